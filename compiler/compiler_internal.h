@@ -1,0 +1,238 @@
+/*
+ * compiler_internal.h — the stages of `wasmgraph compile` and the small
+ * utilities they share. One section per source file, in pipeline order.
+ * Every stage takes the context, returns a wasmgraph_status and on failure
+ * leaves a one-line message (starting with the file it is about) in
+ * ctx->err.
+ */
+#ifndef WASMGRAPH_COMPILER_INTERNAL_H_
+#define WASMGRAPH_COMPILER_INTERNAL_H_
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wasm_reader.h"
+#include "wasmgraph.h"
+#include "wasmgraph_compiler.h"
+
+#define WG_DEFAULT_STACK_SIZE (8u << 20)
+#define WG_WASM2C_VERSION "1.0.32"
+
+/* ---- context (compile.c) ------------------------------------------------ */
+
+typedef enum { WG_TOOL_WASM_LD, WG_TOOL_WASM2C, WG_TOOL_CLANG, WG_TOOL_AR, WG_TOOL_COUNT } wgc_tool;
+
+typedef struct wgc_ctx {
+  const wasmgraph_compile_options *opts;
+  char *err;
+  size_t err_size;
+  char *tmpdir;                    /* owned; created on demand by wgc_tmpdir() */
+  char *tool_path[WG_TOOL_COUNT];  /* owned; resolved by wgc_tool_require() */
+} wgc_ctx;
+
+/* Writes the message (printf-style) into ctx->err and returns `status`. */
+wasmgraph_status wgc_fail(wgc_ctx *ctx, wasmgraph_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sends one line to the log callback, if any. */
+void wgc_log(wgc_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- fsutil.c: files and the temp dir ----------------------------------- */
+
+typedef struct wgc_buf {
+  uint8_t *data;
+  size_t size;
+} wgc_buf;
+
+/* Reads a whole regular file. Message: "<path>: <strerror>". */
+wasmgraph_status wgc_read_file(wgc_ctx *ctx, const char *path, wgc_buf *out);
+void wgc_buf_free(wgc_buf *b);
+/* Writes `size` bytes to a new file (mode 0644). */
+wasmgraph_status wgc_write_file(wgc_ctx *ctx, const char *path, const void *data, size_t size);
+bool wgc_is_dir(const char *path);
+bool wgc_is_file(const char *path);
+/* malloc'd "a/b"; NULL on OOM. */
+char *wgc_path_join(const char *a, const char *b);
+/* malloc'd printf; NULL on OOM. */
+char *wgc_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The temp dir ($TMPDIR or /tmp)/wasmgraph-XXXXXX, created on first use. */
+wasmgraph_status wgc_tmpdir(wgc_ctx *ctx, const char **out);
+/* Removes the temp dir and everything in it (unless save_temps). */
+void wgc_tmpdir_cleanup(wgc_ctx *ctx);
+/* Copies a file (used when OUTPUT lives on another file system). */
+wasmgraph_status wgc_copy_file(wgc_ctx *ctx, const char *from, const char *to);
+
+/* ---- subprocess.c: running tools ---------------------------------------- */
+
+/* Resolves the tool on PATH (once). Message when missing:
+ * "cannot run 'wasm2c': not found on PATH (install Debian package wabt)". */
+wasmgraph_status wgc_tool_require(wgc_ctx *ctx, wgc_tool tool, const char **path_out);
+const char *wgc_tool_display_name(wgc_tool tool);
+/* Runs argv (argv[0] a full path, NULL-terminated) without a shell, stdout
+ * and stderr going to files (NULL: a file in the temp dir). Logs the
+ * command when verbose. `*exit_code` is the exit status, or 128+signal. */
+wasmgraph_status wgc_run(wgc_ctx *ctx, char *const argv[], const char *stdout_path,
+                        const char *stderr_path, int *exit_code);
+/* Runs a tool and fails with "<subject>: <tool> failed (exit N): <first
+ * diagnostic line>" when it does not exit 0. `subject` names the file. */
+wasmgraph_status wgc_run_checked(wgc_ctx *ctx, const char *subject, char *const argv[]);
+
+/* ---- input.c: what INPUT is --------------------------------------------- */
+
+typedef enum { WG_INPUT_OBJECT, WG_INPUT_ARCHIVE, WG_INPUT_MODULE } wgc_input_kind;
+
+typedef struct wgc_object {
+  char *display;        /* "graph.o" or "libgraph.a(graph.o)" */
+  const uint8_t *data;  /* into wgc_input.file */
+  size_t size;
+} wgc_object;
+
+typedef struct wgc_input {
+  bool is_folder;
+  wgc_input_kind kind;   /* of wasm_path's content */
+  char *path;           /* INPUT as given */
+  char *wasm_path;      /* the object/archive/module file */
+  char *graph_json_path; /* folder inputs */
+  char *params_path;
+  wgc_buf file;          /* contents of wasm_path */
+  int num_objects;
+  wgc_object *objects;   /* the relocatable objects (archive members), or the module */
+} wgc_input;
+
+/* Detects the kind by content; for a folder finds graph.o or lib/graph.o,
+ * graph.json and graph.params. */
+wasmgraph_status wgc_input_load(wgc_ctx *ctx, const char *path, wgc_input *out);
+void wgc_input_free(wgc_input *in);
+
+/* ---- wasm_check.c: what the runtime can serve --------------------------- */
+
+typedef struct wgc_layout {
+  uint32_t stack_top;        /* initial __stack_pointer */
+  uint32_t data_end;
+  uint32_t heap_base;
+  uint32_t memory_min_pages;
+  uint32_t memory_max_pages; /* 65536 when the module sets no maximum */
+  uint32_t table_size;
+  uint32_t features;         /* WASMGRAPH_FEATURE_* */
+} wgc_layout;
+
+/* Checks one input module before linking (relocatable object or linked
+ * module): wasm64, target features, non-system-lib markers. */
+wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wasm_module *m);
+/* Checks the linked module and reads its layout: memory imported as
+ * env.memory, every function import in runtime/host_import_list.h with the
+ * same type, TVMBackendRegisterSystemLibSymbol imported, the table, __heap_base,
+ * __data_end and __wasm_call_ctors exported, __stack_pointer found. */
+wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wasm_module *m,
+                                 wgc_layout *out);
+/* True if the runtime serves env.<name> with exactly type `t`; if it serves
+ * the name with another type, writes that type into other (else ""). */
+bool wgc_import_served(const char *module, const char *name, const wasm_functype *t,
+                      char *other, size_t other_size);
+/* Defined non-local functions with the PackedFunc type (i32 x6)->i32: from
+ * the linking symbol table of an object, or the name section of a module.
+ * Returns a malloc'd array of borrowed names (free the array only). */
+const char **wgc_list_kernels(const wasm_module *m, int *count);
+
+/* ---- link.c: wasm-ld ---------------------------------------------------- */
+
+/* Links the input into <tmpdir>/<base>.wasm (or copies a linked module
+ * there) and returns the path in *linked_path (owned by the caller). */
+wasmgraph_status wgc_link(wgc_ctx *ctx, const wgc_input *in, const char *base, char **linked_path);
+
+/* ---- translate.c: wasm2c ------------------------------------------------ */
+
+/* Checks `wasm2c --version` is 1.0.32. */
+wasmgraph_status wgc_wasm2c_check_version(wgc_ctx *ctx);
+/* wasm2c -n <name> linked.wasm -o <tmpdir>/<name>_w2c.c, then checks that the
+ * generated header declares what the glue uses. */
+wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char *name);
+/* wasm2c's 1.0.32 mangling of a module name: 'Z' becomes "Z5A". malloc'd. */
+char *wgc_w2c_mangle(const char *name);
+
+/* ---- glue_emit.c: the descriptor ---------------------------------------- */
+
+typedef struct wgc_embed_info {
+  bool present;
+  uint64_t graph_json_size;
+  uint64_t params_size;
+} wgc_embed_info;
+
+/* The glue C file (<name>_glue.c content) and the public header (<name>.h);
+ * glue_file is the glue's file name as the user will see it. */
+char *wgc_glue_source(const char *name, const wgc_layout *layout, const wgc_embed_info *embed);
+char *wgc_glue_header(const char *name, const char *glue_file);
+
+/* ---- target.c: LLVM target machine -------------------------------------- */
+
+typedef struct wgc_target {
+  char *triple;       /* normalized */
+  char *cpu;          /* what goes to -march/-mcpu; NULL: none */
+  bool cpu_is_march;  /* x86: -march=, others: -mcpu= */
+  bool is_host;
+} wgc_target;
+
+/* Initialises LLVM's targets once (thread-safe). */
+void wgc_llvm_init(void);
+/* Resolves --target/--cpu against LLVM. Message: "unknown target 'foo': ...". */
+wasmgraph_status wgc_target_resolve(wgc_ctx *ctx, const char *triple, const char *cpu,
+                                   wgc_target *out);
+void wgc_target_free(wgc_target *t);
+/* Emits an object defining <name>_wasmgraph_graph_json and
+ * <name>_wasmgraph_params (const byte arrays) with LLVM. */
+wasmgraph_status wgc_emit_data_object(wgc_ctx *ctx, const wgc_target *t, const char *name,
+                                     const wgc_buf *graph_json, const wgc_buf *params,
+                                     const char *path);
+/* The same data as a C source (for .c outputs): string-literal arrays. */
+wasmgraph_status wgc_emit_data_c(wgc_ctx *ctx, const char *name, const wgc_buf *graph_json,
+                                const wgc_buf *params, const char *path);
+
+/* ---- cc.c: clang -------------------------------------------------------- */
+
+/* Writes wasm-rt.h and wasmgraph_module.h (embedded at build time) into the
+ * temp dir so the generated C compiles without a source tree. */
+wasmgraph_status wgc_write_headers(wgc_ctx *ctx);
+/* clang -c src -o obj with the translator's flags. */
+wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
+                               const char *obj, bool shared_entry);
+/* Quick probe that clang accepts the target and CPU. */
+wasmgraph_status wgc_cc_probe(wgc_ctx *ctx, const wgc_target *t);
+/* clang -shared / clang -r / llvm-ar rcs into `out`. */
+wasmgraph_status wgc_cc_link_shared(wgc_ctx *ctx, const wgc_target *t, char *const objs[],
+                                   int n, const char *out);
+wasmgraph_status wgc_cc_link_relocatable(wgc_ctx *ctx, const wgc_target *t, char *const objs[],
+                                        int n, const char *out);
+wasmgraph_status wgc_ar_create(wgc_ctx *ctx, char *const objs[], int n, const char *out);
+
+/* ---- output.c: placing OUTPUT atomically -------------------------------- */
+
+typedef struct wgc_output_file {
+  char *final_path;   /* where it ends up */
+  char *temp_path;    /* a unique name in the same directory */
+} wgc_output_file;
+
+typedef struct wgc_outputs {
+  int count;
+  wgc_output_file files[8];
+} wgc_outputs;
+
+/* Moves `src` (a finished file in the temp dir) to a unique temp name next
+ * to `final_path` (rename, or copy across file systems) and records it. */
+wasmgraph_status wgc_output_add(wgc_ctx *ctx, wgc_outputs *o, const char *src,
+                               const char *final_path);
+/* Renames every temp file to its final name. */
+wasmgraph_status wgc_output_commit(wgc_ctx *ctx, wgc_outputs *o);
+/* Removes whatever temp files remain and frees the list. */
+void wgc_output_abort(wgc_outputs *o);
+
+/* ---- embedded_headers.c (generated by CMake) ---------------------------- */
+
+extern const char wgc_embedded_wasm_rt_h[];
+extern const size_t wgc_embedded_wasm_rt_h_size;
+extern const char wgc_embedded_wasmgraph_module_h[];
+extern const size_t wgc_embedded_wasmgraph_module_h_size;
+/* "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1", ..., NULL: the WASM_RT_* choices of
+ * this build (WASMGRAPH_WASM_RT_DEFINES), passed to every clang -c. */
+extern const char *const wgc_wasm_rt_defines[];
+
+#endif

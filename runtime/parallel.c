@@ -1,0 +1,214 @@
+/*
+ * parallel.c — TVMBackendParallelLaunch on a native thread pool
+ * (docs/tvm-wasm-abi.md §5).
+ *
+ * An executor with T threads owns T wasm instances over one shared linear
+ * memory. Instance 0 belongs to the thread that calls run; instances 1..T-1
+ * belong to pool threads. Each instance has its own shadow stack, workspace
+ * arena and penv slot, so a lambda never shares guest state with another
+ * thread except the tensors TVM partitions between tasks. Task i of a launch
+ * runs on instance i; task 0 runs on the caller, re-entrantly, below the
+ * kernel's frame (as TVM's own thread pool does).
+ *
+ * Every pool task runs inside its own trap boundary. If any task traps, the
+ * launch re-raises the first trap on the calling thread, so the kernel's
+ * boundary reports it exactly as a serial trap would. A nonzero lambda return
+ * makes the launch return -1 with "parallel task i failed: <message>".
+ * Results are identical for any T: TVM splits a loop into disjoint ranges.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime_internal.h"
+#include "trap_boundary.h"
+
+typedef struct wg_pool {
+  struct wasmgraph_executor *ex;
+  int num_workers; /* pool threads = num_threads - 1 */
+  pthread_t *threads;
+  pthread_mutex_t mu;
+  pthread_cond_t start_cv, done_cv;
+  unsigned long generation;
+  int pending;
+  bool shutdown;
+  /* the launch in progress */
+  uint32_t lambda, cdata;
+  int32_t num_task;
+  int32_t results[WG_MAX_THREADS];
+  wasm_rt_trap_t traps[WG_MAX_THREADS];
+  int host_oom[WG_MAX_THREADS];
+} wg_pool;
+
+typedef struct {
+  wg_env *env;
+  uint32_t lambda, cdata;
+  int32_t task;
+  int32_t result;
+} lambda_call;
+
+static void write_penv(wg_env *env, int32_t num_task) {
+  /* TVMParallelGroupEnv {void *sync_handle; int32 num_task} on wasm32 */
+  uint8_t *p = env->memory->data + env->penv;
+  uint32_t sync = 0;
+  memcpy(p, &sync, 4);
+  memcpy(p + 4, &num_task, 4);
+}
+
+static void run_lambda(void *ctx) {
+  lambda_call *c = ctx;
+  const wasmgraph_module_desc *d = c->env->ex->model->desc;
+  c->result = d->call_lambda(c->env->instance, c->lambda, c->task, c->env->penv, c->cdata);
+}
+
+static void run_pool_task(wg_pool *pool, int worker) {
+  wg_env *env = &pool->ex->envs[worker];
+  const wasmgraph_module_desc *d = pool->ex->model->desc;
+  d->set_stack_pointer(env->instance, env->stack_top);
+  wg_workspace_reset(env);
+  env->error[0] = '\0';
+  write_penv(env, pool->num_task);
+  lambda_call c = {env, pool->lambda, pool->cdata, worker, 0};
+  pool->traps[worker] = wg_protected_call(run_lambda, &c, &pool->host_oom[worker]);
+  pool->results[worker] = c.result;
+}
+
+static void *worker_main(void *arg) {
+  wg_env *env = arg;
+  wg_pool *pool = env->ex->pool;
+  int worker = env->worker;
+  unsigned long seen = 0;
+  pthread_mutex_lock(&pool->mu);
+  for (;;) {
+    while (!pool->shutdown && pool->generation == seen) pthread_cond_wait(&pool->start_cv, &pool->mu);
+    if (pool->shutdown) break;
+    seen = pool->generation;
+    pthread_mutex_unlock(&pool->mu);
+    run_pool_task(pool, worker);
+    pthread_mutex_lock(&pool->mu);
+    if (--pool->pending == 0) pthread_cond_signal(&pool->done_cv);
+  }
+  pthread_mutex_unlock(&pool->mu);
+  return NULL;
+}
+
+wasmgraph_status wg_pool_create(struct wasmgraph_executor *ex, char *err, size_t err_size) {
+  if (ex->num_threads <= 1) return WASMGRAPH_OK;
+  wg_pool *pool = calloc(1, sizeof *pool);
+  if (!pool) goto oom;
+  pool->ex = ex;
+  pool->num_workers = ex->num_threads - 1;
+  pool->threads = calloc((size_t)pool->num_workers, sizeof *pool->threads);
+  if (!pool->threads) {
+    free(pool);
+    goto oom;
+  }
+  pthread_mutex_init(&pool->mu, NULL);
+  pthread_cond_init(&pool->start_cv, NULL);
+  pthread_cond_init(&pool->done_cv, NULL);
+  ex->pool = pool;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  /* Guest recursion runs on these native stacks; give them room. */
+  pthread_attr_setstacksize(&attr, 8u << 20);
+  for (int i = 0; i < pool->num_workers; i++) {
+    if (pthread_create(&pool->threads[i], &attr, worker_main, &ex->envs[i + 1]) != 0) {
+      pool->num_workers = i;
+      pthread_attr_destroy(&attr);
+      wg_pool_destroy(ex);
+      wg_format(err, err_size, "cannot start worker thread %d of %d", i + 1, ex->num_threads);
+      return WASMGRAPH_ERR_NO_MEMORY;
+    }
+  }
+  pthread_attr_destroy(&attr);
+  return WASMGRAPH_OK;
+oom:
+  wg_format(err, err_size, "out of memory creating the thread pool");
+  return WASMGRAPH_ERR_NO_MEMORY;
+}
+
+void wg_pool_destroy(struct wasmgraph_executor *ex) {
+  wg_pool *pool = ex->pool;
+  if (!pool) return;
+  pthread_mutex_lock(&pool->mu);
+  pool->shutdown = true;
+  pthread_cond_broadcast(&pool->start_cv);
+  pthread_mutex_unlock(&pool->mu);
+  for (int i = 0; i < pool->num_workers; i++) pthread_join(pool->threads[i], NULL);
+  pthread_mutex_destroy(&pool->mu);
+  pthread_cond_destroy(&pool->start_cv);
+  pthread_cond_destroy(&pool->done_cv);
+  free(pool->threads);
+  free(pool);
+  ex->pool = NULL;
+}
+
+static int32_t launch_serial(wg_env *env, uint32_t lambda, uint32_t cdata) {
+  const wasmgraph_module_desc *d = env->ex->model->desc;
+  write_penv(env, 1);
+  /* Same thread, same boundary: a trap unwinds straight to the kernel's. */
+  int32_t rc = d->call_lambda(env->instance, lambda, 0, env->penv, cdata);
+  if (rc != 0) {
+    char msg[WG_KERNEL_ERROR_SIZE];
+    snprintf(msg, sizeof msg, "parallel task 0 of 1 failed: %s",
+             env->error[0] ? env->error : "(no message)");
+    memcpy(env->error, msg, sizeof msg);
+    return -1;
+  }
+  return 0;
+}
+
+int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t num_task) {
+  struct wasmgraph_executor *ex = env->ex;
+  wg_pool *pool = ex->pool;
+  /* Launches from inside a pool task (never emitted by TVM) and executors
+   * with one thread run serially. */
+  if (!pool || env->worker != 0) return launch_serial(env, lambda, cdata);
+  int32_t tasks = pool->num_workers + 1;
+
+  pthread_mutex_lock(&pool->mu);
+  pool->lambda = lambda;
+  pool->cdata = cdata;
+  pool->num_task = tasks;
+  pool->pending = pool->num_workers;
+  pool->generation++;
+  pthread_cond_broadcast(&pool->start_cv);
+  pthread_mutex_unlock(&pool->mu);
+
+  /* Task 0 on the caller's instance; a trap here must not unwind past the
+   * join below, so it runs under its own boundary too. */
+  write_penv(env, tasks);
+  lambda_call c0 = {env, lambda, cdata, 0, 0};
+  int oom0 = 0;
+  wasm_rt_trap_t trap0 = wg_protected_call(run_lambda, &c0, &oom0);
+
+  pthread_mutex_lock(&pool->mu);
+  while (pool->pending > 0) pthread_cond_wait(&pool->done_cv, &pool->mu);
+  pthread_mutex_unlock(&pool->mu);
+
+  pool->results[0] = c0.result;
+  pool->traps[0] = trap0;
+  pool->host_oom[0] = oom0;
+  for (int i = 0; i < tasks; i++) {
+    if (pool->traps[i] != WASM_RT_TRAP_NONE) {
+      if (i != 0) {
+        char msg[WG_KERNEL_ERROR_SIZE];
+        snprintf(msg, sizeof msg, "in parallel task %d of %d: %s", i, tasks,
+                 ex->envs[i].error[0] ? ex->envs[i].error : wasm_rt_strerror(pool->traps[i]));
+        memcpy(env->error, msg, sizeof msg);
+      }
+      wasm_rt_trap(pool->traps[i]);
+    }
+  }
+  for (int i = 0; i < tasks; i++) {
+    if (pool->results[i] != 0) {
+      char msg[WG_KERNEL_ERROR_SIZE];
+      snprintf(msg, sizeof msg, "parallel task %d of %d failed: %s", i, tasks,
+               ex->envs[i].error[0] ? ex->envs[i].error : "(no message)");
+      memcpy(env->error, msg, sizeof msg);
+      return -1;
+    }
+  }
+  return 0;
+}

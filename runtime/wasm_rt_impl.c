@@ -1,0 +1,402 @@
+/*
+ * wasm_rt_impl.c — our implementation of the wasm-rt API that wasm2c-generated
+ * code calls (runtime/wasm-rt/wasm-rt.h): traps, function-type ids, tables,
+ * memories, exceptions and the guard-page signal handler.
+ *
+ * Invariants:
+ * - Trap and exception state is thread-local. wasm_rt_trap() jumps to the
+ *   calling thread's innermost trap boundary (trap_boundary.c), which is the
+ *   only code that sets it; guest code never runs outside such a boundary.
+ * - Nothing here prints or aborts. An allocation failure while guest code or
+ *   instantiation runs is reported as a trap with wg_rt_take_host_oom() set,
+ *   so the boundary can tell "out of memory" from a guest fault.
+ * - In guard-page mode each memory reserves 8 GiB of address space (any u32
+ *   address plus any u32 offset), of which only `size` bytes are accessible.
+ *   The SIGSEGV/SIGBUS handler claims a fault only while the faulting thread
+ *   runs guest code; otherwise the application's previous handler runs.
+ */
+#include "wasm_rt_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define WG_PAGE_SIZE 65536u
+#define WG_MAX_PAGES 65536u
+#define WG_MAX_EXCEPTION_SIZE 256u
+
+#if WASM_RT_USE_STACK_DEPTH_COUNT
+WASM_RT_THREAD_LOCAL uint32_t wasm_rt_call_stack_depth;
+#endif
+
+/* Per-thread guest state. */
+static _Thread_local jmp_buf *tls_trap_target;
+static _Thread_local jmp_buf *tls_unwind_target;
+static _Thread_local int tls_host_oom;
+static _Thread_local uint32_t tls_exception_tag;
+static _Thread_local uint32_t tls_exception_size;
+static _Thread_local uint8_t tls_exception[WG_MAX_EXCEPTION_SIZE];
+_Thread_local wg_thread_state wg_tls_thread;
+
+/* ---- traps ------------------------------------------------------------ */
+
+void wasm_rt_trap(wasm_rt_trap_t code) {
+  jmp_buf *target = tls_trap_target;
+#if WASM_RT_USE_STACK_DEPTH_COUNT
+  wasm_rt_call_stack_depth = 0; /* the boundary restores its own saved value */
+#endif
+  if (!target) {
+    /* Guest code is only ever entered through trap_boundary.c, which sets a
+     * target first; reaching this is a wasmgraph bug, not bad input. */
+    __builtin_trap();
+  }
+  if (code == WASM_RT_TRAP_NONE) code = WASM_RT_TRAP_UNREACHABLE;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  siglongjmp(*target, (int)code);
+#else
+  longjmp(*target, (int)code);
+#endif
+}
+
+const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
+  switch (trap) {
+    case WASM_RT_TRAP_NONE: return "No error";
+    case WASM_RT_TRAP_OOB: return "Out-of-bounds access in linear memory or a table";
+    case WASM_RT_TRAP_INT_OVERFLOW: return "Integer overflow on divide or truncation";
+    case WASM_RT_TRAP_DIV_BY_ZERO: return "Integer divide by zero";
+    case WASM_RT_TRAP_INVALID_CONVERSION: return "Conversion from NaN to integer";
+    case WASM_RT_TRAP_UNREACHABLE: return "Unreachable instruction executed";
+    case WASM_RT_TRAP_CALL_INDIRECT: return "Invalid call_indirect";
+    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "Uncaught exception";
+    case WASM_RT_TRAP_EXHAUSTION: return "Call stack exhausted";
+  }
+  return "invalid trap code";
+}
+
+void wg_rt_set_trap_target(jmp_buf *target) { tls_trap_target = target; }
+jmp_buf *wg_rt_get_trap_target(void) { return tls_trap_target; }
+
+int wg_rt_take_host_oom(void) {
+  int v = tls_host_oom;
+  tls_host_oom = 0;
+  return v;
+}
+
+static WASM_RT_NO_RETURN void trap_host_oom(void) {
+  tls_host_oom = 1;
+  wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+}
+
+/* ---- exceptions (wasm2c 1.0.32 exception-handling API) ----------------- */
+
+static atomic_uint g_tag_count;
+
+uint32_t wasm_rt_register_tag(uint32_t size) {
+  if (size > WG_MAX_EXCEPTION_SIZE) trap_host_oom();
+  return atomic_fetch_add(&g_tag_count, 1u);
+}
+
+void wasm_rt_load_exception(uint32_t tag, uint32_t size, const void *values) {
+  if (size > WG_MAX_EXCEPTION_SIZE) trap_host_oom();
+  tls_exception_tag = tag;
+  tls_exception_size = size;
+  if (size) memcpy(tls_exception, values, size);
+}
+
+void wasm_rt_throw(void) {
+  jmp_buf *target = tls_unwind_target;
+  if (!target || target == tls_trap_target) wasm_rt_trap(WASM_RT_TRAP_UNCAUGHT_EXCEPTION);
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  siglongjmp(*target, WASM_RT_TRAP_UNCAUGHT_EXCEPTION);
+#else
+  longjmp(*target, WASM_RT_TRAP_UNCAUGHT_EXCEPTION);
+#endif
+}
+
+WASM_RT_UNWIND_TARGET *wasm_rt_get_unwind_target(void) { return tls_unwind_target; }
+void wasm_rt_set_unwind_target(WASM_RT_UNWIND_TARGET *target) { tls_unwind_target = target; }
+uint32_t wasm_rt_exception_tag(void) { return tls_exception_tag; }
+uint32_t wasm_rt_exception_size(void) { return tls_exception_size; }
+void *wasm_rt_exception(void) { return tls_exception; }
+
+/* ---- function types ---------------------------------------------------- */
+
+/* Signatures are interned as small strings ("iI>f": params, '>', results) in
+ * a grow-only array; ids are index + 1 so 0 never names a real type. */
+typedef struct {
+  char *sig;
+} func_type;
+
+static pthread_mutex_t g_types_lock = PTHREAD_MUTEX_INITIALIZER;
+static func_type *g_types;
+static uint32_t g_type_count, g_type_cap;
+
+static char type_letter(wasm_rt_type_t t) {
+  switch (t) {
+    case WASM_RT_I32: return 'i';
+    case WASM_RT_I64: return 'I';
+    case WASM_RT_F32: return 'f';
+    case WASM_RT_F64: return 'F';
+    case WASM_RT_FUNCREF: return 'r';
+    case WASM_RT_EXTERNREF: return 'x';
+  }
+  return '?';
+}
+
+uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
+  char stack_sig[64];
+  size_t len = (size_t)params + results + 2;
+  char *sig = len <= sizeof stack_sig ? stack_sig : malloc(len);
+  if (!sig) trap_host_oom();
+  va_list ap;
+  va_start(ap, results);
+  size_t n = 0;
+  for (uint32_t i = 0; i < params; i++) sig[n++] = type_letter(va_arg(ap, wasm_rt_type_t));
+  sig[n++] = '>';
+  for (uint32_t i = 0; i < results; i++) sig[n++] = type_letter(va_arg(ap, wasm_rt_type_t));
+  sig[n] = '\0';
+  va_end(ap);
+
+  uint32_t id = 0;
+  pthread_mutex_lock(&g_types_lock);
+  for (uint32_t i = 0; i < g_type_count; i++) {
+    if (strcmp(g_types[i].sig, sig) == 0) {
+      id = i + 1;
+      break;
+    }
+  }
+  if (!id) {
+    if (g_type_count == g_type_cap) {
+      uint32_t cap = g_type_cap ? g_type_cap * 2 : 64;
+      func_type *grown = realloc(g_types, cap * sizeof *grown);
+      if (grown) {
+        g_types = grown;
+        g_type_cap = cap;
+      }
+    }
+    char *copy = g_type_count < g_type_cap ? strdup(sig) : NULL;
+    if (copy) {
+      g_types[g_type_count].sig = copy;
+      id = ++g_type_count;
+    }
+  }
+  pthread_mutex_unlock(&g_types_lock);
+  if (sig != stack_sig) free(sig);
+  if (!id) trap_host_oom();
+  return id;
+}
+
+/* ---- memories ---------------------------------------------------------- */
+
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+/* Any u32 address plus any u32 offset stays inside the reservation. */
+#define WG_RESERVATION ((size_t)8 << 30)
+#endif
+
+bool wg_memory_init(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
+  memset(mem, 0, sizeof *mem);
+  if (max_pages > WG_MAX_PAGES) max_pages = WG_MAX_PAGES;
+  if (initial_pages > max_pages) return false;
+  size_t bytes = (size_t)initial_pages * WG_PAGE_SIZE;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  void *base = mmap(NULL, WG_RESERVATION, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) return false;
+  if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(base, WG_RESERVATION);
+    return false;
+  }
+  mem->data = base;
+#else
+  /* calloc of large sizes maps fresh zero pages lazily; 1 byte minimum so
+   * that data is never NULL for a zero-page memory. */
+  mem->data = calloc(bytes ? bytes : 1, 1);
+  if (!mem->data) return false;
+#endif
+  mem->pages = initial_pages;
+  mem->max_pages = max_pages;
+  mem->size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
+  return true;
+}
+
+void wg_memory_release(wasm_rt_memory_t *mem) {
+  if (!mem->data) return;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  munmap(mem->data, WG_RESERVATION);
+#else
+  free(mem->data);
+#endif
+  memset(mem, 0, sizeof *mem);
+}
+
+void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial, uint32_t max) {
+  if (!wg_memory_init(mem, initial, max)) trap_host_oom();
+}
+
+uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
+  uint32_t old = mem->pages;
+  uint64_t want = (uint64_t)old + delta;
+  if (want > mem->max_pages || want > WG_MAX_PAGES) return UINT32_MAX;
+  if (delta == 0) return old;
+  size_t old_bytes = (size_t)old * WG_PAGE_SIZE;
+  size_t new_bytes = (size_t)want * WG_PAGE_SIZE;
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  if (mprotect(mem->data + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0)
+    return UINT32_MAX;
+#else
+  uint8_t *grown = realloc(mem->data, new_bytes);
+  if (!grown) return UINT32_MAX;
+  memset(grown + old_bytes, 0, new_bytes - old_bytes);
+  mem->data = grown;
+#endif
+  mem->pages = (uint32_t)want;
+  mem->size = (uint32_t)(new_bytes > UINT32_MAX ? UINT32_MAX : new_bytes);
+  return old;
+}
+
+void wasm_rt_free_memory(wasm_rt_memory_t *mem) { wg_memory_release(mem); }
+
+/* ---- tables ------------------------------------------------------------ */
+
+#define DEFINE_TABLE(kind, elem_t, null_value)                                          \
+  void wasm_rt_allocate_##kind##_table(wasm_rt_##kind##_table_t *t, uint32_t elements,  \
+                                       uint32_t max_elements) {                         \
+    t->size = elements;                                                                 \
+    t->max_size = max_elements;                                                         \
+    t->data = calloc(elements ? elements : 1, sizeof(elem_t));                          \
+    if (!t->data) {                                                                     \
+      t->size = 0;                                                                      \
+      trap_host_oom();                                                                  \
+    }                                                                                   \
+  }                                                                                     \
+  void wasm_rt_free_##kind##_table(wasm_rt_##kind##_table_t *t) {                       \
+    free(t->data);                                                                      \
+    t->data = NULL;                                                                     \
+    t->size = 0;                                                                        \
+  }                                                                                     \
+  uint32_t wasm_rt_grow_##kind##_table(wasm_rt_##kind##_table_t *t, uint32_t delta,     \
+                                       elem_t init) {                                   \
+    uint32_t old = t->size;                                                             \
+    uint64_t want = (uint64_t)old + delta;                                              \
+    if (want > t->max_size || want > (1u << 26)) return UINT32_MAX;                     \
+    if (delta == 0) return old;                                                         \
+    elem_t *grown = realloc(t->data, (size_t)want * sizeof(elem_t));                    \
+    if (!grown) return UINT32_MAX;                                                      \
+    for (uint32_t i = old; i < want; i++) grown[i] = init;                              \
+    t->data = grown;                                                                    \
+    t->size = (uint32_t)want;                                                           \
+    return old;                                                                         \
+  }
+
+DEFINE_TABLE(funcref, wasm_rt_funcref_t, wasm_rt_funcref_null_value)
+DEFINE_TABLE(externref, wasm_rt_externref_t, wasm_rt_externref_null_value)
+
+/* ---- signal handler (guard-page mode) ---------------------------------- */
+
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+static struct sigaction g_prev_segv, g_prev_bus;
+
+static void pass_on(int sig, siginfo_t *si, void *ctx) {
+  struct sigaction *prev = sig == SIGSEGV ? &g_prev_segv : &g_prev_bus;
+  if (prev->sa_flags & SA_SIGINFO) {
+    prev->sa_sigaction(sig, si, ctx);
+  } else if (prev->sa_handler == SIG_IGN) {
+    return;
+  } else if (prev->sa_handler != SIG_DFL) {
+    prev->sa_handler(sig);
+  } else {
+    /* Default action: restore it; returning re-executes the faulting
+     * instruction, which now kills the process with the right signal. */
+    signal(sig, SIG_DFL);
+  }
+}
+
+static void on_fault(int sig, siginfo_t *si, void *ctx) {
+  wg_thread_state *ts = &wg_tls_thread;
+  if (ts->guest_depth == 0 || !tls_trap_target) {
+    pass_on(sig, si, ctx);
+    return;
+  }
+  /* A fault just below this thread's stack is native stack exhaustion (deep
+   * guest recursion); anything else is a guest memory access. */
+  uintptr_t addr = (uintptr_t)si->si_addr;
+  wasm_rt_trap_t code = WASM_RT_TRAP_OOB;
+  if (ts->stack_lo && addr + (1u << 20) >= ts->stack_lo && addr < ts->stack_lo + (64u << 10))
+    code = WASM_RT_TRAP_EXHAUSTION;
+  siglongjmp(*tls_trap_target, (int)code);
+}
+
+static void install_handler(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &g_prev_segv);
+  sigaction(SIGBUS, &sa, &g_prev_bus);
+}
+
+/* Each thread that runs guest code needs an alternate signal stack, or the
+ * handler could not run after a native stack overflow. */
+static pthread_key_t g_altstack_key;
+static void free_altstack(void *p) {
+  stack_t ss;
+  memset(&ss, 0, sizeof ss);
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+  munmap(p, WG_ALTSTACK_SIZE);
+}
+#endif
+
+static pthread_once_t g_init_once = PTHREAD_ONCE_INIT;
+static atomic_bool g_initialized;
+
+static void init_once(void) {
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  pthread_key_create(&g_altstack_key, free_altstack);
+  install_handler();
+#endif
+  atomic_store(&g_initialized, true);
+}
+
+void wasm_rt_init(void) { pthread_once(&g_init_once, init_once); }
+bool wasm_rt_is_initialized(void) { return atomic_load(&g_initialized); }
+void wasm_rt_free(void) {}
+
+bool wg_rt_prepare_thread(void) {
+  wg_thread_state *ts = &wg_tls_thread;
+  if (ts->prepared) return true;
+  wasm_rt_init();
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  stack_t old;
+  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) && old.ss_size >= WG_ALTSTACK_SIZE) {
+    /* The application installed one already: use it. */
+  } else {
+    void *p = mmap(NULL, WG_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return false;
+    stack_t ss;
+    memset(&ss, 0, sizeof ss);
+    ss.ss_sp = p;
+    ss.ss_size = WG_ALTSTACK_SIZE;
+    if (sigaltstack(&ss, NULL) != 0) {
+      munmap(p, WG_ALTSTACK_SIZE);
+      return false;
+    }
+    pthread_setspecific(g_altstack_key, p);
+  }
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void *lo;
+    size_t size;
+    if (pthread_attr_getstack(&attr, &lo, &size) == 0) ts->stack_lo = (uintptr_t)lo;
+    pthread_attr_destroy(&attr);
+  }
+#endif
+  ts->prepared = 1;
+  return true;
+}

@@ -1,0 +1,510 @@
+/*
+ * test_compiler_units.c — unit tests of the translator's pieces that need no
+ * external tool: the wasm reader (hand-built modules, LEB128 limits, hostile
+ * counts, a truncation sweep and a byte-flip sweep), the ar reader, the
+ * pre-/post-link checks, the import list, the glue text and the small public
+ * helpers (output kind, NAME rules, default NAME, wasm2c name mangling).
+ *
+ * argv[1] (optional) is the fixtures dir: when it holds mlp/wasm32/graph.o
+ * that real object is also swept; otherwise that part prints a SKIP line.
+ * Prints "N passed, M failed" and exits 1 if anything failed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ar_reader.h"
+#include "compiler_internal.h"
+#include "wasm_reader.h"
+#include "wasmgraph_compiler.h"
+
+static int passed, failed;
+
+#define CHECK(cond)                                                   \
+  do {                                                                \
+    if (cond) {                                                       \
+      passed++;                                                       \
+    } else {                                                          \
+      failed++;                                                       \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                 \
+  } while (0)
+
+#define CHECK_STR_CONTAINS(hay, needle)                                         \
+  do {                                                                          \
+    const char *h_ = (hay);                                                     \
+    if (h_ && strstr(h_, needle)) {                                             \
+      passed++;                                                                 \
+    } else {                                                                    \
+      failed++;                                                                 \
+      fprintf(stderr, "%s:%d: '%s' does not contain '%s'\n", __FILE__, __LINE__, \
+              h_ ? h_ : "(null)", needle);                                      \
+    }                                                                           \
+  } while (0)
+
+/* ---- building modules by hand ------------------------------------------- */
+
+typedef struct bytes {
+  uint8_t d[4096];
+  size_t n;
+} bytes;
+
+static void put(bytes *b, const void *p, size_t n) {
+  memcpy(b->d + b->n, p, n);
+  b->n += n;
+}
+static void u8(bytes *b, uint8_t v) { b->d[b->n++] = v; }
+static void leb(bytes *b, uint64_t v) {
+  do {
+    uint8_t c = v & 0x7F;
+    v >>= 7;
+    u8(b, (uint8_t)(c | (v ? 0x80 : 0)));
+  } while (v);
+}
+static void str(bytes *b, const char *s) {
+  leb(b, strlen(s));
+  put(b, s, strlen(s));
+}
+static void section(bytes *m, uint8_t id, const bytes *body) {
+  u8(m, id);
+  leb(m, body->n);
+  put(m, body->d, body->n);
+}
+static void custom(bytes *m, const char *name, const bytes *body) {
+  bytes c = {.n = 0};
+  str(&c, name);
+  put(&c, body->d, body->n);
+  section(m, 0, &c);
+}
+static void header(bytes *m) { put(m, "\0asm\1\0\0\0", 8); }
+
+/* A linked-looking module with everything wgc_check_linked wants. */
+static void build_linked(bytes *m, const char *extra_import, const char *feature) {
+  bytes s;
+  header(m);
+  /* types: 0 (i32,i32)->i32, 1 ()->(), 2 (i32)->i32, 3 (i32 x6)->i32 */
+  s.n = 0;
+  leb(&s, 4);
+  u8(&s, 0x60); leb(&s, 2); u8(&s, 0x7F); u8(&s, 0x7F); leb(&s, 1); u8(&s, 0x7F);
+  u8(&s, 0x60); leb(&s, 0); leb(&s, 0);
+  u8(&s, 0x60); leb(&s, 1); u8(&s, 0x7F); leb(&s, 1); u8(&s, 0x7F);
+  u8(&s, 0x60); leb(&s, 6); for (int i = 0; i < 6; i++) u8(&s, 0x7F); leb(&s, 1); u8(&s, 0x7F);
+  section(m, 1, &s);
+  /* imports */
+  s.n = 0;
+  leb(&s, extra_import ? 3 : 2);
+  str(&s, "env"); str(&s, "memory"); u8(&s, 2); u8(&s, 1); leb(&s, 2); leb(&s, 65536);
+  str(&s, "env"); str(&s, "TVMBackendRegisterSystemLibSymbol"); u8(&s, 0); leb(&s, 0);
+  if (extra_import) { str(&s, "env"); str(&s, extra_import); u8(&s, 0); leb(&s, 2); }
+  section(m, 2, &s);
+  /* functions: ctors ()->(), kernel (i32 x6)->i32 */
+  s.n = 0;
+  leb(&s, 2); leb(&s, 1); leb(&s, 3);
+  section(m, 3, &s);
+  /* table: funcref min 3 max 3 */
+  s.n = 0;
+  leb(&s, 1); u8(&s, 0x70); u8(&s, 1); leb(&s, 3); leb(&s, 3);
+  section(m, 4, &s);
+  /* globals: __stack_pointer (mut) 65536, __data_end 66000, __heap_base 66016 */
+  s.n = 0;
+  leb(&s, 3);
+  u8(&s, 0x7F); u8(&s, 1); u8(&s, 0x41); put(&s, "\x80\x80\x04", 3); u8(&s, 0x0B);
+  u8(&s, 0x7F); u8(&s, 0); u8(&s, 0x41); put(&s, "\xd0\x83\x04", 3); u8(&s, 0x0B);
+  u8(&s, 0x7F); u8(&s, 0); u8(&s, 0x41); put(&s, "\xe0\x83\x04", 3); u8(&s, 0x0B);
+  section(m, 6, &s);
+  /* exports */
+  s.n = 0;
+  leb(&s, 4);
+  str(&s, "__wasm_call_ctors"); u8(&s, 0); leb(&s, extra_import ? 2 : 1);
+  str(&s, "__indirect_function_table"); u8(&s, 1); leb(&s, 0);
+  str(&s, "__data_end"); u8(&s, 3); leb(&s, 1);
+  str(&s, "__heap_base"); u8(&s, 3); leb(&s, 2);
+  section(m, 7, &s);
+  /* code: two empty bodies */
+  s.n = 0;
+  leb(&s, 2);
+  leb(&s, 2); u8(&s, 0); u8(&s, 0x0B);
+  leb(&s, 4); u8(&s, 0); u8(&s, 0x41); u8(&s, 0); u8(&s, 0x0B);
+  section(m, 10, &s);
+  /* name: functions and globals */
+  bytes names = {.n = 0}, sub = {.n = 0};
+  uint32_t nimports = extra_import ? 2 : 1;
+  leb(&sub, 2);
+  leb(&sub, nimports); str(&sub, "__wasm_call_ctors");
+  leb(&sub, nimports + 1); str(&sub, "my_kernel");
+  u8(&names, 1); leb(&names, sub.n); put(&names, sub.d, sub.n);
+  sub.n = 0;
+  leb(&sub, 1); leb(&sub, 0); str(&sub, "__stack_pointer");
+  u8(&names, 7); leb(&names, sub.n); put(&names, sub.d, sub.n);
+  custom(m, "name", &names);
+  if (feature) {
+    s.n = 0;
+    leb(&s, 1); u8(&s, '+'); str(&s, feature);
+    custom(m, "target_features", &s);
+  }
+}
+
+/* ---- the reader ---------------------------------------------------------- */
+
+static void test_reader_basics(void) {
+  bytes m = {.n = 0};
+  wasm_module w;
+  char err[256];
+  header(&m);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(w.num_imports == 0 && !w.has_linking);
+  wasm_module_free(&w);
+
+  CHECK(wasm_read(m.d, 0, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "not a wasm file (the file is empty)");
+  CHECK(wasm_read(m.d, 6, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "truncated");
+  CHECK(wasm_read((const uint8_t *)"\x7f" "ELF\2\1\1\0", 8, &w, err, sizeof err) ==
+        WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "not a wasm file (ELF object)");
+  CHECK(wasm_read((const uint8_t *)"\0asm\2\0\0\0", 8, &w, err, sizeof err) ==
+        WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "unsupported wasm binary version 2");
+
+  bytes l = {.n = 0};
+  build_linked(&l, "expf", NULL);
+  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(w.num_types == 4 && w.num_imports == 3 && w.num_func_imports == 2);
+  CHECK(w.num_memory_imports == 1 && w.imports[0].limits.min == 2 &&
+        w.imports[0].limits.max == 65536 && w.imports[0].limits.has_max);
+  CHECK(w.num_funcs == 2 && w.num_tables == 1 && w.tables[0].min == 3);
+  CHECK(w.num_globals == 3 && w.globals[0].mutable_ && w.globals[0].has_i32_init &&
+        w.globals[0].i32_init == 65536);
+  CHECK(w.globals[2].i32_init == 66016);
+  CHECK(wasm_find_export(&w, "__heap_base", WASM_EXT_GLOBAL) != NULL);
+  CHECK(wasm_find_export(&w, "__heap_base", WASM_EXT_FUNC) == NULL);
+  CHECK(strcmp(wasm_func_name(&w, 3), "my_kernel") == 0);
+  CHECK(strcmp(wasm_global_name(&w, 0), "__stack_pointer") == 0);
+  char t[64];
+  wasm_functype_format(wasm_func_type(&w, 3), t, sizeof t);
+  CHECK(strcmp(t, "(i32,i32,i32,i32,i32,i32)->i32") == 0);
+  wasm_functype_format(wasm_func_type(&w, 2), t, sizeof t);
+  CHECK(strcmp(t, "()->()") == 0);
+  wasm_functype_format(wasm_func_type(&w, 0), t, 8); /* truncated output stays terminated */
+  CHECK(strlen(t) == 7);
+  CHECK(wasm_func_type(&w, 4) == NULL);
+  int nk = 0;
+  const char **k = wgc_list_kernels(&w, &nk);
+  CHECK(nk == 1 && k && strcmp(k[0], "my_kernel") == 0);
+  free(k);
+  wasm_module_free(&w);
+}
+
+static void test_reader_hostile(void) {
+  wasm_module w;
+  char err[256];
+  bytes m = {.n = 0};
+  /* a type count of 2^32-1 in a 6-byte section: refused before allocating */
+  header(&m);
+  put(&m, "\x01\x06\xff\xff\xff\xff\x0f\x60", 8);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "count 4294967295");
+  /* a 6-byte LEB128 for a u32 */
+  m.n = 0;
+  header(&m);
+  put(&m, "\x01\x07\x80\x80\x80\x80\x80\x00\x00", 9);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "too long");
+  /* 5-byte u32 with bits above 32 set */
+  m.n = 0;
+  header(&m);
+  put(&m, "\x01\x05\x80\x80\x80\x80\x10", 7);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  /* a section longer than the file */
+  m.n = 0;
+  header(&m);
+  put(&m, "\x01\x40\x00", 3);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "truncated wasm file: type section at offset 0x8 declares 64 bytes");
+  /* unknown section id, and sections out of order */
+  m.n = 0;
+  header(&m);
+  put(&m, "\x20\x00", 2);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "unknown section id 32");
+  m.n = 0;
+  header(&m);
+  put(&m, "\x03\x01\x00\x01\x01\x00", 6);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "out of order");
+  /* an import name with a NUL byte */
+  m.n = 0;
+  header(&m);
+  put(&m, "\x02\x0a\x01\x03" "e\0v" "\x01m\x02\x00\x01", 14);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "NUL");
+  /* trailing bytes inside a known section */
+  m.n = 0;
+  header(&m);
+  put(&m, "\x01\x02\x00\x00", 4);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "trailing");
+  /* memory64 limits are read as 64-bit and flagged */
+  m.n = 0;
+  header(&m);
+  bytes s = {.n = 0};
+  leb(&s, 1); str(&s, "env"); str(&s, "__linear_memory"); u8(&s, 2); u8(&s, 4); leb(&s, 1ull << 40);
+  section(&m, 2, &s);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(w.num_imports == 1 && w.imports[0].limits.is64 && w.imports[0].limits.min == 1ull << 40);
+  wasm_module_free(&w);
+}
+
+/* Every prefix and every single-byte corruption must be handled without a
+ * crash (run under ASan to catch reads out of bounds); prefixes that cut a
+ * section must fail with a message. */
+static void sweep(const uint8_t *data, size_t size, const char *what) {
+  wasm_module w;
+  char err[256];
+  int ok_prefixes = 0, bad_without_message = 0;
+  uint8_t *copy = malloc(size);
+  for (size_t n = 0; n < size; n++) {
+    memcpy(copy, data, n); /* exact-size heap buffer: ASan sees any overread */
+    uint8_t *exact = malloc(n ? n : 1);
+    memcpy(exact, data, n);
+    err[0] = 0;
+    if (wasm_read(exact, n, &w, err, sizeof err) == WASMGRAPH_OK) {
+      ok_prefixes++;
+      wasm_module_free(&w);
+    } else if (!err[0]) {
+      bad_without_message++;
+    }
+    free(exact);
+  }
+  /* byte flips: at most 4096 positions spread over the file */
+  size_t step = size > 4096 ? size / 4096 : 1;
+  for (size_t i = 0; i < size; i += step) {
+    memcpy(copy, data, size);
+    copy[i] ^= 0xFF;
+    if (wasm_read(copy, size, &w, err, sizeof err) == WASMGRAPH_OK) wasm_module_free(&w);
+  }
+  free(copy);
+  printf("  %s: %zu prefixes, %d parse (cut at a section boundary)\n", what, size, ok_prefixes);
+  CHECK(bad_without_message == 0);
+  CHECK(ok_prefixes < (int)size / 4); /* almost every cut must be detected */
+}
+
+static void test_sweeps(const char *fixtures) {
+  bytes l = {.n = 0};
+  build_linked(&l, NULL, "sign-ext");
+  sweep(l.d, l.n, "synthetic module");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/mlp/wasm32/graph.o", fixtures ? fixtures : "");
+  FILE *f = fixtures ? fopen(path, "rb") : NULL;
+  if (!f) {
+    printf("  SKIP: fixture %s not found; real-object sweep not run\n", path);
+    return;
+  }
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  uint8_t *data = malloc((size_t)size);
+  CHECK(fread(data, 1, (size_t)size, f) == (size_t)size);
+  fclose(f);
+  wasm_module w;
+  char err[256];
+  CHECK(wasm_read(data, (size_t)size, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(w.has_linking && w.num_symbols > 0);
+  int nk = 0;
+  const char **k = wgc_list_kernels(&w, &nk);
+  CHECK(nk == 5); /* mlp: flatten, 3 dense, softmax */
+  free(k);
+  wasm_module_free(&w);
+  sweep(data, (size_t)size, "mlp/wasm32/graph.o");
+  free(data);
+}
+
+/* ---- ar ------------------------------------------------------------------ */
+
+static void ar_header(bytes *b, const char *name, size_t size) {
+  char h[61];
+  snprintf(h, sizeof h, "%-16s%-12s%-6s%-6s%-8s%-10zu`\n", name, "0", "0", "0", "644", size);
+  put(b, h, 60);
+}
+
+static void test_ar(void) {
+  bytes a = {.n = 0};
+  ar_archive ar;
+  char err[256];
+  put(&a, "!<arch>\n", 8);
+  ar_header(&a, "/", 4);
+  put(&a, "\0\0\0\0", 4);
+  const char *longnames = "a_very_long_member_name.o/\n";
+  ar_header(&a, "//", strlen(longnames));
+  put(&a, longnames, strlen(longnames));
+  if (strlen(longnames) & 1) u8(&a, '\n');
+  ar_header(&a, "short.o/", 3);
+  put(&a, "abc", 3);
+  u8(&a, '\n'); /* pad to even */
+  ar_header(&a, "/0", 2);
+  put(&a, "xy", 2);
+  ar_header(&a, "#1/6", 8);
+  put(&a, "bsd.o\0", 6);
+  put(&a, "zz", 2);
+  CHECK(ar_read(a.d, a.n, &ar, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(ar.count == 3);
+  if (ar.count == 3) {
+    CHECK(strcmp(ar.members[0].name, "short.o") == 0 && ar.members[0].size == 3 &&
+          memcmp(ar.members[0].data, "abc", 3) == 0);
+    CHECK(strcmp(ar.members[1].name, "a_very_long_member_name.o") == 0 &&
+          ar.members[1].size == 2 && memcmp(ar.members[1].data, "xy", 2) == 0);
+    CHECK(strncmp(ar.members[2].name, "bsd.o", 5) == 0 && ar.members[2].size == 2);
+  }
+  ar_archive_free(&ar);
+  for (size_t n = 8; n < a.n; n++) { /* no cut may crash; cuts inside a member fail */
+    uint8_t *exact = malloc(n);
+    memcpy(exact, a.d, n);
+    wasmgraph_status st = ar_read(exact, n, &ar, err, sizeof err);
+    if (st == WASMGRAPH_OK) ar_archive_free(&ar);
+    else CHECK(err[0] != 0);
+    free(exact);
+  }
+  CHECK(ar_read(a.d, 100, &ar, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "truncated archive");
+  CHECK(ar_read((const uint8_t *)"!<arc", 5, &ar, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+static void test_checks(void) {
+  char err[512];
+  wgc_ctx ctx = {.err = err, .err_size = sizeof err};
+  wasm_module w;
+  wgc_layout lay;
+  bytes l = {.n = 0};
+
+  build_linked(&l, NULL, NULL);
+  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_check_object(&ctx, "m.wasm", &w) == WASMGRAPH_OK);
+  CHECK(wgc_check_linked(&ctx, "m.wasm", &w, &lay) == WASMGRAPH_OK);
+  CHECK(lay.stack_top == 65536 && lay.data_end == 66000 && lay.heap_base == 66016);
+  CHECK(lay.memory_min_pages == 2 && lay.memory_max_pages == 65536 && lay.table_size == 3);
+  wasm_module_free(&w);
+
+  l.n = 0;
+  build_linked(&l, "foo", NULL);
+  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_check_linked(&ctx, "graph.o", &w, &lay) == WASMGRAPH_ERR_UNSUPPORTED);
+  CHECK_STR_CONTAINS(err, "graph.o: unsupported import env.foo (i32)->i32: the runtime cannot serve it");
+  wasm_module_free(&w);
+
+  l.n = 0;
+  build_linked(&l, "expf", NULL); /* expf with type (i32)->i32 */
+  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_check_linked(&ctx, "graph.o", &w, &lay) == WASMGRAPH_ERR_UNSUPPORTED);
+  CHECK_STR_CONTAINS(err, "it serves env.expf as (f32)->f32");
+  wasm_module_free(&w);
+
+  static const struct {
+    const char *feature, *message;
+    wasmgraph_status st;
+  } features[] = {
+      {"simd128", "m.o: SIMD (simd128) modules are not supported yet", WASMGRAPH_ERR_UNSUPPORTED},
+      {"relaxed-simd", "SIMD (simd128)", WASMGRAPH_ERR_UNSUPPORTED},
+      {"atomics", "unsupported wasm feature atomics", WASMGRAPH_ERR_UNSUPPORTED},
+      {"memory64", "wasm64 module is not supported", WASMGRAPH_ERR_UNSUPPORTED},
+      {"bulk-memory", "", WASMGRAPH_OK},
+      {"nontrapping-fptoint", "", WASMGRAPH_OK},
+  };
+  for (size_t i = 0; i < sizeof features / sizeof features[0]; i++) {
+    l.n = 0;
+    err[0] = 0;
+    build_linked(&l, NULL, features[i].feature);
+    CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+    CHECK(wgc_check_object(&ctx, "m.o", &w) == features[i].st);
+    if (features[i].st != WASMGRAPH_OK) CHECK_STR_CONTAINS(err, features[i].message);
+    if (features[i].st == WASMGRAPH_OK) {
+      CHECK(wgc_check_linked(&ctx, "m.o", &w, &lay) == WASMGRAPH_OK);
+      CHECK(!strcmp(features[i].feature, "bulk-memory") ==
+            !(lay.features & WASMGRAPH_FEATURE_BULK_MEMORY));
+    }
+    wasm_module_free(&w);
+  }
+
+  wasm_functype t = {1, 1, (uint8_t[]){WASM_F32}, (uint8_t[]){WASM_F32}};
+  char other[64];
+  CHECK(wgc_import_served("env", "expf", &t, other, sizeof other));
+  CHECK(!wgc_import_served("wasi", "expf", &t, other, sizeof other));
+  wasm_functype t2 = {1, 1, (uint8_t[]){WASM_F64}, (uint8_t[]){WASM_F64}};
+  CHECK(!wgc_import_served("env", "expf", &t2, other, sizeof other));
+  CHECK(strcmp(other, "(f32)->f32") == 0);
+  wasm_functype t3 = {5, 1, (uint8_t[]){WASM_I32, WASM_I32, WASM_I64, WASM_I32, WASM_I32},
+                      (uint8_t[]){WASM_I32}};
+  CHECK(wgc_import_served("env", "TVMBackendAllocWorkspace", &t3, other, sizeof other));
+}
+
+/* ---- glue and helpers ---------------------------------------------------- */
+
+static void test_glue_and_helpers(void) {
+  CHECK(wasmgraph_output_kind_from_path("a/b.so") == WASMGRAPH_OUTPUT_SHARED);
+  CHECK(wasmgraph_output_kind_from_path("b.o") == WASMGRAPH_OUTPUT_OBJECT);
+  CHECK(wasmgraph_output_kind_from_path("lib.x/b.a") == WASMGRAPH_OUTPUT_ARCHIVE);
+  CHECK(wasmgraph_output_kind_from_path("b.c") == WASMGRAPH_OUTPUT_C);
+  CHECK(wasmgraph_output_kind_from_path("b.wasm") == WASMGRAPH_OUTPUT_WASM);
+  CHECK(wasmgraph_output_kind_from_path("b.txt") == WASMGRAPH_OUTPUT_UNKNOWN);
+  CHECK(wasmgraph_output_kind_from_path("dir.so/b") == WASMGRAPH_OUTPUT_UNKNOWN);
+  CHECK(wasmgraph_output_kind_from_path(".so") == WASMGRAPH_OUTPUT_UNKNOWN);
+
+  CHECK(wasmgraph_name_is_valid("mlp") && wasmgraph_name_is_valid("_x9"));
+  CHECK(!wasmgraph_name_is_valid("9x") && !wasmgraph_name_is_valid("a-b") &&
+        !wasmgraph_name_is_valid("") && !wasmgraph_name_is_valid(NULL));
+  char long_name[80];
+  memset(long_name, 'a', 65);
+  long_name[65] = 0;
+  CHECK(!wasmgraph_name_is_valid(long_name));
+
+  char n[72];
+  wasmgraph_default_name("out/libmlp.a", n, sizeof n);
+  CHECK(strcmp(n, "mlp") == 0);
+  wasmgraph_default_name("resnet-18.v1.so", n, sizeof n);
+  CHECK(strcmp(n, "resnet_18_v1") == 0);
+  wasmgraph_default_name("9lives.o", n, sizeof n);
+  CHECK(strcmp(n, "_9lives") == 0);
+  wasmgraph_default_name("lib.o", n, sizeof n);
+  CHECK(strcmp(n, "lib") == 0);
+  wasmgraph_default_name("", n, sizeof n);
+  CHECK(strcmp(n, "model") == 0);
+  CHECK(wasmgraph_name_is_valid(n));
+
+  char *m = wgc_w2c_mangle("aZbZ");
+  CHECK(m && strcmp(m, "aZ5AbZ5A") == 0);
+  free(m);
+
+  wgc_layout lay = {.stack_top = 8388608, .data_end = 8421896, .heap_base = 8421904,
+                    .memory_min_pages = 129, .memory_max_pages = 65536, .table_size = 9};
+  wgc_embed_info none = {false, 0, 0}, some = {true, 11, 22};
+  char *g = wgc_glue_source("myZ", &lay, &none);
+  CHECK_STR_CONTAINS(g, "#include \"myZ_w2c.h\"");
+  CHECK_STR_CONTAINS(g, "Z_myZ5A_instantiate((wgc_instance *)instance");
+  CHECK_STR_CONTAINS(g, "Z_myZ5AZ___indirect_function_table(");
+  CHECK_STR_CONTAINS(g, "8421904u, /* heap_base */");
+  CHECK_STR_CONTAINS(g, "const wasmgraph_module_desc *myZ_wasmgraph_module(void) {");
+  CHECK_STR_CONTAINS(g, "#ifdef WASMGRAPH_SHARED_ENTRY");
+  CHECK_STR_CONTAINS(g, "NULL, 0u, NULL, 0u,");
+  CHECK_STR_CONTAINS(g, "wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT)");
+  free(g);
+  g = wgc_glue_source("m", &lay, &some);
+  CHECK_STR_CONTAINS(g, "m_wasmgraph_graph_json,\n    11u,\n    m_wasmgraph_params,\n    22u,");
+  free(g);
+  g = wgc_glue_header("m", "out.c");
+  CHECK_STR_CONTAINS(g, "const wasmgraph_module_desc *m_wasmgraph_module(void);");
+  CHECK_STR_CONTAINS(g, "Compile out.c and m_w2c.c");
+  free(g);
+}
+
+int main(int argc, char **argv) {
+  test_reader_basics();
+  test_reader_hostile();
+  test_sweeps(argc > 1 ? argv[1] : NULL);
+  test_ar();
+  test_checks();
+  test_glue_and_helpers();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,21 @@
+;; ctor_trap.wat — a graph library whose constructor registers its kernel and
+;; then executes `unreachable`: executor creation must fail with a trap
+;; status, never take the process down.
+(module
+  (type $packed (func (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "env" "memory" (memory 2))
+  (import "env" "TVMBackendRegisterSystemLibSymbol" (func $register (param i32 i32) (result i32)))
+  (global $__stack_pointer (mut i32) (i32.const 65536))
+  (global $__data_end i32 (i32.const 65600))
+  (global $__heap_base i32 (i32.const 65600))
+  (export "__data_end" (global $__data_end))
+  (export "__heap_base" (global $__heap_base))
+  (table $__indirect_function_table 2 2 funcref)
+  (export "__indirect_function_table" (table $__indirect_function_table))
+  (elem (i32.const 1) func $sandbox_good)
+  (data (i32.const 65536) "sandbox_good\00")
+  (func $__wasm_call_ctors (export "__wasm_call_ctors")
+    (drop (call $register (i32.const 65536) (i32.const 1)))
+    (unreachable))
+  (func $sandbox_good (type $packed) (i32.const 0))
+)

@@ -1,0 +1,151 @@
+/*
+ * cmd_compile.c — `wasmgraph compile`: parses the command line with
+ * getopt_long and hands everything to wasmgraph_compile() (compiler/).
+ *
+ * Usage errors (unknown flag, missing INPUT or -o, unknown OUTPUT
+ * extension, bad NAME or -O level) print one line plus "Try 'wasmgraph
+ * compile --help'." and exit 2; translation failures print
+ * "wasmgraph: <file>: <reason>" and exit 1. `--embed` takes two arguments:
+ * getopt gives the first, the second is taken from argv[optind]; glibc's
+ * permutation then treats it as part of the option.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "wasmgraph_compiler.h"
+
+static const char k_compile_usage[] =
+    "usage: wasmgraph compile INPUT -o OUTPUT [options]\n"
+    "\n"
+    "  Translate a TVM WebAssembly graph library into sandboxed native code that the\n"
+    "  wasmgraph runtime loads. INPUT is recognised by its content:\n"
+    "    - a wasm32 relocatable object (TVM's graph.o),\n"
+    "    - an ar archive of such objects (e.g. libgraph_wasm32.a),\n"
+    "    - an already linked .wasm module,\n"
+    "    - a folder holding graph.o (or lib/graph.o or wasm32/graph.o), graph.json\n"
+    "      and graph.params; its graph.json and params are embedded as if --embed\n"
+    "      were given.\n"
+    "  The extension of OUTPUT picks what is written:\n"
+    "    .so    shared object for `wasmgraph run` (also exports wasmgraph_module_entry)\n"
+    "    .o     one relocatable object\n"
+    "    .a     static library\n"
+    "    .c     C for your own compiler: OUTPUT (the descriptor) plus NAME_w2c.c,\n"
+    "           NAME_w2c.h, NAME.h and, when embedding, NAME_data.c next to it\n"
+    "    .wasm  the linked and checked module only (for V8 or wasm-interp)\n"
+    "  Native outputs define `const wasmgraph_module_desc *NAME_wasmgraph_module(void)`.\n"
+    "\n"
+    "examples:\n"
+    "  # a model folder to a shared object for `wasmgraph run`\n"
+    "  $ wasmgraph compile resnet18/ -o resnet18.so\n"
+    "\n"
+    "  # TVM's object to a static library with graph.json and params inside\n"
+    "  $ wasmgraph compile graph.o -o libmlp.a --embed graph.json graph.params\n"
+    "\n"
+    "  # C sources (mlp.c, mlp_w2c.c, mlp_w2c.h, mlp.h) for another build system\n"
+    "  $ wasmgraph compile graph.o -o mlp.c\n"
+    "\n"
+    "  # cross-compile for 64-bit Arm\n"
+    "  $ wasmgraph compile graph.o -o mlp.o --target aarch64-linux-gnu --cpu cortex-a72\n"
+    "\n"
+    "options:\n"
+    "  -o, --output=OUTPUT       the file to write (required; .so, .o, .a, .c or .wasm)\n"
+    "  -n, --name=NAME           C identifier that prefixes every generated symbol;\n"
+    "                            default: OUTPUT's file name without its extension\n"
+    "                            (and without a \"lib\" prefix for .a and .so)\n"
+    "  -O0, -O1, -O2, -O3        clang optimisation level (default: -O2)\n"
+    "      --target=TRIPLE       target triple, e.g. aarch64-linux-gnu (default: the host)\n"
+    "      --cpu=CPU             CPU to tune for, passed as -march (x86) or -mcpu (others);\n"
+    "                            default: native for the host, generic for other targets\n"
+    "      --embed GRAPH.json PARAMS\n"
+    "                            embed graph.json and the params file in the output\n"
+    "      --save-temps          keep the temporary directory and print its path\n"
+    "  -v, --verbose             print every command run (wasm-ld, wasm2c, clang) to stderr\n"
+    "  -h, --help                print this help and exit\n"
+    "\n"
+    "tools, looked up on PATH: wasm-ld (Debian package lld), wasm2c 1.0.32 (wabt),\n"
+    "clang (clang) and, for .a outputs, llvm-ar (llvm) or ar.\n"
+    "\n"
+    "exit status: 0 success, 1 failure, 2 usage error.\n";
+
+enum { OPT_TARGET = 256, OPT_CPU, OPT_EMBED, OPT_SAVE_TEMPS };
+
+static int usage_error(const char *fmt, const char *arg) {
+  fputs("wasmgraph compile: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputs("\nTry 'wasmgraph compile --help'.\n", stderr);
+  return 2;
+}
+
+static void log_line(void *user, const char *line) {
+  (void)user;
+  fprintf(stderr, "%s\n", line);
+}
+
+int wasmgraph_cmd_compile(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"output", required_argument, NULL, 'o'},
+      {"name", required_argument, NULL, 'n'},
+      {"target", required_argument, NULL, OPT_TARGET},
+      {"cpu", required_argument, NULL, OPT_CPU},
+      {"embed", required_argument, NULL, OPT_EMBED},
+      {"save-temps", no_argument, NULL, OPT_SAVE_TEMPS},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  wasmgraph_compile_options o;
+  wasmgraph_compile_options_init(&o);
+  o.log = log_line;
+  optind = 0; /* glibc: full reset, argv[0] is the sub-command name */
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, ":o:n:O:vh", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'o': o.output = optarg; break;
+      case 'n': o.name = optarg; break;
+      case 'O':
+        if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3')
+          return usage_error("invalid optimisation level '-O%s' (use -O0, -O1, -O2 or -O3)",
+                             optarg);
+        o.opt_level = optarg[0] - '0';
+        break;
+      case OPT_TARGET: o.target = optarg; break;
+      case OPT_CPU: o.cpu = optarg; break;
+      case OPT_EMBED:
+        if (optind >= argc || argv[optind][0] == '-')
+          return usage_error("%s", "--embed needs two arguments: GRAPH.json PARAMS");
+        o.embed_graph = optarg;
+        o.embed_params = argv[optind++];
+        break;
+      case OPT_SAVE_TEMPS: o.save_temps = true; break;
+      case 'v': o.verbose++; break;
+      case 'h': fputs(k_compile_usage, stdout); return 0;
+      case ':':
+        if (optopt == 'O') return usage_error("%s", "-O needs a level: -O0, -O1, -O2 or -O3");
+        return usage_error("option '%s' needs an argument", argv[optind - 1]);
+      default: {
+        char shortopt[3] = {'-', (char)optopt, 0};
+        return usage_error("unknown option '%s'", optopt ? shortopt : argv[optind - 1]);
+      }
+    }
+  }
+  if (optind >= argc) return usage_error("%s", "missing INPUT");
+  if (argc - optind > 1) return usage_error("unexpected argument '%s'", argv[optind + 1]);
+  o.input = argv[optind];
+  if (!o.output) return usage_error("%s", "missing -o OUTPUT");
+  if (wasmgraph_output_kind_from_path(o.output) == WASMGRAPH_OUTPUT_UNKNOWN)
+    return usage_error("cannot tell what to write from '%s': OUTPUT must end in .so, .o, .a, "
+                       ".c or .wasm", o.output);
+  if (o.name && !wasmgraph_name_is_valid(o.name))
+    return usage_error("invalid --name '%s': NAME must be a C identifier of at most 64 "
+                       "characters", o.name);
+
+  char err[1024];
+  if (wasmgraph_compile(&o, err, sizeof err) != WASMGRAPH_OK) {
+    fprintf(stderr, "wasmgraph: %s\n", err);
+    return 1;
+  }
+  return 0;
+}
