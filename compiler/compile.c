@@ -260,6 +260,7 @@ static char *tmp_file(wgc_ctx *ctx, const char *name, const char *suffix) {
   return wgc_strdup_printf("%s/%s%s", ctx->tmpdir, name, suffix);
 }
 
+/* Writes `text` (owned, freed here) to `path` (borrowed; NULL means OOM). */
 static wasmgraph_status write_text(wgc_ctx *ctx, const char *path, char *text) {
   if (!path || !text) {
     free(text);
@@ -293,7 +294,9 @@ static wasmgraph_status build_c_output(wgc_ctx *ctx, job *j, const char *glue) {
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
                    "%s: clashes with the generated %s; choose another OUTPUT or --name", out,
                    base);
-  wasmgraph_status st = write_text(ctx, tmp_file(ctx, j->name, ".h"), wgc_glue_header(j->name, base));
+  char *header = tmp_file(ctx, j->name, ".h");
+  wasmgraph_status st = write_text(ctx, header, wgc_glue_header(j->name, base));
+  free(header);
   if (st == WASMGRAPH_OK && j->embed) {
     char *data = tmp_file(ctx, j->name, "_data.c");
     st = data ? wgc_emit_data_c(ctx, j->name, &j->graph_json, &j->params, data)

@@ -3,7 +3,8 @@
  * utilities they share. One section per source file, in pipeline order.
  * Every stage takes the context, returns a wasmgraph_status and on failure
  * leaves a one-line message (starting with the file it is about) in
- * ctx->err.
+ * ctx->err. Internal names carry the prefix wgc_ (the runtime's are wg_;
+ * the CLI links both into one executable).
  */
 #ifndef WASMGRAPH_COMPILER_INTERNAL_H_
 #define WASMGRAPH_COMPILER_INTERNAL_H_
@@ -166,7 +167,9 @@ char *wgc_glue_header(const char *name, const char *glue_file);
 /* ---- target.c: LLVM target machine -------------------------------------- */
 
 typedef struct wgc_target {
-  char *triple;       /* normalized */
+  char *triple;       /* for clang: as the user spelled it (Debian's clang finds
+                         cross headers by the spelling, e.g. aarch64-linux-gnu) */
+  char *llvm_triple;  /* normalized, for the LLVM C API */
   char *cpu;          /* what goes to -march/-mcpu; NULL: none */
   bool cpu_is_march;  /* x86: -march=, others: -mcpu= */
   bool is_host;

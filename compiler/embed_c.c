@@ -9,8 +9,9 @@
  * trigraphs) and everything else as a three-digit octal escape (never
  * shorter, so a following digit cannot extend it). The file stays 1-4x the
  * data size and compilers parse it far faster than a `{0x12, 0x34, ...}`
- * list. Lines are split every ~100 characters (adjacent literals concatenate). An empty input becomes a 1-byte array (C has
- * no zero-length arrays); the descriptor carries the real size.
+ * list. Lines are split every ~100 characters (adjacent literals
+ * concatenate). An empty input becomes a 1-byte array (C has no zero-length
+ * arrays); the descriptor carries the real size.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -28,7 +28,8 @@ static wasmgraph_status find_folder_files(wgc_ctx *ctx, const char *dir, wgc_inp
     else free(p);
   }
   if (!in->wasm_path)
-    return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: folder has no graph.o (nor lib/graph.o, wasm32/graph.o)", dir);
+    return wgc_fail(ctx, WASMGRAPH_ERR_IO,
+                    "%s: folder has no graph.o (nor lib/graph.o, wasm32/graph.o)", dir);
   in->graph_json_path = wgc_path_join(dir, "graph.json");
   in->params_path = wgc_path_join(dir, "graph.params");
   if (!in->graph_json_path || !in->params_path)

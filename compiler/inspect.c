@@ -59,7 +59,8 @@ static bool collect_imports(wasmgraph_inspect_report *r, const wasm_module *m, b
     if (!all && im->kind != WASM_EXT_FUNC) continue;
     bool dup = false;
     for (int k = 0; k < r->num_imports; k++)
-      if (strcmp(r->imports[k].module, im->module) == 0 && strcmp(r->imports[k].name, im->name) == 0)
+      if (strcmp(r->imports[k].module, im->module) == 0 &&
+          strcmp(r->imports[k].name, im->name) == 0)
         dup = true;
     if (dup) continue;
     wasmgraph_inspect_import *v = realloc(r->imports, (size_t)(r->num_imports + 1) * sizeof *v);
@@ -124,8 +125,8 @@ static wasmgraph_status read_objects(wgc_ctx *ctx, wgc_input *in, wasmgraph_insp
       const wasm_import *im = &m.imports[k];
       if (im->kind == WASM_EXT_MEMORY && im->limits.min > r->memory_min_pages) {
         r->memory_min_pages = im->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)im->limits.min;
-        r->memory_max_pages = im->limits.has_max && im->limits.max <= 65536 ? (uint32_t)im->limits.max
-                                                                           : 65536;
+        r->memory_max_pages =
+            im->limits.has_max && im->limits.max <= 65536 ? (uint32_t)im->limits.max : 65536;
       }
       if (im->kind == WASM_EXT_TABLE && im->limits.min > r->table_size)
         r->table_size = im->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)im->limits.min;

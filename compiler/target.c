@@ -81,25 +81,26 @@ wasmgraph_status wgc_target_resolve(wgc_ctx *ctx, const char *triple, const char
     free(host_norm);
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "unknown target '': empty triple");
   }
-  out->triple = triple ? llvm_strdup(LLVMNormalizeTargetTriple(triple)) : strdup(host_norm);
-  if (!out->triple) {
+  out->llvm_triple = triple ? llvm_strdup(LLVMNormalizeTargetTriple(triple)) : strdup(host_norm);
+  out->triple = strdup(triple ? triple : host_norm);
+  if (!out->triple || !out->llvm_triple) {
     free(host_norm);
     return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   }
   LLVMTargetRef target;
   char *msg = NULL;
-  if (LLVMGetTargetFromTriple(out->triple, &target, &msg)) {
+  if (LLVMGetTargetFromTriple(out->llvm_triple, &target, &msg)) {
     wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "unknown target '%s': %s",
-                                  triple ? triple : out->triple, msg ? msg : "not known to LLVM");
+                                  out->triple, msg ? msg : "not known to LLVM");
     if (msg) LLVMDisposeMessage(msg);
     free(host_norm);
     wgc_target_free(out);
     return st;
   }
   if (msg) LLVMDisposeMessage(msg);
-  out->is_host = same_platform(out->triple, host_norm);
+  out->is_host = same_platform(out->llvm_triple, host_norm);
   free(host_norm);
-  out->cpu_is_march = is_x86(out->triple);
+  out->cpu_is_march = is_x86(out->llvm_triple);
   if (cpu && *cpu) out->cpu = strdup(cpu);
   else if (!cpu && out->is_host) out->cpu = strdup("native");
   if ((cpu && *cpu) || (!cpu && out->is_host)) {
@@ -114,6 +115,7 @@ wasmgraph_status wgc_target_resolve(wgc_ctx *ctx, const char *triple, const char
 void wgc_target_free(wgc_target *t) {
   if (!t) return;
   free(t->triple);
+  free(t->llvm_triple);
   free(t->cpu);
   memset(t, 0, sizeof *t);
 }
@@ -123,18 +125,18 @@ static LLVMTargetMachineRef data_machine(wgc_ctx *ctx, const wgc_target *t) {
   LLVMTargetRef target;
   char *msg = NULL;
   wgc_llvm_init();
-  if (LLVMGetTargetFromTriple(t->triple, &target, &msg)) {
+  if (LLVMGetTargetFromTriple(t->llvm_triple, &target, &msg)) {
     wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "unknown target '%s': %s", t->triple,
             msg ? msg : "");
     if (msg) LLVMDisposeMessage(msg);
     return NULL;
   }
   if (msg) LLVMDisposeMessage(msg);
-  LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, t->triple, "", "",
+  LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, t->llvm_triple, "", "",
                                                     LLVMCodeGenLevelNone, LLVMRelocPIC,
                                                     LLVMCodeModelDefault);
   if (!tm) wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "cannot create an LLVM target machine "
-                   "for '%s'", t->triple);
+                   "for '%s'", t->llvm_triple);
   return tm;
 }
 
@@ -168,7 +170,7 @@ wasmgraph_status wgc_emit_data_object(wgc_ctx *ctx, const wgc_target *t, const c
   if (!m || !sym_json || !sym_params) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   } else {
-    LLVMSetTarget(m, t->triple);
+    LLVMSetTarget(m, t->llvm_triple);
     LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
     LLVMSetModuleDataLayout(m, td);
     LLVMDisposeTargetData(td);

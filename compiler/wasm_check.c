@@ -316,7 +316,8 @@ const char **wgc_list_kernels(const wasm_module *m, int *count) {
   if (m->has_linking) {
     for (uint32_t i = 0; i < m->num_symbols; i++) {
       const wasm_symbol *s = &m->symbols[i];
-      if (s->kind != WASM_SYM_FUNCTION || (s->flags & (WASM_SYM_UNDEFINED | WASM_SYM_BINDING_LOCAL)))
+      if (s->kind != WASM_SYM_FUNCTION ||
+          (s->flags & (WASM_SYM_UNDEFINED | WASM_SYM_BINDING_LOCAL)))
         continue;
       if (s->index < m->num_func_imports || !s->name || !is_packed(wasm_func_type(m, s->index)))
         continue;

@@ -17,7 +17,10 @@
  *     storage (each rounded up to 64) is <= GRAPH_MAX_BYTES;
  *   - __nop has 1 input and 1 output sharing one storage id; __copy has
  *     1 input and 1 output of equal size;
- *   - arg_nodes are distinct "null" nodes; heads are valid entry ids (>= 1).
+ *   - arg_nodes are distinct "null" nodes; there is at least one head and
+ *     each is a valid entry id (an entry may be returned more than once).
+ * json-c's strict mode still accepts single-quoted strings and NaN; NaN, like
+ * any value of the wrong type, is stopped by the type checks.
  * Messages: "graph.json: <json path>: <problem>".
  */
 #include "graph_json.h"
@@ -529,9 +532,9 @@ static wasmgraph_status parse_heads(ctx *c, struct json_object *arr, graph_plan 
   size_t n = json_object_array_length(arr);
   wasmgraph_status st;
   if (n == 0) return fail(c, "heads", "the graph has no outputs");
-  if (n > (size_t)p->num_entries)
-    return fail(c, "heads", "has %zu elements but the graph has only %d entries", n,
-                p->num_entries);
+  /* The same entry may be returned several times, so heads is not bounded
+   * by num_entries, only by the count cap. */
+  if (n > GRAPH_MAX_COUNT) return fail(c, "heads", "too many outputs (%zu)", n);
   p->heads = xcalloc(n, sizeof *p->heads);
   if (!p->heads) return oom(c);
   p->num_heads = (int)n;

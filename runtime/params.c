@@ -17,6 +17,7 @@
  */
 #include "params.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -79,14 +80,14 @@ static uint64_t le(const uint8_t *p, int n) {
 }
 
 static wasmgraph_status read_u64(pctx *c, const char *what, uint64_t *out) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   wasmgraph_status st = take(c, 8, what, &p);
   if (!st) *out = le(p, 8);
   return st;
 }
 
 static wasmgraph_status read_i32(pctx *c, const char *what, int32_t *out) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   wasmgraph_status st = take(c, 4, what, &p);
   if (!st) *out = (int32_t)(uint32_t)le(p, 4);
   return st;
@@ -107,12 +108,13 @@ static wasmgraph_status read_names(pctx *c, param_list *out) {
                 n > UINT64_MAX / PARAMS_MIN_PAIR_BYTES ? (unsigned long long)UINT64_MAX
                                                        : (unsigned long long)n * PARAMS_MIN_PAIR_BYTES,
                 left(c));
+  if (n > INT_MAX) return fail(c, "num_names %llu is too large", (unsigned long long)n);
   out->items = calloc(n ? (size_t)n : 1, sizeof *out->items);
   if (!out->items) return oom(c);
   out->count = (int)n;
   for (int i = 0; i < out->count; i++) {
     uint64_t len;
-    const uint8_t *p;
+    const uint8_t *p = NULL;
     char *name;
     snprintf(c->where, sizeof c->where, "name %d: ", i);
     if ((st = read_u64(c, "name length", &len))) return st;
@@ -149,7 +151,7 @@ static wasmgraph_status read_names(pctx *c, param_list *out) {
 static wasmgraph_status read_tensor(pctx *c, int index, param_tensor *t) {
   uint64_t magic, reserved, numel, expect, raw_size;
   int32_t dev_type, dev_id, ndim;
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   int64_t data_size;
   wasmgraph_status st;
 

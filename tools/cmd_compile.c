@@ -47,7 +47,7 @@ static const char k_compile_usage[] =
     "  # C sources (mlp.c, mlp_w2c.c, mlp_w2c.h, mlp.h) for another build system\n"
     "  $ wasmgraph compile graph.o -o mlp.c\n"
     "\n"
-    "  # cross-compile for 64-bit Arm\n"
+    "  # cross-compile for 64-bit Arm (C headers from Debian's gcc-aarch64-linux-gnu)\n"
     "  $ wasmgraph compile graph.o -o mlp.o --target aarch64-linux-gnu --cpu cortex-a72\n"
     "\n"
     "options:\n"

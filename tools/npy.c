@@ -16,9 +16,11 @@
  * outside (buf, size). The writer emits version 1.0 with the header padded
  * so that the data starts at a multiple of 64, as NumPy does.
  */
+#define _POSIX_C_SOURCE 200809L /* fileno, fstat */
 #include "npy.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -301,7 +303,8 @@ wasmgraph_status npy_parse(const uint8_t *buf, size_t size, npy_array *out, char
 wasmgraph_status npy_load(const char *path, npy_array *out, char *err, size_t err_size) {
   FILE *f;
   uint8_t *buf = NULL;
-  long len;
+  struct stat sb;
+  size_t len;
   char msg[256];
   wasmgraph_status st;
   if (err && err_size) err[0] = '\0';
@@ -312,26 +315,26 @@ wasmgraph_status npy_load(const char *path, npy_array *out, char *err, size_t er
     if (err && err_size) snprintf(err, err_size, "%s: %s", path, strerror(errno));
     return WASMGRAPH_ERR_IO;
   }
-  if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    if (err && err_size) snprintf(err, err_size, "%s: cannot determine size: %s", path,
-                                  strerror(errno));
+  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    if (err && err_size) snprintf(err, err_size, "%s: not a regular file", path);
     fclose(f);
     return WASMGRAPH_ERR_IO;
   }
-  buf = malloc(len ? (size_t)len : 1);
+  len = (size_t)sb.st_size;
+  buf = malloc(len ? len : 1);
   if (!buf) {
     fclose(f);
     if (err && err_size) snprintf(err, err_size, "%s: out of memory", path);
     return WASMGRAPH_ERR_NO_MEMORY;
   }
-  if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
-    if (err && err_size) snprintf(err, err_size, "%s: read error", path);
+  if (fread(buf, 1, len, f) != len) {
+    if (err && err_size) snprintf(err, err_size, "%s: read error: %s", path, strerror(errno));
     free(buf);
     fclose(f);
     return WASMGRAPH_ERR_IO;
   }
   fclose(f);
-  st = npy_parse(buf, (size_t)len, out, msg, sizeof msg);
+  st = npy_parse(buf, len, out, msg, sizeof msg);
   free(buf);
   if (st && err && err_size) snprintf(err, err_size, "%s: %s", path, msg);
   return st;

@@ -119,6 +119,7 @@ static void test_accepted_variants(void) {
                                    "'func_name':'f','num_inputs':'2','num_outputs':'1',"
                                    "'flatten_data':'1'},'inputs':[[0,0,0],[1,0,0]]}," N_NOP "]"}},
       {"head on a null node", {.heads = "[[0,0,0],[3,0,0]]"}},
+      {"same output returned 5 times", {.heads = "[[3,0,0],[3,0,0],[3,0],[3,0,0],[3,0,0]]"}},
       {"empty arg_nodes", {.arg_nodes = "[]"}},
   };
   for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {

@@ -268,6 +268,8 @@ static void test_save_load_errors(void) {
   CHECK(strncmp(err, path, strlen(path)) == 0);
   CHECK(npy_load(path, &a, err, sizeof err) == WASMGRAPH_ERR_IO);
   CHECK(strncmp(err, path, strlen(path)) == 0 && a.data == NULL);
+  CHECK(npy_load(tmpdir, &a, err, sizeof err) == WASMGRAPH_ERR_IO); /* a directory */
+  CHECK(check_contains(err, "not a regular file"));
   /* A parse error from npy_load names the file. */
   {
     FILE *f;

@@ -222,14 +222,14 @@
     (global.set $__stack_pointer (i32.add (local.get $sp) (i32.const 4096)))
     (local.get $n))
 
-  ;; Busy loop; the load in every iteration keeps clang from deleting it.
+  ;; Busy loop. Each iteration calls an import (memset of the spin word), an
+  ;; opaque call that clang can neither hoist nor fold away.
   (func $spin (param $n i32)
-    (local $i i32) (local $acc i32)
+    (local $i i32)
     (loop $l
-      (local.set $acc (i32.add (local.get $acc) (i32.load (i32.const 71688))))
+      (drop (call $memset (i32.const 71688) (local.get $i) (i32.const 4)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (i32.store (i32.const 71688) (i32.and (local.get $acc) (i32.const 0))))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
 
   ;; TVMBackendGetFuncFromEnv(ctx, "tvm.contrib.sort.argsort", &handle)
   (func $argsort_handle (result i32)
@@ -545,10 +545,12 @@
         (if (local.get $rc) (then (return (local.get $rc))))
         (return (call $launch (i32.const 52) (local.get 0) (i32.const 0)))))
     (call $affine (local.get 0)))
+  ;; Grows memory by 16 pages (the result is ignored: wasm lets grow fail),
+  ;; then computes y; the graph's next node is a __copy that the host runs.
+  ;; Growth must never leave the host with a stale pointer to memory.
   (func $sandbox_grow_memory (type $packed)
     (if (call $hostile (local.get 0))
-      (then (if (i32.eq (memory.grow (i32.const 16)) (i32.const -1))
-              (then (return (i32.const -1))))))
+      (then (drop (memory.grow (i32.const 16)))))
     (call $affine (local.get 0)))
   (func $sandbox_memset_all (type $packed)
     (if (call $hostile (local.get 0))
@@ -576,18 +578,26 @@
     (if (call $last_task (local.get 0) (local.get 1))
       (then (i32.store (i32.const 71688) (call $recurse (i32.const 0)))))
     (i32.const 0))
-  ;; Task 0 launches $lambda_inner from inside a launch; the other tasks spin
-  ;; long enough for that inner launch to start while they still run.
+  ;; Task 0 records num_task in y[0] and launches $lambda_inner from inside
+  ;; this launch; the other tasks spin long enough for that inner launch to
+  ;; start while they still run, then set y[3] = 5 (so a task that never ran
+  ;; shows as y[0] >= 2 with y[3] != 5).
   (func $lambda_outer (type $lambda)
     (if (i32.eqz (local.get 0))
-      (then (return (call $launch (i32.const 53) (local.get 2) (i32.const 0)))))
-    (call $spin (i32.const 50000000))
+      (then
+        (f32.store (call $y (local.get 2))
+                   (f32.convert_i32_s (i32.load offset=4 (local.get 1))))
+        (return (call $launch (i32.const 53) (local.get 2) (i32.const 0)))))
+    (call $spin (i32.const 20000000))
+    (f32.store offset=12 (call $y (local.get 2)) (f32.const 5))
     (i32.const 0))
-  ;; Tasks other than 0 spin, then overwrite y[1] with 42: if that ever shows
-  ;; up after run() returned, guest code outlived the run.
+  ;; Tasks other than 0 set y[2] = 7 when they start and y[1] = 42 when they
+  ;; end, with a long spin between: y[2] == 7 with y[1] != 42 after run()
+  ;; returned, or any later change of y, means guest code outlived the run.
   (func $lambda_inner (type $lambda)
     (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))
-    (call $spin (i32.const 200000000))
+    (f32.store offset=8 (call $y (local.get 2)) (f32.const 7))
+    (call $spin (i32.const 60000000))
     (f32.store offset=4 (call $y (local.get 2)) (f32.const 42))
     (i32.const 0))
 )
