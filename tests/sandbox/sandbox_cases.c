@@ -37,6 +37,9 @@ const sandbox_case sb_cases[] = {
     TRAP("oob_load_max", "sandbox_oob_load_max", 0, OUT_OF_BOUNDS, "", 0),
     TRAP("oob_load_max_offset", "sandbox_oob_load_max_offset", 0, OUT_OF_BOUNDS, "", 0),
     TRAP("oob_load_dropped", "sandbox_oob_load_dropped", 0, OUT_OF_BOUNDS, "", 0),
+    TRAP("oob_load_times_zero", "sandbox_oob_load_times_zero", 0, OUT_OF_BOUNDS, "", 0),
+    TRAP("oob_load_dead_local", "sandbox_oob_load_dead_local", 0, OUT_OF_BOUNDS, "", 0),
+    TRAP("oob_load_self_sub", "sandbox_oob_load_self_sub", 0, OUT_OF_BOUNDS, "", 0),
     /* arithmetic */
     TRAP("div_zero", "sandbox_div_zero", 0, DIVIDE_BY_ZERO, "", 0),
     TRAP("div_overflow", "sandbox_div_overflow", 0, INTEGER_OVERFLOW, "", 0),
@@ -103,6 +106,8 @@ const sandbox_case sb_cases[] = {
     TRAP("lambda_recursion", "sandbox_lambda_recursion", 2, STACK_EXHAUSTED,
          "in parallel task 1 of 2: Call stack exhausted", 0),
     OK("nested_launch", "sandbox_nested_launch", 0, SB_STABLE_OUTPUT),
+    /* a lambda's shadow stack overflowing into the tensors below it */
+    TRAP("lambda_shadow_stack", "sandbox_lambda_shadow_stack", 0, OUT_OF_BOUNDS, "", 0),
     /* kernel errors */
     KERNEL("assert_fail", "sandbox_assert_fail", 0, -1,
            "Assert fail: x.ndim == 7, sandbox: argument x has the wrong rank", 0),

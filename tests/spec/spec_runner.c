@@ -450,7 +450,10 @@ int main(int argc, char **argv) {
   }
   /* "-" : no module compiled (a .wast with only validity assertions). */
   if (strcmp(argv[1], "-") != 0) {
-    r.so = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+    /* dlopen treats a name without '/' as a library search; make it a path. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s%s", strchr(argv[1], '/') ? "" : "./", argv[1]);
+    r.so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!r.so) snprintf(r.so_error, sizeof r.so_error, "dlopen: %s", dlerror());
   } else {
     snprintf(r.so_error, sizeof r.so_error, "no modules were compiled");

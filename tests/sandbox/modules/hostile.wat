@@ -21,14 +21,15 @@
 ;;
 ;; Layout (stack first, as wasm-ld --stack-first):
 ;;   [0, 65536)        shadow stack; __stack_pointer starts at 65536
-;;   65536 + 64*i      NUL-terminated name of table slot i (kernels 1..47),
-;;                     48 sandbox_ghost, 49 sandbox_lambda_as_kernel,
-;;                     50 __tvm_module_ctx
+;;   65536 + 64*i      NUL-terminated name of table slot i (kernels 1..47
+;;                     and 54, 56..58), 48 sandbox_ghost,
+;;                     49 sandbox_lambda_as_kernel, 50 __tvm_module_ctx
 ;;   69632 + 128*k     message k (M0..M7, see the data segments)
 ;;   71680             scratch: scale f32, module ctx slot, spin word,
 ;;                     function handle, return slots, a DLTensor for sort
 ;;   73728             __data_end = __heap_base
-;; Table: slot 0 null, 1..47 kernels, 48..53 parallel lambdas.
+;; Table: slot 0 null, 1..47 kernels, 48..53 parallel lambdas, 54 one more
+;; kernel, 55 its lambda, 56..58 more kernels.
 (module
   (type $packed (func (param i32 i32 i32 i32 i32 i32) (result i32)))
   (type $lambda (func (param i32 i32 i32) (result i32)))
@@ -53,7 +54,7 @@
   (export "__data_end" (global $__data_end))
   (export "__heap_base" (global $__heap_base))
 
-  (table $__indirect_function_table 54 54 funcref)
+  (table $__indirect_function_table 59 59 funcref)
   (export "__indirect_function_table" (table $__indirect_function_table))
   (elem (i32.const 1) func
     $sandbox_good $sandbox_oob_load_end $sandbox_oob_load_straddle $sandbox_oob_store_end
@@ -69,7 +70,9 @@
     $sandbox_lambda_error $sandbox_lambda_trap $sandbox_lambda_oob $sandbox_lambda_recursion
     $sandbox_assert_fail $sandbox_return_code $sandbox_clobber_metadata $sandbox_clobber_data
     $sandbox_nested_launch $sandbox_grow_memory $sandbox_memset_all
-    $lambda_error $lambda_trap $lambda_oob $lambda_recurse $lambda_outer $lambda_inner)
+    $lambda_error $lambda_trap $lambda_oob $lambda_recurse $lambda_outer $lambda_inner
+    $sandbox_lambda_shadow_stack $lambda_stack
+    $sandbox_oob_load_times_zero $sandbox_oob_load_dead_local $sandbox_oob_load_self_sub)
 
   ;; ---- names (slot i at 65536 + 64*i) ----
   (data (i32.const 65600) "sandbox_good\00")
@@ -122,6 +125,10 @@
   (data (i32.const 68608) "sandbox_ghost\00")
   (data (i32.const 68672) "sandbox_lambda_as_kernel\00")
   (data (i32.const 68736) "__tvm_module_ctx\00")
+  (data (i32.const 68992) "sandbox_lambda_shadow_stack\00")
+  (data (i32.const 69120) "sandbox_oob_load_times_zero\00")
+  (data (i32.const 69184) "sandbox_oob_load_dead_local\00")
+  (data (i32.const 69248) "sandbox_oob_load_self_sub\00")
 
   ;; ---- messages (M k at 69632 + 128*k) ----
   (data (i32.const 69632) "Assert fail: sandbox: tensor metadata was not restored\00")      ;; M0
@@ -149,6 +156,10 @@
                             (local.get $i)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $each (i32.le_u (local.get $i) (i32.const 47))))
+    (drop (call $register (i32.const 68992) (i32.const 54)))
+    (drop (call $register (i32.const 69120) (i32.const 56)))
+    (drop (call $register (i32.const 69184) (i32.const 57)))
+    (drop (call $register (i32.const 69248) (i32.const 58)))
     ;; a name bound to a slot past the end of the table, and a kernel name
     ;; bound to a parallel lambda (wrong signature for a packed call)
     (drop (call $register (i32.const 68608) (i32.const 9999)))
@@ -222,6 +233,18 @@
     (global.set $__stack_pointer (i32.add (local.get $sp) (i32.const 4096)))
     (local.get $n))
 
+  ;; n shadow-stack frames of 4 KiB, each filled with 0xab (memset import).
+  (func $fill_frames (param $n i32) (result i32)
+    (local $sp i32)
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+    (local.set $sp (i32.sub (global.get $__stack_pointer) (i32.const 4096)))
+    (global.set $__stack_pointer (local.get $sp))
+    (drop (call $memset (local.get $sp) (i32.const 0xab) (i32.const 4096)))
+    (local.set $n (i32.sub (local.get $n)
+                           (call $fill_frames (i32.sub (local.get $n) (i32.const 1)))))
+    (global.set $__stack_pointer (i32.add (local.get $sp) (i32.const 4096)))
+    (local.get $n))
+
   ;; Busy loop. Each iteration calls an import (memset of the spin word), an
   ;; opaque call that clang can neither hoist nor fold away.
   (func $spin (param $n i32)
@@ -267,6 +290,32 @@
   (func $sandbox_oob_load_dropped (type $packed)
     (if (call $hostile (local.get 0))
       (then (drop (i64.load (call $mem_end)))))
+    (call $affine (local.get 0)))
+
+  ;; Out-of-bounds loads whose values are used in the wasm but dead after C
+  ;; optimisation (x * 0, a local overwritten before it is read, x - x): the
+  ;; wasm spec still requires the trap, so the translated code must keep
+  ;; the loads even though clang could prove their values irrelevant.
+  (func $sandbox_oob_load_times_zero (type $packed)
+    (if (call $hostile (local.get 0))
+      (then (i32.store (call $y (local.get 0))
+                       (i32.mul (i32.load (call $mem_end)) (i32.const 0)))))
+    (call $affine (local.get 0)))
+  (func $sandbox_oob_load_dead_local (type $packed)
+    (local $v i32)
+    (if (call $hostile (local.get 0))
+      (then
+        (local.set $v (i32.load (call $mem_end)))
+        (local.set $v (i32.const 7))
+        (i32.store (call $y (local.get 0)) (local.get $v))))
+    (call $affine (local.get 0)))
+  (func $sandbox_oob_load_self_sub (type $packed)
+    (local $a i32)
+    (if (call $hostile (local.get 0))
+      (then
+        (local.set $a (call $mem_end))
+        (i32.store (call $y (local.get 0))
+                   (i32.sub (i32.load (local.get $a)) (i32.load (local.get $a))))))
     (call $affine (local.get 0)))
 
   ;; arithmetic
@@ -561,6 +610,15 @@
         (return (i32.const -1))))
     (call $affine (local.get 0)))
 
+  ;; A kernel whose parallel lambda overflows its shadow stack just far enough
+  ;; to reach the output tensor y (below the stack) or, if y lies above the
+  ;; stack, to run below address 0. The launch's result is returned as is:
+  ;; any overflow must end in a trap, never in a "successful" run.
+  (func $sandbox_lambda_shadow_stack (type $packed)
+    (if (call $hostile (local.get 0))
+      (then (return (call $launch (i32.const 55) (local.get 0) (i32.const 0)))))
+    (call $affine (local.get 0)))
+
   ;; ---- parallel lambdas 48..53: (task_id, penv, cdata = the kernel's args) ----
   (func $last_task (param $task i32) (param $penv i32) (result i32)
     (i32.eq (local.get $task) (i32.sub (i32.load offset=4 (local.get $penv)) (i32.const 1))))
@@ -599,5 +657,18 @@
     (f32.store offset=8 (call $y (local.get 2)) (f32.const 7))
     (call $spin (i32.const 60000000))
     (f32.store offset=4 (call $y (local.get 2)) (f32.const 42))
+    (i32.const 0))
+  ;; 55: on the last task, enough 4 KiB frames to overwrite y from the stack
+  (func $lambda_stack (type $lambda)
+    (local $sp i32) (local $target i32)
+    (if (call $last_task (local.get 0) (local.get 1))
+      (then
+        (local.set $sp (global.get $__stack_pointer))
+        (local.set $target (call $y (local.get 2)))
+        (if (i32.ge_u (local.get $target) (local.get $sp))
+          (then (local.set $target (i32.const 0))))
+        (drop (call $fill_frames
+                (i32.add (i32.div_u (i32.sub (local.get $sp) (local.get $target)) (i32.const 4096))
+                         (i32.const 1))))))
     (i32.const 0))
 )
