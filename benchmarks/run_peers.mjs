@@ -50,7 +50,8 @@ function checkDir(fx, outDir) {
 function cell(r) {
   if (!r) return "—";
   if (!r.ok) return `error`;
-  return `${r.json.median_ms}${r.json.check === "PASS" ? "" : " (FAIL)"}`;
+  const cpu = r.json.cpu_median_ms !== undefined ? ` / ${r.json.cpu_median_ms}` : "";
+  return `${r.json.median_ms}${cpu}${r.json.check === "PASS" ? "" : " (FAIL)"}`;
 }
 
 function main(argv) {
@@ -63,7 +64,9 @@ function main(argv) {
   const repeat = String(intOpt(opts, "repeat", 20, 1));
   const models = opts.models ? opts.models.split(",") :
     readdirSync(dir).filter((m) => existsSync(join(dir, m, "meta.json"))).sort();
-  const interpBin = opts["interp-bin"] ?? "/tmp/build-interp/run_graph_interp";
+  // Built by interp_host/CMakeLists.txt into the caller's build tree; without
+  // --interp-bin (or $WASMGRAPH_INTERP_BIN) the interpreter column stays empty.
+  const interpBin = opts["interp-bin"] ?? process.env.WASMGRAPH_INTERP_BIN ?? "";
   const interpModels = (opts["interp-models"] ?? "mlp,lenet,multi_io,squeezenet1_1,mobilenet_v2").split(",");
   const haveOrt = existsSync(join(HERE, "onnx_host", "node_modules", "onnxruntime-node"));
   const work = mkdtempSync(join(tmpdir(), "wg-peers-"));
@@ -80,7 +83,7 @@ function main(argv) {
       const runGraph = join(HERE, "v8_host", "run_graph.mjs");
       res.v8 = run(process.execPath, [runGraph, ...common, "--engine", "v8", "--warmup", warmup, "--repeat", repeat]);
       res.liftoff = run(process.execPath, [runGraph, ...common, "--engine", "v8-liftoff", "--warmup", warmup, "--repeat", repeat]);
-      if (existsSync(interpBin) && interpModels.includes(m)) {
+      if (interpBin && existsSync(interpBin) && interpModels.includes(m)) {
         const slow = res.v8.ok && res.v8.json.median_ms > 50;
         res.interp = run(interpBin, [...common.filter((a) => a !== "--check"), "--warmup", slow ? "0" : "1",
           "--repeat", slow ? "2" : "3", "--output-dir", join(work, `${m}.interp`)]);
@@ -102,7 +105,7 @@ function main(argv) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`median ms, 1 thread, ${variant}; V8/ORT: ${warmup} warm-up + ${repeat} runs\n\n`);
+  process.stdout.write(`median ms (wall / process CPU), 1 thread, ${variant}; V8/ORT: ${warmup} warm-up + ${repeat} runs\n\n`);
   process.stdout.write("| model | V8 TurboFan | V8 Liftoff | wabt interp | ONNX Runtime |\n|---|---|---|---|---|\n");
   process.stdout.write(rows.join("\n") + "\n");
   for (const f of failures) process.stdout.write(`error: ${f}\n`);

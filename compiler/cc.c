@@ -116,8 +116,8 @@ wasmgraph_status wgc_cc_probe(wgc_ctx *ctx, const wgc_target *t) {
   return run_args(ctx, &a, subject);
 }
 
-wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                               const char *obj, bool shared_entry) {
+static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
+                                   const char *out, bool shared_entry, bool bitcode) {
   const char *tmp;
   args a;
   wasmgraph_status st = wgc_tmpdir(ctx, &tmp);
@@ -134,11 +134,38 @@ wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *s
   if (shared_entry) add(&a, "-DWASMGRAPH_SHARED_ENTRY=1");
   addf(&a, wgc_strdup_printf("-I%s", tmp));
   add(&a, "-w");
+  if (bitcode) {
+    /* front end only: load_barriers.c runs the optimizer itself */
+    add(&a, "-Xclang");
+    add(&a, "-disable-llvm-optzns");
+    add(&a, "-emit-llvm");
+  }
   add(&a, "-c");
   add(&a, src);
   add(&a, "-o");
-  add(&a, obj);
+  add(&a, out);
   return run_args(ctx, &a, src);
+}
+
+wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
+                               const char *obj, bool shared_entry) {
+  return cc_compile(ctx, t, src, obj, shared_entry, false);
+}
+
+/* The wasm2c output: at -O2 and above, unoptimized bitcode from clang, then
+ * load_barriers.c optimizes it, removes the barriers optimization proved
+ * unnecessary and generates the object. */
+wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
+                                          const char *obj) {
+  int level = ctx->opts ? ctx->opts->opt_level : 2;
+  if (level < 2) return cc_compile(ctx, t, src, obj, false, false);
+  char *bc = wgc_strdup_printf("%s.bc", obj);
+  if (!bc) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+  wasmgraph_status st = cc_compile(ctx, t, src, bc, false, true);
+  if (st == WASMGRAPH_OK) st = wgc_codegen_pruned(ctx, t, bc, obj, level);
+  remove(bc);
+  free(bc);
+  return st;
 }
 
 wasmgraph_status wgc_cc_link_shared(wgc_ctx *ctx, const wgc_target *t, char *const objs[], int n,

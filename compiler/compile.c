@@ -324,7 +324,7 @@ static wasmgraph_status build_native(wgc_ctx *ctx, job *j, const char *glue) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   double t0 = now();
   if (st == WASMGRAPH_OK) st = wgc_write_headers(ctx);
-  if (st == WASMGRAPH_OK) st = wgc_cc_compile(ctx, &j->target, w2c, objs[0], false);
+  if (st == WASMGRAPH_OK) st = wgc_cc_compile_translated(ctx, &j->target, w2c, objs[0]);
   if (st == WASMGRAPH_OK) st = wgc_cc_compile(ctx, &j->target, glue, objs[1], shared);
   if (st == WASMGRAPH_OK && j->embed)
     st = wgc_emit_data_object(ctx, &j->target, j->name, &j->graph_json, &j->params, objs[2]);

@@ -196,6 +196,13 @@ wasmgraph_status wgc_emit_data_c(wgc_ctx *ctx, const char *name, const wgc_buf *
  * temp dir so the generated C compiles without a source tree. */
 wasmgraph_status wgc_write_headers(wgc_ctx *ctx);
 /* clang -c src -o obj with the translator's flags. */
+/* Compiles wasm2c's output; at -O2+ through load_barriers.c (see there). */
+wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
+                                          const char *obj);
+/* load_barriers.c: bitcode with wasm2c's load barriers → object without the
+ * ones optimization proved unnecessary. */
+wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
+                                    const char *obj, int opt_level);
 wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
                                const char *obj, bool shared_entry);
 /* Quick probe that clang accepts the target and CPU. */

@@ -10,11 +10,17 @@
  * the objects themselves. A failing check is recorded (check_status and
  * check_message, the first failure in pipeline order) and inspection goes on;
  * only unreadable input makes the call fail.
+ *
+ * A package (Model Library Format or tvmc tar) is inspected through the files
+ * input.c extracted from it; the report then names the package's members
+ * ("model.tar(codegen/host/lib/default_lib0.o)") instead of those temp files,
+ * and input_kind is "mlf-package" or "tvmc-package".
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "compiler_internal.h"
+#include "package.h"
 
 typedef struct strlist {
   int n;
@@ -190,6 +196,32 @@ static wasmgraph_status inspect_linked(wgc_ctx *ctx, wgc_input *in, wasmgraph_in
   return result;
 }
 
+/* Names the package's kind and members in the report (input.c has already
+ * extracted and checked the package; this reads its listing once more). */
+static wasmgraph_status describe_package(wgc_ctx *ctx, const char *input,
+                                         wasmgraph_inspect_report *r) {
+  wgc_buf b;
+  wgc_package pkg;
+  wasmgraph_status st = wgc_read_file(ctx, input, &b);
+  if (st != WASMGRAPH_OK) return st;
+  st = wgc_package_parse(b.data, b.size, input, &pkg, ctx->err, ctx->err_size);
+  if (st == WASMGRAPH_OK) {
+    r->input_kind = strdup(wgc_package_kind_name(pkg.kind, true));
+    if (pkg.num_libs > 1)
+      r->wasm_path = wgc_strdup_printf("%s(%s) + %d more", input, pkg.libs[0].member,
+                                       pkg.num_libs - 1);
+    else
+      r->wasm_path = wgc_strdup_printf("%s(%s)", input, pkg.libs[0].member);
+    r->graph_json_path = wgc_strdup_printf("%s(%s)", input, pkg.graph.member);
+    r->params_path = wgc_strdup_printf("%s(%s)", input, pkg.params.member);
+    if (!r->input_kind || !r->wasm_path || !r->graph_json_path || !r->params_path)
+      st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+    wgc_package_free(&pkg);
+  }
+  wgc_buf_free(&b);
+  return st;
+}
+
 wasmgraph_status wasmgraph_inspect(const char *input, const wasmgraph_compile_options *opts,
                                    wasmgraph_inspect_report **out, char *err, size_t err_size) {
   wgc_ctx ctx = {.opts = opts, .err = err, .err_size = err_size};
@@ -202,13 +234,16 @@ wasmgraph_status wasmgraph_inspect(const char *input, const wasmgraph_compile_op
   wasmgraph_status st = wgc_input_load(&ctx, input, &in);
   if (st == WASMGRAPH_OK) st = read_objects(&ctx, &in, r, &kernels, &features);
   if (st == WASMGRAPH_OK) st = inspect_linked(&ctx, &in, r);
+  if (st == WASMGRAPH_OK && in.is_folder && !wgc_is_dir(input)) st = describe_package(&ctx, input, r);
   if (st == WASMGRAPH_OK) {
     static const char *const kinds[] = {"object", "archive", "module"};
-    r->input_kind = strdup(in.is_folder ? "folder" : kinds[in.kind]);
-    r->wasm_path = strdup(in.wasm_path);
+    if (!r->input_kind) {
+      r->input_kind = strdup(in.is_folder ? "folder" : kinds[in.kind]);
+      r->wasm_path = strdup(in.wasm_path);
+      r->graph_json_path = in.graph_json_path ? strdup(in.graph_json_path) : NULL;
+      r->params_path = in.params_path ? strdup(in.params_path) : NULL;
+    }
     r->input_path = strdup(input);
-    r->graph_json_path = in.graph_json_path ? strdup(in.graph_json_path) : NULL;
-    r->params_path = in.params_path ? strdup(in.params_path) : NULL;
     r->num_objects = in.num_objects;
     qsort(kernels.v, (size_t)kernels.n, sizeof *kernels.v, cmp_str);
     r->kernels = kernels.v;

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "compiler_internal.h"
-#include "load_liveness.h"
 
 char *wgc_w2c_mangle(const char *name) {
   size_t n = 0;
@@ -118,29 +117,6 @@ static wasmgraph_status check_header(wgc_ctx *ctx, const char *header_path, cons
   return st;
 }
 
-/* Drops wasm2c's keep-alive barrier from the loads of every function whose
- * loaded values are all used (load_liveness.c). Semantics are unchanged: a
- * load the C compiler cannot delete still faults on its own. */
-static wasmgraph_status relax_load_barriers(wgc_ctx *ctx, const char *linked_path,
-                                            const char *c_path) {
-  wgc_buf wasm;
-  wasmgraph_status st = wgc_read_file(ctx, linked_path, &wasm);
-  if (st != WASMGRAPH_OK) return st;
-  uint8_t *risky = NULL;
-  uint32_t count = 0;
-  if (!wg_load_liveness(wasm.data, wasm.size, &risky, &count)) {
-    wgc_buf_free(&wasm);
-    wgc_log(ctx, "load barriers: module not analysed; keeping every barrier");
-    return WASMGRAPH_OK;
-  }
-  wgc_buf_free(&wasm);
-  int relaxed = wg_relax_load_barriers(c_path, risky, count);
-  free(risky);
-  if (relaxed < 0) return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: cannot rewrite", c_path);
-  wgc_log(ctx, "load barriers: %d of %u functions use barrier-free loads", relaxed, count);
-  return WASMGRAPH_OK;
-}
-
 wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char *name) {
   const char *w2c, *tmp;
   wasmgraph_status st;
@@ -156,7 +132,6 @@ wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char
     char *argv[] = {(char *)w2c, "-n", (char *)name, (char *)linked_path, "-o", c_path, NULL};
     st = wgc_run_checked(ctx, linked_path, argv);
     if (st == WASMGRAPH_OK) st = check_header(ctx, h_path, mangled);
-    if (st == WASMGRAPH_OK) st = relax_load_barriers(ctx, linked_path, c_path);
   }
   free(c_path);
   free(h_path);

@@ -56,7 +56,8 @@ static void run_body(void *p) {
   struct wasmgraph_executor *ex = c->ex;
   const wasmgraph_module_desc *d = ex->model->desc;
   void *inst = ex->instances[0];
-  uint8_t *mem = ex->memory.data;
+  char *env_error = ex->envs[0].error;
+  uint8_t *mem = ex->memory.data; /* never moves: memory grows in place */
   for (int i = 0; i < ex->num_calls; i++) {
     const wg_call *call = &ex->calls[i];
     c->failed_call = i; /* so a trap knows where it happened */
@@ -64,6 +65,7 @@ static void run_body(void *p) {
       memmove(mem + call->copy_dst, mem + call->copy_src, call->copy_bytes);
       continue;
     }
+    env_error[0] = '\0'; /* a message belongs to the node that wrote it */
     int32_t rc = d->call_packed(inst, call->table_index, call->args, call->tcodes,
                                 call->num_args, call->ret_value, call->ret_tcode);
     if (rc != 0) {
@@ -257,6 +259,12 @@ wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
   ex->meta_image = malloc(ex->meta_size ? ex->meta_size : 1);
   if (!ex->meta_image) goto oom;
   memcpy(ex->meta_image, ex->memory.data + ex->meta_base, ex->meta_size);
+  /* the module's static data as the constructors left it */
+  ex->data_base = d->stack_top < d->heap_base ? d->stack_top : d->heap_base;
+  ex->data_size = d->heap_base - ex->data_base;
+  ex->data_image = malloc(ex->data_size ? ex->data_size : 1);
+  if (!ex->data_image) goto oom;
+  memcpy(ex->data_image, ex->memory.data + ex->data_base, ex->data_size);
   load_params(ex);
   reset_instances(ex);
   st = wg_pool_create(ex, err, err_size);
@@ -292,6 +300,7 @@ void wasmgraph_executor_destroy(wasmgraph_executor *ex) {
   free(ex->storage_addr);
   free(ex->entry_tensor);
   free(ex->meta_image);
+  free(ex->data_image);
   free(ex->calls);
   free(ex);
 }
@@ -304,6 +313,7 @@ wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex) {
   ex->last_trap = WASMGRAPH_TRAP_NONE;
   if (ex->needs_restore) {
     memcpy(ex->memory.data + ex->meta_base, ex->meta_image, ex->meta_size);
+    memcpy(ex->memory.data + ex->data_base, ex->data_image, ex->data_size);
     load_params(ex);
     ex->needs_restore = false;
   }

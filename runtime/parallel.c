@@ -24,6 +24,8 @@
 #include "runtime_internal.h"
 #include "trap_boundary.h"
 
+#define WG_STACK_CANARY 64
+
 typedef struct wg_pool {
   struct wasmgraph_executor *ex;
   int num_workers; /* pool threads = num_threads - 1 */
@@ -33,6 +35,7 @@ typedef struct wg_pool {
   unsigned long generation;
   int pending;
   bool shutdown;
+  bool busy; /* a launch is in progress (only the run thread reads/writes it) */
   /* the launch in progress */
   uint32_t lambda, cdata;
   int32_t num_task;
@@ -70,8 +73,24 @@ static void run_pool_task(wg_pool *pool, int worker) {
   env->error[0] = '\0';
   write_penv(env, pool->num_task);
   lambda_call c = {env, pool->lambda, pool->cdata, worker, 0};
+  /* A worker's shadow stack sits in the middle of linear memory, so an
+   * overflow would not wrap below 0 and trap as instance 0's does: guard its
+   * lowest bytes with a canary and turn a clobbered canary into a trap. */
+  uint8_t *canary = env->memory->data + (env->stack_top - WG_WORKER_STACK);
+  memset(canary, 0xc5, WG_STACK_CANARY);
   pool->traps[worker] = wg_protected_call(run_lambda, &c, &pool->host_oom[worker]);
   pool->results[worker] = c.result;
+  if (pool->traps[worker] == WASM_RT_TRAP_NONE) {
+    for (int i = 0; i < WG_STACK_CANARY; i++) {
+      if (canary[i] != 0xc5) {
+        snprintf(env->error, sizeof env->error,
+                 "parallel task %d overflowed its %u-byte shadow stack", worker,
+                 WG_WORKER_STACK);
+        pool->traps[worker] = WASM_RT_TRAP_OOB;
+        break;
+      }
+    }
+  }
 }
 
 static void *worker_main(void *arg) {
@@ -164,8 +183,9 @@ int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t
   wg_pool *pool = ex->pool;
   /* Launches from inside a pool task (never emitted by TVM) and executors
    * with one thread run serially. */
-  if (!pool || env->worker != 0) return launch_serial(env, lambda, cdata);
+  if (!pool || env->worker != 0 || pool->busy) return launch_serial(env, lambda, cdata);
   int32_t tasks = pool->num_workers + 1;
+  pool->busy = true;
 
   pthread_mutex_lock(&pool->mu);
   pool->lambda = lambda;
@@ -186,6 +206,7 @@ int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t
   pthread_mutex_lock(&pool->mu);
   while (pool->pending > 0) pthread_cond_wait(&pool->done_cv, &pool->mu);
   pthread_mutex_unlock(&pool->mu);
+  pool->busy = false;
 
   pool->results[0] = c0.result;
   pool->traps[0] = trap0;

@@ -97,6 +97,8 @@ struct wasmgraph_executor {
   uint32_t *entry_tensor;     /* per entry: guest address of its DLTensor */
   uint32_t meta_base, meta_size;
   uint8_t *meta_image;        /* host copy of the metadata region */
+  uint32_t data_base, data_size;
+  uint8_t *data_image;        /* host copy of the module's static data after its ctors */
   wg_call *calls;
   int num_calls;
 

@@ -197,6 +197,14 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
 #define WG_RESERVATION ((size_t)8 << 30)
 #endif
 
+#if !WASM_RT_MEMCHECK_SIGNAL_HANDLER
+/* Address space reserved for a bounds-checked memory: its maximum size, at
+ * least one page so that data is never NULL. */
+static size_t reservation_bytes(uint32_t max_pages) {
+  return (size_t)(max_pages ? max_pages : 1) * WG_PAGE_SIZE;
+}
+#endif
+
 bool wg_memory_init(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
   memset(mem, 0, sizeof *mem);
   if (max_pages > WG_MAX_PAGES) max_pages = WG_MAX_PAGES;
@@ -212,10 +220,24 @@ bool wg_memory_init(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_
   }
   mem->data = base;
 #else
-  /* calloc of large sizes maps fresh zero pages lazily; 1 byte minimum so
-   * that data is never NULL for a zero-page memory. */
-  mem->data = calloc(bytes ? bytes : 1, 1);
-  if (!mem->data) return false;
+  /* Reserve the memory's whole maximum (at most 4 GiB) and commit pages as
+   * it grows, so data never moves: pointers the host holds (the run loop,
+   * zero-copy buffers, pool threads) stay valid. Where the address space is
+   * too small for that, only the initial size is reserved and the maximum
+   * lowered to it: memory.grow then fails rather than moving the memory. */
+  void *base = mmap(NULL, reservation_bytes(max_pages), PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) {
+    max_pages = initial_pages;
+    base = mmap(NULL, reservation_bytes(max_pages), PROT_NONE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) return false;
+  }
+  if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(base, reservation_bytes(max_pages));
+    return false;
+  }
+  mem->data = base;
 #endif
   mem->pages = initial_pages;
   mem->max_pages = max_pages;
@@ -228,7 +250,7 @@ void wg_memory_release(wasm_rt_memory_t *mem) {
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
   munmap(mem->data, WG_RESERVATION);
 #else
-  free(mem->data);
+  munmap(mem->data, reservation_bytes(mem->max_pages));
 #endif
   memset(mem, 0, sizeof *mem);
 }
@@ -248,10 +270,8 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
   if (mprotect(mem->data + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0)
     return UINT32_MAX;
 #else
-  uint8_t *grown = realloc(mem->data, new_bytes);
-  if (!grown) return UINT32_MAX;
-  memset(grown + old_bytes, 0, new_bytes - old_bytes);
-  mem->data = grown;
+  if (mprotect(mem->data + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0)
+    return UINT32_MAX;
 #endif
   mem->pages = (uint32_t)want;
   mem->size = (uint32_t)(new_bytes > UINT32_MAX ? UINT32_MAX : new_bytes);

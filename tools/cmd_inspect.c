@@ -5,10 +5,12 @@
  * The wasm side comes from wasmgraph_inspect() (compiler/inspect.c: kernels,
  * imports with types and whether the runtime serves them, features, memory,
  * table and layout of the linked module, the compile checks' verdict). For a
- * folder the graph side comes from the runtime's parsers: graph.json gives
- * the inputs (arg nodes that are not in graph.params) and outputs (heads)
- * with dtype and shape. The text form is for people; --json prints one JSON
- * document (json-c) with the same content on stdout.
+ * folder or a package (Model Library Format or tvmc tar) the graph side comes
+ * from the runtime's parsers: graph.json gives the inputs (arg nodes that are
+ * not in graph.params) and outputs (heads) with dtype and shape. A package's
+ * graph.json and params are read from the tar in memory (compiler/package.c),
+ * the report naming them "model.tar(member)". The text form is for people;
+ * --json prints one JSON document (json-c) with the same content on stdout.
  *
  * Exit status: 0 when INPUT could be read (even if compile would refuse
  * it: see "check"), 1 when it could not, 2 for usage errors.
@@ -22,6 +24,7 @@
 
 #include <json-c/json.h>
 
+#include "../compiler/package.h" /* model packages: MLF and tvmc tars */
 #include "commands.h"
 #include "graph_json.h"
 #include "params.h"
@@ -32,13 +35,16 @@ static const char k_inspect_usage[] =
     "\n"
     "  Show what a TVM WebAssembly graph library holds: its kernels, the functions it\n"
     "  imports (and whether the wasmgraph runtime serves them), wasm features, memory\n"
-    "  and table sizes and the layout after linking; for a model folder also the\n"
-    "  graph's inputs and outputs with dtypes and shapes. It ends with the verdict of\n"
-    "  the checks `wasmgraph compile` runs. INPUT is any input `wasmgraph compile`\n"
-    "  takes: graph.o, an archive, a linked .wasm or a model folder.\n"
+    "  and table sizes and the layout after linking; for a model folder or package\n"
+    "  also the graph's inputs and outputs with dtypes and shapes. It ends with the\n"
+    "  verdict of the checks `wasmgraph compile` runs. INPUT is any input\n"
+    "  `wasmgraph compile` takes: graph.o, an archive, a linked .wasm, a model\n"
+    "  folder or a model package (TVM's Model Library Format tar or a tvmc\n"
+    "  package tar).\n"
     "\n"
     "examples:\n"
     "  $ wasmgraph inspect resnet18/\n"
+    "  $ wasmgraph inspect model_library_format.tar\n"
     "  $ wasmgraph inspect graph.o --json | jq .kernels\n"
     "\n"
     "options:\n"
@@ -103,6 +109,7 @@ typedef struct graph_side {
   graph_plan plan;
   param_list params;
   char *params_buf;
+  size_t params_size;
   int num_inputs;
   tensor_desc *inputs;
   int num_outputs;
@@ -116,18 +123,58 @@ static bool is_param(const param_list *p, const char *name) {
   return false;
 }
 
+static bool is_package(const wasmgraph_inspect_report *r) {
+  return strcmp(r->input_kind, "mlf-package") == 0 || strcmp(r->input_kind, "tvmc-package") == 0;
+}
+
+/* graph.json and params: files for a folder, members for a package (copied
+ * out, so the package buffer can go at once). */
+static bool read_graph_files(graph_side *g, const wasmgraph_inspect_report *r, char **json,
+                             size_t *jsize) {
+  size_t psize = 0;
+  if (!is_package(r)) {
+    *json = read_all(r->graph_json_path, jsize, g->error, sizeof g->error);
+    if (*json) g->params_buf = read_all(r->params_path, &psize, g->error, sizeof g->error);
+    g->params_size = psize;
+    return *json && g->params_buf;
+  }
+  size_t size = 0;
+  char *tar = read_all(r->input_path, &size, g->error, sizeof g->error);
+  if (!tar) return false;
+  wgc_package pkg;
+  bool ok = wgc_package_parse((const uint8_t *)tar, size, r->input_path, &pkg, g->error,
+                              sizeof g->error) == WASMGRAPH_OK;
+  if (ok) {
+    *json = malloc(pkg.graph.size + 1);
+    g->params_buf = malloc(pkg.params.size + 1);
+    ok = *json && g->params_buf;
+    if (ok) {
+      memcpy(*json, pkg.graph.data, pkg.graph.size);
+      memcpy(g->params_buf, pkg.params.data, pkg.params.size);
+      *jsize = pkg.graph.size;
+      g->params_size = pkg.params.size;
+    } else {
+      snprintf(g->error, sizeof g->error, "out of memory");
+    }
+    wgc_package_free(&pkg);
+  }
+  free(tar);
+  return ok;
+}
+
 static void load_graph(graph_side *g, const wasmgraph_inspect_report *r) {
   if (!r->graph_json_path) return;
   g->present = true;
-  size_t jsize = 0, psize = 0;
-  char *json = read_all(r->graph_json_path, &jsize, g->error, sizeof g->error);
-  if (!json) return;
+  size_t jsize = 0;
+  char *json = NULL;
+  if (!read_graph_files(g, r, &json, &jsize)) {
+    free(json);
+    return;
+  }
   wasmgraph_status st = graph_parse(json, jsize, &g->plan, g->error, sizeof g->error);
   free(json);
   if (st != WASMGRAPH_OK) return;
-  g->params_buf = read_all(r->params_path, &psize, g->error, sizeof g->error);
-  if (!g->params_buf) return;
-  if (params_parse((const uint8_t *)g->params_buf, psize, &g->params, g->error,
+  if (params_parse((const uint8_t *)g->params_buf, g->params_size, &g->params, g->error,
                    sizeof g->error) != WASMGRAPH_OK)
     return;
   g->inputs = calloc((size_t)g->plan.num_arg_nodes + 1, sizeof *g->inputs);
@@ -181,8 +228,12 @@ static void print_text(const wasmgraph_inspect_report *r, const graph_side *g) {
     const wasmgraph_inspect_import *im = &r->imports[i];
     char full[300];
     snprintf(full, sizeof full, "%s.%s", im->module, im->name);
-    printf("  %-40s %-6s %-24s %s\n", full, im->kind, im->type,
-           im->served ? "" : "NOT SERVED by the runtime");
+    char line[600];
+    snprintf(line, sizeof line, "  %-40s %-6s %-24s %s", full, im->kind, im->type,
+             im->served ? "" : "NOT SERVED by the runtime");
+    size_t len = strlen(line);
+    while (len && line[len - 1] == ' ') line[--len] = 0; /* no trailing blanks */
+    printf("%s\n", line);
   }
   printf("features:");
   if (!r->num_features) printf(" none");

@@ -14,7 +14,6 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <regex>
 #include <stdexcept>
 
 namespace bench {
@@ -90,21 +89,63 @@ struct Reader {
   }
 };
 
+// Value text of 'key' in a .npy header dict: a quoted string, a word, or a
+// parenthesised tuple. Returns false if the key is missing.
+bool HeaderValue(const std::string& h, const std::string& key, std::string* out) {
+  size_t k = h.find("'" + key + "'");
+  if (k == std::string::npos) return false;
+  size_t p = h.find(':', k);
+  if (p == std::string::npos) return false;
+  p = h.find_first_not_of(" \t", p + 1);
+  if (p == std::string::npos) return false;
+  size_t end;
+  if (h[p] == '\'') end = h.find('\'', p + 1);
+  else if (h[p] == '(') end = h.find(')', p);
+  else {
+    end = h.find_first_of(",}", p);
+    if (end == std::string::npos || end == p) return false;
+    end--;
+  }
+  if (end == std::string::npos) return false;
+  *out = h.substr(p, end - p + 1);
+  while (!out->empty() && (out->back() == ' ' || out->back() == '\t')) out->pop_back();
+  return true;
+}
+
 }  // namespace
 
 DType ParseDType(const std::string& s) {
-  static const std::regex re("^(int|uint|float|bfloat)([0-9]+)(x([0-9]+))?$");
-  std::smatch m;
   DType dt;
   if (s == "bool") {
     dt.code = 1; dt.bits = 1; dt.lanes = 1;
     return dt;
   }
-  if (!std::regex_match(s, m, re)) Fail("unsupported dltype '" + s + "'");
-  const std::string kind = m[1];
-  dt.code = kind == "int" ? 0 : kind == "uint" ? 1 : kind == "float" ? 2 : 4;
-  unsigned long bits = std::stoul(m[2]);
-  unsigned long lanes = m[4].matched ? std::stoul(m[4]) : 1;
+  static const std::pair<const char*, uint8_t> kinds[] = {{"bfloat", 4}, {"float", 2}, {"uint", 1}, {"int", 0}};
+  size_t pos = 0;
+  bool found = false;
+  for (const auto& k : kinds) {
+    size_t n = std::strlen(k.first);
+    if (s.compare(0, n, k.first) == 0) {
+      dt.code = k.second;
+      pos = n;
+      found = true;
+      break;
+    }
+  }
+  unsigned long bits = 0, lanes = 1;
+  auto digits = [&](unsigned long* out) {
+    size_t start = pos;
+    unsigned long v = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9' && pos - start < 6) v = v * 10 + static_cast<unsigned long>(s[pos++] - '0');
+    *out = v;
+    return pos > start;
+  };
+  bool ok = found && digits(&bits);
+  if (ok && pos < s.size() && s[pos] == 'x') {
+    pos++;
+    ok = digits(&lanes);
+  }
+  if (!ok || pos != s.size()) Fail("unsupported dltype '" + s + "'");
   if (bits == 0 || bits > 64 || lanes == 0 || lanes > 65535) Fail("bad dltype '" + s + "'");
   dt.bits = static_cast<uint8_t>(bits);
   dt.lanes = static_cast<uint16_t>(lanes);
@@ -297,21 +338,24 @@ Tensor ReadNpy(const std::string& path) {
   }
   if (hlen > b.size() - hstart) Fail(path + ": truncated header");
   std::string header(reinterpret_cast<const char*>(b.data() + hstart), hlen);
-  std::smatch md, mf, ms;
-  static const std::regex rd("'descr'\\s*:\\s*'([^']*)'"), rf("'fortran_order'\\s*:\\s*(True|False)"),
-      rs("'shape'\\s*:\\s*\\(([^)]*)\\)");
-  if (!std::regex_search(header, md, rd) || !std::regex_search(header, mf, rf) || !std::regex_search(header, ms, rs)) {
+  std::string descr, fortran, dims;
+  if (!HeaderValue(header, "descr", &descr) || !HeaderValue(header, "fortran_order", &fortran) ||
+      !HeaderValue(header, "shape", &dims)) {
     Fail(path + ": cannot parse header");
   }
-  if (mf[1] == "True") Fail(path + ": fortran_order arrays not supported");
+  if (fortran != "False") Fail(path + ": fortran_order arrays not supported");
+  if (descr.size() < 2 || descr.front() != '\'' || descr.back() != '\'' || dims.size() < 2 || dims.front() != '(' ||
+      dims.back() != ')') {
+    Fail(path + ": cannot parse header");
+  }
   Tensor t;
   t.name = path;
-  t.descr = md[1];
+  t.descr = descr.substr(1, descr.size() - 2);
+  dims = dims.substr(1, dims.size() - 2);
   if (t.descr.size() < 3) Fail(path + ": bad descr");
   if (t.descr[0] == '>' && t.descr.back() != '1') Fail(path + ": big-endian arrays not supported");
   if (t.descr.back() == '1' && t.descr.size() == 3) t.descr[0] = '|';
   else if (t.descr[0] == '=') t.descr[0] = '<';
-  std::string dims = ms[1];
   size_t pos = 0;
   while (pos < dims.size()) {
     size_t comma = dims.find(',', pos);

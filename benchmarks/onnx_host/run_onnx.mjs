@@ -8,7 +8,8 @@
 // Setup: `npm ci` in this folder (the .npmrc skips onnxruntime-node's
 // postinstall, which would download CUDA binaries from outside npm; the CPU
 // provider ships inside the package). Times are whole session.run() calls,
-// including N-API's hop to ORT's worker and back (some tens of µs).
+// including N-API's hop to ORT's worker and back (some tens of µs); the
+// cpu_* fields count every thread of the process (ORT runs on a worker).
 // --check compares the outputs with the fixture's expected/*.npy under
 // meta.json's tolerance rule and fails (exit 1) if they differ.
 
@@ -17,7 +18,7 @@ import { join } from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 import { readNpy, writeNpy, typedView } from "../v8_host/npy.mjs";
-import { parseArgs, intOpt, resolveFiles, stats, round4, UsageError } from "../v8_host/cli_common.mjs";
+import { parseArgs, intOpt, resolveFiles, stats, cpuStats, round4, UsageError } from "../v8_host/cli_common.mjs";
 import { compareOutput } from "../v8_host/compare.mjs";
 
 const require = createRequire(import.meta.url);
@@ -93,11 +94,15 @@ async function main(argv) {
   for (let i = 0; i < warmup; i++) await session.run(feeds);
   const warmupMs = performance.now() - t1;
   const times = [];
+  const cpu = [];
   let out;
   for (let i = 0; i < repeat; i++) {
+    const c = process.cpuUsage();
     const s = performance.now();
     out = await session.run(feeds);
     times.push(performance.now() - s);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
 
   const outputs = session.outputNames.map((n) => {
@@ -130,6 +135,7 @@ async function main(argv) {
     model: files.model,
     engine: "onnxruntime",
     ...stats(times),
+    ...cpuStats(cpu),
     runs: repeat,
     warmup,
     times_ms: times.map(round4),

@@ -12,7 +12,7 @@
 // and compares the .npy files it writes. Exit status: 0 all passed, 1 a
 // failure, 2 usage error, 77 fixtures folder missing (ctest SKIP code).
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
@@ -100,6 +100,7 @@ async function main(argv) {
   }
   const models = opts.models ? opts.models.split(",") :
     readdirSync(dir).filter((m) => existsSync(join(dir, m, "meta.json"))).sort();
+  if (opts["keep-dir"]) mkdirSync(opts["keep-dir"], { recursive: true });
   const work = opts["keep-dir"] ?? mkdtempSync(join(tmpdir(), "wg-check-"));
   const engine = opts.host ? opts.host : `v8 (${process.execArgv.join(" ") || "default flags"})`;
   process.stdout.write(`checking ${variant} fixtures in ${dir} with ${engine}\n`);

@@ -75,6 +75,13 @@ export function stats(times) {
   return { median_ms: r(median), min_ms: r(s[0]), max_ms: r(s[n - 1]), mean_ms: r(mean) };
 }
 
+// CPU time (user + system of the whole process) per run: on a shared 2-core
+// machine wall-clock medians drift with other load; CPU time much less so.
+export function cpuStats(cpuTimes) {
+  const s = stats(cpuTimes);
+  return { cpu_median_ms: s.median_ms, cpu_min_ms: s.min_ms };
+}
+
 export function round4(x) {
   return Math.round(x * 1e4) / 1e4;
 }

@@ -1,11 +1,12 @@
 // graph_host.mjs — runs a linked TVM wasm32 graph library under V8 the way
 // wasmgraph's native runtime runs the wasm2c-translated one.
 //
-// Memory layout (all in the imported env.memory, above __heap_base):
-//   [storage buffers, one per sid, 64-aligned]
+// Memory layout (all in the imported env.memory, above __heap_base; the same
+// order as runtime/executor_layout.c with one thread):
 //   [DLTensors, 40 B each, + int64 shape arrays]   (tvm-wasm-abi.md §2, §9.4)
 //   [per node: TVMValue[n], int32 tcodes[n], 8 B ret value, 4 B ret tcode]
 //   [penv {sync_handle=0, num_task=1}]
+//   [storage buffers, one per sid, 64-aligned]
 //   [workspace arena: LIFO bump allocator, 64-aligned, grows memory on demand]
 // Invariants: __wasm_call_ctors runs exactly once, before the plan is
 // written; kernels are called through the exported table with the indices
@@ -325,12 +326,6 @@ export class GraphHost {
   plan(heapBase) {
     const g = this.graph;
     let p = align(heapBase, 64);
-    this.sidAddr = g.sidBytes.map((b) => {
-      const a = p;
-      p += align(Math.max(b, 1), 64);
-      return a;
-    });
-    p = align(p, 8);
     this.tensorAddr = g.entries.map((en) => {
       const a = p;
       p += DLTENSOR_SIZE + 8 * en.shape.length;
@@ -350,6 +345,12 @@ export class GraphHost {
       ops.push(op);
     }
     this.penv = p; p += 8;
+    this.sidAddr = g.sidBytes.map((b) => {
+      p = align(p, 64);
+      const a = p;
+      p += Math.max(b, 1);
+      return a;
+    });
     this.wsBase = align(p, 64);
     this.wsTop = this.wsBase;
     this.wsStack = [];

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { GraphHost } from "./graph_host.mjs";
 import { readNpy, writeNpy } from "./npy.mjs";
-import { parseArgs, intOpt, resolveFiles, stats, round4, UsageError } from "./cli_common.mjs";
+import { parseArgs, intOpt, resolveFiles, stats, cpuStats, round4, UsageError } from "./cli_common.mjs";
 import { compareOutput } from "./compare.mjs";
 
 const ENGINE_FLAGS = { "v8": ["--no-liftoff"], "v8-liftoff": ["--liftoff-only"] };
@@ -90,10 +90,14 @@ async function main(argv) {
   for (let i = 0; i < warmup; i++) host.run();
   const warmupMs = performance.now() - t1;
   const times = [];
+  const cpu = [];
   for (let i = 0; i < repeat; i++) {
+    const c = process.cpuUsage();
     const s = performance.now();
     host.run();
     times.push(performance.now() - s);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
 
   if (opts["output-dir"]) {
@@ -122,6 +126,7 @@ async function main(argv) {
     model: files.model,
     engine: engineOfFlags(process.execArgv),
     ...stats(times),
+    ...cpuStats(cpu),
     runs: repeat,
     warmup,
     times_ms: times.map(round4),

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # inspect.sh — `wasmgraph inspect` on the repo's example folder (text and
 # --json), on bad input and, with the fixtures, on a SIMD object (read fine,
-# refused by the compile checks) and a CNN folder.
+# refused by the compile checks) and a CNN folder. Golden files in
+# inspect_golden/ hold the complete output for the example folder and for the
+# same example packed as a Model Library Format tar (text and --json), paths
+# replaced by <EXAMPLE> and <WORK>; WASMGRAPH_UPDATE_GOLDEN=1 rewrites them.
 #
 # usage: inspect.sh WASMGRAPH EXAMPLE_DIR WORK_DIR [FIXTURES_DIR]
 set -u
@@ -50,6 +53,33 @@ rc=$?
 "$wg" inspect --help >"$work/out.txt" 2>&1
 [ $? -eq 0 ] && grep -q "^usage: wasmgraph inspect INPUT \[--json\]$" "$work/out.txt" && pass "--help" ||
   fail "--help: $(cat "$work/out.txt")"
+
+# Golden output, compared whole.
+golden() { # golden FILE COMMAND...
+  local name=$1
+  shift
+  "$@" 2>&1 | sed -e "s|$work|<WORK>|g" -e "s|$example|<EXAMPLE>|g" >"$work/$name"
+  if [ "${WASMGRAPH_UPDATE_GOLDEN:-}" = 1 ]; then
+    cp "$work/$name" "$here/inspect_golden/$name" && echo "updated inspect_golden/$name"
+  fi
+  if diff -u "$here/inspect_golden/$name" "$work/$name" >"$work/$name.diff"; then
+    pass "golden: $name"
+  else
+    fail "golden: $name differs: $(head -c 2500 "$work/$name.diff")"
+  fi
+}
+golden help.txt "$wg" inspect --help
+golden example.txt "$wg" inspect "$example"
+golden example.json "$wg" inspect --json "$example"
+stage=$work/mlf
+mkdir -p "$stage/codegen/host/lib" "$stage/executor-config/graph" "$stage/parameters" &&
+  cp "$here/../package/mlf_metadata.json" "$stage/metadata.json" &&
+  cp "$example/graph.o" "$stage/codegen/host/lib/default_lib0.o" &&
+  cp "$example/graph.json" "$stage/executor-config/graph/default.graph" &&
+  cp "$example/graph.params" "$stage/parameters/default.params" &&
+  tar -C "$stage" -cf "$work/digits_mlf.tar" . || exit 1
+golden example_mlf.txt "$wg" inspect "$work/digits_mlf.tar"
+golden example_mlf.json "$wg" inspect --json "$work/digits_mlf.tar"
 
 if [ -n "$fixtures" ] && [ -d "$fixtures/lenet" ]; then
   "$wg" inspect "$fixtures/lenet/wasm32-simd/graph.o" >"$work/simd.txt" 2>"$work/err.txt"

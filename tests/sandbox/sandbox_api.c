@@ -142,6 +142,8 @@ static void run_case(const char *module_dir, const char *work_dir, const sandbox
                      int threads) {
   verdict v = {""};
   char so[1024], graph[1024], params[1024], file[256], err[1024];
+  /* on stderr, so that a crash (the worst failure) names its case */
+  fprintf(stderr, "running %s threads=%d\n", c->name, threads);
   sb_path(so, sizeof so, module_dir, "hostile.so");
   snprintf(file, sizeof file, "%s.json", c->name);
   sb_path(graph, sizeof graph, work_dir, file);

@@ -62,4 +62,9 @@ typedef struct wgs_module {
   const wgs_export *exports;
 } wgs_module;
 
+/* Defined by spec_runner and exported to the modules' .so: prints
+ * "log <label> <values>" for a host import of the differential fuzzer
+ * (types: one spec_abi letter per value). */
+void wgs_host_log(const char *label, const char *types, const wgs_val *values);
+
 #endif

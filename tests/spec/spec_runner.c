@@ -10,12 +10,17 @@
  *   uninstantiable <line> <idx> <trap> <nimports>  + import lines
  *   unlinkable <line> <nimports>               + import lines
  *   register <line> <idx> h:<name>
+ *   host <line> h:<name> <symbol>     register a wgs_module the .so defines
+ *                                     (the differential fuzzer's imports)
+ *   call <line> <idx> h:<field> <nargs> <args>   run and print, no check
  *   invoke|get <line> <mode> <idx> h:<field> <nargs> <args> <nres> <results>
  *   import <func|table|memory|global> h:<module> h:<field> <type> <min> <max>
  * where mode is return, action, exhaustion or trap:<kind>, names are hex,
  * values are spec_values.h tokens and '-' stands for "none".
  *
- * Output, one line per command that is an assertion: "PASS <line>" or
+ * "call" prints "result <field> <values>" or "trap <field> <kind>" for the
+ * differential fuzzer to compare with V8. Otherwise the output is one line
+ * per command that is an assertion: "PASS <line>" or
  * "FAIL <line> <reason>"; a plain module command that cannot be linked or
  * instantiated prints "MODULE_FAIL <line> <reason>". Every entry into guest
  * code (instantiation and each invoke) goes through wg_protected_call, the
@@ -364,6 +369,83 @@ static void do_action(runner *r, char *save, bool is_get, long line) {
   (void)why;
 }
 
+/* ---- differential fuzzer commands ------------------------------------------ */
+
+static void do_call(runner *r, char *save) {
+  long idx, nargs;
+  uint8_t field[1024];
+  size_t field_len;
+  spec_value args[MAX_VALUES];
+  wgs_val argv[MAX_VALUES], res[MAX_VALUES];
+  if (!tok_int(next_tok(&save), &idx) ||
+      !parse_hex_name(next_tok(&save), field, sizeof field, &field_len) ||
+      !tok_int(next_tok(&save), &nargs) || nargs < 0 || nargs > MAX_VALUES) {
+    printf("error malformed call line\n");
+    return;
+  }
+  for (long i = 0; i < nargs; i++) {
+    const char *t = next_tok(&save);
+    if (!t || !spec_value_parse(t, &args[i])) {
+      printf("error bad argument\n");
+      return;
+    }
+    argv[i] = args[i].v;
+  }
+  int fl = (int)field_len;
+  const char *fname = (const char *)field;
+  spec_instance *slot = spec_store_slot(&r->store, (int)idx);
+  const wgs_export *e = slot && slot->usable ? spec_find_export(slot->mod, field, field_len) : NULL;
+  if (!e || e->kind != WGS_FUNC || (long)(strchr(e->type, '>') - e->type) != nargs) {
+    printf("error %.*s: no such function (%s)\n", fl, fname, slot ? slot->why : "no module");
+    return;
+  }
+  fflush(stdout); /* the host imports print from the .so */
+  call_ctx c = {e, slot->inst, argv, res};
+  int oom = 0;
+  wasm_rt_trap_t trap = wg_protected_call(call_body, &c, &oom);
+  if (trap != WASM_RT_TRAP_NONE) {
+    printf("trap %.*s %s\n", fl, fname, oom ? "host_oom" : trap_name(trap));
+    return;
+  }
+  printf("result %.*s", fl, fname);
+  const char *rt = strchr(e->type, '>') + 1;
+  for (int i = 0; rt[i]; i++) {
+    char buf[96];
+    spec_value_format_bits(rt[i], &res[i], buf, sizeof buf);
+    printf(" %s", buf);
+  }
+  printf("\n");
+}
+
+void wgs_host_log(const char *label, const char *types, const wgs_val *values) {
+  printf("log %s", label);
+  for (int i = 0; types[i]; i++) {
+    char buf[96];
+    spec_value_format_bits(types[i], &values[i], buf, sizeof buf);
+    printf(" %s", buf);
+  }
+  printf("\n");
+}
+
+static void do_host(runner *r, char *save, long line) {
+  uint8_t name[1024];
+  size_t len;
+  const char *sym;
+  if (!parse_hex_name(next_tok(&save), name, sizeof name, &len) || !(sym = next_tok(&save))) {
+    printf("MODULE_FAIL %ld harness: malformed host line\n", line);
+    return;
+  }
+  const wgs_module *mod = r->so ? dlsym(r->so, sym) : NULL;
+  void *inst = mod ? calloc(1, mod->instance_size ? mod->instance_size : 1) : NULL;
+  if (!inst || !spec_store_register(&r->store, name, len, mod, inst)) {
+    printf("MODULE_FAIL %ld host module %s: %s\n", line, sym,
+           mod ? "out of memory" : "not in the .so");
+    free(inst);
+    return;
+  }
+  r->store.reg[r->store.num_reg - 1].owned = true;
+}
+
 /* ---- main loop ------------------------------------------------------------ */
 
 static void run_plan(runner *r) {
@@ -424,6 +506,10 @@ static void run_plan(runner *r) {
       }
       if (!spec_store_register(&r->store, name, len, slot->mod, slot->inst))
         printf("MODULE_FAIL %ld register: out of memory\n", line);
+    } else if (!strcmp(cmd, "call")) {
+      do_call(r, save);
+    } else if (!strcmp(cmd, "host")) {
+      do_host(r, save, line);
     } else if (!strcmp(cmd, "invoke") || !strcmp(cmd, "get")) {
       do_action(r, save, cmd[0] == 'g', line);
     } else {

@@ -34,7 +34,10 @@ void spec_store_free(spec_store *s) {
     if (in->inst && in->mod && in->mod->free_instance) in->mod->free_instance(in->inst);
     free(in->inst);
   }
-  for (int i = 0; i < s->num_reg; i++) free(s->reg[i].name);
+  for (int i = 0; i < s->num_reg; i++) {
+    free(s->reg[i].name);
+    if (s->reg[i].owned) free(s->reg[i].inst);
+  }
   free(s->inst);
   free(s->reg);
   memset(s, 0, sizeof *s);
@@ -62,7 +65,7 @@ bool spec_store_register(spec_store *s, const uint8_t *name, size_t len, const w
   uint8_t *copy = malloc(len ? len : 1);
   if (!copy) return false;
   memcpy(copy, name, len);
-  s->reg[s->num_reg++] = (spec_registration){copy, len, mod, inst};
+  s->reg[s->num_reg++] = (spec_registration){copy, len, mod, inst, false};
   return true;
 }
 

@@ -24,6 +24,7 @@ typedef struct spec_registration {
   size_t len;
   const wgs_module *mod;
   void *inst;
+  bool owned;              /* inst is freed with the store (host modules) */
 } spec_registration;
 
 typedef struct spec_store {

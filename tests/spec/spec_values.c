@@ -139,3 +139,24 @@ void spec_expected_format(const spec_value *e, char *buf, size_t size) {
   }
   spec_value_format(e->type, &e->v, buf, size);
 }
+
+void spec_value_format_bits(char type, const wgs_val *v, char *buf, size_t size) {
+  uint32_t b32;
+  uint64_t b64;
+  switch (type) {
+    case 'f':
+      memcpy(&b32, &v->f32, 4);
+      if ((b32 & 0x7f800000u) == 0x7f800000u && (b32 & 0x007fffffu)) snprintf(buf, size, "f32:nan");
+      else snprintf(buf, size, "f32:0x%08x", b32);
+      return;
+    case 'F':
+      memcpy(&b64, &v->f64, 8);
+      if ((b64 & 0x7ff0000000000000ull) == 0x7ff0000000000000ull && (b64 & 0xfffffffffffffull))
+        snprintf(buf, size, "f64:nan");
+      else snprintf(buf, size, "f64:0x%016llx", (unsigned long long)b64);
+      return;
+    case 'i': snprintf(buf, size, "i32:0x%08x", v->i32); return;
+    case 'I': snprintf(buf, size, "i64:0x%016llx", (unsigned long long)v->i64); return;
+  }
+  spec_value_format(type, v, buf, size);
+}

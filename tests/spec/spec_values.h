@@ -30,6 +30,10 @@ bool spec_value_matches(const spec_value *e, const wgs_val *got);
 void spec_value_format(char type, const wgs_val *v, char *buf, size_t size);
 void spec_expected_format(const spec_value *e, char *buf, size_t size);
 
+/* The differential fuzzer's spelling, shared with difffuzz/harness.js:
+ * "i32:0x0000002a", "f64:0x3ff0000000000000", any NaN as "f32:nan". */
+void spec_value_format_bits(char type, const wgs_val *v, char *buf, size_t size);
+
 /* The host's encoding of (ref.extern N): a non-null pointer unique per N. */
 wasm_rt_externref_t spec_externref(unsigned long long n);
 

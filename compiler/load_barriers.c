@@ -1,0 +1,182 @@
+/*
+ * load_barriers.c — removes wasm2c's load keep-alive barriers that the
+ * optimizer has proven unnecessary, then generates the object (LLVM C API).
+ *
+ * Why: wasm says every executed out-of-bounds load traps, even one whose
+ * value is never used. With guard pages the trap comes from the access
+ * itself, so a load the C compiler deletes as dead would not trap. wasm2c
+ * therefore follows every load with `asm("" :: "r"(value))`, which keeps the
+ * load alive but also pins every load in program order, forces floats
+ * through integer registers and blocks scheduling: about a third of the
+ * instructions of a CNN kernel.
+ *
+ * How: clang translates the wasm2c output to unoptimized bitcode. Here every
+ * barrier is declared to touch only inaccessible memory, so the optimizer
+ * merges, forwards and folds loads across it as if it were not there, while
+ * the barrier itself (a side effect) keeps each load it names alive. After
+ * the full -O2/-O3 pipeline every simplification that can make a loaded value
+ * irrelevant (x*0, x-x of two loads of one address, a local overwritten
+ * before use, a dropped value) has happened and dead code is gone: a load
+ * whose value still has a use besides its barrier feeds something live, so
+ * its barrier is removed; a load whose only use is the barrier keeps it and
+ * still traps. A second optimization pass then reshapes the loops the
+ * barriers had made look call-heavy. A barrier is recognised as a call of an inline-asm
+ * value returning void with exactly one argument; the generated code has no
+ * other inline asm.
+ */
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler_internal.h"
+
+static bool is_barrier(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst)) return false;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  return callee && LLVMGetValueKind(callee) == LLVMInlineAsmValueKind &&
+         LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMVoidTypeKind && LLVMGetNumArgOperands(inst) == 1;
+}
+
+/* True if `v` has a use that is not a barrier. */
+static bool has_real_use(LLVMValueRef v) {
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u))
+    if (!is_barrier(LLVMGetUser(u))) return true;
+  return false;
+}
+
+/* Declares every barrier as touching only memory the program cannot see.
+ * The barrier stays (it still has a side effect, so its load stays alive),
+ * but it no longer hides program memory from the optimizer: loads are
+ * merged, forwarded and folded across it exactly as without it. */
+static void mark_barriers(LLVMContextRef c, LLVMModuleRef m) {
+  /* ...and as always returning, so that code after it counts as executed
+   * whenever code before it is (loads may be hoisted past it). */
+  static const char *const names[] = {"inaccessiblememonly", "willreturn", "nounwind", "nosync"};
+  LLVMAttributeRef attrs[4];
+  for (int k = 0; k < 4; k++)
+    attrs[k] = LLVMCreateEnumAttribute(
+        c, LLVMGetEnumAttributeKindForName(names[k], strlen(names[k])), 0);
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f))
+    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
+      for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
+        if (is_barrier(i))
+          for (int k = 0; k < 4; k++) LLVMAddCallSiteAttribute(i, LLVMAttributeFunctionIndex, attrs[k]);
+}
+
+/* Returns how many barriers were removed; *kept counts the others. */
+static unsigned prune(LLVMModuleRef m, unsigned *kept) {
+  unsigned removed = 0;
+  *kept = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b)) {
+      LLVMValueRef inst = LLVMGetFirstInstruction(b);
+      while (inst) {
+        LLVMValueRef next = LLVMGetNextInstruction(inst);
+        if (is_barrier(inst)) {
+          if (has_real_use(LLVMGetOperand(inst, 0))) {
+            LLVMInstructionEraseFromParent(inst);
+            removed++;
+          } else {
+            (*kept)++;
+          }
+        }
+        inst = next;
+      }
+    }
+  }
+  return removed;
+}
+
+wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
+                                    const char *obj, int opt_level) {
+  wgc_llvm_init();
+  char *msg = NULL;
+  LLVMMemoryBufferRef buf = NULL;
+  if (LLVMCreateMemoryBufferWithContentsOfFile(bitcode, &buf, &msg)) {
+    wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: %s", bitcode, msg ? msg : "");
+    LLVMDisposeMessage(msg);
+    return st;
+  }
+  LLVMContextRef c = LLVMContextCreate();
+  LLVMModuleRef m = NULL;
+  wasmgraph_status st = WASMGRAPH_OK;
+  LLVMTargetMachineRef tm = NULL;
+  if (LLVMParseBitcodeInContext2(c, buf, &m)) {
+    st = wgc_fail(ctx, WASMGRAPH_ERR_FORMAT, "%s: clang wrote bitcode LLVM cannot read", bitcode);
+    goto done;
+  }
+  LLVMTargetRef target;
+  if (LLVMGetTargetFromTriple(t->llvm_triple, &target, &msg)) {
+    st = wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "unknown target '%s': %s", t->triple,
+                  msg ? msg : "");
+    goto done;
+  }
+  /* Functions carry clang's target-cpu/target-features attributes, which
+   * codegen honours; the machine's own CPU only matters for module-level
+   * decisions, so give it the same one. */
+  char *host_cpu = NULL, *host_features = NULL;
+  const char *cpu = t->cpu ? t->cpu : "", *features = "";
+  if (t->is_host && t->cpu && strcmp(t->cpu, "native") == 0) {
+    host_cpu = LLVMGetHostCPUName();
+    host_features = LLVMGetHostCPUFeatures();
+    cpu = host_cpu;
+    features = host_features;
+  }
+  LLVMCodeGenOptLevel level = opt_level >= 3   ? LLVMCodeGenLevelAggressive
+                              : opt_level == 0 ? LLVMCodeGenLevelNone
+                                               : LLVMCodeGenLevelDefault;
+  tm = LLVMCreateTargetMachine(target, t->llvm_triple, cpu, features, level, LLVMRelocPIC,
+                               LLVMCodeModelDefault);
+  LLVMDisposeMessage(host_cpu);
+  LLVMDisposeMessage(host_features);
+  if (!tm) {
+    st = wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "cannot create an LLVM target machine for "
+                  "'%s'", t->llvm_triple);
+    goto done;
+  }
+  /* Optimize with the barriers in place, then drop the ones whose load has
+   * another use. */
+  mark_barriers(c, m);
+  LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+  LLVMErrorRef err = LLVMRunPasses(m, opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
+  LLVMDisposePassBuilderOptions(po);
+  if (err) {
+    char *e = LLVMGetErrorMessage(err);
+    st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "LLVM passes failed: %s", e);
+    LLVMDisposeErrorMessage(e);
+    goto done;
+  }
+  unsigned kept = 0, removed = prune(m, &kept);
+  wgc_log(ctx, "load barriers: removed %u, kept %u (loads whose value is otherwise unused)",
+          removed, kept);
+  /* The barriers counted as calls in the loop heuristics (unrolling, strength
+   * reduction); optimize once more without them. Every value fold was
+   * already done above, so this pass reshapes loops but finds no load newly
+   * irrelevant. */
+  po = LLVMCreatePassBuilderOptions();
+  err = LLVMRunPasses(m, opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
+  LLVMDisposePassBuilderOptions(po);
+  if (err) {
+    char *e = LLVMGetErrorMessage(err);
+    st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "LLVM passes failed: %s", e);
+    LLVMDisposeErrorMessage(e);
+    goto done;
+  }
+  if (LLVMTargetMachineEmitToFile(tm, m, (char *)obj, LLVMObjectFile, &msg)) {
+    st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");
+    goto done;
+  }
+done:
+  if (msg) LLVMDisposeMessage(msg);
+  if (tm) LLVMDisposeTargetMachine(tm);
+  if (m) LLVMDisposeModule(m);
+  LLVMContextDispose(c);
+  /* LLVMParseBitcodeInContext2 does not take the buffer. */
+  LLVMDisposeMemoryBuffer(buf);
+  return st;
+}
