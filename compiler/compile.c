@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "compiler_internal.h"
+#include "model_header.h"
 
 /* ---- context helpers ---------------------------------------------------- */
 
@@ -295,7 +296,10 @@ static wasmgraph_status build_c_output(wgc_ctx *ctx, job *j, const char *glue) {
                    "%s: clashes with the generated %s; choose another OUTPUT or --name", out,
                    base);
   char *header = tmp_file(ctx, j->name, ".h");
-  wasmgraph_status st = write_text(ctx, header, wgc_glue_header(j->name, base));
+  char *text = NULL;
+  wasmgraph_status st = wgc_model_header(ctx, j->name, base, j->embed ? &j->graph_json : NULL,
+                                         j->embed ? &j->params : NULL, &text);
+  if (st == WASMGRAPH_OK) st = write_text(ctx, header, text);
   free(header);
   if (st == WASMGRAPH_OK && j->embed) {
     char *data = tmp_file(ctx, j->name, "_data.c");

@@ -28,6 +28,8 @@ static const char k_compile_usage[] =
     "    - a folder holding graph.o (or lib/graph.o or wasm32/graph.o), graph.json\n"
     "      and graph.params; its graph.json and params are embedded as if --embed\n"
     "      were given.\n"
+    "    - a model package: TVM's Model Library Format tar, or a tvmc package tar\n"
+    "      (mod.json, mod.params, lib); graph and params are embedded likewise.\n"
     "  The extension of OUTPUT picks what is written:\n"
     "    .so    shared object for `wasmgraph run` (also exports wasmgraph_module_entry)\n"
     "    .o     one relocatable object\n"

@@ -24,7 +24,7 @@
 
 #include <json-c/json.h>
 
-#include "../compiler/package.h" /* model packages: MLF and tvmc tars */
+#include "package.h" /* model packages: MLF and tvmc tars */
 #include "commands.h"
 #include "graph_json.h"
 #include "params.h"

@@ -16,7 +16,7 @@ static const char k_usage[] =
     "\n"
     "commands:\n"
     "  compile   translate graph.o / an archive / a linked .wasm / a model folder\n"
-    "            into a .so, .o, .a or .c (wasmgraph compile --help)\n"
+    "            or package tar into a .so, .o, .a or .c (wasmgraph compile --help)\n"
     "  run       run a compiled model on .npy inputs (wasmgraph run --help)\n"
     "  inspect   show a graph library's kernels, imports, memory and graph I/O\n"
     "            (wasmgraph inspect --help)\n"

@@ -9,8 +9,9 @@ Steps:
  2. Every module that is instantiated (module, assert_uninstantiable) is
     translated with wasm2c 1.0.32 (`wasm2c -n NAME in.wasm -o out.c`, the
     argv shape of compiler/translate.c) and compiled with spec_cc, i.e. the
-    compiler library's wgc_cc_compile/wgc_cc_link_shared and so the exact
-    flags and WASM_RT_* configuration that models get. NAME is the name the
+    compiler library's wgc_cc_compile_translated (clang flags, WASM_RT_*
+    configuration and the load-barrier pruning of load_barriers.c) and
+    wgc_cc_link_shared: exactly what a model's <NAME>_w2c.c gets. NAME is the name the
     module is registered under (imports from it are C symbols
     Z_<NAME>Z_<field>), else wast_m<idx>.
  3. assert_invalid / assert_malformed (binary): "rejected" means wasm2c, the
@@ -214,7 +215,7 @@ class WastRun:
 
     def spec_cc(self, flag, files):
         cmd = [self.args.spec_cc]
-        if self.args.opt is not None and flag == '-c':
+        if self.args.opt is not None and flag != '-l':
             cmd += ['-O', str(self.args.opt)]
         p = run(cmd + [flag] + files)
         if p.returncode == 2:
@@ -254,7 +255,7 @@ class WastRun:
                         (m['idx'], m['c_name'], m['cmd']['line']))
                 f.write('extern const wgs_module wgs_module_%d;\n' % m['idx'])
                 f.write(text)
-        out = self.spec_cc('-c', [glue])
+        out = self.spec_cc('-g', [glue])
         if not out or not out[0].startswith('ok '):
             raise HarnessError('the harness glue did not compile: %s' % (out[0] if out else ''))
         objs = [self.path('mod%d.o' % m['idx']) for m, _, _ in glue_units]

@@ -2,16 +2,20 @@
  * spec_cc.c — compiles spec-test C sources with the compiler library's own
  * build stage, so the spec suite tests exactly what models get.
  *
- *   spec_cc [-O N] [-v] -c SRC.c...        each SRC.c -> SRC.o
+ *   spec_cc [-O N] [-v] -c SRC.c...        wasm2c output: SRC.c -> SRC.o
+ *   spec_cc [-O N] [-v] -g SRC.c...        harness glue: SRC.c -> SRC.o
  *   spec_cc [-v] -l OUT.so OBJ.o...        link a shared object
  *
- * Each SRC (wasm2c output of one spec module, or the harness glue) goes
- * through wgc_cc_compile — the function `wasmgraph compile` uses for a
- * model's <NAME>_w2c.c — with the host target resolved by
- * wgc_target_resolve (so -march=native, -O2 by default, the memory-mode
- * -DWASM_RT_* of this build, -fno-optimize-sibling-calls, -frounding-math,
- * and the wasm-rt.h embedded in the library). The objects that compiled are
- * then linked with wgc_cc_link_shared, as a model .so is.
+ * The host target is resolved by wgc_target_resolve (so -march=native) and
+ * the level is the library's default (-O2) unless -O says otherwise. A
+ * wasm2c output (-c) goes through wgc_cc_compile_translated, the function
+ * `wasmgraph compile` uses for a model's <NAME>_w2c.c: the same clang flags
+ * (the memory-mode -DWASM_RT_* of this build, -fno-optimize-sibling-calls,
+ * -frounding-math, the wasm-rt.h embedded in the library) and, at -O2 and
+ * above, the LLVM pipeline of load_barriers.c that removes the load barriers
+ * it proves unnecessary. Harness glue (-g) goes through wgc_cc_compile, as a
+ * model's descriptor glue does. Objects are linked with wgc_cc_link_shared,
+ * as a model .so is.
  *
  * Output, one line per source: "ok SRC" or "error SRC: <message>" (exit 0
  * even if some failed: the harness leaves a failed module out of the link
@@ -51,7 +55,8 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "-v") == 0) {
       opts.verbose = 1;
       opts.log = log_line;
-    } else if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "-l") == 0) {
+    } else if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "-g") == 0 ||
+               strcmp(argv[i], "-l") == 0) {
       mode = argv[i][1];
     } else {
       fprintf(stderr, "spec_cc: unknown option %s\n", argv[i]);
@@ -59,7 +64,7 @@ int main(int argc, char **argv) {
     }
   }
   if (!mode || argc - i < (mode == 'l' ? 2 : 1)) {
-    fprintf(stderr, "usage: spec_cc [-O N] [-v] -c SRC.c... | spec_cc [-v] -l OUT.so OBJ.o...\n");
+    fprintf(stderr, "usage: spec_cc [-O N] [-v] -c|-g SRC.c... | spec_cc [-v] -l OUT.so OBJ.o...\n");
     return 2;
   }
 
@@ -69,16 +74,18 @@ int main(int argc, char **argv) {
   memset(&target, 0, sizeof target);
   int rc = 2;
   wasmgraph_status st = wgc_target_resolve(&ctx, NULL, NULL, &target);
-  if (st == WASMGRAPH_OK && mode == 'c') st = wgc_write_headers(&ctx);
+  if (st == WASMGRAPH_OK && mode != 'l') st = wgc_write_headers(&ctx);
   if (st != WASMGRAPH_OK) {
     fprintf(stderr, "spec_cc: setup: %s\n", err);
     goto done;
   }
-  if (mode == 'c') {
+  if (mode != 'l') {
     for (; i < argc; i++) {
       char *obj = object_path(argv[i]);
       err[0] = 0;
-      st = obj ? wgc_cc_compile(&ctx, &target, argv[i], obj, false) : WASMGRAPH_ERR_NO_MEMORY;
+      if (!obj) st = WASMGRAPH_ERR_NO_MEMORY;
+      else if (mode == 'c') st = wgc_cc_compile_translated(&ctx, &target, argv[i], obj);
+      else st = wgc_cc_compile(&ctx, &target, argv[i], obj, false);
       if (st == WASMGRAPH_OK) printf("ok %s\n", argv[i]);
       else printf("error %s: %s\n", argv[i], obj ? err : "out of memory");
       fflush(stdout);

@@ -170,10 +170,11 @@ class Case:
             f.write('#include "%s"\n#include "mod0.h"\nextern const wgs_module wgs_module_0;\n'
                     % a.abi_header + gen_glue.module_glue(0, 'fuzz', header, mod))
         srcs = [src, self.path('glue.c'), self.path('host.c')]
-        p = run([a.spec_cc, '-c'] + srcs, timeout=600)
-        errors = [ln for ln in p.stdout.splitlines() if not ln.startswith('ok ')]
-        if p.returncode != 0 or errors:
-            raise HarnessFailure('spec_cc: %s' % ' '.join(errors or [p.stderr.strip()])[:500])
+        for flag, files in (('-c', srcs[:1]), ('-g', srcs[1:])):
+            p = run([a.spec_cc, flag] + files, timeout=600)
+            errors = [ln for ln in p.stdout.splitlines() if not ln.startswith('ok ')]
+            if p.returncode != 0 or errors:
+                raise HarnessFailure('spec_cc: %s' % ' '.join(errors or [p.stderr.strip()])[:500])
         so = self.path('fuzz.so')
         p = run([a.spec_cc, '-l', so] + [s[:-2] + '.o' for s in srcs])
         if p.returncode != 0:
