@@ -17,6 +17,8 @@
  * Results are identical for any T: TVM splits a loop into disjoint ranges.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +34,11 @@ typedef struct wg_pool {
   pthread_t *threads;
   pthread_mutex_t mu;
   pthread_cond_t start_cv, done_cv;
-  unsigned long generation;
-  int pending;
+  /* Both are written under `mu` but also read without it while spinning:
+   * a launch is ~10-100 us of work, so a futex sleep and wake-up per launch
+   * would cost as much as the work itself. */
+  atomic_ulong generation;
+  atomic_int pending;
   bool shutdown;
   bool busy; /* a launch is in progress (only the run thread reads/writes it) */
   /* the launch in progress */
@@ -93,22 +98,31 @@ static void run_pool_task(wg_pool *pool, int worker) {
   }
 }
 
+/* How long a thread polls before sleeping on the condition variable. */
+#define WG_SPIN_ROUNDS 20000
+
 static void *worker_main(void *arg) {
   wg_env *env = arg;
   wg_pool *pool = env->ex->pool;
   int worker = env->worker;
   unsigned long seen = 0;
-  pthread_mutex_lock(&pool->mu);
   for (;;) {
-    while (!pool->shutdown && pool->generation == seen) pthread_cond_wait(&pool->start_cv, &pool->mu);
-    if (pool->shutdown) break;
-    seen = pool->generation;
+    for (int i = 0; i < WG_SPIN_ROUNDS && atomic_load(&pool->generation) == seen; i++)
+      if ((i & 63) == 63) sched_yield();
+    pthread_mutex_lock(&pool->mu);
+    while (!pool->shutdown && atomic_load(&pool->generation) == seen)
+      pthread_cond_wait(&pool->start_cv, &pool->mu);
+    if (pool->shutdown) {
+      pthread_mutex_unlock(&pool->mu);
+      break;
+    }
+    seen = atomic_load(&pool->generation);
     pthread_mutex_unlock(&pool->mu);
     run_pool_task(pool, worker);
     pthread_mutex_lock(&pool->mu);
-    if (--pool->pending == 0) pthread_cond_signal(&pool->done_cv);
+    if (atomic_fetch_sub(&pool->pending, 1) == 1) pthread_cond_signal(&pool->done_cv);
+    pthread_mutex_unlock(&pool->mu);
   }
-  pthread_mutex_unlock(&pool->mu);
   return NULL;
 }
 
@@ -191,8 +205,8 @@ int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t
   pool->lambda = lambda;
   pool->cdata = cdata;
   pool->num_task = tasks;
-  pool->pending = pool->num_workers;
-  pool->generation++;
+  atomic_store(&pool->pending, pool->num_workers);
+  atomic_fetch_add(&pool->generation, 1);
   pthread_cond_broadcast(&pool->start_cv);
   pthread_mutex_unlock(&pool->mu);
 
@@ -203,8 +217,10 @@ int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t
   int oom0 = 0;
   wasm_rt_trap_t trap0 = wg_protected_call(run_lambda, &c0, &oom0);
 
+  for (int i = 0; i < WG_SPIN_ROUNDS && atomic_load(&pool->pending) > 0; i++)
+    if ((i & 63) == 63) sched_yield();
   pthread_mutex_lock(&pool->mu);
-  while (pool->pending > 0) pthread_cond_wait(&pool->done_cv, &pool->mu);
+  while (atomic_load(&pool->pending) > 0) pthread_cond_wait(&pool->done_cv, &pool->mu);
   pthread_mutex_unlock(&pool->mu);
   pool->busy = false;
 

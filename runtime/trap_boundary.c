@@ -30,7 +30,14 @@ wasm_rt_trap_t wg_protected_call(void (*body)(void *ctx), void *ctx, int *host_o
 #endif
   volatile wasm_rt_trap_t result = WASM_RT_TRAP_NONE;
 
-  int code = WASM_RT_SETJMP(buf);
+  /* The signal mask is not saved: the fault handler is installed with
+   * SA_NODEFER and an empty sa_mask, so jumping out of it leaves the mask as
+   * it was, and saving it would cost a system call per boundary. */
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  int code = sigsetjmp(buf, 0);
+#else
+  int code = setjmp(buf);
+#endif
   if (code == 0) {
     wg_rt_set_trap_target(&buf);
     wasm_rt_set_unwind_target(&buf);

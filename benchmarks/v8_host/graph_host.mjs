@@ -303,7 +303,9 @@ export class GraphHost {
     // the binary; plan() grows the memory once the layout is known.
     this.graph = parseGraph(graphText);
     const initialPages = minMemoryPages(wasmBytes);
-    this.memory = new WebAssembly.Memory({ initial: initialPages });
+    // A module linked with --max-memory declares a maximum, and an imported
+    // memory must then declare one too; 65536 pages (4 GiB) satisfies any.
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
     this.instance = await WebAssembly.instantiate(module, this.makeImports());
     const ex = this.instance.exports;
     if (!(ex.__indirect_function_table instanceof WebAssembly.Table)) {
