@@ -3,7 +3,7 @@
  *
  *   [0, stack_top)            instance 0's shadow stack (wasm-ld --stack-first)
  *   [stack_top, heap_base)    the module's static data
- *   metadata                  one 40-byte wasm32 DLTensor + int64 shape per
+ *   metadata                  one 64-byte-aligned wasm32 DLTensor + int64 shape per
  *                             graph entry; per node the TVMValue args, type
  *                             codes and return slots; one penv per thread
  *   storage                   one 64-byte-aligned buffer per storage id
@@ -49,7 +49,7 @@ wasmgraph_status wg_layout_plan(struct wasmgraph_executor *ex, wg_layout *L, cha
     return WASMGRAPH_ERR_NO_MEMORY;
   }
   for (int e = 0; e < g->num_entries; e++) {
-    at = align_up(at, 8);
+    at = align_up(at, 64); /* one cache line per descriptor, as TVM allocates */
     L->entry_tensor[e] = at;
     at += 40 + 8u * (uint64_t)g->entries[e].ndim;
   }
