@@ -130,6 +130,7 @@ static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char
   add(&a, "-DNDEBUG");
   add(&a, "-fno-optimize-sibling-calls");
   add(&a, "-frounding-math");
+  add(&a, "-ffp-contract=off"); /* wasm rounds every operation: no fused multiply-add */
   for (int i = 0; wgc_wasm_rt_defines[i]; i++) add(&a, wgc_wasm_rt_defines[i]);
   if (shared_entry) add(&a, "-DWASMGRAPH_SHARED_ENTRY=1");
   addf(&a, wgc_strdup_printf("-I%s", tmp));
