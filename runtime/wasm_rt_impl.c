@@ -193,8 +193,9 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
 /* ---- memories ---------------------------------------------------------- */
 
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-/* Any u32 address plus any u32 offset stays inside the reservation. */
-#define WG_RESERVATION ((size_t)8 << 30)
+/* Any u32 address plus any u32 offset plus the access size (up to 16
+ * bytes) stays inside the reservation. */
+#define WG_RESERVATION (((size_t)8 << 30) + WG_PAGE_SIZE)
 #endif
 
 #if !WASM_RT_MEMCHECK_SIGNAL_HANDLER

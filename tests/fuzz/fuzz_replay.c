@@ -1,9 +1,10 @@
 /*
  * fuzz_replay.c — runs the fuzz targets over stored inputs, without libFuzzer.
  *
- *   fuzz_replay CORPUS_ROOT            every file of CORPUS_ROOT/{graph_json,params,npy}
+ *   fuzz_replay CORPUS_ROOT            every file of CORPUS_ROOT/{graph_json,params,npy,
+ *                                      wasm_reader,tar}
  *   fuzz_replay PARSER PATH...         files or directories for one parser
- *                                      (graph_json, params or npy)
+ *                                      (graph_json, params, npy, wasm_reader or tar)
  *
  * The targets abort on any broken invariant and the sanitizers (when the
  * build has WASMGRAPH_SANITIZE=ON) report memory errors and leaks, so
@@ -25,6 +26,8 @@ static const struct {
     {"graph_json", fuzz_graph_json_one},
     {"params", fuzz_params_one},
     {"npy", fuzz_npy_one},
+    {"wasm_reader", fuzz_wasm_reader_one},
+    {"tar", fuzz_tar_one},
 };
 
 static int replay_file(target_fn fn, const char *path) {
@@ -89,7 +92,9 @@ int main(int argc, char **argv) {
     for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++)
       if (strcmp(argv[1], targets[t].name) == 0) fn = targets[t].fn;
     if (!fn) {
-      fprintf(stderr, "fuzz_replay: unknown parser '%s' (graph_json, params, npy)\n", argv[1]);
+      fprintf(stderr,
+              "fuzz_replay: unknown parser '%s' (graph_json, params, npy, wasm_reader, tar)\n",
+              argv[1]);
       return 2;
     }
     for (int i = 2; i < argc; i++) {
