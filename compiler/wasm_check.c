@@ -125,8 +125,10 @@ wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wasm_
       if (strcmp(m->features[i].name, allowed_features[k]) == 0) ok = true;
     if (ok) continue;
     nbad++;
-    len += (size_t)snprintf(bad + len, len < sizeof bad ? sizeof bad - len : 0, "%s%s",
-                            len ? ", " : "", m->features[i].name);
+    /* never form a pointer past the array: names come from the file */
+    if (len < sizeof bad)
+      len += (size_t)snprintf(bad + len, sizeof bad - len, "%s%s", len ? ", " : "",
+                              m->features[i].name);
   }
   if (nbad)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,

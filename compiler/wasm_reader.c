@@ -31,6 +31,7 @@ typedef struct rd {
   size_t end;
   bool failed;
   bool truncated;
+  bool oom;            /* the failure is an allocation failure (status NO_MEMORY) */
   char *err;
   size_t err_size;
 } rd;
@@ -45,6 +46,12 @@ static void rd_fail(rd *r, bool truncated, const char *fmt, ...) {
     vsnprintf(r->err, r->err_size, fmt, ap);
     va_end(ap);
   }
+}
+
+/* Decided by a flag, not by the message: names in messages come from the file. */
+static void rd_oom(rd *r) {
+  if (!r->failed) r->oom = true;
+  rd_fail(r, false, "out of memory");
 }
 
 static size_t rd_left(const rd *r) { return r->end - r->pos; }
@@ -152,7 +159,7 @@ static bool rd_name(rd *r, char **out, const char *what) {
   }
   char *s = malloc((size_t)len + 1);
   if (!s) {
-    rd_fail(r, false, "out of memory");
+    rd_oom(r);
     return false;
   }
   memcpy(s, r->base + r->pos, len);
@@ -175,7 +182,7 @@ static bool rd_count(rd *r, uint32_t *out, size_t min_entry, const char *what) {
 
 static void *rd_calloc(rd *r, size_t n, size_t size) {
   void *p = calloc(n ? n : 1, size);
-  if (!p) rd_fail(r, false, "out of memory");
+  if (!p) rd_oom(r);
   return p;
 }
 
@@ -440,7 +447,7 @@ static void read_symbol_table(rd *r, wasm_module *m) {
                                         WASM_EXT_TABLE};
           const char *n = import_name_of_kind(m, ext[s->kind], s->index);
           s->name = strdup(n ? n : "");
-          if (!s->name) rd_fail(r, false, "out of memory");
+          if (!s->name) rd_oom(r);
         }
         break;
       }
@@ -629,7 +636,7 @@ wasmgraph_status wasm_read(const uint8_t *data, size_t size, wasm_module *out, c
   }
   if (r.failed) {
     wasm_module_free(out);
-    return strstr(err ? err : "", "out of memory") ? WASMGRAPH_ERR_NO_MEMORY : WASMGRAPH_ERR_FORMAT;
+    return r.oom ? WASMGRAPH_ERR_NO_MEMORY : WASMGRAPH_ERR_FORMAT;
   }
   if (out->num_funcs > UINT32_MAX - out->num_func_imports) {
     wasm_module_free(out);
