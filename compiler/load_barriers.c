@@ -16,11 +16,15 @@
  * the barrier itself (a side effect) keeps each load it names alive. After
  * the full -O2/-O3 pipeline every simplification that can make a loaded value
  * irrelevant (x*0, x-x of two loads of one address, a local overwritten
- * before use, a dropped value) has happened and dead code is gone: a load
- * whose value still has a use besides its barrier feeds something live, so
- * its barrier is removed; a load whose only use is the barrier keeps it and
- * still traps. A second optimization pass then reshapes the loops the
- * barriers had made look call-heavy. A barrier is recognised as a call of an inline-asm
+ * before use, a dropped value) has happened and dead code is gone. A load
+ * whose value then feeds, in its own basic block, something that must run
+ * whenever the load does (a store, a call with effects such as every strict
+ * FP operation, another load, a branch condition or return value; see
+ * anchored()) cannot be deleted or sunk, so its barrier is removed. Every
+ * other load keeps its barrier and still traps, e.g. one whose value only
+ * feeds a select (which may become a branch) or a use in another block. A
+ * second optimization pass then reshapes the loops the barriers had made
+ * look call-heavy. A barrier is recognised as a call of an inline-asm
  * value returning void with exactly one argument; the generated code has no
  * other inline asm.
  */
@@ -42,10 +46,49 @@ static bool is_barrier(LLVMValueRef inst) {
          LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMVoidTypeKind && LLVMGetNumArgOperands(inst) == 1;
 }
 
-/* True if `v` has a use that is not a barrier. */
-static bool has_real_use(LLVMValueRef v) {
-  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u))
-    if (!is_barrier(LLVMGetUser(u))) return true;
+/* True if `call` is a call the optimizer may move or delete when its result
+ * is unused: one whose callee is declared readnone (pure intrinsics such as
+ * llvm.fabs). Constrained FP intrinsics, imports and guest functions are not. */
+static bool is_pure_call(LLVMValueRef call) {
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (!callee || !LLVMIsAFunction(callee)) return false;
+  unsigned readnone = LLVMGetEnumAttributeKindForName("readnone", 8);
+  return LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, readnone) != NULL;
+}
+
+/* True if `v` is consumed, in basic block `bb`, by an instruction that runs
+ * whenever `v` does and that the optimizer can neither delete nor move away
+ * from it: a store, a call with effects (constrained FP operations, host
+ * imports, guest functions), a load (every load is itself kept alive, by its
+ * barrier or by this same rule), or a terminator (a branch condition, a
+ * return value). Pure instructions in the same block (arithmetic, casts,
+ * comparisons, address computations, readnone calls) pass the property on.
+ * Selects and phis do not: a select may become a branch and the load sink
+ * into the arm that uses it. */
+static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, int depth) {
+  if (depth > 16) return false;
+  for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
+    LLVMValueRef user = LLVMGetUser(u);
+    if (!LLVMIsAInstruction(user) || LLVMGetInstructionParent(user) != bb || is_barrier(user))
+      continue;
+    switch (LLVMGetInstructionOpcode(user)) {
+      case LLVMStore:
+      case LLVMLoad:
+      case LLVMRet:
+      case LLVMBr:
+      case LLVMSwitch:
+      case LLVMIndirectBr:
+        return true;
+      case LLVMCall:
+        if (!is_pure_call(user) || anchored(user, bb, depth + 1)) return true;
+        break;
+      case LLVMSelect:
+      case LLVMPHI:
+        break;
+      default:
+        if (LLVMIsATerminatorInst(user) || anchored(user, bb, depth + 1)) return true;
+    }
+  }
   return false;
 }
 
@@ -78,7 +121,8 @@ static unsigned prune(LLVMModuleRef m, unsigned *kept) {
       while (inst) {
         LLVMValueRef next = LLVMGetNextInstruction(inst);
         if (is_barrier(inst)) {
-          if (has_real_use(LLVMGetOperand(inst, 0))) {
+          LLVMValueRef v = LLVMGetOperand(inst, 0);
+          if (LLVMIsAInstruction(v) && anchored(v, LLVMGetInstructionParent(v), 0)) {
             LLVMInstructionEraseFromParent(inst);
             removed++;
           } else {

@@ -103,7 +103,7 @@ extern "C" {
 
 #if WASM_RT_USE_STACK_DEPTH_COUNT
 #ifndef WASM_RT_MAX_CALL_STACK_DEPTH
-#define WASM_RT_MAX_CALL_STACK_DEPTH 2000
+#define WASM_RT_MAX_CALL_STACK_DEPTH 500
 #endif
 /* Per thread: guest calls on different threads count separately. */
 extern WASM_RT_THREAD_LOCAL uint32_t wasm_rt_call_stack_depth;

@@ -24,8 +24,10 @@ Steps:
     NaN patterns and trap kinds; assert_unlinkable is its link check.
 
 Prints "<file>: N/M assertions passed", every failure and every skip with
-its reason, and writes the counts to --results. Exit 0: no failure; 1: some
-failure; 77: the whole file skipped (SIMD).
+its reason, and writes the counts to --results. A failure listed in --known
+(known_failures.txt) prints as XFAIL and still counts as not passed, but does
+not fail the test; a listed assertion that passes prints XPASS. Exit 0: no
+unlisted failure; 1: some failure; 77: the whole file skipped (SIMD).
 """
 
 import argparse
@@ -36,6 +38,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_glue  # noqa: E402
 import wasm_module  # noqa: E402
@@ -384,14 +387,22 @@ class WastRun:
     # ---- report ---------------------------------------------------------------
     def report(self, seconds):
         total = {'runtime': [0, 0], 'validity': [0, 0]}
-        failures = []
+        failures, xfail = [], []
+        known = load_known(self.args.known)
         for seq in sorted(self.kinds):
             kind, line = self.kinds[seq], self.commands[seq]['line']
             group = 'runtime' if kind in RUNTIME_CMDS else 'validity'
             passed, reason = self.results.get(seq, (False, 'no result (harness bug)'))
             total[group][1] += 1
+            key = '%s:%d' % (self.base, line)
             if passed:
                 total[group][0] += 1
+                if key in known:
+                    print('XPASS %s %s: passes in this build but is listed in %s (%s); remove '
+                          'it once it passes in every memory mode and -O level' %
+                          (key, kind, os.path.basename(self.args.known), known[key]))
+            elif key in known:
+                xfail.append((line, kind, reason, known[key]))
             else:
                 failures.append((line, kind, reason))
         passed = total['runtime'][0] + total['validity'][0]
@@ -399,6 +410,8 @@ class WastRun:
         nskip = sum(len(v) for v in self.skips.values())
         for line, kind, reason in failures:
             print('FAIL %s:%d %s: %s' % (self.base, line, kind, reason))
+        for line, kind, reason, why in xfail:
+            print('XFAIL %s:%d %s: %s [known failure: %s]' % (self.base, line, kind, reason, why))
         for note in self.notes:
             print('NOTE ' + note)
         for seq, reason in self.module_errors:
@@ -407,15 +420,29 @@ class WastRun:
             print('SKIP %s: %d assertion(s) at line(s) %s: %s' % (
                 self.base, len(lines), ','.join(map(str, lines)), reason))
         print('%s: %d/%d assertions passed (runtime %d/%d, validity %d/%d), %d skipped, '
-              '%d module error(s), %.1f s' % (
+              '%d known failure(s), %d module error(s), %.1f s' % (
                   self.base, passed, count, total['runtime'][0], total['runtime'][1],
-                  total['validity'][0], total['validity'][1], nskip, len(self.module_errors),
-                  seconds))
+                  total['validity'][0], total['validity'][1], nskip, len(xfail),
+                  len(self.module_errors), seconds))
         return {'file': self.base, 'passed': passed, 'total': count,
                 'runtime': total['runtime'], 'validity': total['validity'],
                 'skipped': {r: len(v) for r, v in self.skips.items()},
-                'failures': len(failures), 'module_errors': len(self.module_errors),
+                'failures': len(failures), 'known_failures': len(xfail),
+                'module_errors': len(self.module_errors),
                 'seconds': round(seconds, 2)}
+
+
+def load_known(path):
+    """known_failures.txt: '<file>:<line>  <reason>' per line, '#' comments."""
+    known = {}
+    if path:
+        with open(path, encoding='utf-8') as f:
+            for ln in f:
+                ln = ln.split('#', 1)[0].strip()
+                if ln:
+                    key, _, why = ln.partition(' ')
+                    known[key] = why.strip() or 'no reason given'
+    return known
 
 
 def count_assertions(commands):
@@ -433,6 +460,7 @@ def main():
     ap.add_argument('--opt', type=int)
     ap.add_argument('--timeout', type=int, default=600)
     ap.add_argument('--keep', action='store_true', help='keep the work dir')
+    ap.add_argument('--known', help='known_failures.txt: failures that do not fail the test')
     args = ap.parse_args()
     t0 = time.time()
     r = WastRun(args)

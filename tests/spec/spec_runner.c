@@ -264,7 +264,6 @@ static void read_global(const wgs_export *e, void *inst, wgs_val *out) {
 }
 
 static void do_action(runner *r, char *save, bool is_get, long line) {
-  char why[512] = "";
   const char *mode = next_tok(&save);
   long idx, nargs, nres;
   uint8_t field[1024];
@@ -366,7 +365,6 @@ static void do_action(runner *r, char *save, bool is_get, long line) {
   else if (trap == WASM_RT_TRAP_NONE) printf("FAIL %ld returned, expected trap %s\n", line,
                                              trap_name(want_trap));
   else printf("FAIL %ld trap %s, expected %s\n", line, trap_name(trap), trap_name(want_trap));
-  (void)why;
 }
 
 /* ---- differential fuzzer commands ------------------------------------------ */

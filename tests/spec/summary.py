@@ -25,7 +25,7 @@ def main():
     args = ap.parse_args()
 
     files = sorted(os.path.basename(p) for p in glob.glob(os.path.join(args.spec_dir, '*.wast')))
-    tot = {'passed': 0, 'total': 0, 'rt': [0, 0], 'val': [0, 0], 'seconds': 0.0}
+    tot = {'passed': 0, 'total': 0, 'rt': [0, 0], 'val': [0, 0], 'seconds': 0.0, 'known': 0}
     skips = {}
     bad = []
     rows = []
@@ -49,6 +49,7 @@ def main():
             tot[k][0] += r[key][0]
             tot[k][1] += r[key][1]
         tot['seconds'] += r['seconds']
+        tot['known'] += r.get('known_failures', 0)
         for reason, n in r['skipped'].items():
             s = skips.setdefault(reason, [0, 0])
             s[0] += n
@@ -72,9 +73,10 @@ def main():
     for b in bad:
         print('FAILED ' + b)
     print('spec (%s): %d/%d assertions passed (runtime %d/%d, validity %d/%d), %d skipped, '
-          '%d file(s) with problems, %.0f s of test time' % (
+          '%d known failure(s), %d file(s) with problems, %.0f s of test time' % (
               args.mode, tot['passed'], tot['total'], tot['rt'][0], tot['rt'][1], tot['val'][0],
-              tot['val'][1], sum(s[0] for s in skips.values()), len(bad), tot['seconds']))
+              tot['val'][1], sum(s[0] for s in skips.values()), tot['known'], len(bad),
+              tot['seconds']))
     return 1 if bad else 0
 
 
