@@ -46,18 +46,22 @@ void spectest_fini(void) {
   wg_memory_release(&spectest_instance.memory);
 }
 
-void Z_spectestZ_print(struct Z_spectest_instance_t *s) { s->prints++; }
-void Z_spectestZ_print_i32(struct Z_spectest_instance_t *s, uint32_t a) { (void)a; s->prints++; }
-void Z_spectestZ_print_i64(struct Z_spectest_instance_t *s, uint64_t a) { (void)a; s->prints++; }
-void Z_spectestZ_print_f32(struct Z_spectest_instance_t *s, float a) { (void)a; s->prints++; }
-void Z_spectestZ_print_f64(struct Z_spectest_instance_t *s, double a) { (void)a; s->prints++; }
+/* spectest's print functions do nothing. The pointer they receive is whatever
+ * instance the importing module was given for "spectest"; wasm2c 1.0.32 can
+ * hand a re-exporting module's instance here (imports.wast), so it must not
+ * be dereferenced. */
+void Z_spectestZ_print(struct Z_spectest_instance_t *s) { (void)s; }
+void Z_spectestZ_print_i32(struct Z_spectest_instance_t *s, uint32_t a) { (void)a; (void)s; }
+void Z_spectestZ_print_i64(struct Z_spectest_instance_t *s, uint64_t a) { (void)a; (void)s; }
+void Z_spectestZ_print_f32(struct Z_spectest_instance_t *s, float a) { (void)a; (void)s; }
+void Z_spectestZ_print_f64(struct Z_spectest_instance_t *s, double a) { (void)a; (void)s; }
 void Z_spectestZ_print_i32_f32(struct Z_spectest_instance_t *s, uint32_t a, float b) {
   (void)a, (void)b;
-  s->prints++;
+  (void)s;
 }
 void Z_spectestZ_print_f64_f64(struct Z_spectest_instance_t *s, double a, double b) {
   (void)a, (void)b;
-  s->prints++;
+  (void)s;
 }
 uint32_t *Z_spectestZ_global_i32(struct Z_spectest_instance_t *s) { return &s->global_i32; }
 uint64_t *Z_spectestZ_global_i64(struct Z_spectest_instance_t *s) { return &s->global_i64; }
