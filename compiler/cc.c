@@ -180,6 +180,9 @@ wasmgraph_status wgc_cc_link_shared(wgc_ctx *ctx, const wgc_target *t, char *con
   add(&a, "-o");
   add(&a, out);
   for (int i = 0; i < n; i++) add(&a, objs[i]);
+  /* wasm2c lowers f32.sqrt, f64.floor, ... to libm calls; record the
+   * dependency so the .so loads into processes that do not link libm. */
+  add(&a, "-lm");
   return run_args(ctx, &a, out);
 }
 
