@@ -136,6 +136,19 @@ static unsigned prune(LLVMModuleRef m, unsigned *kept) {
   return removed;
 }
 
+/* The -O2 (or -O3) module pipeline, as clang would run it. */
+static wasmgraph_status optimize(wgc_ctx *ctx, LLVMModuleRef m, LLVMTargetMachineRef tm,
+                                 int opt_level) {
+  LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+  LLVMErrorRef err = LLVMRunPasses(m, opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
+  LLVMDisposePassBuilderOptions(po);
+  if (!err) return WASMGRAPH_OK;
+  char *e = LLVMGetErrorMessage(err);
+  wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "LLVM passes failed: %s", e);
+  LLVMDisposeErrorMessage(e);
+  return st;
+}
+
 wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
                                     const char *obj, int opt_level) {
   wgc_llvm_init();
@@ -186,15 +199,7 @@ wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const cha
   /* Optimize with the barriers in place, then drop the ones whose load has
    * another use. */
   mark_barriers(c, m);
-  LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-  LLVMErrorRef err = LLVMRunPasses(m, opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
-  LLVMDisposePassBuilderOptions(po);
-  if (err) {
-    char *e = LLVMGetErrorMessage(err);
-    st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "LLVM passes failed: %s", e);
-    LLVMDisposeErrorMessage(e);
-    goto done;
-  }
+  if ((st = optimize(ctx, m, tm, opt_level)) != WASMGRAPH_OK) goto done;
   unsigned kept = 0, removed = prune(m, &kept);
   wgc_log(ctx, "load barriers: removed %u, kept %u (loads whose value is otherwise unused)",
           removed, kept);
@@ -202,15 +207,7 @@ wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const cha
    * reduction); optimize once more without them. Every value fold was
    * already done above, so this pass reshapes loops but finds no load newly
    * irrelevant. */
-  po = LLVMCreatePassBuilderOptions();
-  err = LLVMRunPasses(m, opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
-  LLVMDisposePassBuilderOptions(po);
-  if (err) {
-    char *e = LLVMGetErrorMessage(err);
-    st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "LLVM passes failed: %s", e);
-    LLVMDisposeErrorMessage(e);
-    goto done;
-  }
+  if ((st = optimize(ctx, m, tm, opt_level)) != WASMGRAPH_OK) goto done;
   if (LLVMTargetMachineEmitToFile(tm, m, (char *)obj, LLVMObjectFile, &msg)) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");
     goto done;
