@@ -22,8 +22,7 @@ import { tmpdir, cpus } from "node:os";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs, intOpt, UsageError } from "./v8_host/cli_common.mjs";
-import { readNpy } from "./v8_host/npy.mjs";
-import { compareOutput } from "./v8_host/compare.mjs";
+import { checkOutputDir } from "./v8_host/compare.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SPEC = {
@@ -54,15 +53,6 @@ function run(cmd, args, { json = true } = {}) {
   const err = (r.stderr || "").replace(/WG_TIME.*\n?/, "").trim();
   return { ok: r.status === 0 && (!json || parsed !== undefined), json: parsed, wallS,
            rssMB: m ? Number(m[2]) / 1024 : undefined, err: err || `exit ${r.status}` };
-}
-
-function checkDir(fx, outDir) {
-  const meta = JSON.parse(readFileSync(join(fx, "meta.json"), "utf8"));
-  return meta.outputs.every((_, i) => {
-    const f = join(outDir, `output_${i}.npy`);
-    return existsSync(f) &&
-      compareOutput(readNpy(f), readNpy(join(fx, "expected", `${i}.npy`)), meta.atol_by_output[i], meta.rtol).ok;
-  }) ? "PASS" : "FAIL";
 }
 
 const fmt = (x) => x === undefined ? "—" : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) :
@@ -112,7 +102,7 @@ function main(argv) {
           "--json", "--quiet", "--output-dir", outDir]);
         if (!res.ok) { failures.push(`${m}: wasmgraph run (${t} threads): ${res.err}`); continue; }
         r[`wasmgraph_${t}t`] = { median_ms: res.json.median_ms, min_ms: res.json.min_ms,
-          peak_rss_mb: res.rssMB, check: checkDir(fx, outDir) };
+          peak_rss_mb: res.rssMB, check: checkOutputDir(fx, outDir) ? "PASS" : "FAIL" };
       }
       const common = ["--wasm", wasm, "--fixture", fx, "--check", "--warmup", String(warmup), "--repeat", String(repeat)];
       const runGraph = join(HERE, "v8_host", "run_graph.mjs");
@@ -127,7 +117,7 @@ function main(argv) {
         const res = run(interpBin, ["--wasm", wasm, "--fixture", fx, "--warmup", slow ? "0" : "1",
           "--repeat", slow ? "1" : "3", "--output-dir", outDir]);
         if (!res.ok) failures.push(`${m}: wabt interp: ${res.err}`);
-        else r.wabt_interp = { median_ms: res.json.median_ms, check: checkDir(fx, outDir) };
+        else r.wabt_interp = { median_ms: res.json.median_ms, check: checkOutputDir(fx, outDir) ? "PASS" : "FAIL" };
       }
       if (haveOrt && existsSync(join(fx, "model.onnx"))) {
         const res = run(process.execPath, [join(HERE, "onnx_host", "run_onnx.mjs"), "--fixture", fx, "--check",

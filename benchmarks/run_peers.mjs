@@ -15,8 +15,7 @@ import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs, intOpt, UsageError } from "./v8_host/cli_common.mjs";
-import { readNpy } from "./v8_host/npy.mjs";
-import { compareOutput } from "./v8_host/compare.mjs";
+import { checkOutputDir } from "./v8_host/compare.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SPEC = {
@@ -36,15 +35,6 @@ function run(cmd, args) {
   let json;
   try { json = JSON.parse(line); } catch { json = undefined; }
   return { ok: r.status === 0 && json !== undefined, json, err: (r.stderr || "").trim() || `exit ${r.status}` };
-}
-
-function checkDir(fx, outDir) {
-  const meta = JSON.parse(readFileSync(join(fx, "meta.json"), "utf8"));
-  return meta.outputs.every((_, i) => {
-    const f = join(outDir, `output_${i}.npy`);
-    return existsSync(f) &&
-      compareOutput(readNpy(f), readNpy(join(fx, "expected", `${i}.npy`)), meta.atol_by_output[i], meta.rtol).ok;
-  });
 }
 
 function cell(r) {
@@ -88,7 +78,7 @@ function main(argv) {
         res.interp = run(interpBin, [...common.filter((a) => a !== "--check"), "--warmup", slow ? "0" : "1",
           "--repeat", slow ? "2" : "3", "--output-dir", join(work, `${m}.interp`)]);
         // The C++ host has no --check; compare the .npy files it wrote.
-        if (res.interp.ok) res.interp.json.check = checkDir(fx, join(work, `${m}.interp`)) ? "PASS" : "FAIL";
+        if (res.interp.ok) res.interp.json.check = checkOutputDir(fx, join(work, `${m}.interp`)) ? "PASS" : "FAIL";
       }
       if (haveOrt && existsSync(join(fx, "model.onnx"))) {
         res.ort = run(process.execPath, [join(HERE, "onnx_host", "run_onnx.mjs"), "--fixture", fx, "--check",

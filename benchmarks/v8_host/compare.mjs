@@ -6,7 +6,9 @@
 // so a report can show the margin (ratio <= 1 passes; integer outputs report
 // 0 or Infinity).
 
-import { typedView } from "./npy.mjs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readNpy, typedView } from "./npy.mjs";
 
 export function compareOutput(got, want, atol, rtol) {
   if (got.descr !== want.descr) return { ok: false, why: `dtype ${got.descr} != expected ${want.descr}` };
@@ -44,4 +46,15 @@ export function compareOutput(got, want, atol, rtol) {
     elements: w.length,
     why: bad ? `${bad}/${w.length} elements out of tolerance (first worst at ${worstAt}: got ${g[worstAt]}, want ${w[worstAt]})` : "",
   };
+}
+
+// True if OUT_DIR holds output_<i>.npy for every output of the fixture FX and
+// each matches FX/expected/<i>.npy under meta.json's tolerance rule.
+export function checkOutputDir(fx, outDir) {
+  const meta = JSON.parse(readFileSync(join(fx, "meta.json"), "utf8"));
+  return meta.outputs.every((_, i) => {
+    const f = join(outDir, `output_${i}.npy`);
+    return existsSync(f) &&
+      compareOutput(readNpy(f), readNpy(join(fx, "expected", `${i}.npy`)), meta.atol_by_output[i], meta.rtol).ok;
+  });
 }
