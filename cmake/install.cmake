@@ -10,6 +10,9 @@
 #                                          the WASM_RT_* choices of this build,
 #                                          which the exported runtime target and
 #                                          wasmgraph.pc pass on to users
+#   include/wasmgraph/wg_simd_fixups.h     SIMDe corrections, force-included into
+#                                          the C of SIMD128 models
+#   libexec/wasmgraph/wasm2c.js            wabt 1.0.39's wasm2c (compiler/CMakeLists.txt)
 #   lib/cmake/wasmgraph/                   package config, version, targets and
 #                                          wasmgraph-functions.cmake (wasmgraph_add_model)
 #   lib/pkgconfig/wasmgraph.pc
@@ -46,6 +49,7 @@ install(FILES "${PROJECT_SOURCE_DIR}/include/wasmgraph.h"
               "${PROJECT_SOURCE_DIR}/include/wasmgraph_module.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(FILES "${PROJECT_SOURCE_DIR}/runtime/wasm-rt/wasm-rt.h"
+              "${PROJECT_SOURCE_DIR}/runtime/wasm-rt/wg_simd_fixups.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/wasmgraph")
 
 set(_wg_cmakedir "${CMAKE_INSTALL_LIBDIR}/cmake/wasmgraph")

@@ -37,7 +37,7 @@
 # `wasmgraph` in wasmgraph's own build, the installed CLI after
 # find_package(wasmgraph). Set WASMGRAPH_COMPILER (a path or a target) to use
 # another one, e.g. a host build of the CLI when cross-compiling. The
-# compiler itself runs wasm-ld, wasm2c 1.0.32 and clang from PATH.
+# compiler itself runs wasm-ld, node (wasm2c 1.0.39) and clang from PATH.
 include_guard(GLOBAL)
 
 function(wasmgraph_add_model)

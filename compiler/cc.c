@@ -4,8 +4,8 @@
  * Flags for every translation unit:
  *   -O<n> -fPIC -DNDEBUG  the usual; NDEBUG drops wasm2c's init asserts
  *   -fno-optimize-sibling-calls -frounding-math
- *                         what wabt's wasm2c README (1.0.32) requires of
- *                         clang 14 at -O2 for spec conformance: infinite
+ *                         what wabt's wasm2c README requires of clang at
+ *                         -O2 for spec conformance: infinite
  *                         guest recursion must trap (no tail calls turning
  *                         it into a loop) and NaN/rounding behaviour must not
  *                         be folded away
@@ -14,6 +14,10 @@
  *   --target= -march=/-mcpu=   from target.c
  *   -I<tempdir>           wasm-rt.h and wasmgraph_module.h as embedded in
  *                         this binary, so no source tree is needed
+ *   -include <tempdir>/wg_simd_fixups.h
+ *                         modules that use SIMD only: corrections to SIMDe
+ *                         (Debian libsimde-dev, found in /usr/include) that
+ *                         wasm2c's output uses for v128
  *   -w                    generated code; warnings are not actionable
  * Shared objects link with `clang -shared`; .o outputs merge with
  * `clang -r -nostdlib` (lld for cross targets); archives use llvm-ar (or ar).
@@ -31,14 +35,19 @@ wasmgraph_status wgc_write_headers(wgc_ctx *ctx) {
   if (st != WASMGRAPH_OK) return st;
   char *a = wgc_path_join(tmp, "wasm-rt.h");
   char *b = wgc_path_join(tmp, "wasmgraph_module.h");
-  if (!a || !b) st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+  char *c = wgc_path_join(tmp, "wg_simd_fixups.h");
+  if (!a || !b || !c) st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   if (st == WASMGRAPH_OK)
     st = wgc_write_file(ctx, a, wgc_embedded_wasm_rt_h, wgc_embedded_wasm_rt_h_size);
   if (st == WASMGRAPH_OK)
     st = wgc_write_file(ctx, b, wgc_embedded_wasmgraph_module_h,
                        wgc_embedded_wasmgraph_module_h_size);
+  if (st == WASMGRAPH_OK)
+    st = wgc_write_file(ctx, c, wgc_embedded_wg_simd_fixups_h,
+                       wgc_embedded_wg_simd_fixups_h_size);
   free(a);
   free(b);
+  free(c);
   return st;
 }
 
@@ -117,7 +126,8 @@ wasmgraph_status wgc_cc_probe(wgc_ctx *ctx, const wgc_target *t) {
 }
 
 static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                                   const char *out, bool shared_entry, bool bitcode) {
+                                   const char *out, bool shared_entry, bool bitcode,
+                                   bool simd) {
   const char *tmp;
   args a;
   wasmgraph_status st = wgc_tmpdir(ctx, &tmp);
@@ -134,6 +144,10 @@ static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char
   for (int i = 0; wgc_wasm_rt_defines[i]; i++) add(&a, wgc_wasm_rt_defines[i]);
   if (shared_entry) add(&a, "-DWASMGRAPH_SHARED_ENTRY=1");
   addf(&a, wgc_strdup_printf("-I%s", tmp));
+  if (simd) {
+    add(&a, "-include");
+    addf(&a, wgc_path_join(tmp, "wg_simd_fixups.h"));
+  }
   add(&a, "-w");
   if (bitcode) {
     /* front end only: load_barriers.c runs the optimizer itself */
@@ -150,20 +164,20 @@ static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char
 
 wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
                                const char *obj, bool shared_entry) {
-  return cc_compile(ctx, t, src, obj, shared_entry, false);
+  return cc_compile(ctx, t, src, obj, shared_entry, false, false);
 }
 
 /* The wasm2c output: at -O2 and above, unoptimized bitcode from clang, then
  * load_barriers.c optimizes it, removes the barriers optimization proved
  * unnecessary and generates the object. */
 wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                                          const char *obj) {
+                                          const char *obj, bool simd, uint32_t memory_max_pages) {
   int level = ctx->opts ? ctx->opts->opt_level : 2;
-  if (level < 2) return cc_compile(ctx, t, src, obj, false, false);
+  if (level < 2) return cc_compile(ctx, t, src, obj, false, false, simd);
   char *bc = wgc_strdup_printf("%s.bc", obj);
   if (!bc) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
-  wasmgraph_status st = cc_compile(ctx, t, src, bc, false, true);
-  if (st == WASMGRAPH_OK) st = wgc_codegen_pruned(ctx, t, bc, obj, level);
+  wasmgraph_status st = cc_compile(ctx, t, src, bc, false, true, simd);
+  if (st == WASMGRAPH_OK) st = wgc_codegen_pruned(ctx, t, bc, obj, level, memory_max_pages);
   remove(bc);
   free(bc);
   return st;

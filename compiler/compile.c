@@ -5,11 +5,12 @@
  *   1. options      OUTPUT kind from its extension, NAME, -O level, --embed
  *   2. input        object / archive / linked module / folder (input.c)
  *   3. objects      each object read and checked (wasm_reader.c, wasm_check.c)
- *   4. tools        wasm-ld, wasm2c 1.0.32, clang, llvm-ar found up front
+ *   4. tools        wasm-ld, node + wasm2c 1.0.39, clang, llvm-ar found up front
  *   5. target       --target/--cpu resolved with LLVM (target.c)
  *   6. link         wasm-ld (link.c)
  *   7. module       the linked module checked, layout read (wasm_check.c)
- *   8. translate    wasm2c (translate.c)
+ *   8. translate    wasm2c (translate.c), then the memory rewrites of its
+ *                   output (memory_rewrite.c)
  *   9. glue         descriptor C + header (glue_emit.c)
  *  10. build        clang, LLVM data object, packaging (cc.c, target.c)
  *  11. output       atomic placement of every file (output.c)
@@ -132,6 +133,7 @@ typedef struct job {
   wgc_target target;
   char *linked;           /* linked module in the temp dir */
   wgc_layout layout;
+  wgc_w2c_info w2c;       /* from translate.c */
   wgc_outputs outputs;
 } job;
 
@@ -206,7 +208,7 @@ static wasmgraph_status require_tools(wgc_ctx *ctx, const job *j) {
   wasmgraph_status st = WASMGRAPH_OK;
   if (j->in.kind != WG_INPUT_MODULE) st = wgc_tool_require(ctx, WG_TOOL_WASM_LD, NULL);
   if (st == WASMGRAPH_OK && j->kind != WASMGRAPH_OUTPUT_WASM) {
-    st = wgc_tool_require(ctx, WG_TOOL_WASM2C, NULL);
+    st = wgc_wasm2c_require(ctx, NULL, NULL);
     if (st == WASMGRAPH_OK) st = wgc_tool_require(ctx, WG_TOOL_CLANG, NULL);
     if (st == WASMGRAPH_OK) st = wgc_wasm2c_check_version(ctx);
   }
@@ -283,6 +285,41 @@ static wasmgraph_status add_companion(wgc_ctx *ctx, job *j, const char *suffix) 
   return st;
 }
 
+/* A .c output of a SIMD module: the user's compiler needs the SIMDe fixes
+ * too, so <NAME>_w2c.c includes wg_simd_fixups.h first and the header is
+ * written next to it (the same file for every model). */
+static wasmgraph_status ship_simd_fixups(wgc_ctx *ctx, job *j) {
+  static const char line[] =
+      "/* wasmgraph: SIMDe corrections, needed before SIMDe is used */\n"
+      "#include \"wg_simd_fixups.h\"\n";
+  char *w2c = tmp_file(ctx, j->name, "_w2c.c");
+  char *fix = wgc_path_join(ctx->tmpdir, "wg_simd_fixups.h");
+  char *dst = wgc_strdup_printf("%s/wg_simd_fixups.h", j->out_dir);
+  wgc_buf b = {0};
+  char *text = NULL;
+  wasmgraph_status st = w2c && fix && dst ? wgc_read_file(ctx, w2c, &b)
+                                          : wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+  if (st == WASMGRAPH_OK) {
+    text = malloc(sizeof line - 1 + b.size);
+    if (!text) st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+  }
+  if (st == WASMGRAPH_OK) {
+    memcpy(text, line, sizeof line - 1);
+    if (b.size) memcpy(text + sizeof line - 1, b.data, b.size);
+    st = wgc_write_file(ctx, w2c, text, sizeof line - 1 + b.size);
+  }
+  if (st == WASMGRAPH_OK)
+    st = wgc_write_file(ctx, fix, wgc_embedded_wg_simd_fixups_h,
+                        wgc_embedded_wg_simd_fixups_h_size);
+  if (st == WASMGRAPH_OK) st = wgc_output_add(ctx, &j->outputs, fix, dst);
+  free(text);
+  wgc_buf_free(&b);
+  free(w2c);
+  free(fix);
+  free(dst);
+  return st;
+}
+
 static wasmgraph_status build_c_output(wgc_ctx *ctx, job *j, const char *glue) {
   const char *out = ctx->opts->output;
   const char *base = strrchr(out, '/');
@@ -308,6 +345,7 @@ static wasmgraph_status build_c_output(wgc_ctx *ctx, job *j, const char *glue) {
     free(data);
     if (st == WASMGRAPH_OK) st = add_companion(ctx, j, "_data.c");
   }
+  if (st == WASMGRAPH_OK && j->w2c.uses_simd) st = ship_simd_fixups(ctx, j);
   if (st == WASMGRAPH_OK) st = add_companion(ctx, j, "_w2c.c");
   if (st == WASMGRAPH_OK) st = add_companion(ctx, j, "_w2c.h");
   if (st == WASMGRAPH_OK) st = add_companion(ctx, j, ".h");
@@ -328,7 +366,9 @@ static wasmgraph_status build_native(wgc_ctx *ctx, job *j, const char *glue) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   double t0 = now();
   if (st == WASMGRAPH_OK) st = wgc_write_headers(ctx);
-  if (st == WASMGRAPH_OK) st = wgc_cc_compile_translated(ctx, &j->target, w2c, objs[0]);
+  if (st == WASMGRAPH_OK)
+    st = wgc_cc_compile_translated(ctx, &j->target, w2c, objs[0], j->w2c.uses_simd,
+                                   j->layout.memory_max_pages);
   if (st == WASMGRAPH_OK) st = wgc_cc_compile(ctx, &j->target, glue, objs[1], shared);
   if (st == WASMGRAPH_OK && j->embed)
     st = wgc_emit_data_object(ctx, &j->target, j->name, &j->graph_json, &j->params, objs[2]);
@@ -350,12 +390,22 @@ static wasmgraph_status build(wgc_ctx *ctx, job *j) {
   if (j->kind == WASMGRAPH_OUTPUT_WASM)
     return wgc_output_add(ctx, &j->outputs, j->linked, ctx->opts->output);
   double t0 = now();
-  wasmgraph_status st = wgc_translate(ctx, j->linked, j->name);
+  wasmgraph_status st = wgc_translate(ctx, j->linked, j->name, &j->w2c);
   if (st != WASMGRAPH_OK) return st;
   if (ctx->opts->verbose > 0) wgc_log(ctx, "wasm2c: %.2f s", now() - t0);
+  if (j->w2c.uses_simd) j->layout.features |= WASMGRAPH_FEATURE_SIMD128;
+  char *w2c = tmp_file(ctx, j->name, "_w2c.c");
+  wgc_rewrite_stats rw;
+  st = w2c ? wgc_memory_rewrite(ctx, w2c, j->w2c.mangled, &rw)
+           : wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+  free(w2c);
+  if (st != WASMGRAPH_OK) return st;
+  if (ctx->opts->verbose > 0 && rw.applied)
+    wgc_log(ctx, "memory rewrite: %u functions, %u SIMD accesses, %u refreshes", rw.functions,
+            rw.simd_accesses, rw.refreshes);
   wgc_embed_info info = {j->embed, j->graph_json.size, j->params.size};
   char *glue = tmp_file(ctx, j->name, "_glue.c");
-  st = write_text(ctx, glue, wgc_glue_source(j->name, &j->layout, &info));
+  st = write_text(ctx, glue, wgc_glue_source(j->name, j->w2c.mangled, &j->layout, &info));
   if (st == WASMGRAPH_OK)
     st = j->kind == WASMGRAPH_OUTPUT_C ? build_c_output(ctx, j, glue) : build_native(ctx, j, glue);
   free(glue);
@@ -388,6 +438,7 @@ wasmgraph_status wasmgraph_compile(const wasmgraph_compile_options *opts, char *
   wgc_output_abort(&j.outputs);
   wgc_tmpdir_cleanup(&ctx);
   for (int i = 0; i < WG_TOOL_COUNT; i++) free(ctx.tool_path[i]);
+  free(ctx.wasm2c_script);
   wgc_input_free(&j.in);
   wgc_buf_free(&j.graph_json);
   wgc_buf_free(&j.params);

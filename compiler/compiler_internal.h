@@ -18,11 +18,12 @@
 #include "wasmgraph_compiler.h"
 
 #define WG_DEFAULT_STACK_SIZE (8u << 20)
-#define WG_WASM2C_VERSION "1.0.32"
+#define WG_WASM2C_VERSION "1.0.39"
 
 /* ---- context (compile.c) ------------------------------------------------ */
 
-typedef enum { WG_TOOL_WASM_LD, WG_TOOL_WASM2C, WG_TOOL_CLANG, WG_TOOL_AR, WG_TOOL_COUNT } wgc_tool;
+/* wasm2c is not a PATH tool: node runs the pinned script (translate.c). */
+typedef enum { WG_TOOL_WASM_LD, WG_TOOL_NODE, WG_TOOL_CLANG, WG_TOOL_AR, WG_TOOL_COUNT } wgc_tool;
 
 typedef struct wgc_ctx {
   const wasmgraph_compile_options *opts;
@@ -30,6 +31,7 @@ typedef struct wgc_ctx {
   size_t err_size;
   char *tmpdir;                    /* owned; created on demand by wgc_tmpdir() */
   char *tool_path[WG_TOOL_COUNT];  /* owned; resolved by wgc_tool_require() */
+  char *wasm2c_script;             /* owned; resolved by wgc_wasm2c_require() */
 } wgc_ctx;
 
 /* Writes the message (printf-style) into ctx->err and returns `status`. */
@@ -66,7 +68,7 @@ wasmgraph_status wgc_copy_file(wgc_ctx *ctx, const char *from, const char *to);
 /* ---- subprocess.c: running tools ---------------------------------------- */
 
 /* Resolves the tool on PATH (once). Message when missing:
- * "cannot run 'wasm2c': not found on PATH (install Debian package wabt)". */
+ * "cannot run 'node': not found on PATH (install Debian package nodejs)". */
 wasmgraph_status wgc_tool_require(wgc_ctx *ctx, wgc_tool tool, const char **path_out);
 const char *wgc_tool_display_name(wgc_tool tool);
 /* Runs argv (argv[0] a full path, NULL-terminated) without a shell, stdout
@@ -77,6 +79,10 @@ wasmgraph_status wgc_run(wgc_ctx *ctx, char *const argv[], const char *stdout_pa
 /* Runs a tool and fails with "<subject>: <tool> failed (exit N): <first
  * diagnostic line>" when it does not exit 0. `subject` names the file. */
 wasmgraph_status wgc_run_checked(wgc_ctx *ctx, const char *subject, char *const argv[]);
+/* The same, naming the tool `tool` in the message instead of argv[0]'s base
+ * name (wasm2c runs as `node wasm2c.js`). */
+wasmgraph_status wgc_run_checked_as(wgc_ctx *ctx, const char *subject, const char *tool,
+                                   char *const argv[]);
 
 /* ---- input.c: what INPUT is --------------------------------------------- */
 
@@ -143,13 +149,52 @@ wasmgraph_status wgc_link(wgc_ctx *ctx, const wgc_input *in, const char *base, c
 
 /* ---- translate.c: wasm2c ------------------------------------------------ */
 
-/* Checks `wasm2c --version` is 1.0.32. */
+/* Finds node (PATH) and the wasm2c script: $WASMGRAPH_WASM2C if set, else the
+ * installed <exe dir>/<bin-to-libexec>/wasmgraph/wasm2c.js if it exists, else
+ * the build's default (the source tree's tools/wasm2c-npm copy). Cached. */
+wasmgraph_status wgc_wasm2c_require(wgc_ctx *ctx, const char **node, const char **script);
+/* Checks `node wasm2c --version` is WG_WASM2C_VERSION. */
 wasmgraph_status wgc_wasm2c_check_version(wgc_ctx *ctx);
-/* wasm2c -n <name> linked.wasm -o <tmpdir>/<name>_w2c.c, then checks that the
- * generated header declares what the glue uses. */
-wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char *name);
-/* wasm2c's 1.0.32 mangling of a module name: 'Z' becomes "Z5A". malloc'd. */
+
+/* What the translation produced, as the later stages need it. */
+typedef struct wgc_w2c_info {
+  char mangled[200]; /* the module name as wasm2c spells it in C (w2c_<mangled>) */
+  bool uses_simd;    /* the C includes SIMDe (the module uses v128) */
+} wgc_w2c_info;
+
+/* wasm2c -n <name> linked.wasm -o <tmpdir>/<name>_w2c.c, then reads the
+ * mangled name back from the generated header and checks that it declares
+ * what the glue uses. */
+wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char *name,
+                               wgc_w2c_info *info);
+/* wasm2c 1.0.39's mangling of a module name (NAME is a C identifier): '_'
+ * becomes "__", or "0x5F" at either end or right after an emitted '_'; an
+ * 'A'-'F' right after "0x" becomes "0x41".."0x46". malloc'd. translate.c
+ * uses the name read from the header; this is the cross-check. */
 char *wgc_w2c_mangle(const char *name);
+
+/* ---- memory_rewrite.c: text rewrites of wasm2c's output ---------------- */
+
+typedef struct wgc_rewrite_stats {
+  unsigned functions;      /* functions using a local copy of the memory struct */
+  unsigned skipped;        /* functions left as they were (unexpected shape) */
+  unsigned refreshes;      /* copy refreshes after calls and memory.grow */
+  unsigned simd_accesses;  /* SIMD accesses moved to the _default32 helpers */
+  bool applied;            /* false: the file was left unchanged (see log) */
+  const char *first_skip;  /* why the first skipped function was skipped */
+  const char *no_splat;    /* why splat did not run, or NULL */
+} wgc_rewrite_stats;
+
+/* Rewrites <c_path> in place (see memory_rewrite.c). Fail-safe: an
+ * unexpected shape leaves the file (or the function) unchanged and is logged
+ * and counted; only I/O and OOM are errors. */
+wasmgraph_status wgc_memory_rewrite(wgc_ctx *ctx, const char *c_path, const char *mangled,
+                                    wgc_rewrite_stats *stats);
+/* The same on text in memory: returns the rewritten text (malloc'd) or NULL
+ * when nothing may change (*why says why; stats->applied false). NULL with
+ * *why == NULL means out of memory. */
+char *wgc_memory_rewrite_text(const char *text, size_t len, const char *mangled,
+                              wgc_rewrite_stats *stats, const char **why);
 
 /* ---- glue_emit.c: the descriptor ---------------------------------------- */
 
@@ -161,7 +206,8 @@ typedef struct wgc_embed_info {
 
 /* The glue C file (<name>_glue.c content) and the public header (<name>.h);
  * glue_file is the glue's file name as the user will see it. */
-char *wgc_glue_source(const char *name, const wgc_layout *layout, const wgc_embed_info *embed);
+char *wgc_glue_source(const char *name, const char *mangled, const wgc_layout *layout,
+                      const wgc_embed_info *embed);
 char *wgc_glue_header(const char *name, const char *glue_file);
 
 /* ---- target.c: LLVM target machine -------------------------------------- */
@@ -192,17 +238,22 @@ wasmgraph_status wgc_emit_data_c(wgc_ctx *ctx, const char *name, const wgc_buf *
 
 /* ---- cc.c: clang -------------------------------------------------------- */
 
-/* Writes wasm-rt.h and wasmgraph_module.h (embedded at build time) into the
- * temp dir so the generated C compiles without a source tree. */
+/* Writes wasm-rt.h, wg_simd_fixups.h and wasmgraph_module.h (embedded at
+ * build time) into the temp dir so the generated C compiles without a source
+ * tree. */
 wasmgraph_status wgc_write_headers(wgc_ctx *ctx);
 /* clang -c src -o obj with the translator's flags. */
-/* Compiles wasm2c's output; at -O2+ through load_barriers.c (see there). */
+/* Compiles wasm2c's output; at -O2+ through load_barriers.c (see there).
+ * simd: force-include wg_simd_fixups.h (the module uses SIMDe).
+ * memory_max_pages: the module's declared memory maximum (65536 if none);
+ * the tile vectorizer only runs below 65536. */
 wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                                          const char *obj);
+                                          const char *obj, bool simd, uint32_t memory_max_pages);
 /* load_barriers.c: bitcode with wasm2c's load barriers → object without the
- * ones optimization proved unnecessary. */
+ * ones optimization proved unnecessary, scalar register tiles packed into
+ * vectors (tile_vectorize.c). */
 wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
-                                    const char *obj, int opt_level);
+                                    const char *obj, int opt_level, uint32_t memory_max_pages);
 wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
                                const char *obj, bool shared_entry);
 /* Quick probe that clang accepts the target and CPU. */
@@ -235,14 +286,24 @@ wasmgraph_status wgc_output_commit(wgc_ctx *ctx, wgc_outputs *o);
 /* Removes whatever temp files remain and frees the list. */
 void wgc_output_abort(wgc_outputs *o);
 
-/* ---- embedded_headers.c (generated by CMake) ---------------------------- */
+/* ---- embedded_*.c (generated by CMake) ----------------------------------- */
 
 extern const char wgc_embedded_wasm_rt_h[];
 extern const size_t wgc_embedded_wasm_rt_h_size;
 extern const char wgc_embedded_wasmgraph_module_h[];
 extern const size_t wgc_embedded_wasmgraph_module_h_size;
+extern const char wgc_embedded_wg_simd_fixups_h[];
+extern const size_t wgc_embedded_wg_simd_fixups_h_size;
+
+/* ---- build_config.c (generated by CMake) -------------------------------- */
+
 /* "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1", ..., NULL: the WASM_RT_* choices of
  * this build (WASMGRAPH_WASM_RT_DEFINES), passed to every clang -c. */
 extern const char *const wgc_wasm_rt_defines[];
+/* The wasm2c script found at build time (WASMGRAPH_WASM2C_SCRIPT). */
+extern const char wgc_wasm2c_default[];
+/* From the installed wasmgraph's bindir to the installed script, e.g.
+ * "../libexec/wasmgraph/wasm2c.js" (absolute if LIBEXECDIR is). */
+extern const char wgc_wasm2c_installed[];
 
 #endif

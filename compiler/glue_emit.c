@@ -3,18 +3,21 @@
  * into the one descriptor of include/wasmgraph_module.h, plus the header
  * <NAME>.h that declares it.
  *
- * The glue is the only code between the runtime and the translated module:
- *   init_module   pthread_once around Z_<M>_init_module, then registers the
- *                 two function types the trampolines check against;
- *   instantiate   Z_<M>_instantiate over the host env (the runtime's struct
- *                 is wasm2c's struct Z_env_instance_t);
+ * The glue is the only code between the runtime and the translated module
+ * (wasm2c 1.0.39; <M> is NAME as wasm2c spells it, read from its header):
+ *   init_module   pthread_once around looking up the two function types the
+ *                 trampolines check against, with wasm2c_<M>_get_func_type
+ *                 (NULL when the module has no such type: every call traps);
+ *   instantiate   wasm2c_<M>_instantiate over the host env (the runtime's
+ *                 struct is wasm2c's struct w2c_env);
  *   call_packed / call_lambda
  *                 exactly wasm2c's CALL_INDIRECT: index < table size, a
- *                 non-NULL entry, the registered type id equal to the one of
- *                 (i32 x6)->i32 resp. (i32 x3)->i32, else
+ *                 non-NULL entry, its type equal to (i32 x6)->i32 resp.
+ *                 (i32 x3)->i32 (same pointer, or the same 32-byte type hash
+ *                 as func_types_eq compares), else
  *                 wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT); then the call
  *                 through the entry's function pointer with its instance;
- *   stack pointer the instance field w2c___stack_pointer.
+ *   stack pointer the instance field w2c_0x5F_stack_pointer.
  * memory_config is computed by the preprocessor from the WASM_RT_* macros in
  * effect where the glue is compiled, so it always describes the code it sits
  * beside. Every symbol with external linkage carries NAME; everything else is
@@ -409,9 +412,9 @@ char *wgc_glue_header(const char *name, const char *glue_file) {
   return text;
 }
 
-char *wgc_glue_source(const char *name, const wgc_layout *l, const wgc_embed_info *embed) {
-  char *m = wgc_w2c_mangle(name);
-  if (!m) return NULL;
+char *wgc_glue_source(const char *name, const char *mangled, const wgc_layout *l,
+                      const wgc_embed_info *embed) {
+  const char *m = mangled;
   const char *n = name;
   sb s = {0};
   sb_printf(&s,
@@ -420,7 +423,8 @@ char *wgc_glue_source(const char *name, const wgc_layout *l, const wgc_embed_inf
             " * the wasm2c %s translation in %s_w2c.c. */\n"
             "#include <pthread.h>\n"
             "#include <stddef.h>\n"
-            "#include <stdint.h>\n\n"
+            "#include <stdint.h>\n"
+            "#include <string.h>\n\n"
             "#include \"wasmgraph_module.h\"\n"
             "#include \"%s_w2c.h\"\n\n",
             n, WASMGRAPH_VERSION, n, WG_WASM2C_VERSION, n, n);
@@ -436,42 +440,42 @@ char *wgc_glue_source(const char *name, const wgc_layout *l, const wgc_embed_inf
             "#define WG_MEMCFG_DEPTH 0u\n"
             "#endif\n\n");
   sb_printf(&s,
-            "typedef Z_%s_instance_t wgc_instance;\n"
+            "typedef w2c_%s wgc_instance;\n"
             "typedef u32 (*wgc_packed_fn)(void *, u32, u32, u32, u32, u32, u32);\n"
             "typedef u32 (*wgc_lambda_fn)(void *, u32, u32, u32);\n\n"
             "static pthread_once_t wgc_once = PTHREAD_ONCE_INIT;\n"
-            "static uint32_t wgc_packed_type; /* id of (i32 x6)->i32 */\n"
-            "static uint32_t wgc_lambda_type; /* id of (i32 x3)->i32 */\n\n",
+            "static wasm_rt_func_type_t wgc_packed_type; /* (i32 x6)->i32, or NULL */\n"
+            "static wasm_rt_func_type_t wgc_lambda_type; /* (i32 x3)->i32, or NULL */\n\n",
             m);
   sb_printf(&s,
             "static void wgc_init_once(void) {\n"
-            "  Z_%s_init_module();\n"
-            "  wgc_packed_type = wasm_rt_register_func_type(6, 1, WASM_RT_I32, WASM_RT_I32,\n"
+            "  wgc_packed_type = wasm2c_%s_get_func_type(6, 1, WASM_RT_I32, WASM_RT_I32,\n"
             "      WASM_RT_I32, WASM_RT_I32, WASM_RT_I32, WASM_RT_I32, WASM_RT_I32);\n"
-            "  wgc_lambda_type = wasm_rt_register_func_type(3, 1, WASM_RT_I32, WASM_RT_I32,\n"
+            "  wgc_lambda_type = wasm2c_%s_get_func_type(3, 1, WASM_RT_I32, WASM_RT_I32,\n"
             "      WASM_RT_I32, WASM_RT_I32);\n"
             "}\n\n"
             "static void wgc_init_module(void) { pthread_once(&wgc_once, wgc_init_once); }\n\n"
             "static void wgc_instantiate(void *instance, wasmgraph_host_env *env) {\n"
-            "  Z_%s_instantiate((wgc_instance *)instance, (struct Z_env_instance_t *)env);\n"
+            "  wasm2c_%s_instantiate((wgc_instance *)instance, (struct w2c_env *)env);\n"
             "}\n\n"
             "static void wgc_free_instance(void *instance) {\n"
-            "  Z_%s_free((wgc_instance *)instance);\n"
+            "  wasm2c_%s_free((wgc_instance *)instance);\n"
             "}\n\n"
             "static void wgc_call_ctors(void *instance) {\n"
-            "  Z_%sZ___wasm_call_ctors((wgc_instance *)instance);\n"
+            "  w2c_%s_0x5F_wasm_call_ctors((wgc_instance *)instance);\n"
             "}\n\n",
-            m, m, m, m);
+            m, m, m, m, m);
   sb_printf(&s,
             "/* What wasm2c's CALL_INDIRECT checks, then the call. */\n"
             "static const wasm_rt_funcref_t *wgc_entry(void *instance, uint32_t index,\n"
-            "                                         uint32_t type) {\n"
+            "                                         wasm_rt_func_type_t type) {\n"
             "  const wasm_rt_funcref_table_t *table =\n"
-            "      Z_%sZ___indirect_function_table((wgc_instance *)instance);\n"
-            "  if (!(index < table->size && table->data[index].func &&\n"
-            "        table->data[index].func_type == type))\n"
+            "      w2c_%s_0x5F_indirect_function_table((wgc_instance *)instance);\n"
+            "  const wasm_rt_funcref_t *e = index < table->size ? &table->data[index] : NULL;\n"
+            "  if (!(type && e && e->func && e->func_type &&\n"
+            "        (e->func_type == type || memcmp(e->func_type, type, 32) == 0)))\n"
             "    wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT);\n"
-            "  return &table->data[index];\n"
+            "  return e;\n"
             "}\n\n"
             "static int32_t wgc_call_packed(void *instance, uint32_t table_index, uint32_t args,\n"
             "                              uint32_t type_codes, int32_t num_args,\n"
@@ -487,10 +491,10 @@ char *wgc_glue_source(const char *name, const wgc_layout *l, const wgc_embed_inf
             "                                          cdata);\n"
             "}\n\n"
             "static uint32_t wgc_get_stack_pointer(const void *instance) {\n"
-            "  return ((const wgc_instance *)instance)->w2c___stack_pointer;\n"
+            "  return ((const wgc_instance *)instance)->w2c_0x5F_stack_pointer;\n"
             "}\n\n"
             "static void wgc_set_stack_pointer(void *instance, uint32_t sp) {\n"
-            "  ((wgc_instance *)instance)->w2c___stack_pointer = sp;\n"
+            "  ((wgc_instance *)instance)->w2c_0x5F_stack_pointer = sp;\n"
             "}\n\n",
             m);
   if (embed && embed->present)
@@ -542,6 +546,5 @@ char *wgc_glue_source(const char *name, const wgc_layout *l, const wgc_embed_inf
             "const wasmgraph_module_desc *wasmgraph_module_entry(void) { return &wgc_desc; }\n"
             "#endif\n",
             n, n);
-  free(m);
   return sb_finish(&s);
 }

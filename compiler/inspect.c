@@ -264,6 +264,7 @@ wasmgraph_status wasmgraph_inspect(const char *input, const wasmgraph_compile_op
   wgc_input_free(&in);
   wgc_tmpdir_cleanup(&ctx);
   for (int i = 0; i < WG_TOOL_COUNT; i++) free(ctx.tool_path[i]);
+  free(ctx.wasm2c_script);
   if (st != WASMGRAPH_OK) {
     wasmgraph_inspect_report_free(r);
     return st;

@@ -12,7 +12,11 @@
  *   --stack-first -z stack-size=N
  *                        an overflowing shadow stack runs below 0 and traps
  *                        instead of silently corrupting static data
- *   --max-memory=4 GiB   the whole 32-bit space may be grown into
+ *   --max-memory=4 GiB - 64 KiB
+ *                        one page short of the 32-bit space: then any i32
+ *                        address within 64 KiB of 2^32 is out of bounds, which
+ *                        lets tile_vectorize.c fold small constant offsets
+ *                        into vector loads without changing which accesses trap
  *   --strip-debug        DWARF is useless after translation; "name" stays
  *
  * Garbage collection stays on: wasm-ld keeps init functions (the TVM ctor)
@@ -65,7 +69,7 @@ wasmgraph_status wgc_link(wgc_ctx *ctx, const wgc_input *in, const char *base, c
                   "-z",
                   zstack,
                   "--import-memory",
-                  "--max-memory=4294967296",
+                  "--max-memory=4294901760",
                   "--strip-debug",
                   "-o",
                   file,

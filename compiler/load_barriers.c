@@ -25,8 +25,13 @@
  * feeds a select (which may become a branch) or a use in another block. A
  * second optimization pass then reshapes the loops the barriers had made
  * look call-heavy. A barrier is recognised as a call of an inline-asm
- * value returning void with exactly one argument; the generated code has no
- * other inline asm.
+ * value with an empty template, returning void, with exactly one argument.
+ * In wasm2c 1.0.39 output those are FORCE_READ_INT and FORCE_READ_FLOAT
+ * (`"r"` constraint) and SIMD_FORCE_READ (`"x"`, a v128 in a vector
+ * register); the rule above looks only at uses, not types, so SIMD loads are
+ * pruned the same way. The generated code has no other inline asm (Segue,
+ * which would add some, is off in our wasm-rt.h), and asm of any other shape
+ * is left alone.
  */
 #include <llvm-c/BitReader.h>
 #include <llvm-c/Core.h>
@@ -38,12 +43,44 @@
 #include <string.h>
 
 #include "compiler_internal.h"
+#include "tile_vectorize.h"
+
+#ifndef WGC_GUARD_PAGES
+#error "WGC_GUARD_PAGES (the build's memory mode) must be defined by compiler/CMakeLists.txt"
+#endif
+
+/* Inline-asm values are uniqued per context, so the few distinct ones are
+ * classified once: a barrier's template is empty ("asm sideeffect \"\", ...");
+ * any other asm (none in wasm2c 1.0.39 output, SIMDe or our headers) is
+ * never treated as one. */
+typedef struct asm_cache {
+  LLVMValueRef seen[16];
+  bool empty[16];
+  int n;
+} asm_cache;
+
+/* per thread, reset for each module in wgc_codegen_pruned */
+static _Thread_local asm_cache g_asm;
+
+static bool asm_is_empty(LLVMValueRef callee) {
+  for (int i = 0; i < g_asm.n; i++)
+    if (g_asm.seen[i] == callee) return g_asm.empty[i];
+  char *text = LLVMPrintValueToString(callee);
+  bool empty = text && strstr(text, "asm sideeffect \"\", \"") != NULL;
+  LLVMDisposeMessage(text);
+  if (g_asm.n < 16) {
+    g_asm.seen[g_asm.n] = callee;
+    g_asm.empty[g_asm.n++] = empty;
+  }
+  return empty;
+}
 
 static bool is_barrier(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst)) return false;
   LLVMValueRef callee = LLVMGetCalledValue(inst);
   return callee && LLVMGetValueKind(callee) == LLVMInlineAsmValueKind &&
-         LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMVoidTypeKind && LLVMGetNumArgOperands(inst) == 1;
+         LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMVoidTypeKind &&
+         LLVMGetNumArgOperands(inst) == 1 && asm_is_empty(callee);
 }
 
 /* True if `call` is a call the optimizer may move or delete when its result
@@ -149,9 +186,37 @@ static wasmgraph_status optimize(wgc_ctx *ctx, LLVMModuleRef m, LLVMTargetMachin
   return st;
 }
 
+/* Packs TVM's scalar register tiles into vectors (tile_vectorize.c), unless
+ * the caller turned it off. Needs guard pages and a memory maximum below
+ * 65536 pages (link.c); otherwise the pass says why it did nothing. */
+static wasmgraph_status tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_target *t,
+                                       uint32_t memory_max_pages) {
+  bool verbose = ctx->opts && ctx->opts->verbose > 0;
+  if (ctx->opts && ctx->opts->no_tile_vectorize) {
+    if (verbose) wgc_log(ctx, "tile vectorizer: off (disabled by the caller)");
+    return WASMGRAPH_OK;
+  }
+  wgc_tile_options to;
+  wgc_tile_options_init(&to);
+  to.guard_pages = WGC_GUARD_PAGES;
+  to.memory_max_pages = memory_max_pages;
+  /* 8 lanes only where one register holds them (x86 AVX); elsewhere 4. */
+  to.max_lanes = strstr(t->llvm_triple, "x86_64") ? 8 : 4;
+  wgc_tile_stats ts;
+  wasmgraph_status st = wgc_tile_vectorize(ctx, m, &to, &ts);
+  if (st != WASMGRAPH_OK || !verbose) return st;
+  if (ts.disabled)
+    wgc_log(ctx, "tile vectorizer: off (%s)", ts.disabled);
+  else
+    wgc_log(ctx, "tile vectorizer: %u groups (%u x4, %u x8) in %u functions, %u rejected",
+            ts.groups, ts.groups_by_lanes[4], ts.groups_by_lanes[8], ts.functions, ts.rejected);
+  return WASMGRAPH_OK;
+}
+
 wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
-                                    const char *obj, int opt_level) {
+                                    const char *obj, int opt_level, uint32_t memory_max_pages) {
   wgc_llvm_init();
+  memset(&g_asm, 0, sizeof g_asm);
   char *msg = NULL;
   LLVMMemoryBufferRef buf = NULL;
   if (LLVMCreateMemoryBufferWithContentsOfFile(bitcode, &buf, &msg)) {
@@ -201,13 +266,15 @@ wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const cha
   mark_barriers(c, m);
   if ((st = optimize(ctx, m, tm, opt_level)) != WASMGRAPH_OK) goto done;
   unsigned kept = 0, removed = prune(m, &kept);
-  wgc_log(ctx, "load barriers: removed %u, kept %u (loads whose value is otherwise unused)",
-          removed, kept);
+  if (ctx->opts && ctx->opts->verbose > 0)
+    wgc_log(ctx, "load barriers: removed %u, kept %u (loads whose value is otherwise unused)",
+            removed, kept);
   /* The barriers counted as calls in the loop heuristics (unrolling, strength
    * reduction); optimize once more without them. Every value fold was
    * already done above, so this pass reshapes loops but finds no load newly
    * irrelevant. */
   if ((st = optimize(ctx, m, tm, opt_level)) != WASMGRAPH_OK) goto done;
+  if ((st = tile_vectorize(ctx, m, t, memory_max_pages)) != WASMGRAPH_OK) goto done;
   if (LLVMTargetMachineEmitToFile(tm, m, (char *)obj, LLVMObjectFile, &msg)) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");
     goto done;

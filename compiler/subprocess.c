@@ -10,7 +10,8 @@
  * PATH lookup is done here, not by posix_spawnp, so that a missing tool gets
  * a precise message naming the Debian package that provides it. Each tool
  * has a few accepted names (e.g. clang, clang-14); the first found wins and
- * is cached in the context.
+ * is cached in the context. (wasm2c is a node script, found by
+ * translate.c; node itself is a PATH tool.)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -35,7 +36,7 @@ static const struct {
   const char *package;
 } tools[WG_TOOL_COUNT] = {
     [WG_TOOL_WASM_LD] = {"wasm-ld", {"wasm-ld", "wasm-ld-14", NULL}, "lld"},
-    [WG_TOOL_WASM2C] = {"wasm2c", {"wasm2c", NULL}, "wabt"},
+    [WG_TOOL_NODE] = {"node", {"node", "nodejs", NULL}, "nodejs"},
     [WG_TOOL_CLANG] = {"clang", {"clang", "clang-14", NULL}, "clang"},
     [WG_TOOL_AR] = {"llvm-ar", {"llvm-ar", "llvm-ar-14", "ar", NULL}, "llvm"},
 };
@@ -140,7 +141,9 @@ wasmgraph_status wgc_run(wgc_ctx *ctx, char *const argv[], const char *stdout_pa
 }
 
 /* Picks the most telling line of a tool's stderr: the first "error" line,
- * else the first non-empty one. Result in buf, without the newline. */
+ * else the first non-empty one. Result in buf, without the newline and
+ * without terminal colour sequences (wasm2c's emscripten build always
+ * colours its diagnostics). */
 static void first_diagnostic(const char *text, char *buf, size_t size) {
   const char *best = NULL;
   for (const char *l = text; *l;) {
@@ -156,13 +159,22 @@ static void first_diagnostic(const char *text, char *buf, size_t size) {
   }
   buf[0] = 0;
   if (!best) return;
-  size_t len = strcspn(best, "\n");
-  if (len >= size) len = size - 1;
-  memcpy(buf, best, len);
-  buf[len] = 0;
+  size_t len = strcspn(best, "\n"), o = 0;
+  for (size_t i = 0; i < len && o + 1 < size; i++) {
+    if (best[i] == '\033' && i + 1 < len && best[i + 1] == '[') {
+      /* CSI: parameters and intermediates up to the final byte @..~ */
+      i += 2;
+      while (i < len && !(best[i] >= '@' && best[i] <= '~')) i++;
+      continue;
+    }
+    if (best[i] == '\r') continue;
+    buf[o++] = best[i];
+  }
+  buf[o] = 0;
 }
 
-wasmgraph_status wgc_run_checked(wgc_ctx *ctx, const char *subject, char *const argv[]) {
+wasmgraph_status wgc_run_checked_as(wgc_ctx *ctx, const char *subject, const char *tool,
+                                   char *const argv[]) {
   const char *tmp;
   wasmgraph_status st = wgc_tmpdir(ctx, &tmp);
   if (st != WASMGRAPH_OK) return st;
@@ -189,8 +201,11 @@ wasmgraph_status wgc_run_checked(wgc_ctx *ctx, const char *subject, char *const 
         wgc_log(ctx, "  %s", l);
     }
     if (code != 0) {
-      const char *base = strrchr(argv[0], '/');
-      base = base ? base + 1 : argv[0];
+      const char *base = tool;
+      if (!base) {
+        base = strrchr(argv[0], '/');
+        base = base ? base + 1 : argv[0];
+      }
       st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: %s failed (exit %d)%s%s", subject, base, code,
                    diag[0] ? ": " : "", diag);
     }
@@ -198,4 +213,8 @@ wasmgraph_status wgc_run_checked(wgc_ctx *ctx, const char *subject, char *const 
   }
   free(errpath);
   return st;
+}
+
+wasmgraph_status wgc_run_checked(wgc_ctx *ctx, const char *subject, char *const argv[]) {
+  return wgc_run_checked_as(ctx, subject, NULL, argv);
 }

@@ -4,10 +4,10 @@
  *
  * Before linking (wgc_check_object, each object or the given module):
  *   - memory64 anywhere → "wasm64 module is not supported";
- *   - target_features: simd128/relaxed-simd are refused with their own
- *     message; features wasm2c 1.0.32 translates by default (bulk-memory,
- *     sign-ext, mutable-globals, nontrapping-fptoint, multivalue,
- *     reference-types) pass; anything else is refused by name;
+ *   - target_features: relaxed-simd is refused with its own message;
+ *     features wasm2c 1.0.39 translates by default and the runtime serves
+ *     (simd128, bulk-memory, sign-ext, mutable-globals, nontrapping-fptoint,
+ *     multivalue, reference-types) pass; anything else is refused by name;
  *   - an object that defines __TVMAPISetLastError was built without
  *     system-lib (docs/tvm-wasm-abi.md §3.6).
  * After linking (wgc_check_linked, the module wasm2c will see):
@@ -17,7 +17,10 @@
  *     exactly the listed type;
  *   - the table, __heap_base, __data_end and __wasm_call_ctors are exported
  *     and __stack_pointer is a defined mutable i32 with a constant initial
- *     value; these numbers become the descriptor's layout.
+ *     value; these numbers become the descriptor's layout;
+ *   - features: SIMD128 when target_features lists simd128 or a type, import
+ *     or global uses v128 (translate.c adds it when wasm2c's output includes
+ *     SIMDe, which covers v128 used only inside function bodies).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +100,8 @@ bool wgc_import_served(const char *module, const char *name, const wasm_functype
 /* ---- before linking ----------------------------------------------------- */
 
 static const char *const allowed_features[] = {
-    "bulk-memory", "sign-ext", "mutable-globals", "nontrapping-fptoint", "multivalue",
-    "reference-types"};
+    "simd128",    "bulk-memory", "sign-ext", "mutable-globals", "nontrapping-fptoint",
+    "multivalue", "reference-types"};
 
 wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wasm_module *m) {
   for (uint32_t i = 0; i < m->num_imports; i++)
@@ -111,9 +114,10 @@ wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wasm_
                      display);
   if (wasm_has_feature(m, "memory64"))
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: wasm64 module is not supported", display);
-  if (wasm_has_feature(m, "simd128") || wasm_has_feature(m, "relaxed-simd"))
+  if (wasm_has_feature(m, "relaxed-simd"))
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: SIMD (simd128) modules are not supported yet", display);
+                   "%s: relaxed SIMD (relaxed-simd) modules are not supported (only simd128)",
+                   display);
 
   char bad[256] = "";
   size_t len = 0;
@@ -146,6 +150,25 @@ wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wasm_
 }
 
 /* ---- after linking ------------------------------------------------------ */
+
+/* simd128 in target_features, or v128 in a signature, an imported or defined
+ * global (locals and opcodes live in code bodies, which are not read). */
+static bool uses_v128(const wasm_module *m) {
+  if (wasm_has_feature(m, "simd128")) return true;
+  for (uint32_t i = 0; i < m->num_types; i++) {
+    const wasm_functype *t = &m->types[i];
+    for (uint32_t k = 0; k < t->num_params; k++)
+      if (t->params[k] == WASM_V128) return true;
+    for (uint32_t k = 0; k < t->num_results; k++)
+      if (t->results[k] == WASM_V128) return true;
+  }
+  for (uint32_t i = 0; i < m->num_imports; i++)
+    if (m->imports[i].kind == WASM_EXT_GLOBAL && m->imports[i].global_type == WASM_V128)
+      return true;
+  for (uint32_t i = 0; i < m->num_globals; i++)
+    if (m->globals[i].type == WASM_V128) return true;
+  return false;
+}
 
 /* The i32.const initial value of defined global `index` (imports first). */
 static bool global_i32(const wasm_module *m, uint32_t index, bool want_mutable, uint32_t *out) {
@@ -293,6 +316,7 @@ wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wasm_
                    "%u pages", display, out->stack_top, out->data_end, out->heap_base,
                    out->memory_min_pages);
   if (wasm_has_feature(m, "bulk-memory")) out->features |= WASMGRAPH_FEATURE_BULK_MEMORY;
+  if (uses_v128(m)) out->features |= WASMGRAPH_FEATURE_SIMD128;
   return WASMGRAPH_OK;
 }
 

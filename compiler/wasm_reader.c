@@ -357,6 +357,16 @@ static void read_const_expr(rd *r, wasm_global *g, const char *what) {
         if (!rd_uleb(r, 32, &uv, what)) return;
         break;
       case 0xD0: { uint8_t t; if (!rd_valtype(r, &t, what)) return; break; }
+      case 0xFD: /* v128.const: prefix, LEB128 sub-opcode 12, 16 bytes */
+        if (!rd_uleb(r, 32, &uv, what)) return;
+        if (uv != 12) {
+          rd_fail(r, false, "malformed wasm file: %s: unsupported opcode 0xfd %llu in a "
+                  "constant expression at offset 0x%zx", what, (unsigned long long)uv,
+                  r->pos - 1);
+          return;
+        }
+        if (!rd_skip(r, 16, what)) return;
+        break;
       default:
         rd_fail(r, false, "malformed wasm file: %s: unsupported opcode 0x%02x in a constant "
                 "expression at offset 0x%zx", what, op, r->pos - 1);

@@ -6,18 +6,24 @@
  * Pipeline (compiler/compile.c): load the input (object, archive, linked
  * module or model folder) → check each object → link with wasm-ld → check
  * the linked module against the runtime's import list → translate with
- * wasm2c → emit the descriptor glue → compile with clang → place OUTPUT.
+ * wasm2c → rewrite the translation's memory accesses (compiler/
+ * memory_rewrite.c) → emit the descriptor glue → compile with clang (and,
+ * at -O2+, the load-barrier pass of compiler/load_barriers.c) → place OUTPUT.
  *
  * Conventions are those of wasmgraph.h: calls return a wasmgraph_status and
  * write a one-line message into a caller-sized `err` buffer; the library
  * never prints. Messages start with the file they are about, e.g.
- * "graph.o: SIMD (simd128) modules are not supported yet", so a front end can
- * print "wasmgraph: <err>". Progress and the commands it runs go to the
+ * "graph.o: wasm64 module is not supported", so a front end can print
+ * "wasmgraph: <err>". Progress and the commands it runs go to the
  * optional log callback (one line per call, no trailing newline).
  *
  * External tools are looked up on PATH when needed: wasm-ld (Debian lld),
- * wasm2c 1.0.32 (Debian wabt), clang (Debian clang) and llvm-ar (Debian llvm,
- * for .a outputs; binutils' ar is accepted too).
+ * node (Debian nodejs), clang (Debian clang) and llvm-ar (Debian llvm, for .a
+ * outputs; binutils' ar is accepted too). wasm2c is wabt 1.0.39's npm build,
+ * a script run with node: $WASMGRAPH_WASM2C if set, else the copy installed
+ * next to the executable (<bindir>/../libexec/wasmgraph/wasm2c.js), else the
+ * source tree's tools/wasm2c-npm copy this library was built with. Modules
+ * that use SIMD (simd128) compile against SIMDe (Debian libsimde-dev).
  *
  * Example:
  *
@@ -77,6 +83,8 @@ typedef struct wasmgraph_compile_options {
   int verbose;                /* >0: log each command before running it */
   wasmgraph_log_fn log;       /* may be NULL */
   void *log_user;
+  bool no_tile_vectorize;     /* keep scalar register tiles scalar (tile_vectorize.c);
+                                 for A/B checks, the output is bit-identical either way */
 } wasmgraph_compile_options;
 
 void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);
@@ -85,9 +93,10 @@ void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);
  * written under temporary names next to it and renamed at the end) and every
  * temporary file is removed unless save_temps is set.
  * Status: INVALID_ARGUMENT (options), IO (files, tools missing or failing),
- * FORMAT (not wasm, truncated, malformed), UNSUPPORTED (SIMD, wasm64, an import
- * the runtime cannot serve, a non-system-lib object, a wasm2c version other
- * than 1.0.32), NO_MEMORY. */
+ * FORMAT (not wasm, truncated, malformed), UNSUPPORTED (relaxed SIMD or another
+ * wasm feature the runtime cannot serve, wasm64, an import the runtime cannot
+ * serve, a non-system-lib object, a wasm2c version other than 1.0.39),
+ * NO_MEMORY. */
 wasmgraph_status wasmgraph_compile(const wasmgraph_compile_options *opts, char *err,
                                    size_t err_size);
 

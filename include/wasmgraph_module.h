@@ -35,8 +35,10 @@
 extern "C" {
 #endif
 
-/* Bump on any incompatible change of the struct below or of the trampolines. */
-#define WASMGRAPH_MODULE_ABI_VERSION 1u
+/* Bump on any incompatible change of the struct below, of the trampolines or
+ * of the wasm-rt ABI the generated code is compiled against (version 2:
+ * wasm2c 1.0.39's memory struct, table elements and function types). */
+#define WASMGRAPH_MODULE_ABI_VERSION 2u
 
 /* Bits of wasmgraph_module_desc.memory_config: the WASM_RT_* configuration the
  * generated code was compiled with. The runtime refuses a module whose
@@ -50,15 +52,15 @@ extern "C" {
 #define WASMGRAPH_FEATURE_BULK_MEMORY 2u
 
 /* The host side of one instance. The runtime defines the struct; generated
- * code only passes the pointer back to the host imports. (wasm2c 1.0.32 names
- * it `struct Z_env_instance_t`; the generated glue casts.) */
+ * code only passes the pointer back to the host imports. (wasm2c 1.0.39 names
+ * it `struct w2c_env`; the generated glue casts.) */
 typedef struct wasmgraph_host_env wasmgraph_host_env;
 
 typedef struct wasmgraph_module_desc {
   uint32_t abi_version;  /* WASMGRAPH_MODULE_ABI_VERSION */
   uint32_t struct_size;  /* sizeof(wasmgraph_module_desc) of the generator */
   const char *name;      /* the model NAME given to `wasmgraph compile` */
-  const char *generator; /* e.g. "wasmgraph 0.1.0 / wasm2c 1.0.32" */
+  const char *generator; /* e.g. "wasmgraph 0.1.0 / wasm2c 1.0.39" */
   uint32_t memory_config; /* WASMGRAPH_MEMCFG_* */
   uint32_t features;      /* WASMGRAPH_FEATURE_* */
 
@@ -74,8 +76,9 @@ typedef struct wasmgraph_module_desc {
   /* Size in bytes of the opaque instance struct the caller must allocate. */
   size_t instance_size;
 
-  /* Registers the module's function types. Idempotent and thread-safe (the
-   * glue wraps it in pthread_once); the runtime calls it before instantiate. */
+  /* One-time setup of the module (the glue looks up the function types it
+   * checks table entries against). Idempotent and thread-safe (the glue wraps
+   * it in pthread_once); the runtime calls it before instantiate. */
   void (*init_module)(void);
   /* Instantiates over the memory that `env` exposes: initialises globals and
    * the table and copies the data segments. May trap (call it inside the

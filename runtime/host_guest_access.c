@@ -13,8 +13,8 @@ uint8_t *wg_guest_range_or_trap(wg_env *env, uint64_t addr, uint64_t len, const 
   uint8_t *p = wg_guest_range(env->memory, addr, len);
   if (!p) {
     snprintf(env->error, sizeof env->error,
-             "%s: guest range [0x%llx, +%llu) is outside linear memory (%u bytes)", what,
-             (unsigned long long)addr, (unsigned long long)len, env->memory->size);
+             "%s: guest range [0x%llx, +%llu) is outside linear memory (%llu bytes)", what,
+             (unsigned long long)addr, (unsigned long long)len, (unsigned long long)env->memory->size);
     wasm_rt_trap(WASM_RT_TRAP_OOB);
   }
   return p;
@@ -25,8 +25,8 @@ void wg_guest_string_or_trap(wg_env *env, uint32_t addr, char *out, size_t out_s
   const wasm_rt_memory_t *mem = env->memory;
   if (addr >= mem->size) {
     snprintf(env->error, sizeof env->error,
-             "%s: string pointer 0x%x is outside linear memory (%u bytes)", what, addr,
-             mem->size);
+             "%s: string pointer 0x%x is outside linear memory (%llu bytes)", what, addr,
+             (unsigned long long)mem->size);
     wasm_rt_trap(WASM_RT_TRAP_OOB);
   }
   size_t avail = mem->size - addr;

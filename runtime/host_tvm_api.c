@@ -12,21 +12,21 @@
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-u32 Z_envZ_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr);
-void Z_envZ_TVMAPISetLastError(wg_env *env, u32 msg);
-u32 Z_envZ_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
+u32 w2c_env_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr);
+void w2c_env_TVMAPISetLastError(wg_env *env, u32 msg);
+u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
                                     u32 code_hint, u32 bits_hint);
-u32 Z_envZ_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr);
-u32 Z_envZ_TVMBackendParallelLaunch(wg_env *env, u32 lambda, u32 cdata, u32 num_task);
-u32 Z_envZ_TVMBackendParallelBarrier(wg_env *env, u32 task_id, u32 penv);
-u32 Z_envZ_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out);
-u32 Z_envZ_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
+u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr);
+u32 w2c_env_TVMBackendParallelLaunch(wg_env *env, u32 lambda, u32 cdata, u32 num_task);
+u32 w2c_env_TVMBackendParallelBarrier(wg_env *env, u32 task_id, u32 penv);
+u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out);
+u32 w2c_env_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
                        u32 ret_tcode);
 
 #define CTX_SUFFIX "__tvm_module_ctx"
 #define MODULE_CTX_TOKEN 0x4d474d57u /* any nonzero value; kernels only pass it back */
 
-u32 Z_envZ_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr) {
+u32 w2c_env_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr) {
   struct wasmgraph_executor *ex = env->ex;
   char buf[512];
   wg_guest_string_or_trap(env, name, buf, sizeof buf, "TVMBackendRegisterSystemLibSymbol");
@@ -57,13 +57,13 @@ u32 Z_envZ_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr) {
   return 0;
 }
 
-void Z_envZ_TVMAPISetLastError(wg_env *env, u32 msg) {
+void w2c_env_TVMAPISetLastError(wg_env *env, u32 msg) {
   wg_guest_string_or_trap(env, msg, env->error, sizeof env->error, "TVMAPISetLastError");
 }
 
 /* Workspace: a LIFO arena per instance (kernels free in scope order, §6), so
  * a worker thread never shares an arena with another. */
-u32 Z_envZ_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
+u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
                                     u32 code_hint, u32 bits_hint) {
   u64 size = nbytes ? nbytes : 1;
   u64 start = ((u64)env->ws_top + 63) & ~(u64)63;
@@ -87,7 +87,7 @@ u32 Z_envZ_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 n
   return (u32)start;
 }
 
-u32 Z_envZ_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr) {
+u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr) {
   /* Only the most recent block may be freed; any other pointer is a guest
    * bug or an attack, and must not corrupt the arena. */
   if (env->ws_depth == 0 || ptr < env->ws_base || ptr >= env->ws_top ||
@@ -106,11 +106,11 @@ void wg_workspace_reset(wg_env *env) {
   env->ws_depth = 0;
 }
 
-u32 Z_envZ_TVMBackendParallelLaunch(wg_env *env, u32 lambda, u32 cdata, u32 num_task) {
+u32 w2c_env_TVMBackendParallelLaunch(wg_env *env, u32 lambda, u32 cdata, u32 num_task) {
   return (u32)wg_parallel_launch(env, lambda, cdata, (int32_t)num_task);
 }
 
-u32 Z_envZ_TVMBackendParallelBarrier(wg_env *env, u32 task_id, u32 penv) {
+u32 w2c_env_TVMBackendParallelBarrier(wg_env *env, u32 task_id, u32 penv) {
   /* Tasks of one launch run to completion independently (serially or on the
    * pool); TVM only emits barriers for pragma_parallel_barrier_when_finish,
    * which CPU schedules of graph models do not use. */
@@ -118,7 +118,7 @@ u32 Z_envZ_TVMBackendParallelBarrier(wg_env *env, u32 task_id, u32 penv) {
   return 0;
 }
 
-u32 Z_envZ_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out) {
+u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out) {
   char buf[256];
   wg_guest_string_or_trap(env, name, buf, sizeof buf, "TVMBackendGetFuncFromEnv");
   uint8_t *slot = wg_guest_range_or_trap(env, out, 4, "TVMBackendGetFuncFromEnv out");
@@ -132,7 +132,7 @@ u32 Z_envZ_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out)
   return 0;
 }
 
-u32 Z_envZ_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
+u32 w2c_env_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
                        u32 ret_tcode) {
   wg_packed_fn fn = wg_host_func_get(handle);
   if (!fn) {

@@ -52,7 +52,7 @@ static wasmgraph_status check_descriptor(const wasmgraph_module_desc *d, char *e
               memcfg_name(runtime_memory_config()));
     return WASMGRAPH_ERR_ABI;
   }
-  if (d->features & ~(uint32_t)WASMGRAPH_FEATURE_BULK_MEMORY) {
+  if (d->features & ~(uint32_t)(WASMGRAPH_FEATURE_BULK_MEMORY | WASMGRAPH_FEATURE_SIMD128)) {
     wg_format(err, err_size, "module '%s' needs wasm features this runtime lacks (0x%x)",
               d->name ? d->name : "?", d->features);
     return WASMGRAPH_ERR_UNSUPPORTED;

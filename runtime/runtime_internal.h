@@ -43,9 +43,9 @@ struct wasmgraph_model {
 
 typedef struct wg_executor wg_executor;
 
-/* What the generated code calls `struct Z_env_instance_t`: one per instance,
+/* What the generated code calls `struct w2c_env`: one per instance,
  * passed back to every host import. */
-struct Z_env_instance_t {
+struct w2c_env {
   wasm_rt_memory_t *memory;
   struct wasmgraph_executor *ex;
   void *instance;             /* the wasm2c instance this env belongs to */
@@ -58,7 +58,7 @@ struct Z_env_instance_t {
   int ws_depth;
   char error[WG_KERNEL_ERROR_SIZE]; /* TVMAPISetLastError / host import failures */
 };
-typedef struct Z_env_instance_t wg_env;
+typedef struct w2c_env wg_env;
 
 /* One executed graph node, fully resolved at create time. */
 typedef struct wg_call {

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -91,7 +90,7 @@ static WASM_RT_NO_RETURN void trap_host_oom(void) {
   wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
 }
 
-/* ---- exceptions (wasm2c 1.0.32 exception-handling API) ----------------- */
+/* ---- exceptions (wasm2c exception-handling API) ------------------------ */
 
 static atomic_uint g_tag_count;
 
@@ -122,73 +121,6 @@ void wasm_rt_set_unwind_target(WASM_RT_UNWIND_TARGET *target) { tls_unwind_targe
 uint32_t wasm_rt_exception_tag(void) { return tls_exception_tag; }
 uint32_t wasm_rt_exception_size(void) { return tls_exception_size; }
 void *wasm_rt_exception(void) { return tls_exception; }
-
-/* ---- function types ---------------------------------------------------- */
-
-/* Signatures are interned as small strings ("iI>f": params, '>', results) in
- * a grow-only array; ids are index + 1 so 0 never names a real type. */
-typedef struct {
-  char *sig;
-} func_type;
-
-static pthread_mutex_t g_types_lock = PTHREAD_MUTEX_INITIALIZER;
-static func_type *g_types;
-static uint32_t g_type_count, g_type_cap;
-
-static char type_letter(wasm_rt_type_t t) {
-  switch (t) {
-    case WASM_RT_I32: return 'i';
-    case WASM_RT_I64: return 'I';
-    case WASM_RT_F32: return 'f';
-    case WASM_RT_F64: return 'F';
-    case WASM_RT_FUNCREF: return 'r';
-    case WASM_RT_EXTERNREF: return 'x';
-  }
-  return '?';
-}
-
-uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
-  char stack_sig[64];
-  size_t len = (size_t)params + results + 2;
-  char *sig = len <= sizeof stack_sig ? stack_sig : malloc(len);
-  if (!sig) trap_host_oom();
-  va_list ap;
-  va_start(ap, results);
-  size_t n = 0;
-  for (uint32_t i = 0; i < params; i++) sig[n++] = type_letter(va_arg(ap, wasm_rt_type_t));
-  sig[n++] = '>';
-  for (uint32_t i = 0; i < results; i++) sig[n++] = type_letter(va_arg(ap, wasm_rt_type_t));
-  sig[n] = '\0';
-  va_end(ap);
-
-  uint32_t id = 0;
-  pthread_mutex_lock(&g_types_lock);
-  for (uint32_t i = 0; i < g_type_count; i++) {
-    if (strcmp(g_types[i].sig, sig) == 0) {
-      id = i + 1;
-      break;
-    }
-  }
-  if (!id) {
-    if (g_type_count == g_type_cap) {
-      uint32_t cap = g_type_cap ? g_type_cap * 2 : 64;
-      func_type *grown = realloc(g_types, cap * sizeof *grown);
-      if (grown) {
-        g_types = grown;
-        g_type_cap = cap;
-      }
-    }
-    char *copy = g_type_count < g_type_cap ? strdup(sig) : NULL;
-    if (copy) {
-      g_types[g_type_count].sig = copy;
-      id = ++g_type_count;
-    }
-  }
-  pthread_mutex_unlock(&g_types_lock);
-  if (sig != stack_sig) free(sig);
-  if (!id) trap_host_oom();
-  return id;
-}
 
 /* ---- memories ---------------------------------------------------------- */
 
@@ -242,7 +174,7 @@ bool wg_memory_init(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_
 #endif
   mem->pages = initial_pages;
   mem->max_pages = max_pages;
-  mem->size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
+  mem->size = bytes;
   return true;
 }
 
@@ -256,26 +188,30 @@ void wg_memory_release(wasm_rt_memory_t *mem) {
   memset(mem, 0, sizeof *mem);
 }
 
-void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial, uint32_t max) {
-  if (!wg_memory_init(mem, initial, max)) trap_host_oom();
+/* Only memories a module defines itself come here (TVM's modules import
+ * theirs from the runtime); memory64 and custom page sizes are refused by
+ * the compiler, so reaching them here is a host error. */
+void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint64_t initial, uint64_t max, bool is64,
+                             uint32_t page_size) {
+  if (is64 || page_size != WG_PAGE_SIZE || initial > WG_MAX_PAGES) trap_host_oom();
+  if (max > WG_MAX_PAGES) max = WG_MAX_PAGES;
+  if (!wg_memory_init(mem, (uint32_t)initial, (uint32_t)max)) trap_host_oom();
 }
 
-uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
-  uint32_t old = mem->pages;
-  uint64_t want = (uint64_t)old + delta;
-  if (want > mem->max_pages || want > WG_MAX_PAGES) return UINT32_MAX;
+uint64_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint64_t delta) {
+  uint64_t old = mem->pages;
+  if (delta > WG_MAX_PAGES) return UINT64_MAX;
+  uint64_t want = old + delta;
+  if (want > mem->max_pages || want > WG_MAX_PAGES) return UINT64_MAX;
   if (delta == 0) return old;
   size_t old_bytes = (size_t)old * WG_PAGE_SIZE;
   size_t new_bytes = (size_t)want * WG_PAGE_SIZE;
-#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+  /* Both modes reserved the maximum up front: growing commits pages in
+   * place and data never moves. */
   if (mprotect(mem->data + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0)
-    return UINT32_MAX;
-#else
-  if (mprotect(mem->data + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0)
-    return UINT32_MAX;
-#endif
-  mem->pages = (uint32_t)want;
-  mem->size = (uint32_t)(new_bytes > UINT32_MAX ? UINT32_MAX : new_bytes);
+    return UINT64_MAX;
+  mem->pages = want;
+  mem->size = new_bytes;
   return old;
 }
 

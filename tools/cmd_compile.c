@@ -67,8 +67,11 @@ static const char k_compile_usage[] =
     "  -v, --verbose             print every command run (wasm-ld, wasm2c, clang) to stderr\n"
     "  -h, --help                print this help and exit\n"
     "\n"
-    "tools, looked up on PATH: wasm-ld (Debian package lld), wasm2c 1.0.32 (wabt),\n"
-    "clang (clang) and, for .a outputs, llvm-ar (llvm) or ar.\n"
+    "tools, looked up on PATH: wasm-ld (Debian package lld), node (nodejs), clang (clang)\n"
+    "and, for .a outputs, llvm-ar (llvm) or ar. wasm2c is wabt 1.0.39's script from npm:\n"
+    "$WASMGRAPH_WASM2C if set, else the copy found at build or install time.\n"
+    "WASMGRAPH_NO_TILE_VECTORIZE=1 keeps scalar kernels' register tiles scalar\n"
+    "(same results, slower; for comparisons).\n"
     "\n"
     "exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -99,6 +102,8 @@ int wasmgraph_cmd_compile(int argc, char **argv) {
       {NULL, 0, NULL, 0}};
   wasmgraph_compile_options o;
   wasmgraph_compile_options_init(&o);
+  const char *no_tiles = getenv("WASMGRAPH_NO_TILE_VECTORIZE");
+  o.no_tile_vectorize = no_tiles && strcmp(no_tiles, "1") == 0;
   o.log = log_line;
   optind = 0; /* glibc: full reset, argv[0] is the sub-command name */
   opterr = 0;

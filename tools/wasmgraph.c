@@ -32,7 +32,7 @@ static void print_version(void) {
   printf("wasmgraph %s\n", wasmgraph_version());
   printf("memory mode: %s\n", wasmgraph_memory_mode());
   printf("module ABI: %u\n", WASMGRAPH_MODULE_ABI_VERSION);
-  printf("translator: wabt wasm2c 1.0.32 (Debian)\n");
+  printf("translator: wabt wasm2c 1.0.39 (npm package wabt, run with node), SIMD via SIMDe\n");
 }
 
 int main(int argc, char **argv) {

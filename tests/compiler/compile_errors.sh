@@ -45,9 +45,17 @@ head -c $(($(stat -c %s "$in/good.o") / 2)) "$in/good.o" >"$in/truncated.o"
 llvm-ar rcs "$in/libgood.a" "$in/good.o" 2>/dev/null || ar rcs "$in/libgood.a" "$in/good.o" || exit 1
 llvm-ar rcs "$in/libmixed.a" "$in/good.o" "$in/elf.o" 2>/dev/null ||
   ar rcs "$in/libmixed.a" "$in/good.o" "$in/elf.o" || exit 1
+clang --target=wasm32 -mrelaxed-simd -O2 -c "$in/good.c" -o "$in/relaxed.o" || exit 1
+clang --target=wasm32 -matomics -O2 -c "$in/good.c" -o "$in/atomics.o" || exit 1
+# SIMD is served (wasm2c 1.0.39): the same kernel with a v128 loop.
+sed 's/return n == 3 ? 0 : -1;/typedef float v4 __attribute__((vector_size(16))); v4 a = {n, 1, 2, 3}; a = a * a; return a[0] == 9 ? 0 : -1;/' \
+  "$in/good.c" >"$in/simd.c"
+clang --target=wasm32 -msimd128 -O2 -c "$in/simd.c" -o "$in/simd.o" || exit 1
 mkdir -p "$in/nofolder" "$in/pathdir"
 ln -s "$(command -v clang)" "$in/pathdir/clang"
 ln -s "$(command -v wasm-ld)" "$in/pathdir/wasm-ld"
+# a wasm2c script of another version
+echo 'console.log("1.0.32");' >"$in/old_wasm2c.js"
 
 so=$out/model.so
 # ---- bad input: exit 1 -------------------------------------------------------
@@ -68,8 +76,16 @@ expect "archive with an ELF member" 1 "libmixed.a(elf.o): not a wasm file (ELF o
   "$wg" compile "$in/libmixed.a" -o "$so"
 expect "missing input file" 1 "nothere.o: No such file or directory" "$so" -- "$wg" compile "$in/nothere.o" -o "$so"
 expect "folder without graph.o" 1 "folder has no graph.o" "$so" -- "$wg" compile "$in/nofolder" -o "$so"
-expect "missing wasm2c" 1 "wasmgraph: cannot run 'wasm2c': not found on PATH (install Debian package wabt)" \
+expect "relaxed SIMD object" 1 "relaxed.o: relaxed SIMD (relaxed-simd) modules are not supported" \
+  "$so" -- "$wg" compile "$in/relaxed.o" -o "$so"
+expect "atomics object" 1 "atomics.o: unsupported wasm feature atomics" \
+  "$so" -- "$wg" compile "$in/atomics.o" -o "$so"
+expect "missing node" 1 "wasmgraph: cannot run 'node': not found on PATH (install Debian package nodejs)" \
   "$so" -- env PATH="$in/pathdir" "$wg" compile "$in/good.o" -o "$so"
+expect "WASMGRAPH_WASM2C missing" 1 "WASMGRAPH_WASM2C=$in/nothere.js: no such file" \
+  "$so" -- env WASMGRAPH_WASM2C="$in/nothere.js" "$wg" compile "$in/good.o" -o "$so"
+expect "wasm2c of another version" 1 "old_wasm2c.js: wasm2c version '1.0.32' is not supported: wasmgraph needs wabt 1.0.39" \
+  "$so" -- env WASMGRAPH_WASM2C="$in/old_wasm2c.js" "$wg" compile "$in/good.o" -o "$so"
 expect "bad --target" 1 "wasmgraph: unknown target 'foo-bar-baz'" "$so" -- \
   "$wg" compile "$in/good.o" -o "$so" --target foo-bar-baz
 expect "bad --cpu" 1 "unknown target CPU 'no-such-cpu'" "$so" -- \
@@ -103,6 +119,34 @@ if "$wg" compile "$in/good.o" -o "$out/good.so" 2>"$work/stderr.txt" &&
 else
   fail "tiny system-lib object to .so: $(cat "$work/stderr.txt")"
 fi
+if [ ! -s "$work/stderr.txt" ]; then pass "a successful compile prints nothing without -v"
+else fail "a successful compile printed: $(head -c 600 "$work/stderr.txt")"; fi
+if "$wg" compile "$in/simd.o" -o "$out/simd_k.so" 2>"$work/stderr.txt" &&
+   nm -D --defined-only "$out/simd_k.so" | grep -q ' T simd_k_wasmgraph_module$'; then
+  pass "a simd128 object compiles"
+else
+  fail "simd128 object: $(cat "$work/stderr.txt")"
+fi
+# The installed layout: the copy next to the executable in
+# ../libexec/wasmgraph/wasm2c.js wins over the build tree's (WASMGRAPH_WASM2C unset).
+script=$(env -u WASMGRAPH_WASM2C "$wg" compile "$in/good.o" -o "$out/v.so" -v 2>&1 |
+         sed -n 's/^+ [^ ]*node[^ ]* \([^ ]*\) --version$/\1/p' | head -1)
+rm -f "$out/v.so"
+if [ -n "$script" ] && [ -f "$script" ]; then
+  mkdir -p "$work/inst/bin" "$work/inst/libexec/wasmgraph" &&
+    cp "$wg" "$work/inst/bin/wasmgraph" && cp "$script" "$work/inst/libexec/wasmgraph/wasm2c.js"
+  env -u WASMGRAPH_WASM2C "$work/inst/bin/wasmgraph" compile "$in/good.o" -o "$out/inst.so" -v \
+    >"$work/stdout.txt" 2>"$work/stderr.txt"
+  rc=$?
+  if [ $rc -eq 0 ] && grep -q "^+ .*node.* $work/inst/bin/../libexec/wasmgraph/wasm2c.js -n inst " "$work/stderr.txt"; then
+    pass "installed layout: wasm2c.js found next to the executable"
+  else
+    fail "installed layout (exit $rc): $(grep -v '^  ' "$work/stderr.txt" | head -c 800)"
+  fi
+  rm -rf "$work/inst"
+else
+  fail "cannot tell which wasm2c script the compiler runs"
+fi
 if "$wg" compile "$in/libgood.a" -o "$out/libarch.a" 2>"$work/stderr.txt" &&
    nm "$out/libarch.a" | grep -q ' T arch_wasmgraph_module$'; then
   pass "archive input to .a (NAME 'arch' from libarch.a)"
@@ -112,7 +156,7 @@ fi
 if "$wg" compile "$in/good.o" -o "$out/linked.wasm" 2>"$work/stderr.txt" &&
    [ "$(head -c 4 "$out/linked.wasm" | od -An -tx1 | tr -d ' ')" = "0061736d" ] &&
    "$wg" compile "$out/linked.wasm" -o "$out/fromwasm.o" --name from_wasm 2>"$work/stderr.txt" &&
-   nm "$out/fromwasm.o" | grep -q ' T Z_from_wasm_instantiate$'; then
+   nm "$out/fromwasm.o" | grep -q ' T wasm2c_from__wasm_instantiate$'; then
   pass "linked .wasm output, then as input"
 else
   fail "linked .wasm round trip: $(cat "$work/stderr.txt")"
@@ -153,16 +197,11 @@ expect_empty_dir "successes leave only their outputs" "$out"
 
 # ---- fixture-based refusals --------------------------------------------------
 if [ -n "$fixtures" ] && [ -d "$fixtures" ]; then
-  for simd in "$fixtures"/*/wasm32-simd/graph.o; do
-    model=$(basename "$(dirname "$(dirname "$simd")")")
-    expect "SIMD refused: $model" 1 "graph.o: SIMD (simd128) modules are not supported yet" "$so" -- \
-      "$wg" compile "$simd" -o "$so"
-  done
   obj="$fixtures/mlp/wasm32/graph.o"
   head -c $(($(stat -c %s "$obj") / 2)) "$obj" >"$in/mlp_cut.o"
   expect "truncated fixture" 1 "mlp_cut.o: truncated wasm file" "$so" -- "$wg" compile "$in/mlp_cut.o" -o "$so"
   expect_empty_dir "no leftovers after fixture refusals" "$TMPDIR"
 else
-  echo "SKIP: fixtures not found at '$fixtures': SIMD refusal cases not run"
+  echo "SKIP: fixtures not found at '$fixtures': fixture refusal cases not run"
 fi
 finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # inspect.sh — `wasmgraph inspect` on the repo's example folder (text and
-# --json), on bad input and, with the fixtures, on a SIMD object (read fine,
-# refused by the compile checks) and a CNN folder. Golden files in
+# --json), on bad input and, with the fixtures, on a SIMD object (read and
+# accepted since wasm2c 1.0.39) and a CNN folder. Golden files in
 # inspect_golden/ hold the complete output for the example folder and for the
 # same example packed as a Model Library Format tar (text and --json), paths
 # replaced by <EXAMPLE> and <WORK>; WASMGRAPH_UPDATE_GOLDEN=1 rewrites them.
@@ -85,7 +85,7 @@ if [ -n "$fixtures" ] && [ -d "$fixtures/lenet" ]; then
   "$wg" inspect "$fixtures/lenet/wasm32-simd/graph.o" >"$work/simd.txt" 2>"$work/err.txt"
   [ $? -eq 0 ] && pass "SIMD object: readable (exit 0)" || fail "SIMD object: $(cat "$work/err.txt")"
   has "SIMD object: feature listed" "$work/simd.txt" "features: simd128"
-  has "SIMD object: refused by the checks" "$work/simd.txt" "refused: $fixtures/lenet/wasm32-simd/graph.o: SIMD (simd128) modules are not supported yet"
+  has "SIMD object: accepted by the checks" "$work/simd.txt" "check:    ok: wasmgraph compile accepts it"
   "$wg" inspect "$fixtures/lenet" >"$work/lenet.txt" 2>"$work/err.txt"
   has "lenet: workspace import served" "$work/lenet.txt" "env.TVMBackendAllocWorkspace"
   has "lenet: input shape" "$work/lenet.txt" "[1, 1, 28, 28]"

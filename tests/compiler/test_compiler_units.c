@@ -2,8 +2,10 @@
  * test_compiler_units.c — unit tests of the translator's pieces that need no
  * external tool: the wasm reader (hand-built modules, LEB128 limits, hostile
  * counts, a truncation sweep and a byte-flip sweep), the ar reader, the
- * pre-/post-link checks, the import list, the glue text and the small public
- * helpers (output kind, NAME rules, default NAME, wasm2c name mangling).
+ * pre-/post-link checks, the import list, the glue text, the memory rewrite of
+ * wasm2c output (memory_rewrite.c, on hand-written text in wasm2c 1.0.39's
+ * shapes) and the small public helpers (output kind, NAME rules, default
+ * NAME, wasm2c name mangling).
  *
  * argv[1] (optional) is the fixtures dir: when it holds mlp/wasm32/graph.o,
  * every fixture object (scalar and SIMD) is also swept, every cut in its
@@ -341,6 +343,11 @@ static void test_sweeps(const char *fixtures) {
       CHECK(fread(data, 1, (size_t)size, f) == (size_t)size);
       fclose(f);
       CHECK(wasm_read(data, (size_t)size, &w, err, sizeof err) == WASMGRAPH_OK);
+      /* SIMD objects are accepted since wasm2c 1.0.39 (issue 7) */
+      char cerr[256];
+      wgc_ctx cctx = {.err = cerr, .err_size = sizeof cerr};
+      CHECK(wgc_check_object(&cctx, "graph.o", &w) == WASMGRAPH_OK);
+      CHECK(wasm_has_feature(&w, "simd128") == (v == 1));
       wasm_module_free(&w);
       char what[128];
       snprintf(what, sizeof what, "%s/%s/graph.o", models[m], variants[v]);
@@ -436,8 +443,10 @@ static void test_checks(void) {
     const char *feature, *message;
     wasmgraph_status st;
   } features[] = {
-      {"simd128", "m.o: SIMD (simd128) modules are not supported yet", WASMGRAPH_ERR_UNSUPPORTED},
-      {"relaxed-simd", "SIMD (simd128)", WASMGRAPH_ERR_UNSUPPORTED},
+      {"relaxed-simd", "m.o: relaxed SIMD (relaxed-simd) modules are not supported",
+       WASMGRAPH_ERR_UNSUPPORTED},
+      {"tail-call", "unsupported wasm feature tail-call", WASMGRAPH_ERR_UNSUPPORTED},
+      {"simd128", "", WASMGRAPH_OK},
       {"atomics", "unsupported wasm feature atomics", WASMGRAPH_ERR_UNSUPPORTED},
       {"memory64", "wasm64 module is not supported", WASMGRAPH_ERR_UNSUPPORTED},
       {"bulk-memory", "", WASMGRAPH_OK},
@@ -454,6 +463,8 @@ static void test_checks(void) {
       CHECK(wgc_check_linked(&ctx, "m.o", &w, &lay) == WASMGRAPH_OK);
       CHECK((strcmp(features[i].feature, "bulk-memory") == 0) ==
             ((lay.features & WASMGRAPH_FEATURE_BULK_MEMORY) != 0));
+      CHECK((strcmp(features[i].feature, "simd128") == 0) ==
+            ((lay.features & WASMGRAPH_FEATURE_SIMD128) != 0));
     }
     wasm_module_free(&w);
   }
@@ -503,30 +514,247 @@ static void test_glue_and_helpers(void) {
   CHECK(strcmp(n, "model") == 0);
   CHECK(wasmgraph_name_is_valid(n));
 
-  char *m = wgc_w2c_mangle("aZbZ");
-  CHECK(m && strcmp(m, "aZ5AbZ5A") == 0);
-  free(m);
+  /* wasm2c 1.0.39's own output for these names (node wasm2c -n NAME) */
+  static const char *const mangled[][2] = {
+      {"squeezenet1_1", "squeezenet1__1"}, {"_a", "0x5Fa"},         {"a_", "a0x5F"},
+      {"a__b", "a__0x5Fb"},                {"My__Net", "My__0x5FNet"}, {"x0xAB", "x0x0x41B"},
+      {"x0xab", "x0xab"},                  {"Z", "Z"},              {"a_0xF", "a__0x0x46"},
+      {"_", "0x5F"},                       {"__x", "0x5F__x"},      {"a___b", "a__0x5F__b"},
+      {"x0X1", "x0X1"},                    {"a_b_c", "a__b__c"}};
+  for (size_t i = 0; i < sizeof mangled / sizeof mangled[0]; i++) {
+    char *m = wgc_w2c_mangle(mangled[i][0]);
+    CHECK(m && strcmp(m, mangled[i][1]) == 0);
+    if (m && strcmp(m, mangled[i][1]) != 0)
+      fprintf(stderr, "  mangle(%s) = %s, want %s\n", mangled[i][0], m, mangled[i][1]);
+    free(m);
+  }
 
   wgc_layout lay = {.stack_top = 8388608, .data_end = 8421896, .heap_base = 8421904,
-                    .memory_min_pages = 129, .memory_max_pages = 65536, .table_size = 9};
+                    .memory_min_pages = 129, .memory_max_pages = 65536, .table_size = 9,
+                    .features = WASMGRAPH_FEATURE_SIMD128};
   wgc_embed_info none = {false, 0, 0}, some = {true, 11, 22};
-  char *g = wgc_glue_source("myZ", &lay, &none);
-  CHECK_STR_CONTAINS(g, "#include \"myZ_w2c.h\"");
-  CHECK_STR_CONTAINS(g, "Z_myZ5A_instantiate((wgc_instance *)instance");
-  CHECK_STR_CONTAINS(g, "Z_myZ5AZ___indirect_function_table(");
+  char *g = wgc_glue_source("my_Z", "my__Z", &lay, &none);
+  CHECK_STR_CONTAINS(g, "#include \"my_Z_w2c.h\"");
+  CHECK_STR_CONTAINS(g, "typedef w2c_my__Z wgc_instance;");
+  CHECK_STR_CONTAINS(g, "wasm2c_my__Z_instantiate((wgc_instance *)instance, (struct w2c_env *)env);");
+  CHECK_STR_CONTAINS(g, "wasm2c_my__Z_free((wgc_instance *)instance);");
+  CHECK_STR_CONTAINS(g, "wasm2c_my__Z_get_func_type(6, 1, WASM_RT_I32,");
+  CHECK_STR_CONTAINS(g, "wasm2c_my__Z_get_func_type(3, 1, WASM_RT_I32,");
+  CHECK_STR_CONTAINS(g, "w2c_my__Z_0x5F_wasm_call_ctors((wgc_instance *)instance);");
+  CHECK_STR_CONTAINS(g, "w2c_my__Z_0x5F_indirect_function_table((wgc_instance *)instance)");
+  CHECK_STR_CONTAINS(g, "->w2c_0x5F_stack_pointer = sp;");
+  CHECK_STR_CONTAINS(g, "memcmp(e->func_type, type, 32) == 0");
   CHECK_STR_CONTAINS(g, "8421904u, /* heap_base */");
-  CHECK_STR_CONTAINS(g, "const wasmgraph_module_desc *myZ_wasmgraph_module(void) {");
+  CHECK_STR_CONTAINS(g, "1u, /* features */");
+  CHECK_STR_CONTAINS(g, "const wasmgraph_module_desc *my_Z_wasmgraph_module(void) {");
   CHECK_STR_CONTAINS(g, "#ifdef WASMGRAPH_SHARED_ENTRY");
   CHECK_STR_CONTAINS(g, "NULL, 0u, NULL, 0u,");
   CHECK_STR_CONTAINS(g, "wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT)");
+  CHECK(g && !strstr(g, "Z_my") && !strstr(g, "init_module()"));
   free(g);
-  g = wgc_glue_source("m", &lay, &some);
+  g = wgc_glue_source("m", "m", &lay, &some);
   CHECK_STR_CONTAINS(g, "m_wasmgraph_graph_json,\n    11u,\n    m_wasmgraph_params,\n    22u,");
   free(g);
   g = wgc_glue_header("m", "out.c");
   CHECK_STR_CONTAINS(g, "const wasmgraph_module_desc *m_wasmgraph_module(void);");
   CHECK_STR_CONTAINS(g, "Compile out.c and m_w2c.c");
   free(g);
+}
+
+/* ---- memory rewrite --------------------------------------------------------- */
+
+/* The parts of wasm2c 1.0.39's output the rewrite keys on, in its exact
+ * shapes, around the function bodies under test. */
+static const char rw_head[] =
+    "/* Automatically generated by wasm2c */\n"
+    "#define IS_SINGLE_UNSHARED_MEMORY 1\n"
+    "  static inline return_type name##_default32(wasm_rt##shared##memory_t* mem, \\\n"
+    "DEFINE_SIMD_LOAD_FUNC(v128_load32_splat, simde_wasm_v128_load32_splat, u32)\n"
+    "DEFINE_SIMD_STORE_LANE(v128_store64_lane0, simde_wasm_v128_store64_lane, u64, 0)\n";
+static const char rw_tail[] =
+    "static void init_instance_import(w2c_my__net* instance, struct w2c_env* w2c_env_instance) {\n"
+    "  instance->w2c_env_instance = w2c_env_instance;\n"
+    "  instance->w2c_env_memory = w2c_env_memory(w2c_env_instance);\n"
+    "}\n"
+    "const u8 wasm2c_my__net_is64_env_memory = 0;\n"
+    "const u32 wasm2c_my__net_pagesize_env_memory = 65536;\n";
+
+/* Rewrites rw_head + body + rw_tail; returns the result (malloc'd) or NULL. */
+static char *rewrite(const char *head, const char *body, wgc_rewrite_stats *st,
+                     const char **why) {
+  size_t n = strlen(head) + strlen(body) + strlen(rw_tail);
+  char *text = malloc(n + 1);
+  snprintf(text, n + 1, "%s%s%s", head, body, rw_tail);
+  char *out = wgc_memory_rewrite_text(text, n, "my__net", st, why);
+  free(text);
+  return out;
+}
+
+static int count_of(const char *hay, const char *needle) {
+  int n = 0;
+  for (const char *p = hay ? strstr(hay, needle) : NULL; p; p = strstr(p + 1, needle)) n++;
+  return n;
+}
+
+static void test_memory_rewrite(void) {
+  wgc_rewrite_stats st;
+  const char *why;
+  static const char good[] =
+      "u32 w2c_my__net_f(w2c_my__net* instance, u32 var_p0) {\n"
+      "  FUNC_PROLOGUE;\n"
+      "  u32 var_i0, var_i1;\n"
+      "  v128 var_o0;\n"
+      "  var_i0 = i32_load_default32(instance->w2c_env_memory, (u64)(var_p0) + 4u);\n"
+      "  var_i0 = w2c_env_TVMBackendAllocWorkspace(instance->w2c_env_instance, var_i0, 1u);\n"
+      "  var_i1 = (*instance->w2c_env_memory).pages;\n"
+      "  var_i1 = wasm_rt_grow_memory(instance->w2c_env_memory, var_i1);\n"
+      "  var_o0 = v128_load32_splat(instance->w2c_env_memory, (u64)(var_i1));\n"
+      "  v128_store64_lane0(instance->w2c_env_memory, (u64)(var_i0), var_o0);\n"
+      "  memory_copy(instance->w2c_env_memory, instance->w2c_env_memory, var_i0, var_i1, 4u);\n"
+      "  var_i1 = CALL_INDIRECT(instance->w2c_T0, u32 (*)(void*, u32), w2c_my__net_t0, var_i1, "
+      "instance->w2c_T0.data[var_i1].module_instance, var_i1);\n"
+      "#if WASM_RT_USE_SEGUE_FOR_THIS_MODULE\n"
+      "  wasm_rt_segue_write_base((*instance->w2c_env_memory).data);\n"
+      "#endif\n"
+      "  w2c_my__net_g(instance);\n"
+      "  FUNC_EPILOGUE;\n"
+      "  return var_i0;\n"
+      "}\n"
+      "\n"
+      "void w2c_my__net_g(w2c_my__net* instance) {\n"
+      "  FUNC_PROLOGUE;\n"
+      "  w2c_env_TVMAPISetLastError(instance->w2c_env_instance, 0u);\n"
+      "  FUNC_EPILOGUE;\n"
+      "}\n";
+  char *out = rewrite(rw_head, good, &st, &why);
+  CHECK(out != NULL && st.applied);
+  CHECK(st.functions == 1 && st.skipped == 0); /* g touches no memory: left alone */
+  CHECK(st.simd_accesses == 2 && st.refreshes == 4 && !st.no_splat);
+  CHECK_STR_CONTAINS(out, "u32 w2c_my__net_f(w2c_my__net* instance, u32 var_p0) {\n"
+                          "  wasm_rt_memory_t wg_memv = *instance->w2c_env_memory; "
+                          "wasm_rt_memory_t *const wg_mem = &wg_memv;\n  FUNC_PROLOGUE;\n");
+  CHECK_STR_CONTAINS(out, "i32_load_default32(wg_mem, (u64)(var_p0) + 4u);\n");
+  CHECK_STR_CONTAINS(out, "var_i0, 1u);\n  wg_memv = *instance->w2c_env_memory;\n");
+  CHECK_STR_CONTAINS(out, "var_i1 = (*wg_mem).pages;\n");
+  /* memory.grow changes the real struct, then the copy is refreshed */
+  CHECK_STR_CONTAINS(out, "wasm_rt_grow_memory(instance->w2c_env_memory, var_i1);\n"
+                          "  wg_memv = *instance->w2c_env_memory;\n");
+  CHECK_STR_CONTAINS(out, "v128_load32_splat_default32(wg_mem, (u64)(var_i1));\n");
+  CHECK_STR_CONTAINS(out, "v128_store64_lane0_default32(wg_mem, (u64)(var_i0), var_o0);\n");
+  CHECK_STR_CONTAINS(out, "memory_copy(wg_mem, wg_mem, var_i0");
+  CHECK_STR_CONTAINS(out, "module_instance, var_i1);\n  wg_memv = *instance->w2c_env_memory;\n");
+  CHECK_STR_CONTAINS(out, "  wasm_rt_segue_write_base((*instance->w2c_env_memory).data);\n");
+  CHECK_STR_CONTAINS(out, "  w2c_my__net_g(instance);\n  wg_memv = *instance->w2c_env_memory;\n"
+                          "  FUNC_EPILOGUE;\n  return var_i0;\n}\n\nvoid w2c_my__net_g(");
+  CHECK_STR_CONTAINS(out, "void w2c_my__net_g(w2c_my__net* instance) {\n  FUNC_PROLOGUE;\n"
+                          "  w2c_env_TVMAPISetLastError(instance->w2c_env_instance, 0u);\n"
+                          "  FUNC_EPILOGUE;\n}\n");
+  CHECK_STR_CONTAINS(out, rw_tail); /* the rest unchanged */
+  CHECK(count_of(out, "wg_memv = *") == 5);
+  free(out);
+
+  /* a call inside a condition: that function stays as it was */
+  static const char in_if[] =
+      "u32 w2c_my__net_h(w2c_my__net* instance, u32 var_p0) {\n"
+      "  var_i0 = i32_load_default32(instance->w2c_env_memory, (u64)(var_p0));\n"
+      "  if (w2c_my__net_k(instance, var_i0)) {\n"
+      "    var_i0 = 1u;\n"
+      "  }\n"
+      "  return var_i0;\n"
+      "}\n";
+  out = rewrite(rw_head, in_if, &st, &why);
+  CHECK(out && st.applied && st.functions == 0 && st.skipped == 1);
+  CHECK_STR_CONTAINS(st.first_skip, "a call in a line that does not end a statement");
+  CHECK(out && !strstr(out, "wg_mem"));
+  free(out);
+
+  /* a call and a memory access in one statement */
+  static const char mixed[] =
+      "u32 w2c_my__net_h(w2c_my__net* instance, u32 var_p0) {\n"
+      "  var_i0 = w2c_my__net_k(instance, i32_load_default32(instance->w2c_env_memory, 0u));\n"
+      "  return var_i0;\n"
+      "}\n";
+  out = rewrite(rw_head, mixed, &st, &why);
+  CHECK(out && st.skipped == 1 && st.functions == 0);
+  CHECK_STR_CONTAINS(st.first_skip, "a call and a memory access in one line");
+  free(out);
+
+  /* the memory used other than as an argument, tail calls, foreign preprocessor lines */
+  static const char *const odd[] = {
+      "u32 w2c_my__net_h(w2c_my__net* instance) {\n"
+      "  wasm_rt_memory_t* p = instance->w2c_env_memory;\n  return 0u;\n}\n",
+      "u32 w2c_my__net_h(w2c_my__net* instance) {\n"
+      "  var_i0 = i32_load_default32(instance->w2c_env_memory, 0u);\n"
+      "  while (next->fn) { next->fn(instance_ptr, tail_call_stack, next); }\n  return 0u;\n}\n",
+      "u32 w2c_my__net_h(w2c_my__net* instance) {\n#ifdef X\n"
+      "  var_i0 = i32_load_default32(instance->w2c_env_memory, 0u);\n#endif\n  return 0u;\n}\n"};
+  for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+    out = rewrite(rw_head, odd[i], &st, &why);
+    CHECK(out && st.skipped == 1 && st.functions == 0 && !strstr(out, "wg_mem"));
+    free(out);
+  }
+
+  /* a SIMD helper without a _default32 twin: no splat anywhere, copy still */
+  static const char no_twin[] =
+      "u32 w2c_my__net_h(w2c_my__net* instance, u32 var_p0) {\n"
+      "  var_o0 = v128_load32_splat(instance->w2c_env_memory, (u64)(var_p0));\n"
+      "  var_o1 = v128_load8_splat(instance->w2c_env_memory, (u64)(var_p0));\n"
+      "  return 0u;\n"
+      "}\n";
+  out = rewrite(rw_head, no_twin, &st, &why);
+  CHECK(out && st.functions == 1 && st.simd_accesses == 0 && st.no_splat);
+  CHECK_STR_CONTAINS(out, "v128_load32_splat(wg_mem, (u64)(var_p0));");
+  CHECK_STR_CONTAINS(out, "v128_load8_splat(wg_mem, (u64)(var_p0));");
+  free(out);
+
+  /* splat needs a single 32-bit memory */
+  out = rewrite("\n#define IS_SINGLE_UNSHARED_MEMORY 0\n", good, &st, &why);
+  CHECK(out && st.functions == 1 && st.simd_accesses == 0);
+  CHECK_STR_CONTAINS(st.no_splat, "not a single unshared memory");
+  free(out);
+
+  /* file-level anchors missing, or a function without its end: unchanged */
+  static const char plain[] = "u32 w2c_my__net_h(w2c_my__net* instance) {\n  return 0u;\n}\n";
+  out = wgc_memory_rewrite_text(plain, sizeof plain - 1, "my__net", &st, &why);
+  CHECK(out == NULL && why && !st.applied);
+  CHECK_STR_CONTAINS(why, "memory import");
+  static const char open_fn[] =
+      "u32 w2c_my__net_h(w2c_my__net* instance) {\n"
+      "  var_i0 = i32_load_default32(instance->w2c_env_memory, 0u);\n";
+  out = rewrite(rw_head, open_fn, &st, &why);
+  CHECK(out == NULL && why && !st.applied);
+  CHECK_STR_CONTAINS(why, "not closed");
+  /* another module's functions are not touched */
+  out = rewrite(rw_head,
+                "u32 w2c_other_h(w2c_other* instance) {\n"
+                "  var_i0 = i32_load_default32(instance->w2c_env_memory, 0u);\n  return 0u;\n}\n",
+                &st, &why);
+  CHECK(out && st.functions == 0 && !strstr(out, "wg_mem"));
+  free(out);
+}
+
+/* ---- reader: v128 in constant expressions --------------------------------- */
+
+static void test_reader_v128(void) {
+  bytes m = {.n = 0}, s = {.n = 0};
+  wasm_module w;
+  char err[256];
+  header(&m);
+  /* type (v128)->v128; global v128 (immutable) = v128.const 0 */
+  leb(&s, 1); u8(&s, 0x60); leb(&s, 1); u8(&s, 0x7B); leb(&s, 1); u8(&s, 0x7B);
+  section(&m, 1, &s);
+  s.n = 0;
+  leb(&s, 1); u8(&s, 0x7B); u8(&s, 0); u8(&s, 0xFD); leb(&s, 12);
+  for (int i = 0; i < 16; i++) u8(&s, (uint8_t)i);
+  u8(&s, 0x0B);
+  section(&m, 6, &s);
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(w.num_globals == 1 && w.globals[0].type == WASM_V128 && !w.globals[0].has_i32_init);
+  wasm_module_free(&w);
+  /* any other 0xFD opcode is not constant */
+  m.d[m.n - 18] = 13;
+  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK_STR_CONTAINS(err, "unsupported opcode 0xfd 13");
 }
 
 int main(int argc, char **argv) {
@@ -536,6 +764,8 @@ int main(int argc, char **argv) {
   test_ar();
   test_checks();
   test_glue_and_helpers();
+  test_memory_rewrite();
+  test_reader_v128();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

@@ -12,8 +12,8 @@
 #     - refusals: gzip, truncated tar, AOT package, C sources, an ELF mod.so,
 #       a VM package: exit 1, one message naming the package (and member)
 #   fixtures mode: mlp as MLF (pax) and multi_io as tvmc (nested mod.tar),
-#     run and checked against expected/; a SIMD object inside an MLF is refused
-#     with the member's name. Exit 77 (SKIP) without the fixtures.
+#     and lenet's SIMD128 build as MLF, run and checked against expected/.
+#     Exit 77 (SKIP) without the fixtures.
 #
 # usage: package.sh WASMGRAPH CHECK_OUTPUTS CLANG MLF_METADATA example|fixtures DIR WORK_DIR
 set -u
@@ -171,6 +171,6 @@ compiles "multi_io as tvmc (nested mod.tar) -> .so" "$work/multi_io.tar" "$work/
 
 mlf "$work/simd" "$dir/lenet/wasm32-simd/graph.o" "$dir/lenet/graph.json" "$dir/lenet/graph.params" &&
   pack "$work/simd" "$work/lenet_simd.tar"
-refused "SIMD object inside an MLF names the member" "$work/lenet_simd.tar" \
-  "lenet_simd.tar(codegen/host/lib/default_lib0.o): SIMD (simd128) modules are not supported yet"
+compiles "lenet SIMD128 object inside an MLF -> .so" "$work/lenet_simd.tar" "$work/lenet_simd.so" &&
+  runs "lenet SIMD128 (MLF)" "$work/lenet_simd.so" "$dir/lenet"
 finish

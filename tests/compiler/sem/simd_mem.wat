@@ -1,0 +1,37 @@
+;; simd_mem.wat — what memory_rewrite.c must preserve, on a module whose
+;; memory is the import env.memory (as every model's): the out-of-bounds
+;; behaviour of the SIMD accesses `splat` moves to the _default32 helpers,
+;; memory growth seen through the per-function copy of the memory struct
+;; (`copyr`) after a host call and after memory.grow, and SIMD lane values
+;; the SIMDe fixes (wg_simd_fixups.h) correct. Driven by simd_mem_harness.c.
+(module
+  (import "env" "memory" (memory 1 3))
+  (import "env" "grow" (func $grow (param i32) (result i32)))
+  (func (export "fmax") (param f32 f32) (result i32)
+    (i32.reinterpret_f32 (f32x4.extract_lane 0 (f32x4.max (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))))
+  (func (export "fmin") (param f32 f32) (result i32)
+    (i32.reinterpret_f32 (f32x4.extract_lane 0 (f32x4.min (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))))
+  (func (export "load") (param i32) (result i32) (i32x4.extract_lane 3 (v128.load (local.get 0))))
+  (func (export "splat") (param i32) (result i32) (i32x4.extract_lane 2 (v128.load32_splat (local.get 0))))
+  (func (export "splatoff") (param i32) (result i32)
+    (i32x4.extract_lane 1 (v128.load32_splat offset=65532 (local.get 0))))
+  (func (export "zero64") (param i32) (result i32) (i32x4.extract_lane 0 (v128.load64_zero (local.get 0))))
+  (func (export "lane32") (param i32) (result i32)
+    (i32x4.extract_lane 1 (v128.load32_lane 1 (local.get 0) (v128.const i32x4 0 0 0 0))))
+  (func (export "ext16") (param i32) (result i32) (i32x4.extract_lane 3 (v128.load16x4_s (local.get 0))))
+  (func (export "store") (param i32) (v128.store (local.get 0) (v128.const i32x4 1 2 3 4)))
+  (func (export "store64lane") (param i32) (v128.store64_lane 0 (local.get 0) (v128.const i32x4 1 2 3 4)))
+  (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  ;; the host grows the memory by one page, then this function reads the new
+  ;; page (the copy of the memory struct must have been refreshed)
+  (func (export "grow_call") (param i32) (result i32)
+    (drop (call $grow (i32.const 1)))
+    (i32.add (i32.load (local.get 0)) (i32x4.extract_lane 0 (v128.load32_splat (local.get 0)))))
+  ;; the same through memory.grow; returns the old size in pages * 1000 + the load
+  (func (export "grow_inline") (param i32) (result i32)
+    (local $old i32)
+    (local.set $old (memory.grow (i32.const 1)))
+    (i32.add (i32.mul (local.get $old) (i32.const 1000)) (i32.load (local.get 0))))
+  (func (export "size") (result i32) (memory.size))
+)

@@ -1,0 +1,191 @@
+/*
+ * simd_mem_harness.c — runs simd_mem.wat as `wasmgraph compile` translates it
+ * (wasm2c 1.0.39, memory_rewrite.c, the load-barrier pass; built by
+ * w2c_stage.c) against the runtime's wasm-rt layer and trap boundary, and
+ * checks that the rewrites kept wasm's semantics:
+ *   - every SIMD access traps exactly when it is out of bounds, at the page
+ *     edge, with a large offset and at the top of the 32-bit range (the
+ *     `splat` rewrite moved these to the _default32 helpers), and a failing
+ *     v128.store writes nothing;
+ *   - after a host call that grows the memory, and after memory.grow, the
+ *     same function can access the new page (the `copyr` copy of the memory
+ *     struct was refreshed; in bounds-check mode a stale size would trap);
+ *   - f32x4.max/min give wasm's signed zeros (wg_simd_fixups.h was
+ *     force-included).
+ * The host side is the import env.memory (one page, at most three) and
+ * env.grow. Prints "ok"/"FAIL" per check and "N passed, M failed".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "simd_mem_w2c.h"
+#include "trap_boundary.h"
+
+struct w2c_env {
+  wasm_rt_memory_t mem;
+};
+
+wasm_rt_memory_t *w2c_env_memory(struct w2c_env *env) { return &env->mem; }
+
+u32 w2c_env_grow(struct w2c_env *env, u32 pages) {
+  return (u32)wasm_rt_grow_memory(&env->mem, pages);
+}
+
+static struct w2c_env env;
+static w2c_simd__mem inst;
+static int passed, failed;
+
+static void check(int ok, const char *fmt, const char *what, unsigned long long a,
+                  unsigned long long b) {
+  printf("%s ", ok ? "ok  " : "FAIL");
+  printf(fmt, what, a, b);
+  printf("\n");
+  ok ? passed++ : failed++;
+}
+
+/* ---- calls under the trap boundary ------------------------------------- */
+
+typedef struct call {
+  int kind;
+  u32 a, b;
+  f32 x, y;
+  u32 r;
+} call;
+
+static void body(void *ctx) {
+  call *c = ctx;
+  switch (c->kind) {
+    case 0: c->r = w2c_simd__mem_load(&inst, c->a); break;
+    case 1: c->r = w2c_simd__mem_splat(&inst, c->a); break;
+    case 2: c->r = w2c_simd__mem_splatoff(&inst, c->a); break;
+    case 3: c->r = w2c_simd__mem_zero64(&inst, c->a); break;
+    case 4: c->r = w2c_simd__mem_lane32(&inst, c->a); break;
+    case 5: c->r = w2c_simd__mem_ext16(&inst, c->a); break;
+    case 6: w2c_simd__mem_store(&inst, c->a); break;
+    case 7: w2c_simd__mem_store64lane(&inst, c->a); break;
+    case 8: c->r = w2c_simd__mem_peek(&inst, c->a); break;
+    case 9: w2c_simd__mem_poke(&inst, c->a, c->b); break;
+    case 10: c->r = w2c_simd__mem_grow_call(&inst, c->a); break;
+    case 11: c->r = w2c_simd__mem_grow_inline(&inst, c->a); break;
+    case 12: c->r = w2c_simd__mem_size(&inst); break;
+    case 13: c->r = w2c_simd__mem_fmax(&inst, c->x, c->y); break;
+    case 14: c->r = w2c_simd__mem_fmin(&inst, c->x, c->y); break;
+    default: break;
+  }
+}
+
+/* Runs one call; returns the trap (WASM_RT_TRAP_NONE if none), *r the result. */
+static wasm_rt_trap_t run(int kind, u32 a, u32 b, u32 *r) {
+  call c = {kind, a, b, 0, 0, 0};
+  int oom = 0;
+  wasm_rt_trap_t t = wg_protected_call(body, &c, &oom);
+  if (r) *r = c.r;
+  return t;
+}
+
+static u32 value(int kind, u32 a, u32 b) {
+  u32 r = 0;
+  wasm_rt_trap_t t = run(kind, a, b, &r);
+  if (t != WASM_RT_TRAP_NONE) {
+    printf("FAIL call %d(0x%x) trapped (%d)\n", kind, a, (int)t);
+    failed++;
+  }
+  return r;
+}
+
+static void oob(const char *what, int kind, u32 a, int want_trap) {
+  wasm_rt_trap_t t = run(kind, a, 0, NULL);
+  int ok = want_trap ? t == WASM_RT_TRAP_OOB : t == WASM_RT_TRAP_NONE;
+  check(ok, "%s(0x%llx): trap %llu", what, a, (unsigned long long)t);
+}
+
+static u32 fbits(int kind, f32 x, f32 y) {
+  call c = {kind, 0, 0, x, y, 0};
+  int oom = 0;
+  if (wg_protected_call(body, &c, &oom) != WASM_RT_TRAP_NONE) return 0xdeadbeefu;
+  return c.r;
+}
+
+static void inst_body(void *ctx) {
+  (void)ctx;
+  wasm_rt_allocate_memory(&env.mem, 1, 3, false, 65536);
+  wasm2c_simd__mem_instantiate(&inst, &env);
+}
+
+int main(void) {
+  wasm_rt_init();
+  int oom = 0;
+  if (wg_protected_call(inst_body, NULL, &oom) != WASM_RT_TRAP_NONE) {
+    puts("FAIL instantiate trapped");
+    return 1;
+  }
+  const u32 P = 65536;
+
+  /* values at the edge of page 1 */
+  value(9, P - 4, 0x11223344u);
+  check(value(1, P - 4, 0) == 0x11223344u, "%s = 0x%llx (want 0x%llx)", "v128.load32_splat",
+        value(1, P - 4, 0), 0x11223344u);
+  check(value(4, P - 4, 0) == 0x11223344u, "%s = 0x%llx (want 0x%llx)", "v128.load32_lane 1",
+        value(4, P - 4, 0), 0x11223344u);
+  check(value(5, P - 8, 0) == 0x1122u, "%s = 0x%llx (want 0x%llx)", "i32x4.load16x4_s lane 3",
+        value(5, P - 8, 0), 0x1122u);
+
+  /* one page: every access traps exactly past its last byte */
+  oob("v128.load", 0, P - 16, 0);
+  oob("v128.load", 0, P - 15, 1);
+  oob("v128.load", 0, 0xffffffffu, 1);
+  oob("v128.load32_splat", 1, P - 4, 0);
+  oob("v128.load32_splat", 1, P - 3, 1);
+  oob("v128.load32_splat", 1, 0xfffffffcu, 1);
+  oob("v128.load32_splat offset=65532", 2, 0, 0);
+  oob("v128.load32_splat offset=65532", 2, 1, 1);
+  oob("v128.load32_splat offset=65532", 2, 0xffffffffu, 1);
+  oob("v128.load64_zero", 3, P - 8, 0);
+  oob("v128.load64_zero", 3, P - 7, 1);
+  oob("v128.load32_lane", 4, P - 4, 0);
+  oob("v128.load32_lane", 4, P - 3, 1);
+  oob("i32x4.load16x4_s", 5, P - 8, 0);
+  oob("i32x4.load16x4_s", 5, P - 7, 1);
+  oob("i32x4.load16x4_s", 5, 0xfffffff9u, 1);
+  oob("v128.store", 6, P - 16, 0);
+  oob("v128.store", 6, P - 15, 1);
+  oob("v128.store64_lane", 7, P - 8, 0);
+  oob("v128.store64_lane", 7, P - 7, 1);
+  /* a failed store writes nothing */
+  memset(env.mem.data + P - 16, 0, 16);
+  run(6, P - 15, 0, NULL);
+  check(value(8, P - 4, 0) == 0, "%s: last word 0x%llx (want 0x%llx)", "v128.store OOB",
+        value(8, P - 4, 0), 0);
+
+  /* growth inside a guest function, seen by the same function */
+  oob("i32.load of page 2 before growing", 8, P, 1);
+  u32 r = 0;
+  wasm_rt_trap_t t = run(10, P + 4, 0, &r);
+  check(t == WASM_RT_TRAP_NONE && r == 0, "%s: trap %llu, result %llu",
+        "host call grows, then a load of the new page", (unsigned long long)t, r);
+  check(value(12, 0, 0) == 2, "%s: %llu pages (want %llu)", "memory.size", value(12, 0, 0), 2);
+  oob("i32.load of page 3 before growing", 8, 2 * P + 8, 1);
+  t = run(11, 2 * P + 8, 0, &r);
+  check(t == WASM_RT_TRAP_NONE && r == 2000, "%s: trap %llu, result %llu",
+        "memory.grow, then a load of the new page", (unsigned long long)t, r);
+  value(9, 2 * P + 8, 7u);
+  check(value(8, 2 * P + 8, 0) == 7, "%s = %llu (want %llu)", "page 3 written and read",
+        value(8, 2 * P + 8, 0), 7);
+  oob("v128.load32_splat at the new end", 1, 3 * P - 4, 0);
+  oob("v128.load32_splat past the new end", 1, 3 * P - 3, 1);
+
+  /* SIMDe's signed-zero fix */
+  check(fbits(13, 0.0f, -0.0f) == 0u, "%s = 0x%llx (want 0x%llx)", "f32x4.max(+0, -0)",
+        fbits(13, 0.0f, -0.0f), 0);
+  check(fbits(13, -0.0f, 0.0f) == 0u, "%s = 0x%llx (want 0x%llx)", "f32x4.max(-0, +0)",
+        fbits(13, -0.0f, 0.0f), 0);
+  check(fbits(14, -0.0f, 0.0f) == 0x80000000u, "%s = 0x%llx (want 0x%llx)", "f32x4.min(-0, +0)",
+        fbits(14, -0.0f, 0.0f), 0x80000000u);
+  check(fbits(14, 0.0f, -0.0f) == 0x80000000u, "%s = 0x%llx (want 0x%llx)", "f32x4.min(+0, -0)",
+        fbits(14, 0.0f, -0.0f), 0x80000000u);
+
+  wasm2c_simd__mem_free(&inst);
+  wasm_rt_free_memory(&env.mem);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# fixtures.sh — compiler/tile_vectorize.c on real models: each fixture is
+# compiled to .so twice, with the pass (the default) and without it
+# (WASMGRAPH_NO_TILE_VECTORIZE=1, read by the CLI), both at -v; then both are
+# run single-threaded on the fixture's inputs and every output .npy must be
+# byte-identical (the pass must not change a single bit of FP results). The
+# -v logs must show the pass ran ("tile vectorizer: N groups ...") or was
+# switched off ("tile vectorizer: off ..."); for the CNNs N must be > 0, so a
+# wasm2c or pipeline change that silently defeats the pass fails here.
+#
+# usage: fixtures.sh WASMGRAPH FIXTURES_DIR WORK_DIR MODEL...
+# Exit 77 (ctest SKIP) when FIXTURES_DIR does not exist.
+set -u
+wg=$1 fixtures=$2 work=$3
+shift 3
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/lib.sh"
+if [ ! -d "$fixtures" ]; then
+  echo "SKIP: fixtures not found at $fixtures"
+  exit 77
+fi
+rm -rf "$work" && mkdir -p "$work" || exit 1
+
+for m in "$@"; do
+  dir=$fixtures/$m
+  if [ ! -d "$dir" ]; then
+    echo "SKIP: $m not in $fixtures"
+    continue
+  fi
+  inputs=()
+  for f in "$dir"/inputs/*.npy; do
+    inputs+=(-i "$(basename "$f" .npy)=$f")
+  done
+  for v in tv base; do
+    env=()
+    [ "$v" = base ] && env=(WASMGRAPH_NO_TILE_VECTORIZE=1)
+    start=$(date +%s)
+    if ! env "${env[@]}" "$wg" compile -v "$dir" -o "$work/$m.$v.so" >"$work/$m.$v.log" 2>&1; then
+      fail "$m: compile ($v): $(tail -n 3 "$work/$m.$v.log")"
+      continue 2
+    fi
+    echo "# $m.$v.so compiled in $(( $(date +%s) - start )) s"
+    mkdir -p "$work/$m.$v.out"
+    if ! "$wg" run "$work/$m.$v.so" "${inputs[@]}" -o "$work/$m.$v.out" -q -t 1 \
+         >"$work/$m.$v.run" 2>&1; then
+      fail "$m: run ($v): $(tail -n 3 "$work/$m.$v.run")"
+      continue 2
+    fi
+  done
+  line=$(grep -o 'tile vectorizer: .*' "$work/$m.tv.log" | head -n 1)
+  echo "# $m: ${line:-no tile vectorizer line}"
+  groups=$(printf '%s\n' "$line" | sed -n 's/^tile vectorizer: \([0-9][0-9]*\) groups.*/\1/p')
+  case $m in
+    squeezenet1_1|mobilenet_v2|resnet18)
+      if [ -n "$groups" ] && [ "$groups" -gt 0 ]; then pass "$m: pass ran ($groups groups)"
+      else fail "$m: the pass packed nothing (log: '${line}')"; fi ;;
+    *)
+      if [ -n "$groups" ]; then pass "$m: pass ran ($groups groups)"
+      else fail "$m: no 'tile vectorizer: N groups' line in the -v log"; fi ;;
+  esac
+  if grep -q 'tile vectorizer: off' "$work/$m.base.log"; then pass "$m: switched off by the env var"
+  else fail "$m: WASMGRAPH_NO_TILE_VECTORIZE=1 did not switch the pass off"; fi
+  n=0 bad=0
+  for f in "$work/$m.base.out"/*.npy; do
+    n=$((n + 1))
+    cmp -s "$f" "$work/$m.tv.out/$(basename "$f")" || bad=$((bad + 1))
+  done
+  if [ "$n" -gt 0 ] && [ "$bad" -eq 0 ]; then pass "$m: $n output(s) byte-identical"
+  else fail "$m: $bad of $n outputs differ from the build without the pass"; fi
+done
+finish
