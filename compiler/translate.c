@@ -261,8 +261,11 @@ wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char
     wgc_log(ctx, "note: wasm2c spells module '%s' as '%s' (wasmgraph's rule gives '%s')", name,
             info->mangled, expected);
   if (st == WASMGRAPH_OK) st = read_text(ctx, c_path, &source, &clen);
-  /* wasm2c includes SIMDe exactly when the module uses v128 */
-  if (st == WASMGRAPH_OK) info->uses_simd = strstr(source, "\n#include <simde/wasm/simd128.h>\n");
+  /* wasm2c includes SIMDe exactly when the module uses v128: in the .c, or
+   * only in the .h when v128 appears just in exported/imported signatures. */
+  static const char simde_include[] = "\n#include <simde/wasm/simd128.h>\n";
+  if (st == WASMGRAPH_OK)
+    info->uses_simd = strstr(source, simde_include) || strstr(header, simde_include);
   free(header);
   free(source);
   free(c_path);

@@ -299,13 +299,14 @@ export class GraphHost {
     if (!memImport || memImport.module !== "env" || memImport.name !== "memory") {
       throw new Error("module does not import env.memory (link with --import-memory)");
     }
-    // The JS API does not expose the import's minimum size, so read it from
-    // the binary; plan() grows the memory once the layout is known.
+    // The JS API does not expose the import's limits, so read them from the
+    // binary; plan() grows the memory once the layout is known. An imported
+    // memory must declare a maximum no larger than the module's (wasmgraph
+    // links with 65535 pages), and one if the module declares one.
     this.graph = parseGraph(graphText);
-    const initialPages = minMemoryPages(wasmBytes);
-    // A module linked with --max-memory declares a maximum, and an imported
-    // memory must then declare one too; 65536 pages (4 GiB) satisfies any.
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: 65536 });
+    const limits = memoryImportLimits(wasmBytes);
+    this.memory = new WebAssembly.Memory({ initial: limits.initial,
+                                          maximum: limits.maximum ?? 65536 });
     this.instance = await WebAssembly.instantiate(module, this.makeImports());
     const ex = this.instance.exports;
     if (!(ex.__indirect_function_table instanceof WebAssembly.Table)) {
@@ -496,7 +497,9 @@ export class GraphHost {
 
 // Reads the minimum page count of the imported memory from the module's
 // import section (the JS API does not expose it).
-export function minMemoryPages(bytes) {
+// The limits of the module's imported memory: { initial, maximum } in pages
+// (maximum undefined when the import declares none).
+export function memoryImportLimits(bytes) {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let p = 8;
   const leb = () => {
@@ -521,15 +524,18 @@ export function minMemoryPages(bytes) {
         const kind = u8[p++];
         if (kind === 0) leb();
         else if (kind === 1) { p++; const fl = leb(); leb(); if (fl & 1) leb(); }
-        else if (kind === 2) { const fl = leb(); const min = leb(); if (fl & 1) leb(); return min; }
+        else if (kind === 2) {
+          const fl = leb(), initial = leb();
+          return { initial, maximum: fl & 1 ? leb() : undefined };
+        }
         else if (kind === 3) { p += 2; }
         else throw new Error(`wasm: unknown import kind ${kind}`);
       }
-      return 1;
+      return { initial: 1, maximum: undefined };
     }
     p = end;
   }
-  return 1;
+  return { initial: 1, maximum: undefined };
 }
 
 export { elemBytes };

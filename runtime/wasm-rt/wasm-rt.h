@@ -148,6 +148,7 @@ typedef enum {
   WASM_RT_I64,
   WASM_RT_F32,
   WASM_RT_F64,
+  WASM_RT_V128, /* wasm2c_<M>_get_func_type() of a module whose types use v128 */
   WASM_RT_FUNCREF,
   WASM_RT_EXTERNREF,
 } wasm_rt_type_t;

@@ -2,37 +2,51 @@
 """run_wast.py: one WebAssembly spec .wast through wasmgraph's pipeline.
 
   run_wast.py --wast F.wast --work DIR --spec-cc EXE --runner EXE
-              --abi-header spec_abi.h --results OUT.json [--opt N]
+              --abi-header spec_abi.h --wasm2c SCRIPT [--node NODE]
+              --results OUT.json [--opt N] [--cpu CPU] [--no-batch]
 
 Steps:
- 1. wast2json F.wast (Debian wabt 1.0.32) -> command list + one .wasm per module.
+ 1. wast2json F.wast (Debian wabt 1.0.32, the version the testsuite copy is
+    pinned to) -> command list + one .wasm per module.
  2. Every module that is instantiated (module, assert_uninstantiable) is
-    translated with wasm2c 1.0.32 (`wasm2c -n NAME in.wasm -o out.c`, the
-    argv shape of compiler/translate.c) and compiled with spec_cc, i.e. the
-    compiler library's wgc_cc_compile_translated (clang flags, WASM_RT_*
-    configuration and the load-barrier pruning of load_barriers.c) and
-    wgc_cc_link_shared: exactly what a model's <NAME>_w2c.c gets. NAME is the name the
-    module is registered under (imports from it are C symbols
-    Z_<NAME>Z_<field>), else wast_m<idx>.
+    translated with the product's wasm2c, wabt 1.0.39 run by node
+    (`node SCRIPT -n NAME in.wasm -o out.c`, the argv of compiler/translate.c),
+    and compiled with spec_cc, i.e. the compiler library's own stages: the
+    memory rewrite of memory_rewrite.c where it applies, then
+    wgc_cc_compile_translated (clang flags, WASM_RT_* configuration, SIMDe
+    fixups for SIMD modules, the load-barrier pruning of load_barriers.c) and
+    wgc_cc_link_shared: exactly what a model's <NAME>_w2c.c gets. NAME is the
+    name the module is registered under (imports from it are C symbols
+    w2c_<NAME>_<field>), else wast_m<idx>. Modules of the .wast with
+    identical binaries that are not registered are translated and compiled
+    once and instantiated separately (const.wast: 402 modules, 111 distinct).
  3. assert_invalid / assert_malformed (binary): "rejected" means wasm2c, the
-    translation stage of our pipeline, exits non-zero on the module.
+    translation stage of our pipeline, exits non-zero on the module (or
+    clang then refuses its output).
     Text-format modules (assert_malformed in .wat form) are skipped and
     counted: wasmgraph only consumes binary modules.
  4. Everything else is written as a plan for spec_runner (see
     spec_runner.c), which links and instantiates modules, registers them,
-    invokes exports under the runtime's trap boundary and checks results,
-    NaN patterns and trap kinds; assert_unlinkable is its link check.
+    invokes exports under the runtime's trap boundary and checks results
+    (v128 lane by lane), NaN patterns and trap kinds; assert_unlinkable is its
+    link check.
+
+wasm2c runs through w2c_batch.js, which evaluates the same script for every
+job in one node process (a node start per job would cost ~9 minutes of CPU
+over the testsuite); --no-batch starts `node SCRIPT` per job instead.
 
 Prints "<file>: N/M assertions passed", every failure and every skip with
 its reason, and writes the counts to --results. A failure listed in --known
 (known_failures.txt) prints as XFAIL and still counts as not passed, but does
 not fail the test; a listed assertion that passes prints XPASS. Exit 0: no
-unlisted failure; 1: some failure; 77: the whole file skipped (SIMD).
+unlisted failure; 1: some failure; 77: --skip (the file is only counted).
 """
 
 import argparse
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,7 +77,6 @@ TRAP_KINDS = [
     ('call stack exhausted', 'exhaustion'),
 ]
 
-SIMD_REASON = 'SIMD not supported yet'
 TEXT_REASON = 'text-format module: wasmgraph translates binary modules only'
 
 
@@ -86,10 +99,17 @@ def hexname(s):
 
 def value_token(v):
     t, val = v['type'], v.get('value')
-    if t not in ('i32', 'i64', 'f32', 'f64', 'externref', 'funcref'):
+    if t not in ('i32', 'i64', 'f32', 'f64', 'v128', 'externref', 'funcref'):
         raise HarnessError('unsupported value type %s' % t)
     if val is None:
         raise HarnessError('value without a value: %r' % v)
+    if t == 'v128':
+        # "v128:<lane type>:<lane>,<lane>,...": lanes as wast2json writes them
+        # (unsigned decimal, or nan:canonical / nan:arithmetic in float lanes).
+        lanes = v.get('lane_type')
+        if lanes not in ('i8', 'i16', 'i32', 'i64', 'f32', 'f64') or not isinstance(val, list):
+            raise HarnessError('malformed v128 value: %r' % v)
+        return 'v128:%s:%s' % (lanes, ','.join(val))
     return '%s:%s' % (t, val)
 
 
@@ -125,9 +145,51 @@ def first_line(text):
     return ''
 
 
+ANSI = re.compile(r'\x1b\[[0-9;]*m')
+
+
+class Wasm2c:
+    """Runs wasm2c 1.0.39 (`node SCRIPT args`), batched through w2c_batch.js."""
+
+    def __init__(self, node, script, batch=True):
+        self.node, self.script, self.batch = node, script, batch
+        self.proc = None
+
+    def __call__(self, args):
+        """(exit code, stderr without colour codes)."""
+        if not self.batch:
+            p = run([self.node, self.script] + args)
+            return p.returncode, ANSI.sub('', p.stderr)
+        if self.proc is None:
+            driver = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'w2c_batch.js')
+            self.proc = subprocess.Popen([self.node, driver, self.script], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, universal_newlines=True,
+                                         errors='replace')
+        try:
+            self.proc.stdin.write(json.dumps(args) + '\n')
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except OSError as e:
+            line = ''
+            why = str(e)
+        else:
+            why = 'it exited %s' % self.proc.poll()
+        if not line:
+            raise HarnessError('w2c_batch.js (node) stopped: %s' % why)
+        r = json.loads(line)
+        return r['rc'], ANSI.sub('', r['stderr'])
+
+    def close(self):
+        if self.proc:
+            self.proc.stdin.close()
+            self.proc.wait()
+            self.proc = None
+
+
 class WastRun:
     def __init__(self, args):
         self.args = args
+        self.wasm2c = Wasm2c(args.node, args.wasm2c, batch=not args.no_batch)
         self.wast = args.wast
         self.base = os.path.basename(args.wast)
         self.stem = self.base[:-5] if self.base.endswith('.wast') else self.base
@@ -138,6 +200,7 @@ class WastRun:
         self.module_errors = []  # (line, reason)
         self.module_reason = {}  # module idx -> why it is not compiled
         self.notes = []          # passes worth knowing about
+        self.rewritten = 0       # modules memory_rewrite.c changed
 
     # ---- setup ------------------------------------------------------------
     def convert(self):
@@ -182,7 +245,7 @@ class WastRun:
                 if target is None:
                     raise HarnessError('line %d: action before any module' % c['line'])
                 self.cmd_module[id(c)] = target
-        used = {}
+        used, by_binary = {}, {}
         for m in self.modules:
             rn = sorted(set(regs.get(m['idx'], [])))
             if len(rn) > 1:
@@ -190,7 +253,21 @@ class WastRun:
                 raise HarnessError('module #%d registered under several names %r' %
                                    (m['idx'], rn))
             m['c_name'] = rn[0] if rn else 'wast_m%d' % m['idx']
-            key = gen_glue.mangle(m['c_name'])
+            m['alias_of'] = None
+            if not rn:
+                # Its C names are private to the .so: an earlier unregistered
+                # module with the same bytes can serve as its code.
+                try:
+                    with open(self.path(m['cmd']['filename']), 'rb') as f:
+                        digest = hashlib.sha256(f.read()).hexdigest()
+                except OSError:
+                    digest = None
+                if digest in by_binary:
+                    m['alias_of'] = by_binary[digest]
+                    continue
+                if digest:
+                    by_binary[digest] = m['idx']
+            key = gen_glue.mangle(m['c_name'], module_name=True)
             if key in used:
                 raise HarnessError('modules #%d and #%d would share the C name %s' %
                                    (used[key], m['idx'], key))
@@ -200,6 +277,8 @@ class WastRun:
     def translate(self):
         units = []
         for m in self.modules:
+            if m['alias_of'] is not None:
+                continue
             idx, c = m['idx'], m['cmd']
             wasm = self.path(c['filename'])
             try:
@@ -209,17 +288,26 @@ class WastRun:
                 self.module_reason[idx] = 'cannot read %s: %s' % (c['filename'], e)
                 continue
             src = self.path('mod%d.c' % idx)
-            p = run(['wasm2c', '-n', m['c_name'], wasm, '-o', src])
-            if p.returncode != 0:
-                self.module_reason[idx] = 'wasm2c failed: ' + first_line(p.stderr)
+            rc, err = self.wasm2c(['-n', m['c_name'], wasm, '-o', src])
+            if rc != 0:
+                self.module_reason[idx] = 'wasm2c failed: ' + first_line(err)
                 continue
             units.append(m)
+        by_idx = {m['idx']: m for m in self.modules}
+        for m in self.modules:
+            if m['alias_of'] is not None:
+                canon = by_idx[m['alias_of']]
+                if 'mod' in canon:
+                    m['mod'] = canon['mod']
+                canon.setdefault('aliases', []).append(m['idx'])
         return units
 
     def spec_cc(self, flag, files):
         cmd = [self.args.spec_cc]
         if self.args.opt is not None and flag != '-l':
             cmd += ['-O', str(self.args.opt)]
+        if self.args.cpu and flag != '-l':
+            cmd += ['-m', self.args.cpu]
         p = run(cmd + [flag] + files)
         if p.returncode == 2:
             raise HarnessError('spec_cc: ' + first_line(p.stderr))
@@ -229,7 +317,9 @@ class WastRun:
         srcs = {self.path('mod%d.c' % m['idx']): m for m in units}
         ok = []
         for line in self.spec_cc('-c', list(srcs)):
-            if line.startswith('ok '):
+            if line.startswith('rewritten '):
+                self.rewritten += 1
+            elif line.startswith('ok '):
                 ok.append(srcs[line[3:]])
             elif line.startswith('error '):
                 src, _, msg = line[6:].partition(': ')
@@ -240,7 +330,8 @@ class WastRun:
             with open(self.path(hname), encoding='utf-8', errors='replace') as f:
                 htext = f.read()
             try:
-                text = gen_glue.module_glue(m['idx'], m['c_name'], htext, m['mod'])
+                text = gen_glue.module_glue(m['idx'], m['c_name'], htext, m['mod'],
+                                            m.get('aliases', ()))
             except gen_glue.GlueError as e:
                 self.module_reason[m['idx']] = 'glue: %s' % e
                 continue
@@ -279,8 +370,8 @@ class WastRun:
             self.skips.setdefault(TEXT_REASON, []).append(c['line'])
             return
         src = self.path('validity_check.c')
-        p = run(['wasm2c', '-n', 'check', self.path(c['filename']), '-o', src])
-        if p.returncode != 0:
+        rc, _ = self.wasm2c(['-n', 'check', self.path(c['filename']), '-o', src])
+        if rc != 0:
             self.record(c, True)
             return
         # wasm2c accepted it: the pipeline's next stage is clang.
@@ -288,7 +379,7 @@ class WastRun:
         what = 'invalid' if c['type'] == 'assert_invalid' else 'malformed'
         if out and out[0].startswith('error '):
             self.record(c, True)
-            self.notes.append('%s:%d %s (%s): wasm2c 1.0.32 accepts this %s module; only '
+            self.notes.append('%s:%d %s (%s): wasm2c accepts this %s module; only '
                               'clang rejects the C it generates' % (
                                   self.base, c['line'], c['type'], c['text'], what))
         else:
@@ -358,8 +449,12 @@ class WastRun:
                                stderr=subprocess.PIPE, universal_newlines=True,
                                errors='replace', timeout=self.args.timeout)
             out, rc = p.stdout, p.returncode
+            # A sanitizer report names itself in a line with ERROR (ASan,
+            # LSan) or "runtime error" (UBSan); show that one.
+            why = next((ln.strip()[:300] for ln in p.stderr.splitlines()
+                        if 'ERROR' in ln or 'runtime error' in ln), first_line(p.stderr))
             died = None if rc == 0 else ('spec_runner exited %d%s' % (
-                rc, ' (signal %d)' % -rc if rc < 0 else '') + ': ' + first_line(p.stderr))
+                rc, ' (signal %d)' % -rc if rc < 0 else '') + ': ' + why)
         except subprocess.TimeoutExpired as e:
             out = e.stdout or ''
             if isinstance(out, bytes):
@@ -376,10 +471,19 @@ class WastRun:
             for line, kind in self.kinds.items():
                 if line not in self.results:
                     self.results[line] = (False, died)
+            # Even after the last result (e.g. a leak report at exit): the
+            # run is not clean, so the file fails.
+            if self.commands:
+                self.module_errors.append((len(self.commands) - 1, died))
 
     def explain(self):
         """Adds why a module was not compiled to the failures that follow."""
         idx_line = {m['idx']: m['cmd']['seq'] for m in self.modules}
+        for m in self.modules:
+            canon = m['alias_of']
+            if canon is not None and canon in self.module_reason:
+                self.module_reason[m['idx']] = 'same binary as module #%d: %s' % (
+                    canon, self.module_reason[canon])
         for idx, why in self.module_reason.items():
             self.module_errors.append((idx_line[idx], 'module #%d not compiled: %s' % (idx, why)))
         self.module_errors = sorted(set(self.module_errors))
@@ -429,6 +533,9 @@ class WastRun:
                 'skipped': {r: len(v) for r, v in self.skips.items()},
                 'failures': len(failures), 'known_failures': len(xfail),
                 'module_errors': len(self.module_errors),
+                'modules': len(self.modules),
+                'compiled': sum(1 for m in self.modules if m['alias_of'] is None),
+                'rewritten': self.rewritten,
                 'seconds': round(seconds, 2)}
 
 
@@ -445,10 +552,6 @@ def load_known(path):
     return known
 
 
-def count_assertions(commands):
-    return sum(1 for c in commands if c['type'] in RUNTIME_CMDS + VALIDITY_CMDS)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--wast', required=True)
@@ -456,10 +559,17 @@ def main():
     ap.add_argument('--spec-cc', required=True)
     ap.add_argument('--runner', required=True)
     ap.add_argument('--abi-header', required=True)
+    ap.add_argument('--wasm2c', required=True, help="wabt 1.0.39's wasm2c script")
+    ap.add_argument('--node', default='node')
+    ap.add_argument('--no-batch', action='store_true',
+                    help='start node for every wasm2c run instead of w2c_batch.js')
     ap.add_argument('--results', required=True)
     ap.add_argument('--opt', type=int)
+    ap.add_argument('--cpu', help='compile for this CPU instead of the host (spec_cc -m)')
     ap.add_argument('--timeout', type=int, default=600)
     ap.add_argument('--keep', action='store_true', help='keep the work dir')
+    ap.add_argument('--skip', metavar='REASON',
+                    help='only count the assertions and report them skipped (exit 77)')
     ap.add_argument('--known', help='known_failures.txt: failures that do not fail the test')
     args = ap.parse_args()
     t0 = time.time()
@@ -471,25 +581,29 @@ def main():
     rc = 1
     try:
         r.convert()
-        if r.stem.startswith('simd_'):
-            n = count_assertions(r.commands)
-            print('SKIP %s: %d assertion(s): %s' % (r.base, n, SIMD_REASON))
-            summary = {'file': r.base, 'passed': 0, 'total': 0, 'runtime': [0, 0],
-                       'validity': [0, 0], 'skipped': {SIMD_REASON: n}, 'failures': 0,
-                       'module_errors': 0, 'seconds': round(time.time() - t0, 2)}
-            rc = 77
-        else:
-            r.assign_modules()
-            units = r.translate()
-            so = r.compile(units) if units else None
-            plan = r.plan()
-            r.execute(so, plan)
-            r.explain()
-            summary = r.report(time.time() - t0)
-            rc = 0 if summary['failures'] == 0 and summary['module_errors'] == 0 else 1
+        if args.skip:
+            n = sum(1 for c in r.commands if c['type'] in RUNTIME_CMDS + VALIDITY_CMDS)
+            print('SKIP %s: %d assertion(s): %s' % (r.base, n, args.skip))
+            with open(args.results, 'w', encoding='utf-8') as f:
+                json.dump({'file': r.base, 'passed': 0, 'total': 0, 'runtime': [0, 0],
+                           'validity': [0, 0], 'skipped': {args.skip: n}, 'failures': 0,
+                           'module_errors': 0, 'seconds': round(time.time() - t0, 2)}, f)
+            shutil.rmtree(args.work, ignore_errors=True)
+            return 77
+        r.assign_modules()
+        units = r.translate()
+        so = r.compile(units) if units else None
+        plan = r.plan()
+        r.wasm2c.close()
+        r.execute(so, plan)
+        r.explain()
+        summary = r.report(time.time() - t0)
+        rc = 0 if summary['failures'] == 0 and summary['module_errors'] == 0 else 1
     except HarnessError as e:
         print('ERROR %s: %s' % (r.base, e))
         summary = {'file': r.base, 'error': str(e)}
+    finally:
+        r.wasm2c.close()
     with open(args.results, 'w', encoding='utf-8') as f:
         json.dump(summary, f, indent=1)
     if rc != 1 and not args.keep:

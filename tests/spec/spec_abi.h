@@ -6,15 +6,20 @@
  * wasm2c exports are C functions with typed signatures; the runner cannot
  * call those generically, so the glue wraps each export in a thunk with one
  * uniform signature. Values travel in wgs_val; wasm types are written as one
- * letter each, the same letters runtime/wasm_rt_impl.c uses to intern
- * function types: i=i32 I=i64 f=f32 F=f64 r=funcref x=externref. A function
- * type is "<params>><results>", e.g. "iF>f".
+ * letter each: i=i32 I=i64 f=f32 F=f64 v=v128 r=funcref x=externref. A
+ * function type is "<params>><results>", e.g. "iF>f" or "vv>v".
+ *
+ * v128 travels as its 16 bytes in wasm's (little-endian) lane order: the
+ * glue copies them to and from SIMDe's v128 (on the little-endian hosts
+ * wasmgraph targets, wasm2c's v128 has exactly that byte layout), so the
+ * runner needs no SIMD header.
  */
 #ifndef WASMGRAPH_SPEC_ABI_H_
 #define WASMGRAPH_SPEC_ABI_H_
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "wasm-rt.h"
 
@@ -23,6 +28,7 @@ typedef union wgs_val {
   uint64_t i64;
   float f32;
   double f64;
+  uint8_t v128[16];
   wasm_rt_funcref_t funcref;
   wasm_rt_externref_t externref;
 } wgs_val;
@@ -53,9 +59,9 @@ typedef void *(*wgs_lookup_fn)(void *user, const char *module, uint32_t module_l
 
 typedef struct wgs_module {
   const char *c_name;        /* the wasm2c -n name */
-  size_t instance_size;      /* sizeof(Z_<name>_instance_t) */
-  /* Z_<name>_init_module + Z_<name>_instantiate with the imported modules'
-   * instances from lookup; may trap (run it inside wg_protected_call). */
+  size_t instance_size;      /* sizeof(w2c_<mangled name>) */
+  /* wasm2c_<mangled name>_instantiate with the imported modules' instances
+   * from lookup; may trap (run it inside wg_protected_call). */
   void (*instantiate)(void *instance, wgs_lookup_fn lookup, void *user);
   void (*free_instance)(void *instance);
   uint32_t num_exports;

@@ -258,6 +258,7 @@ static void read_global(const wgs_export *e, void *inst, wgs_val *out) {
     case 'I': memcpy(&out->i64, p, 8); break;
     case 'f': memcpy(&out->f32, p, 4); break;
     case 'F': memcpy(&out->f64, p, 8); break;
+    case 'v': memcpy(out->v128, p, 16); break;
     case 'r': memcpy(&out->funcref, p, sizeof out->funcref); break;
     case 'x': memcpy(&out->externref, p, sizeof out->externref); break;
   }
@@ -351,8 +352,9 @@ static void do_action(runner *r, char *save, bool is_get, long line) {
     }
     for (long i = 0; i < nres; i++) {
       if (exp[i].type != rtypes[i] || !spec_value_matches(&exp[i], &res[i])) {
-        char got[96], want[96];
-        spec_value_format(rtypes[i], &res[i], got, sizeof got);
+        char got[256], want[256];
+        if (exp[i].type == rtypes[i]) spec_value_format_like(&exp[i], &res[i], got, sizeof got);
+        else spec_value_format(rtypes[i], &res[i], got, sizeof got);
         spec_expected_format(&exp[i], want, sizeof want);
         printf("FAIL %ld result %ld: got %s, expected %s\n", line, i, got, want);
         return;
@@ -408,7 +410,7 @@ static void do_call(runner *r, char *save) {
   printf("result %.*s", fl, fname);
   const char *rt = strchr(e->type, '>') + 1;
   for (int i = 0; rt[i]; i++) {
-    char buf[96];
+    char buf[256];
     spec_value_format_bits(rt[i], &res[i], buf, sizeof buf);
     printf(" %s", buf);
   }
@@ -418,7 +420,7 @@ static void do_call(runner *r, char *save) {
 void wgs_host_log(const char *label, const char *types, const wgs_val *values) {
   printf("log %s", label);
   for (int i = 0; types[i]; i++) {
-    char buf[96];
+    char buf[256];
     spec_value_format_bits(types[i], &values[i], buf, sizeof buf);
     printf(" %s", buf);
   }

@@ -83,10 +83,11 @@ const wgs_export *spec_find_export(const wgs_module *m, const void *name, size_t
   return NULL;
 }
 
-static bool limits_ok(uint32_t cur, uint32_t ex_max, bool ex_has_max, const spec_import *imp,
+static bool limits_ok(uint64_t cur, uint64_t ex_max, bool ex_has_max, const spec_import *imp,
                       char *why, size_t n) {
   if (cur < imp->min) {
-    snprintf(why, n, "incompatible import type: current size %u < minimum %u", cur, imp->min);
+    snprintf(why, n, "incompatible import type: current size %llu < minimum %u",
+             (unsigned long long)cur, imp->min);
     return false;
   }
   if (imp->has_max) {
@@ -96,7 +97,8 @@ static bool limits_ok(uint32_t cur, uint32_t ex_max, bool ex_has_max, const spec
       return false;
     }
     if (ex_max > imp->max) {
-      snprintf(why, n, "incompatible import type: maximum %u > %u", ex_max, imp->max);
+      snprintf(why, n, "incompatible import type: maximum %llu > %u", (unsigned long long)ex_max,
+               imp->max);
       return false;
     }
   }

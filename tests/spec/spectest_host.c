@@ -20,10 +20,10 @@
 
 #include "wasm_rt_internal.h"
 
-struct Z_spectest_instance_t spectest_instance;
+struct w2c_spectest spectest_instance;
 
 bool spectest_init(void) {
-  struct Z_spectest_instance_t *s = &spectest_instance;
+  struct w2c_spectest *s = &spectest_instance;
   memset(s, 0, sizeof *s);
   s->global_i32 = 666;
   s->global_i64 = 666;
@@ -46,66 +46,64 @@ void spectest_fini(void) {
   wg_memory_release(&spectest_instance.memory);
 }
 
-/* spectest's print functions do nothing. The pointer they receive is whatever
- * instance the importing module was given for "spectest"; wasm2c 1.0.32 can
- * hand a re-exporting module's instance here (imports.wast), so it must not
- * be dereferenced. */
-void Z_spectestZ_print(struct Z_spectest_instance_t *s) { (void)s; }
-void Z_spectestZ_print_i32(struct Z_spectest_instance_t *s, uint32_t a) { (void)a; (void)s; }
-void Z_spectestZ_print_i64(struct Z_spectest_instance_t *s, uint64_t a) { (void)a; (void)s; }
-void Z_spectestZ_print_f32(struct Z_spectest_instance_t *s, float a) { (void)a; (void)s; }
-void Z_spectestZ_print_f64(struct Z_spectest_instance_t *s, double a) { (void)a; (void)s; }
-void Z_spectestZ_print_i32_f32(struct Z_spectest_instance_t *s, uint32_t a, float b) {
+/* spectest's print functions do nothing (and do not dereference the instance
+ * pointer, which is whatever the importing module was given for "spectest"). */
+void w2c_spectest_print(struct w2c_spectest *s) { (void)s; }
+void w2c_spectest_print_i32(struct w2c_spectest *s, uint32_t a) { (void)a; (void)s; }
+void w2c_spectest_print_i64(struct w2c_spectest *s, uint64_t a) { (void)a; (void)s; }
+void w2c_spectest_print_f32(struct w2c_spectest *s, float a) { (void)a; (void)s; }
+void w2c_spectest_print_f64(struct w2c_spectest *s, double a) { (void)a; (void)s; }
+void w2c_spectest_print_i32_f32(struct w2c_spectest *s, uint32_t a, float b) {
   (void)a, (void)b;
   (void)s;
 }
-void Z_spectestZ_print_f64_f64(struct Z_spectest_instance_t *s, double a, double b) {
+void w2c_spectest_print_f64_f64(struct w2c_spectest *s, double a, double b) {
   (void)a, (void)b;
   (void)s;
 }
-uint32_t *Z_spectestZ_global_i32(struct Z_spectest_instance_t *s) { return &s->global_i32; }
-uint64_t *Z_spectestZ_global_i64(struct Z_spectest_instance_t *s) { return &s->global_i64; }
-float *Z_spectestZ_global_f32(struct Z_spectest_instance_t *s) { return &s->global_f32; }
-double *Z_spectestZ_global_f64(struct Z_spectest_instance_t *s) { return &s->global_f64; }
-wasm_rt_funcref_table_t *Z_spectestZ_table(struct Z_spectest_instance_t *s) { return &s->table; }
-wasm_rt_memory_t *Z_spectestZ_memory(struct Z_spectest_instance_t *s) { return &s->memory; }
+uint32_t *w2c_spectest_global_i32(struct w2c_spectest *s) { return &s->global_i32; }
+uint64_t *w2c_spectest_global_i64(struct w2c_spectest *s) { return &s->global_i64; }
+float *w2c_spectest_global_f32(struct w2c_spectest *s) { return &s->global_f32; }
+double *w2c_spectest_global_f64(struct w2c_spectest *s) { return &s->global_f64; }
+wasm_rt_funcref_table_t *w2c_spectest_table(struct w2c_spectest *s) { return &s->table; }
+wasm_rt_memory_t *w2c_spectest_memory(struct w2c_spectest *s) { return &s->memory; }
 
 /* ---- the same, described for the runner's link check and invokes -------- */
 
 static void call_print(void *i, const wgs_val *a, wgs_val *r) {
   (void)a, (void)r;
-  Z_spectestZ_print(i);
+  w2c_spectest_print(i);
 }
 static void call_print_i32(void *i, const wgs_val *a, wgs_val *r) {
   (void)r;
-  Z_spectestZ_print_i32(i, a[0].i32);
+  w2c_spectest_print_i32(i, a[0].i32);
 }
 static void call_print_i64(void *i, const wgs_val *a, wgs_val *r) {
   (void)r;
-  Z_spectestZ_print_i64(i, a[0].i64);
+  w2c_spectest_print_i64(i, a[0].i64);
 }
 static void call_print_f32(void *i, const wgs_val *a, wgs_val *r) {
   (void)r;
-  Z_spectestZ_print_f32(i, a[0].f32);
+  w2c_spectest_print_f32(i, a[0].f32);
 }
 static void call_print_f64(void *i, const wgs_val *a, wgs_val *r) {
   (void)r;
-  Z_spectestZ_print_f64(i, a[0].f64);
+  w2c_spectest_print_f64(i, a[0].f64);
 }
 static void call_print_i32_f32(void *i, const wgs_val *a, wgs_val *r) {
   (void)r;
-  Z_spectestZ_print_i32_f32(i, a[0].i32, a[1].f32);
+  w2c_spectest_print_i32_f32(i, a[0].i32, a[1].f32);
 }
 static void call_print_f64_f64(void *i, const wgs_val *a, wgs_val *r) {
   (void)r;
-  Z_spectestZ_print_f64_f64(i, a[0].f64, a[1].f64);
+  w2c_spectest_print_f64_f64(i, a[0].f64, a[1].f64);
 }
-static void *get_global_i32(void *i) { return Z_spectestZ_global_i32(i); }
-static void *get_global_i64(void *i) { return Z_spectestZ_global_i64(i); }
-static void *get_global_f32(void *i) { return Z_spectestZ_global_f32(i); }
-static void *get_global_f64(void *i) { return Z_spectestZ_global_f64(i); }
-static void *get_table(void *i) { return Z_spectestZ_table(i); }
-static void *get_memory(void *i) { return Z_spectestZ_memory(i); }
+static void *get_global_i32(void *i) { return w2c_spectest_global_i32(i); }
+static void *get_global_i64(void *i) { return w2c_spectest_global_i64(i); }
+static void *get_global_f32(void *i) { return w2c_spectest_global_f32(i); }
+static void *get_global_f64(void *i) { return w2c_spectest_global_f64(i); }
+static void *get_table(void *i) { return w2c_spectest_table(i); }
+static void *get_memory(void *i) { return w2c_spectest_memory(i); }
 
 #define NAME(s) s, sizeof s - 1
 static const wgs_export spectest_exports[] = {
@@ -125,5 +123,5 @@ static const wgs_export spectest_exports[] = {
 };
 
 const wgs_module spectest_module = {
-    "spectest", sizeof(struct Z_spectest_instance_t), NULL, NULL,
+    "spectest", sizeof(struct w2c_spectest), NULL, NULL,
     sizeof spectest_exports / sizeof spectest_exports[0], spectest_exports};

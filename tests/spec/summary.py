@@ -57,12 +57,13 @@ def main():
         rows.append(r)
 
     if args.markdown:
-        print('| file | runtime | validity | skipped | time (s) |')
-        print('| --- | ---: | ---: | ---: | ---: |')
+        print('| file | runtime | validity | skipped | modules | compiled | time (s) |')
+        print('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
         for r in rows:
-            print('| %s | %d/%d | %d/%d | %d | %.1f |' % (
+            print('| %s | %d/%d | %d/%d | %d | %s | %s | %.1f |' % (
                 r['file'], r['runtime'][0], r['runtime'][1], r['validity'][0], r['validity'][1],
-                sum(r['skipped'].values()), r['seconds']))
+                sum(r['skipped'].values()), r.get('modules', '-'), r.get('compiled', '-'),
+                r['seconds']))
     else:
         for r in rows:
             print('%-36s %6d/%-6d runtime %6d/%-6d validity %5d/%-5d skipped %5d  %6.1f s' % (
