@@ -320,8 +320,14 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
   void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char *why = dlerror();
-    wg_format(err, err_size, "%s: cannot load: %s", so_path, why ? why : "unknown error");
-    return WASMGRAPH_ERR_IO;
+    /* A module built by another wasmgraph release fails here, before its
+     * descriptor's ABI version can be read, on a wasm-rt symbol this runtime
+     * no longer has: say what to do about it. */
+    bool other_release = why && strstr(why, "undefined symbol: wasm_rt_");
+    wg_format(err, err_size, "%s: cannot load: %s%s", so_path, why ? why : "unknown error",
+              other_release ? " (compiled by another wasmgraph release? recompile it with this "
+                              "wasmgraph)" : "");
+    return other_release ? WASMGRAPH_ERR_ABI : WASMGRAPH_ERR_IO;
   }
   wasmgraph_module_entry_fn entry;
   *(void **)&entry = dlsym(h, WASMGRAPH_MODULE_ENTRY_SYMBOL);

@@ -76,6 +76,16 @@ expect "wrong shape" 1 "shape is (1, 64), expected (1, 1, 8, 8)" -- "$wg" run mo
 
 # the model itself
 expect "not a model library" 1 "cannot load" -- "$wg" run bad.npy "${G[@]}" "${IN[@]}"
+# A .so from a release on the older wasm-rt ABI needs a symbol this runtime
+# no longer defines, so dlopen fails before the descriptor can be checked.
+printf 'unsigned wasm_rt_register_func_type(unsigned, unsigned, ...);\n%s\n' \
+  'unsigned old_init(void) { return wasm_rt_register_func_type(0, 0); }' > old_release.c
+if clang -shared -fPIC old_release.c -o old_release.so 2>/dev/null; then
+  expect "module of another release" 1 "recompile it with this wasmgraph" -- \
+    "$wg" run old_release.so "${G[@]}" "${IN[@]}"
+else
+  bad "clang cannot build old_release.so"
+fi
 expect "no embedded graph" 1 "no graph.json" -- "$wg" run model.so "${IN[@]}"
 
 # usage errors
