@@ -17,19 +17,23 @@
  * the full -O2/-O3 pipeline every simplification that can make a loaded value
  * irrelevant (x*0, x-x of two loads of one address, a local overwritten
  * before use, a dropped value) has happened and dead code is gone. A load
- * whose value then feeds, in its own basic block, something that must run
- * whenever the load does (a store, a call with effects such as every strict
- * FP operation, another load, a branch condition or return value; see
- * anchored()) cannot be deleted or sunk, so its barrier is removed. Every
- * other load keeps its barrier and still traps, e.g. one whose value only
- * feeds a select (which may become a branch) or a use in another block. A
+ * whose every bit then feeds, in its own basic block, something that must
+ * run whenever the load does (a store, a call with effects such as every
+ * strict FP operation, another load, a branch condition or return value; see
+ * anchored()) cannot be deleted, sunk or narrowed, so its barrier is removed.
+ * Every other load keeps its barrier and still traps, e.g. one whose value
+ * only feeds a select (which may become a branch), a use in another block, or
+ * a use of some of its bits (a trunc, a mask, one vector lane: LLVM would
+ * shrink the load to those bytes, and a shrunk load straddling the end of
+ * memory no longer faults). A
  * second optimization pass then reshapes the loops the barriers had made
  * look call-heavy. A barrier is recognised as a call of an inline-asm
  * value with an empty template, returning void, with exactly one argument.
  * In wasm2c 1.0.39 output those are FORCE_READ_INT and FORCE_READ_FLOAT
  * (`"r"` constraint) and SIMD_FORCE_READ (`"x"`, a v128 in a vector
  * register); the rule above looks only at uses, not types, so SIMD loads are
- * pruned the same way. The generated code has no other inline asm (Segue,
+ * pruned the same way, and a splat load's barrier (on the splatted vector)
+ * goes when its scalar load is anchored (sources_anchored()). The generated code has no other inline asm (Segue,
  * which would add some, is off in our wasm-rt.h), and asm of any other shape
  * is left alone.
  */
@@ -44,6 +48,7 @@
 
 #include "compiler_internal.h"
 #include "tile_vectorize.h"
+#include "v128_pair.h"
 
 #ifndef WGC_GUARD_PAGES
 #error "WGC_GUARD_PAGES (the build's memory mode) must be defined by compiler/CMakeLists.txt"
@@ -93,16 +98,108 @@ static bool is_pure_call(LLVMValueRef call) {
   return LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, readnone) != NULL;
 }
 
-/* True if `v` is consumed, in basic block `bb`, by an instruction that runs
- * whenever `v` does and that the optimizer can neither delete nor move away
- * from it: a store, a call with effects (constrained FP operations, host
- * imports, guest functions), a load (every load is itself kept alive, by its
- * barrier or by this same rule), or a terminator (a branch condition, a
- * return value). Pure instructions in the same block (arithmetic, casts,
- * comparisons, address computations, readnone calls) pass the property on.
- * Selects and phis do not: a select may become a branch and the load sink
- * into the arm that uses it. */
-static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, int depth) {
+/* Where a value's bits go, for anchored(): ALL_LANES means every bit of `v`
+ * matters; a lane index k means `v` is a vector of which only lane k holds
+ * the loaded bits (a scalar inserted for a splat), so only that lane must
+ * be consumed in full. */
+enum { ALL_LANES = -1 };
+
+static bool is_const_operand(LLVMValueRef inst, unsigned i) {
+  LLVMValueRef op = LLVMGetOperand(inst, i);
+  return LLVMIsAConstant(op) != NULL;
+}
+
+static unsigned vector_width(LLVMValueRef v) {
+  LLVMTypeRef t = LLVMTypeOf(v);
+  return LLVMGetTypeKind(t) == LLVMVectorTypeKind ? LLVMGetVectorSize(t) : 0;
+}
+
+/* For a pure `user` of `v` (operand `op`): the lane of `user` that carries
+ * v's bits (ALL_LANES for all of them), or -2 if `user` may drop some of
+ * those bits. Dropping bits is what lets the optimizer or the code
+ * generator narrow a load (trunc or `and` of a load becomes a smaller load,
+ * an extracted lane a scalar load, a splat of a lane a broadcast from that
+ * lane's address), and a narrowed load no longer traps when the original
+ * straddles the end of memory; such uses therefore never anchor a load. */
+static int carried_lane(LLVMValueRef user, unsigned op, int lane) {
+  switch (LLVMGetInstructionOpcode(user)) {
+    case LLVMBitCast:
+      if (lane == ALL_LANES || vector_width(user) == vector_width(LLVMGetOperand(user, 0)))
+        return lane;
+      return -2;
+    case LLVMZExt: case LLVMSExt: case LLVMFPExt: case LLVMSIToFP: case LLVMUIToFP:
+    case LLVMFPToSI: case LLVMFPToUI: case LLVMIntToPtr: case LLVMPtrToInt:
+    case LLVMGetElementPtr: case LLVMICmp: case LLVMFCmp:
+    case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMXor:
+    case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: case LLVMFNeg:
+    case LLVMUDiv: case LLVMSDiv: case LLVMURem: case LLVMSRem:
+      return lane; /* every input bit can change the result */
+    case LLVMAnd: case LLVMOr:
+      /* a constant mask ignores bits; an unknown one does not */
+      return is_const_operand(user, 0) || is_const_operand(user, 1) ? -2 : lane;
+    case LLVMShl: case LLVMLShr: case LLVMAShr:
+      /* a constant shift drops bits; a shift amount is used mod the width */
+      return op == 0 && !is_const_operand(user, 1) ? lane : -2;
+    case LLVMInsertElement: {
+      LLVMValueRef idx = LLVMGetOperand(user, 2);
+      if (!LLVMIsAConstantInt(idx)) return -2;
+      int k = (int)LLVMConstIntGetZExtValue(idx);
+      if (op == 1) return lane == ALL_LANES ? k : -2;             /* the inserted scalar */
+      return lane != ALL_LANES && lane != k && op == 0 ? lane : -2; /* lane k is replaced */
+    }
+    case LLVMShuffleVector: {
+      unsigned n = vector_width(LLVMGetOperand(user, 0)), out = LLVMGetNumMaskElements(user);
+      int first = -2;
+      unsigned seen = 0;
+      for (unsigned p = 0; p < out; p++) {
+        int m = LLVMGetMaskValue(user, p);
+        if (m < 0 || (unsigned)m / n != op) continue;
+        int src = m % (int)n;
+        if (lane != ALL_LANES && src == lane && first < 0) first = (int)p;
+        if (src < 32) seen |= 1u << src;
+      }
+      if (lane != ALL_LANES) return first;
+      /* all lanes of the operand must survive; then all of the result matters */
+      return n <= 32 && seen == (n == 32 ? 0xffffffffu : (1u << n) - 1) ? ALL_LANES : -2;
+    }
+    case LLVMExtractElement: {
+      LLVMValueRef idx = LLVMGetOperand(user, 1);
+      if (op != 0 || lane == ALL_LANES || !LLVMIsAConstantInt(idx)) return -2;
+      return (int)LLVMConstIntGetZExtValue(idx) == lane ? ALL_LANES : -2;
+    }
+    default:
+      return -2; /* trunc, fptrunc, extractvalue, ...: may drop bits */
+  }
+}
+
+/* The readnone intrinsics whose result depends on every bit of their
+ * operands (or, for fabs, on every bit a load of that type could be
+ * narrowed to). Others, e.g. copysign (which ignores all but the sign of
+ * one operand), do not pass a load's anchoring on. */
+static bool keeps_all_bits(LLVMValueRef call) {
+  static const char *const prefixes[] = {"llvm.fabs.", "llvm.smax.", "llvm.smin.", "llvm.umax.",
+                                         "llvm.umin.", "llvm.abs.", "llvm.ctpop.", "llvm.ctlz.",
+                                         "llvm.cttz.", "llvm.bswap.", "llvm.bitreverse."};
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  size_t len = 0;
+  const char *name = callee ? LLVMGetValueName2(callee, &len) : NULL;
+  if (!name) return false;
+  for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+    if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) return true;
+  return false;
+}
+
+/* True if `v` is consumed, in basic block `bb`, in full by an instruction
+ * that runs whenever `v` does and that the optimizer can neither delete nor
+ * move away from it: a store, a call with effects (constrained FP
+ * operations, host imports, guest functions), a load (every load is itself
+ * kept alive, by its barrier or by this same rule), or a terminator (a
+ * branch condition, a return value). Pure instructions in the same block
+ * pass the property on only if they keep every bit of `v` (`lane` says
+ * which lane of a vector holds them; see carried_lane()). Selects and phis
+ * do not: a select may become a branch and the load sink into the arm that
+ * uses it. */
+static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, int depth, int lane) {
   if (depth > 16) return false;
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
@@ -117,13 +214,18 @@ static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, int depth) {
       case LLVMIndirectBr:
         return true;
       case LLVMCall:
-        if (!is_pure_call(user) || anchored(user, bb, depth + 1)) return true;
+        if (!is_pure_call(user)) return true;
+        if (keeps_all_bits(user) && anchored(user, bb, depth + 1, lane)) return true;
         break;
       case LLVMSelect:
       case LLVMPHI:
         break;
-      default:
-        if (LLVMIsATerminatorInst(user) || anchored(user, bb, depth + 1)) return true;
+      default: {
+        unsigned op = 0, n = (unsigned)LLVMGetNumOperands(user);
+        while (op < n && LLVMGetOperand(user, op) != v) op++;
+        int next = op < n ? carried_lane(user, op, lane) : -2;
+        if (next != -2 && anchored(user, bb, depth + 1, next)) return true;
+      }
     }
   }
   return false;
@@ -148,6 +250,35 @@ static void mark_barriers(LLVMContextRef c, LLVMModuleRef m) {
           for (int k = 0; k < 4; k++) LLVMAddCallSiteAttribute(i, LLVMAttributeFunctionIndex, attrs[k]);
 }
 
+/* True if every load that `v` is computed from, through pure lane and cast
+ * operations (a SIMD splat or lane insert: insertelement, shufflevector,
+ * bitcast, extends), is anchored on its own. A barrier on such a value only
+ * exists to keep those loads alive (wasm2c puts SIMD_FORCE_READ on the
+ * splatted result of v128.load32_splat, not on the scalar load), so it may
+ * go when they need no help. Any other leaf (phi, argument, call) or a
+ * tree without a load keeps the barrier. */
+static bool sources_anchored(LLVMValueRef v, int depth, int *loads) {
+  if (depth > 8 || !LLVMIsAInstruction(v)) return false;
+  if (LLVMIsALoadInst(v)) {
+    (*loads)++;
+    return anchored(v, LLVMGetInstructionParent(v), 0, ALL_LANES);
+  }
+  int from = 0, to = 0; /* operand range that carries lane values */
+  if (LLVMIsACastInst(v) || LLVMIsAShuffleVectorInst(v)) {
+    to = LLVMIsAShuffleVectorInst(v) ? 2 : 1;
+  } else if (LLVMIsAInsertElementInst(v)) {
+    to = 2;
+  } else {
+    return false;
+  }
+  for (int i = from; i < to; i++) {
+    LLVMValueRef op = LLVMGetOperand(v, (unsigned)i);
+    if (LLVMIsAConstant(op) || LLVMIsUndef(op)) continue; /* undef/poison/zero lanes */
+    if (!sources_anchored(op, depth + 1, loads)) return false;
+  }
+  return true;
+}
+
 /* Returns how many barriers were removed; *kept counts the others. */
 static unsigned prune(LLVMModuleRef m, unsigned *kept) {
   unsigned removed = 0;
@@ -159,7 +290,10 @@ static unsigned prune(LLVMModuleRef m, unsigned *kept) {
         LLVMValueRef next = LLVMGetNextInstruction(inst);
         if (is_barrier(inst)) {
           LLVMValueRef v = LLVMGetOperand(inst, 0);
-          if (LLVMIsAInstruction(v) && anchored(v, LLVMGetInstructionParent(v), 0)) {
+          int loads = 0;
+          if (LLVMIsAInstruction(v) &&
+              (anchored(v, LLVMGetInstructionParent(v), 0, ALL_LANES) ||
+               (sources_anchored(v, 0, &loads) && loads > 0))) {
             LLVMInstructionEraseFromParent(inst);
             removed++;
           } else {
@@ -186,6 +320,26 @@ static wasmgraph_status optimize(wgc_ctx *ctx, LLVMModuleRef m, LLVMTargetMachin
   return st;
 }
 
+/* True if the functions are compiled for a CPU with 256-bit float vectors:
+ * clang records the target's features on every function it defines ("+avx"
+ * also matches +avx2 and +avx512*). Without them an 8-lane operation is
+ * split back into two 4-lane ones, so pairing f32x4 values only adds
+ * shuffles. */
+static bool module_has_avx(LLVMModuleRef m) {
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f)) continue;
+    LLVMAttributeRef a =
+        LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, "target-features", 15);
+    unsigned len = 0;
+    const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
+    if (!v) return false;
+    for (unsigned i = 0; i + 4 <= len; i++)
+      if (memcmp(v + i, "+avx", 4) == 0) return true;
+    return false;
+  }
+  return false;
+}
+
 /* Packs TVM's scalar register tiles into vectors (tile_vectorize.c), unless
  * the caller turned it off. Needs guard pages and a memory maximum below
  * 65536 pages (link.c); otherwise the pass says why it did nothing. */
@@ -204,12 +358,23 @@ static wasmgraph_status tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_
   to.max_lanes = strstr(t->llvm_triple, "x86_64") ? 8 : 4;
   wgc_tile_stats ts;
   wasmgraph_status st = wgc_tile_vectorize(ctx, m, &to, &ts);
-  if (st != WASMGRAPH_OK || !verbose) return st;
+  if (st != WASMGRAPH_OK) return st;
+  /* SIMD kernels: f32x4 accumulators paired into AVX registers (v128_pair.c;
+   * it touches no memory access, so it needs no guard pages or memory cap). */
+  wgc_v128_pair_stats ps = {0};
+  bool pair = to.max_lanes == 8 && module_has_avx(m);
+  if (pair && (st = wgc_v128_pair(ctx, m, false, &ps)) != WASMGRAPH_OK) return st;
+  if (!verbose) return st;
   if (ts.disabled)
     wgc_log(ctx, "tile vectorizer: off (%s)", ts.disabled);
   else
     wgc_log(ctx, "tile vectorizer: %u groups (%u x4, %u x8) in %u functions, %u rejected",
             ts.groups, ts.groups_by_lanes[4], ts.groups_by_lanes[8], ts.functions, ts.rejected);
+  if (pair)
+    wgc_log(ctx, "v128 pairing: %u pairs in %u functions, %u rejected", ps.pairs, ps.functions,
+            ps.rejected);
+  else
+    wgc_log(ctx, "v128 pairing: off (the target has no 256-bit vectors)");
   return WASMGRAPH_OK;
 }
 

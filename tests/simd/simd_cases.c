@@ -331,6 +331,10 @@ static const simd_run load32_splat_runs[] = {
 static const simd_run load32_splat_offmax_runs[] = {
     TRAP_ABS(0), TRAP_ABS(0xffffffffu),
 };
+/* the value is never stored: y[0..3] keep the zeros written first */
+static const simd_run load32_splat_dead_runs[] = {
+    LOAD_OK(4, 0, 0, 0, 0), TRAP_END(3), TRAP_END(1), TRAP_ABS(0xfffffffcu), TRAP_ABS(0xffffffffu),
+};
 static const simd_run load64_zero_runs[] = {
     LOAD_OK(8, F6, F7, 0, 0), LOAD_OK(9, 0xfaf9f8f7u, 0xfefdfcfbu, 0, 0),
     TRAP_END(7), TRAP_ABS(0xfffffff8u),
@@ -448,5 +452,11 @@ const simd_case simd_cases[] = {
          "v128.store32_lane 2 at the end; trapping store writes nothing"),
     CASE("memory", "simd_store8_lane", store8_lane_runs,
          "v128.store8_lane 15 at the end; trapping store writes nothing"),
+    CASE("memory", "simd_load32_splat_dropped", load32_splat_dead_runs,
+         "a dropped v128.load32_splat still traps"),
+    CASE("memory", "simd_load32_splat_times_zero", load32_splat_dead_runs,
+         "v128.load32_splat times zero still traps"),
+    CASE("memory", "simd_load32_splat_select", load32_splat_dead_runs,
+         "v128.load32_splat feeding an untaken select still traps"),
 };
 const size_t simd_num_cases = sizeof simd_cases / sizeof simd_cases[0];

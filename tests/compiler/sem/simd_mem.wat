@@ -34,4 +34,13 @@
     (local.set $old (memory.grow (i32.const 1)))
     (i32.add (i32.mul (local.get $old) (i32.const 1000)) (i32.load (local.get 0))))
   (func (export "size") (result i32) (memory.size))
+  ;; Only part of the loaded value is used: the optimizer or code generator
+  ;; may narrow such a load to the bytes that matter, so its keep-alive
+  ;; barrier must stay or an access straddling the end would not trap.
+  (func (export "load_lane0") (param i32) (result i32) (i32x4.extract_lane 0 (v128.load (local.get 0))))
+  (func (export "wrap64") (param i32) (result i32) (i32.wrap_i64 (i64.load (local.get 0))))
+  (func (export "low_byte") (param i32) (result i32) (i32.and (i32.load (local.get 0)) (i32.const 255)))
+  (func (export "high_half") (param i32) (result i32) (i32.wrap_i64 (i64.shr_u (i64.load (local.get 0)) (i64.const 32))))
+  (func (export "splat_lane") (param i32) (result i32)
+    (i32x4.extract_lane 0 (i32x4.splat (i32x4.extract_lane 1 (v128.load (local.get 0))))))
 )

@@ -70,6 +70,11 @@ static void body(void *ctx) {
     case 12: c->r = w2c_simd__mem_size(&inst); break;
     case 13: c->r = w2c_simd__mem_fmax(&inst, c->x, c->y); break;
     case 14: c->r = w2c_simd__mem_fmin(&inst, c->x, c->y); break;
+    case 15: c->r = w2c_simd__mem_load_lane0(&inst, c->a); break;
+    case 16: c->r = w2c_simd__mem_wrap64(&inst, c->a); break;
+    case 17: c->r = w2c_simd__mem_low_byte(&inst, c->a); break;
+    case 18: c->r = w2c_simd__mem_high_half(&inst, c->a); break;
+    case 19: c->r = w2c_simd__mem_splat_lane(&inst, c->a); break;
     default: break;
   }
 }
@@ -147,6 +152,18 @@ int main(void) {
   oob("i32x4.load16x4_s", 5, P - 8, 0);
   oob("i32x4.load16x4_s", 5, P - 7, 1);
   oob("i32x4.load16x4_s", 5, 0xfffffff9u, 1);
+  /* part of the value used: the access still covers all its bytes */
+  oob("v128.load, lane 0 used", 15, P - 16, 0);
+  oob("v128.load, lane 0 used", 15, P - 15, 1);
+  oob("v128.load, lane 0 used", 15, P - 1, 1);
+  oob("i64.load, wrapped to i32", 16, P - 8, 0);
+  oob("i64.load, wrapped to i32", 16, P - 7, 1);
+  oob("i32.load, low byte used", 17, P - 4, 0);
+  oob("i32.load, low byte used", 17, P - 3, 1);
+  oob("i64.load, high half used", 18, P - 8, 0);
+  oob("i64.load, high half used", 18, P - 7, 1);
+  oob("v128.load, lane 1 splatted", 19, P - 16, 0);
+  oob("v128.load, lane 1 splatted", 19, P - 9, 1);
   oob("v128.store", 6, P - 16, 0);
   oob("v128.store", 6, P - 15, 1);
   oob("v128.store64_lane", 7, P - 8, 0);

@@ -8,7 +8,14 @@
 # switched off ("tile vectorizer: off ..."); for the CNNs N must be > 0, so a
 # wasm2c or pipeline change that silently defeats the pass fails here.
 #
-# usage: fixtures.sh WASMGRAPH FIXTURES_DIR WORK_DIR MODEL...
+# A MODEL written NAME:simd takes the fixture's wasm32-simd/graph.o (with its
+# graph.json and params embedded) instead: there the scalar tile pass finds
+# nothing and compiler/v128_pair.c pairs f32x4 accumulators into 8-lane
+# vectors; the same switch turns both off, the -v log must show "v128
+# pairing: N pairs" with N > 0 for the CNNs, and outputs must again be
+# byte-identical.
+#
+# usage: fixtures.sh WASMGRAPH FIXTURES_DIR WORK_DIR MODEL[:simd]...
 # Exit 77 (ctest SKIP) when FIXTURES_DIR does not exist.
 set -u
 wg=$1 fixtures=$2 work=$3
@@ -21,11 +28,18 @@ if [ ! -d "$fixtures" ]; then
 fi
 rm -rf "$work" && mkdir -p "$work" || exit 1
 
-for m in "$@"; do
-  dir=$fixtures/$m
+for spec in "$@"; do
+  name=${spec%%:*}
+  dir=$fixtures/$name
   if [ ! -d "$dir" ]; then
-    echo "SKIP: $m not in $fixtures"
+    echo "SKIP: $name not in $fixtures"
     continue
+  fi
+  src=("$dir")
+  m=$name
+  if [ "$spec" != "$name" ]; then
+    m=$name.simd
+    src=("$dir/wasm32-simd/graph.o" --embed "$dir/graph.json" "$dir/graph.params")
   fi
   inputs=()
   for f in "$dir"/inputs/*.npy; do
@@ -35,7 +49,7 @@ for m in "$@"; do
     env=()
     [ "$v" = base ] && env=(WASMGRAPH_NO_TILE_VECTORIZE=1)
     start=$(date +%s)
-    if ! env "${env[@]}" "$wg" compile -v "$dir" -o "$work/$m.$v.so" >"$work/$m.$v.log" 2>&1; then
+    if ! env "${env[@]}" "$wg" compile -v "${src[@]}" -o "$work/$m.$v.so" >"$work/$m.$v.log" 2>&1; then
       fail "$m: compile ($v): $(tail -n 3 "$work/$m.$v.log")"
       continue 2
     fi
@@ -50,10 +64,16 @@ for m in "$@"; do
   line=$(grep -o 'tile vectorizer: .*' "$work/$m.tv.log" | head -n 1)
   echo "# $m: ${line:-no tile vectorizer line}"
   groups=$(printf '%s\n' "$line" | sed -n 's/^tile vectorizer: \([0-9][0-9]*\) groups.*/\1/p')
+  pairs=$(sed -n 's/^v128 pairing: \([0-9][0-9]*\) pairs.*/\1/p' "$work/$m.tv.log" | head -n 1)
   case $m in
     squeezenet1_1|mobilenet_v2|resnet18)
       if [ -n "$groups" ] && [ "$groups" -gt 0 ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: the pass packed nothing (log: '${line}')"; fi ;;
+    squeezenet1_1.simd|mobilenet_v2.simd|resnet18.simd)
+      if [ -n "$pairs" ] && [ "$pairs" -gt 0 ]; then pass "$m: v128 pairing ran ($pairs pairs)"
+      elif grep -q '^v128 pairing: off' "$work/$m.tv.log" && ! grep -qw avx /proc/cpuinfo; then
+        pass "$m: no AVX on this machine, pairing not attempted"
+      else fail "$m: v128 pairing formed no pair (log: '$(grep '^v128 pairing' "$work/$m.tv.log")')"; fi ;;
     *)
       if [ -n "$groups" ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: no 'tile vectorizer: N groups' line in the -v log"; fi ;;

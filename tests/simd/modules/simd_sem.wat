@@ -30,8 +30,8 @@
 ;; (i32x4 0x11111111 0x22222222 0x33333333 0x44444444).
 ;;
 ;; Layout: [0, 65536) shadow stack; 65536 + 64*i the name of table slot i
-;; (kernels 1..37, 38 = __tvm_module_ctx); 68032 the module ctx slot;
-;; __data_end = __heap_base = 68096.
+;; (kernels 1..40, 41 = __tvm_module_ctx); 68224 the module ctx slot;
+;; __data_end = __heap_base = 68288.
 (module
   (@custom "target_features" "\01+\07simd128")
   (type $packed (func (param i32 i32 i32 i32 i32 i32) (result i32)))
@@ -40,12 +40,12 @@
   (import "env" "TVMBackendRegisterSystemLibSymbol" (func $register (param i32 i32) (result i32)))
 
   (global $__stack_pointer (mut i32) (i32.const 65536))
-  (global $__data_end i32 (i32.const 68096))
-  (global $__heap_base i32 (i32.const 68096))
+  (global $__data_end i32 (i32.const 68288))
+  (global $__heap_base i32 (i32.const 68288))
   (export "__data_end" (global $__data_end))
   (export "__heap_base" (global $__heap_base))
 
-  (table $__indirect_function_table 38 38 funcref)
+  (table $__indirect_function_table 41 41 funcref)
   (export "__indirect_function_table" (table $__indirect_function_table))
 
   ;; ---- names (slot i at 65536 + 64*i) ----
@@ -86,7 +86,10 @@
   (data (i32.const 67776) "simd_store64_lane\00") ;; slot 35
   (data (i32.const 67840) "simd_store32_lane\00") ;; slot 36
   (data (i32.const 67904) "simd_store8_lane\00") ;; slot 37
-  (data (i32.const 67968) "__tvm_module_ctx\00")
+  (data (i32.const 67968) "simd_load32_splat_dropped\00") ;; slot 38
+  (data (i32.const 68032) "simd_load32_splat_times_zero\00") ;; slot 39
+  (data (i32.const 68096) "simd_load32_splat_select\00") ;; slot 40
+  (data (i32.const 68160) "__tvm_module_ctx\00")
 
   (elem (i32.const 1) func
     $simd_f32x4_add
@@ -125,18 +128,21 @@
     $simd_store_offmax
     $simd_store64_lane
     $simd_store32_lane
-    $simd_store8_lane)
+    $simd_store8_lane
+    $simd_load32_splat_dropped
+    $simd_load32_splat_times_zero
+    $simd_load32_splat_select)
 
   ;; ---- constructor: the system-lib registration ----
   (func $__wasm_call_ctors (export "__wasm_call_ctors")
     (local $i i32)
-    (drop (call $register (i32.const 67968) (i32.const 68032)))
+    (drop (call $register (i32.const 68160) (i32.const 68224)))
     (local.set $i (i32.const 1))
     (loop $each
       (drop (call $register (i32.add (i32.const 65536) (i32.shl (local.get $i) (i32.const 6)))
                             (local.get $i)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $each (i32.le_u (local.get $i) (i32.const 37)))))
+      (br_if $each (i32.le_u (local.get $i) (i32.const 40)))))
 
   ;; ---- helpers (not kernels) ----
   ;; args[0] and args[1] are DLTensor handles; DLTensor.data is at offset 0.
@@ -668,6 +674,48 @@
     (if (call $mode_op (local.get $x) (local.get $end))
       (then (v128.store8_lane 15 (local.get $addr)
                   (v128.const i32x4 0x03020100 0x07060504 0x0b0a0908 0x0f0e0d0c))))
+    (call $dump (local.get $y) (local.get $addr) (local.get $end))
+    (i32.const 0))
+
+  ;; A splat load whose value ends up unused (dropped, multiplied by zero,
+  ;; or feeding only a select that is never taken) must still trap: its
+  ;; keep-alive barrier may be pruned only when the load is otherwise
+  ;; anchored (compiler/load_barriers.c).
+  (func $simd_load32_splat_dropped (type $packed)
+    (local $x i32) (local $y i32) (local $end i32) (local $addr i32)
+    (local.set $x (call $x_data (local.get 0)))
+    (local.set $y (call $y_data (local.get 0)))
+    (local.set $end (call $mem_end))
+    (local.set $addr (call $address (local.get $x) (local.get $end)))
+    (v128.store (local.get $y) (v128.const i64x2 0 0))
+    (if (call $mode_op (local.get $x) (local.get $end))
+      (then (drop (v128.load32_splat (local.get $addr)))))
+    (call $dump (local.get $y) (local.get $addr) (local.get $end))
+    (i32.const 0))
+
+  (func $simd_load32_splat_times_zero (type $packed)
+    (local $x i32) (local $y i32) (local $end i32) (local $addr i32)
+    (local.set $x (call $x_data (local.get 0)))
+    (local.set $y (call $y_data (local.get 0)))
+    (local.set $end (call $mem_end))
+    (local.set $addr (call $address (local.get $x) (local.get $end)))
+    (v128.store (local.get $y) (v128.const i64x2 0 0))
+    (if (call $mode_op (local.get $x) (local.get $end))
+      (then (v128.store (local.get $y) (i32x4.mul (v128.load32_splat (local.get $addr))
+                                             (v128.const i32x4 0 0 0 0)))))
+    (call $dump (local.get $y) (local.get $addr) (local.get $end))
+    (i32.const 0))
+
+  (func $simd_load32_splat_select (type $packed)
+    (local $x i32) (local $y i32) (local $end i32) (local $addr i32)
+    (local.set $x (call $x_data (local.get 0)))
+    (local.set $y (call $y_data (local.get 0)))
+    (local.set $end (call $mem_end))
+    (local.set $addr (call $address (local.get $x) (local.get $end)))
+    (v128.store (local.get $y) (v128.const i64x2 0 0))
+    (if (call $mode_op (local.get $x) (local.get $end))
+      (then (v128.store (local.get $y) (select (result v128) (v128.load32_splat (local.get $addr))
+                                   (v128.const i32x4 0 0 0 0) (i32.eq (local.get $end) (i32.const 7))))))
     (call $dump (local.get $y) (local.get $addr) (local.get $end))
     (i32.const 0))
 
