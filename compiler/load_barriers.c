@@ -48,6 +48,7 @@
 
 #include "compiler_internal.h"
 #include "tile_vectorize.h"
+#include "address_fold.h"
 #include "v128_pair.h"
 
 #ifndef WGC_GUARD_PAGES
@@ -378,6 +379,27 @@ static wasmgraph_status tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_
   return WASMGRAPH_OK;
 }
 
+/* Folds the constant of `zext(x + k)` load addresses into the addressing
+ * mode where an anchor load makes it exact (address_fold.c). Same switch and
+ * same safety conditions as the tile vectorizer. */
+static wasmgraph_status fold_addresses(wgc_ctx *ctx, LLVMModuleRef m, uint32_t memory_max_pages) {
+  bool verbose = ctx->opts && ctx->opts->verbose > 0;
+  if (ctx->opts && ctx->opts->no_tile_vectorize) {
+    if (verbose) wgc_log(ctx, "address fold: off (disabled by the caller)");
+    return WASMGRAPH_OK;
+  }
+  wgc_fold_options fo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = memory_max_pages};
+  wgc_fold_stats fs;
+  wasmgraph_status st = wgc_address_fold(ctx, m, &fo, false, &fs);
+  if (st != WASMGRAPH_OK || !verbose) return st;
+  if (fs.disabled)
+    wgc_log(ctx, "address fold: off (%s)", fs.disabled);
+  else
+    wgc_log(ctx, "address fold: %u loads in %u functions, %u without an anchor", fs.folded,
+            fs.functions, fs.no_anchor);
+  return WASMGRAPH_OK;
+}
+
 wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
                                     const char *obj, int opt_level, uint32_t memory_max_pages) {
   wgc_llvm_init();
@@ -440,6 +462,7 @@ wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const cha
    * irrelevant. */
   if ((st = optimize(ctx, m, tm, opt_level)) != WASMGRAPH_OK) goto done;
   if ((st = tile_vectorize(ctx, m, t, memory_max_pages)) != WASMGRAPH_OK) goto done;
+  if ((st = fold_addresses(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
   if (LLVMTargetMachineEmitToFile(tm, m, (char *)obj, LLVMObjectFile, &msg)) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");
     goto done;

@@ -83,8 +83,9 @@ typedef struct wasmgraph_compile_options {
   int verbose;                /* >0: log each command before running it */
   wasmgraph_log_fn log;       /* may be NULL */
   void *log_user;
-  bool no_tile_vectorize;     /* keep scalar register tiles scalar (tile_vectorize.c);
-                                 for A/B checks, the output is bit-identical either way */
+  bool no_tile_vectorize;     /* skip the kernel-shape passes (tile vectorizer, v128
+                                 pairing, address fold); for A/B checks, the output
+                                 is bit-identical either way */
 } wasmgraph_compile_options;
 
 void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);

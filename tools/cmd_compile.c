@@ -70,8 +70,8 @@ static const char k_compile_usage[] =
     "tools, looked up on PATH: wasm-ld (Debian package lld), node (nodejs), clang (clang)\n"
     "and, for .a outputs, llvm-ar (llvm) or ar. wasm2c is wabt 1.0.39's script from npm:\n"
     "$WASMGRAPH_WASM2C if set, else the copy found at build or install time.\n"
-    "WASMGRAPH_NO_TILE_VECTORIZE=1 keeps scalar kernels' register tiles scalar\n"
-    "(same results, slower; for comparisons).\n"
+    "WASMGRAPH_NO_TILE_VECTORIZE=1 turns off the kernel-shape passes (tile vectorizer,\n"
+    "v128 pairing, address folding): same results, slower; for comparisons.\n"
     "\n"
     "exit status: 0 success, 1 failure, 2 usage error.\n";
 

@@ -30,12 +30,12 @@ else
   fail "w2c_stage: $(grep -v '^  ' "$work/stderr.txt" | tail -5)"
   finish
 fi
-# 18 functions use memory (all but fmax and fmin); 6 SIMD accesses use the
+# 22 functions use memory (all but fmax and fmin); 6 SIMD accesses use the
 # general check in wasm2c's output (splat, splat offset, zero64, lane load,
 # lane store and the splat in grow_call; the extending load already uses
 # _default32); 2 refreshes (after the host call and after memory.grow)
 line=$(grep '^rewrite:' "$work/stage.txt")
-if [ "$line" = "rewrite: applied=1 functions=18 skipped=0 simd=6 refreshes=2" ]; then
+if [ "$line" = "rewrite: applied=1 functions=22 skipped=0 simd=6 refreshes=2" ]; then
   pass "memory rewrite: $line"
 else
   fail "memory rewrite: '$line' $(grep 'memory rewrite' "$work/stderr.txt")"
@@ -44,6 +44,14 @@ if grep -q '^load barriers: removed [0-9]*, kept [0-9]*' "$work/stderr.txt"; the
   pass "built through the load-barrier pass ($(grep -m1 '^load barriers' "$work/stderr.txt"))"
 else
   fail "no load-barrier pass in the log"
+fi
+# memory max 3 pages: the address fold acts, and must have folded the
+# anchored loads of wrap_anchored and wrap_anchor_k0 (and nothing else)
+fold=$(grep -m1 '^address fold:' "$work/stderr.txt")
+if [[ $fold == "address fold: 2 loads in 2 functions,"* ]]; then
+  pass "built through the address fold ($fold)"
+else
+  fail "address fold: '$fold' (want 2 loads in 2 functions)"
 fi
 if clang -O1 $cflags -I"$work" -I"$inc" -I"$rtdir" -I"$rtdir/wasm-rt" "$here/simd_mem_harness.c" \
      "$work/simd_mem.o" "$rtlib" $ldflags -ljson-c -lpthread -ldl -lm -o "$work/harness" \

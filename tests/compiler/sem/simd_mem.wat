@@ -41,6 +41,21 @@
   (func (export "wrap64") (param i32) (result i32) (i32.wrap_i64 (i64.load (local.get 0))))
   (func (export "low_byte") (param i32) (result i32) (i32.and (i32.load (local.get 0)) (i32.const 255)))
   (func (export "high_half") (param i32) (result i32) (i32.wrap_i64 (i64.shr_u (i64.load (local.get 0)) (i64.const 32))))
+  ;; address_fold.c: loads at x + k may use a 64-bit zext(x) + k only next to
+  ;; an anchor load at x (or x + k0) with no effect in between. At x = -16,
+  ;; x + 32 wraps to 16 (in bounds) while x itself is past the end.
+  (func (export "wrap_no_anchor") (param $x i32) (result i32)
+    (i32.load (i32.add (local.get $x) (i32.const 32))))
+  (func (export "wrap_anchored") (param $x i32) (result i32)
+    (i32.add (i32.load (i32.add (local.get $x) (i32.const 32))) (i32.load (local.get $x))))
+  (func (export "wrap_anchor_k0") (param $x i32) (result i32)
+    (i32.add (i32.load (i32.add (local.get $x) (i32.const 16)))
+             (i32.load (i32.add (local.get $x) (i32.const 48)))))
+  (func (export "wrap_store_between") (param $x i32) (result i32)
+    (local $v i32)
+    (local.set $v (i32.load (i32.add (local.get $x) (i32.const 32))))
+    (i32.store (i32.const 0) (i32.const 7))
+    (i32.add (local.get $v) (i32.load (local.get $x))))
   (func (export "splat_lane") (param i32) (result i32)
     (i32x4.extract_lane 0 (i32x4.splat (i32x4.extract_lane 1 (v128.load (local.get 0))))))
 )

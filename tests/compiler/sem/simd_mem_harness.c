@@ -75,6 +75,10 @@ static void body(void *ctx) {
     case 17: c->r = w2c_simd__mem_low_byte(&inst, c->a); break;
     case 18: c->r = w2c_simd__mem_high_half(&inst, c->a); break;
     case 19: c->r = w2c_simd__mem_splat_lane(&inst, c->a); break;
+    case 20: c->r = w2c_simd__mem_wrap_no_anchor(&inst, c->a); break;
+    case 21: c->r = w2c_simd__mem_wrap_anchored(&inst, c->a); break;
+    case 22: c->r = w2c_simd__mem_wrap_anchor_k0(&inst, c->a); break;
+    case 23: c->r = w2c_simd__mem_wrap_store_between(&inst, c->a); break;
     default: break;
   }
 }
@@ -164,6 +168,20 @@ int main(void) {
   oob("i64.load, high half used", 18, P - 7, 1);
   oob("v128.load, lane 1 splatted", 19, P - 16, 0);
   oob("v128.load, lane 1 splatted", 19, P - 9, 1);
+  /* a wrapping i32 address: x + 32 is 16 when x = -16 (address_fold.c) */
+  value(9, 16, 0x5a5a5a5au);
+  value(9, 100, 1000u);
+  value(9, 132, 32u);
+  check(value(20, 0xfffffff0u, 0) == 0x5a5a5a5au, "%s = 0x%llx (want 0x%llx)",
+        "x + 32 wrapping to 16, no anchor", value(20, 0xfffffff0u, 0), 0x5a5a5a5au);
+  check(value(21, 100, 0) == 1032u, "%s = %llu (want %llu)", "x + 32 with an anchor at x, in bounds",
+        value(21, 100, 0), 1032u);
+  oob("x + 32 wrapping, anchor at x", 21, 0xfffffff0u, 1);
+  oob("x + 48 wrapping, anchor at x + 16", 22, 0xffffffd8u, 1);
+  value(9, 0, 1u);
+  oob("x + 32 wrapping, a store before the anchor", 23, 0xfffffff0u, 1);
+  check(value(8, 0, 0) == 7u, "%s: word 0 = %llu (want %llu)",
+        "the store before the trapping anchor happened", value(8, 0, 0), 7u);
   oob("v128.store", 6, P - 16, 0);
   oob("v128.store", 6, P - 15, 1);
   oob("v128.store64_lane", 7, P - 8, 0);

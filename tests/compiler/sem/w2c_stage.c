@@ -18,6 +18,27 @@
 #include <string.h>
 
 #include "compiler_internal.h"
+#include "wasm_reader.h"
+
+/* The module's memory maximum in pages (65536 when it declares none), as
+ * wasm_check.c reads it for a model: the tile vectorizer and the address
+ * fold only act below 65536. */
+static uint32_t memory_max_pages(wgc_ctx *ctx, const char *path) {
+  wgc_buf file = {0};
+  wasm_module m;
+  uint32_t max = 65536;
+  if (wgc_read_file(ctx, path, &file) != WASMGRAPH_OK) return max;
+  if (wasm_read(file.data, file.size, &m, NULL, 0) == WASMGRAPH_OK) {
+    const wasm_limits *l = NULL;
+    for (uint32_t i = 0; i < m.num_imports && !l; i++)
+      if (m.imports[i].kind == WASM_EXT_MEMORY) l = &m.imports[i].limits;
+    if (!l && m.num_memories) l = &m.memories[0];
+    if (l && l->has_max && l->max < 65536) max = (uint32_t)l->max;
+    wasm_module_free(&m);
+  }
+  wgc_buf_free(&file);
+  return max;
+}
 
 static void log_line(void *user, const char *line) {
   (void)user;
@@ -78,9 +99,10 @@ int main(int argc, char **argv) {
            rw.functions, rw.skipped, rw.simd_accesses, rw.refreshes);
   if (st == WASMGRAPH_OK) st = wgc_target_resolve(&ctx, NULL, NULL, &target);
   if (st == WASMGRAPH_OK) st = wgc_write_headers(&ctx);
-  /* 65536: a hand-written module with its own limits; the tile vectorizer
-   * stays off (tests/compiler/tile_vectorize covers it). */
-  if (st == WASMGRAPH_OK) st = wgc_cc_compile_translated(&ctx, &target, c_path, obj, simd, 65536);
+  /* the module's own memory maximum, as for a model (link.c caps models at
+   * 65535 pages): below 65536 the address fold and tile vectorizer may act */
+  if (st == WASMGRAPH_OK)
+    st = wgc_cc_compile_translated(&ctx, &target, c_path, obj, simd, memory_max_pages(&ctx, in));
   if (st == WASMGRAPH_OK) st = wgc_copy_file(&ctx, h_path, h_out);
   if (st != WASMGRAPH_OK) fprintf(stderr, "w2c_stage: %s\n", err[0] ? err : "failed");
   free(c_path);

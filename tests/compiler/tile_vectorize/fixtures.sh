@@ -8,6 +8,9 @@
 # switched off ("tile vectorizer: off ..."); for the CNNs N must be > 0, so a
 # wasm2c or pipeline change that silently defeats the pass fails here.
 #
+# The address fold (compiler/address_fold.c) is behind the same switch; for
+# the CNNs its -v line must show folded loads.
+#
 # A MODEL written NAME:simd takes the fixture's wasm32-simd/graph.o (with its
 # graph.json and params embedded) instead: there the scalar tile pass finds
 # nothing and compiler/v128_pair.c pairs f32x4 accumulators into 8-lane
@@ -77,6 +80,12 @@ for spec in "$@"; do
     *)
       if [ -n "$groups" ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: no 'tile vectorizer: N groups' line in the -v log"; fi ;;
+  esac
+  folds=$(sed -n 's/^address fold: \([0-9][0-9]*\) loads.*/\1/p' "$work/$m.tv.log" | head -n 1)
+  case $m in
+    squeezenet1_1*|mobilenet_v2*|resnet18*)
+      if [ -n "$folds" ] && [ "$folds" -gt 0 ]; then pass "$m: address fold ran ($folds loads)"
+      else fail "$m: the address fold folded nothing ($(grep '^address fold' "$work/$m.tv.log"))"; fi ;;
   esac
   if grep -q 'tile vectorizer: off' "$work/$m.base.log"; then pass "$m: switched off by the env var"
   else fail "$m: WASMGRAPH_NO_TILE_VECTORIZE=1 did not switch the pass off"; fi

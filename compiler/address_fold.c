@@ -1,0 +1,269 @@
+/*
+ * address_fold.c — gives loads at `zext(x + k)` the address `zext(x) + k`
+ * (64-bit add), which x86 folds into the load's addressing mode.
+ *
+ * Why: wasm adds a constant to an i32 address with 32-bit wraparound, so
+ * wasm2c's `base + zext(x + k)` needs a separate 32-bit add (`lea`) per
+ * access. TVM's SIMD conv loops broadcast 14-28 input values per iteration
+ * from `x + 16*i`; once v128_pair.c packs the arithmetic, those adds are a
+ * third of the loop's instructions and the loop is bound by instruction
+ * dispatch (resnet18 wasm32-simd, 1 thread: 128 -> 111 ms).
+ *
+ * When it is exact. `zext(x + k)` and `zext(x) + k` (0 < k < 64 KiB) differ
+ * only if x + k wraps, i.e. x >= 2^32 - k > 2^32 - 64 KiB. Linear memory is
+ * capped at 65535 pages (link.c), so its size is <= 2^32 - 64 KiB and such an
+ * x lies past its end. The fold needs an "anchor": another load in the same
+ * basic block whose *original* address is `zext(x)` or `zext(x) + c`
+ * (c >= 0, a 64-bit add: wasm2c's memarg offset), from the same memory
+ * base, with no instruction that has an observable effect between the two
+ * (no store, fence, atomic, volatile access or call other than constrained
+ * FP operations and wasm2c's empty-asm load barriers). Whenever x + k wraps,
+ * the original program traps at the anchor (or earlier in that effect-free
+ * stretch), and the folded load, at most 4 GiB + 64 KiB past the base, faults
+ * in the guard region: both trap with an out-of-bounds access before any
+ * further effect. When nothing wraps the addresses are equal. Loads whose
+ * value is otherwise unused keep their barriers (load_barriers.c), so every
+ * anchor is still executed. Hence: guard pages only, memory <= 65535 pages;
+ * stores are never folded.
+ */
+#include "address_fold.h"
+
+#include <llvm-c/Analysis.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tile_vectorize.h" /* WGC_TILE_MAX_MEMORY_PAGES: the same cap and proof */
+
+enum { FOLD_LIMIT = 65536 };
+
+/* One load of a block: as a fold candidate (cand_root != NULL: address
+ * zext(cand_root + k)) and as an anchor (anchor_root: address zext(root) or
+ * zext(root) + c). `effects`: observable-effect instructions before it in
+ * the block; two loads with the same count have none between them. */
+typedef struct af_load {
+  LLVMValueRef load, base, cand_root, anchor_root;
+  uint32_t k, effects;
+} af_load;
+
+/* How a candidate is rewritten: address zext(root) + d. */
+typedef struct af_fold {
+  LLVMValueRef root;
+  uint32_t d;
+} af_fold;
+
+typedef struct af_state {
+  af_load *loads;
+  size_t n, cap;
+  LLVMBuilderRef b;
+  LLVMTypeRef i64;
+} af_state;
+
+static LLVMValueRef strip_bitcasts(LLVMValueRef v) {
+  while (v && LLVMIsABitCastInst(v)) v = LLVMGetOperand(v, 0);
+  return v;
+}
+
+/* The constant operand 1 of an instruction, or false. */
+static bool const_operand(LLVMValueRef inst, uint64_t *value) {
+  LLVMValueRef c = LLVMGetOperand(inst, 1);
+  if (!LLVMIsAConstantInt(c)) return false;
+  *value = LLVMConstIntGetZExtValue(c);
+  return true;
+}
+
+/* Reads `load`'s address as base + idx (an i8 GEP with one index, as
+ * wasm2c's accessors compile) and fills the candidate and anchor roots. */
+static bool parse_address(LLVMValueRef load, af_load *out) {
+  LLVMValueRef gep = strip_bitcasts(LLVMGetOperand(load, 0));
+  if (!gep || !LLVMIsAGetElementPtrInst(gep) || LLVMGetNumOperands(gep) != 2) return false;
+  memset(out, 0, sizeof *out);
+  out->load = load;
+  out->base = LLVMGetOperand(gep, 0);
+  LLVMValueRef idx = LLVMGetOperand(gep, 1);
+  uint64_t c;
+  if (LLVMIsAZExtInst(idx)) {
+    LLVMValueRef a = LLVMGetOperand(idx, 0);
+    out->anchor_root = a; /* zext(a) itself never wraps */
+    if (LLVMIsAInstruction(a) && LLVMGetInstructionOpcode(a) == LLVMAdd &&
+        LLVMGetIntTypeWidth(LLVMTypeOf(a)) == 32 && const_operand(a, &c) && c > 0 &&
+        c < FOLD_LIMIT) {
+      out->cand_root = LLVMGetOperand(a, 0);
+      out->k = (uint32_t)c;
+    }
+    return true;
+  }
+  /* wasm2c's memarg offset: zext(a) + c in 64 bits (c < 2^32, no wrap) */
+  if (LLVMIsAInstruction(idx) && LLVMGetInstructionOpcode(idx) == LLVMAdd &&
+      const_operand(idx, &c) && c < (UINT64_C(1) << 32) &&
+      LLVMIsAZExtInst(LLVMGetOperand(idx, 0))) {
+    out->anchor_root = LLVMGetOperand(LLVMGetOperand(idx, 0), 0);
+    return true;
+  }
+  return false;
+}
+
+/* True if `inst` may have an effect another thread or the host could see
+ * before a trap ends the call: stores, fences, atomics, volatile loads, and
+ * calls other than constrained FP operations (fpexcept.ignore), readnone
+ * functions and inline asm (wasm2c's only asm is its empty load barrier). */
+static bool has_effect(LLVMValueRef inst) {
+  switch (LLVMGetInstructionOpcode(inst)) {
+    case LLVMStore:
+    case LLVMFence:
+    case LLVMAtomicRMW:
+    case LLVMAtomicCmpXchg:
+    case LLVMVAArg:
+    case LLVMInvoke:
+      return true;
+    case LLVMLoad:
+      return LLVMGetVolatile(inst);
+    case LLVMCall: {
+      LLVMValueRef callee = LLVMGetCalledValue(inst);
+      if (!callee) return true;
+      if (LLVMGetValueKind(callee) == LLVMInlineAsmValueKind) return false;
+      if (!LLVMIsAFunction(callee)) return true;
+      size_t len = 0;
+      const char *name = LLVMGetValueName2(callee, &len);
+      static const char constrained[] = "llvm.experimental.constrained.";
+      if (name && strncmp(name, constrained, sizeof constrained - 1) == 0) return false;
+      unsigned readnone = LLVMGetEnumAttributeKindForName("readnone", 8);
+      return LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, readnone) == NULL;
+    }
+    default:
+      return false;
+  }
+}
+
+static bool push(af_state *s, const af_load *l) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    af_load *p = realloc(s->loads, cap * sizeof *p);
+    if (!p) return false;
+    s->loads = p;
+    s->cap = cap;
+  }
+  s->loads[s->n++] = *l;
+  return true;
+}
+
+static void fold(af_state *s, const af_load *c, af_fold f) {
+  LLVMValueRef ptr = LLVMGetOperand(c->load, 0);
+  LLVMPositionBuilderBefore(s->b, c->load);
+  LLVMValueRef sum = LLVMBuildZExt(s->b, f.root, s->i64, "");
+  if (f.d) sum = LLVMBuildNUWAdd(s->b, sum, LLVMConstInt(s->i64, f.d, 0), "");
+  LLVMValueRef gep = LLVMBuildInBoundsGEP2(s->b, LLVMGetElementType(LLVMTypeOf(c->base)),
+                                           c->base, &sum, 1, "");
+  if (LLVMTypeOf(gep) != LLVMTypeOf(ptr)) gep = LLVMBuildBitCast(s->b, gep, LLVMTypeOf(ptr), "");
+  LLVMSetOperand(c->load, 0, gep);
+}
+
+/* True if instruction `v` is available at `at` (same block `bb`): defined
+ * in another block (it then dominates `bb`, since a load of `bb` uses it)
+ * or earlier in `bb`. */
+static bool defined_before(LLVMValueRef v, LLVMValueRef at, LLVMBasicBlockRef bb) {
+  if (!LLVMIsAInstruction(v) || LLVMGetInstructionParent(v) != bb) return true;
+  for (LLVMValueRef i = LLVMGetPreviousInstruction(at); i; i = LLVMGetPreviousInstruction(i))
+    if (i == v) return true;
+  return false;
+}
+
+/* Finds an anchor for candidate c (address zext(x + k)): a load x' of the
+ * same base with no effect between them whose original address is zext(r)
+ * [+ c'] where r = x (rewrite as zext(x) + k) or r = x + k0 computed in i32,
+ * k0 <= k (rewrite as zext(r) + (k - k0)). Either way the two addresses
+ * differ only when r + d wraps, and then r is past the end of memory and the
+ * anchor traps (see the top of the file). */
+static bool find_anchor(const af_state *s, size_t ci, LLVMBasicBlockRef bb, af_fold *out) {
+  const af_load *c = &s->loads[ci];
+  for (size_t b = 0; b < s->n; b++) {
+    const af_load *x = &s->loads[b];
+    if (b == ci || x->base != c->base || x->effects != c->effects || !x->anchor_root) continue;
+    if (x->anchor_root == c->cand_root) {
+      *out = (af_fold){c->cand_root, c->k};
+      return true;
+    }
+    LLVMValueRef r = x->anchor_root;
+    uint64_t k0;
+    if (LLVMIsAInstruction(r) && LLVMGetInstructionOpcode(r) == LLVMAdd &&
+        LLVMGetOperand(r, 0) == c->cand_root && const_operand(r, &k0) && k0 <= c->k &&
+        defined_before(r, c->load, bb)) {
+      *out = (af_fold){r, c->k - (uint32_t)k0};
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Collects the block's loads, then folds every candidate with an anchor
+ * (decided on the original addresses before anything changes). Returns
+ * false on out-of-memory. */
+static bool fold_block(af_state *s, LLVMBasicBlockRef bb, wgc_fold_stats *st, unsigned *done) {
+  s->n = 0;
+  uint32_t effects = 0;
+  for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+    af_load l;
+    if (LLVMIsALoadInst(i) && !LLVMGetVolatile(i) && parse_address(i, &l)) {
+      l.effects = effects;
+      if (!push(s, &l)) return false;
+    }
+    if (has_effect(i)) effects++;
+  }
+  for (size_t a = 0; a < s->n; a++) {
+    const af_load *c = &s->loads[a];
+    if (!c->cand_root) continue;
+    af_fold f;
+    if (!find_anchor(s, a, bb, &f)) {
+      st->no_anchor++;
+      continue;
+    }
+    fold(s, c, f);
+    st->folded++;
+    (*done)++;
+  }
+  return true;
+}
+
+wasmgraph_status wgc_address_fold(wgc_ctx *ctx, LLVMModuleRef m, const wgc_fold_options *opt,
+                                  bool verify, wgc_fold_stats *stats) {
+  wgc_fold_stats local;
+  wgc_fold_stats *st = stats ? stats : &local;
+  memset(st, 0, sizeof *st);
+  if (!m || !opt) return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "address fold: no module");
+  if (!opt->guard_pages) {
+    st->disabled = "bounds-check mode";
+    return WASMGRAPH_OK;
+  }
+  if (opt->memory_max_pages > WGC_TILE_MAX_MEMORY_PAGES) {
+    st->disabled = "memory maximum above 65535 pages";
+    return WASMGRAPH_OK;
+  }
+  af_state s = {0};
+  s.b = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
+  s.i64 = LLVMInt64TypeInContext(LLVMGetModuleContext(m));
+  wasmgraph_status result = WASMGRAPH_OK;
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f && result == WASMGRAPH_OK;
+       f = LLVMGetNextFunction(f)) {
+    unsigned done = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb)) {
+      if (!fold_block(&s, bb, st, &done)) {
+        result = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "address fold: out of memory");
+        break;
+      }
+    }
+    if (done) st->functions++;
+  }
+  LLVMDisposeBuilder(s.b);
+  free(s.loads);
+#ifndef NDEBUG
+  verify = true;
+#endif
+  if (result == WASMGRAPH_OK && verify) {
+    char *msg = NULL;
+    if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
+      result = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "address fold produced invalid IR: %s",
+                        msg ? msg : "");
+    }
+    LLVMDisposeMessage(msg);
+  }
+  return result;
+}
