@@ -16,7 +16,8 @@
  * (1 thread, CPU time: squeezenet1_1 135 -> 52 ms, mobilenet_v2 144 -> 65 ms,
  * resnet18 692 -> 174 ms; outputs bit-identical).
  *
- * Invariants (each checked below, where it is enforced):
+ * Invariants (each checked where it is enforced: below, or for the web
+ * machinery in acc_web.c, shared with v128_pair.c):
  *  - FP: lane k computes exactly the original fmul then fadd, same operand
  *    order, same rounding/exception metadata; vector constrained intrinsics
  *    only (no FMA, no reassociation). IEEE vector ops are lane-wise, so every
@@ -45,12 +46,12 @@
  */
 #include "tile_vectorize.h"
 
-#include <llvm-c/Analysis.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "acc_web.h"
+
 enum { ROLE_SPLAT, ROLE_VEC };
-enum { KIND_STEP, KIND_PHI };
 enum { FOLD_LIMIT = 65536 }; /* K must be below 64 KiB (see the proof above) */
 
 /* A float load's address: base + zext(root) + off (root an i32), or
@@ -61,30 +62,16 @@ typedef struct tv_addr {
   bool folded;
 } tv_addr;
 
-/* One multiply-accumulate step: step = fadd(mul, acc) or fadd(acc, mul). */
+/* A step (acc_cand; pos: vectors go before the last lane) and its operands. */
 typedef struct tv_cand {
-  LLVMValueRef step, mul, acc;
+  acc_cand base;
   LLVMValueRef op[2]; /* the multiply's operands, in order */
   tv_addr addr[2];
   bool is_load[2];
-  uint32_t pos;       /* index in the block: vectors go before the last lane */
 } tv_cand;
 
-typedef struct tv_group {
-  unsigned char kind, n, role[2];
-  bool bad, ready;
-  LLVMBasicBlockRef bb;
-  LLVMValueRef vec;                      /* built value (transform phase) */
-  LLVMValueRef lanes[WGC_TILE_MAX_LANES]; /* steps or phis, lane order */
-  uint32_t cand[WGC_TILE_MAX_LANES];      /* steps: index into tv_fn.c */
-} tv_group;
-
-/* value -> (group, lane); open addressing, grown at half load. */
-typedef struct tv_slot {
-  LLVMValueRef key;
-  int32_t group;
-  int32_t lane;
-} tv_slot;
+/* Groups are acc_groups; tag[j] is the role of multiply operand j. */
+_Static_assert(WGC_TILE_MAX_LANES <= ACC_MAX_LANES, "groups too narrow");
 
 typedef struct tv_entry {
   uintptr_t key[5];
@@ -94,117 +81,28 @@ typedef struct tv_entry {
 
 /* Per-module state; arrays are reused from function to function. */
 typedef struct tv_state {
-  wgc_ctx *ctx;
-  LLVMContextRef lc;
-  LLVMModuleRef m;
+  acc_web w; /* candidates (tv_cand), groups, map */
   unsigned max_lanes;
-  bool oom;
-  tv_cand *c;
-  size_t nc, cc;
-  tv_group *g;
-  size_t ng, cg;
-  tv_slot *map;
-  size_t map_cap, map_count;
   tv_entry *e;
   size_t ce;
   LLVMValueRef *loads; /* transform phase: lane loads to erase, sized beforehand */
   size_t cl;
-  unsigned id_fmul, id_fadd;
-  LLVMAttributeRef strictfp;
+  LLVMValueRef *ids;   /* group_variant: values numbered by first use (sort keys) */
+  size_t nids, cids;
   wgc_tile_stats *st;
 } tv_state;
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return true;
-  size_t n = *cap ? *cap : 64;
-  while (n < need) {
-    if (n > SIZE_MAX / 2 / elem) return false;
-    n *= 2;
-  }
-  void *q = realloc(*p, n * elem);
-  if (!q) return false;
-  *p = q;
-  *cap = n;
-  return true;
-}
-
-static size_t hash_ptr(LLVMValueRef v, size_t cap) {
-  uint64_t x = (uint64_t)(uintptr_t)v;
-  x ^= x >> 17;
-  x *= 0x9E3779B97F4A7C15ull;
-  return (size_t)(x >> 20) & (cap - 1);
-}
-
-static tv_slot *map_find(tv_state *s, LLVMValueRef v) {
-  if (!s->map_cap) return NULL;
-  for (size_t i = hash_ptr(v, s->map_cap);; i = (i + 1) & (s->map_cap - 1)) {
-    if (s->map[i].key == v) return &s->map[i];
-    if (!s->map[i].key) return NULL;
-  }
-}
+static tv_cand *cand(const tv_state *s, size_t i) { return (tv_cand *)acc_web_cand(&s->w, i); }
 
 /* Group of v, or -1; *lane gets the lane. */
-static int32_t lookup(tv_state *s, LLVMValueRef v, int32_t *lane) {
-  tv_slot *e = map_find(s, v);
-  if (!e) return -1;
-  if (lane) *lane = e->lane;
-  return e->group;
-}
-
-static bool map_put(tv_state *s, LLVMValueRef v, int32_t group, int32_t lane) {
-  if ((s->map_count + 1) * 2 > s->map_cap) {
-    size_t ncap = s->map_cap ? s->map_cap * 2 : 1024;
-    if (ncap > SIZE_MAX / sizeof(tv_slot)) return false;
-    tv_slot *n = calloc(ncap, sizeof *n);
-    if (!n) return false;
-    for (size_t i = 0; i < s->map_cap; i++) {
-      if (!s->map[i].key) continue;
-      size_t j = hash_ptr(s->map[i].key, ncap);
-      while (n[j].key) j = (j + 1) & (ncap - 1);
-      n[j] = s->map[i];
-    }
-    free(s->map);
-    s->map = n;
-    s->map_cap = ncap;
-  }
-  size_t i = hash_ptr(v, s->map_cap);
-  while (s->map[i].key && s->map[i].key != v) i = (i + 1) & (s->map_cap - 1);
-  if (!s->map[i].key) s->map_count++;
-  s->map[i].key = v;
-  s->map[i].group = group;
-  s->map[i].lane = lane;
-  return true;
-}
-
-static const char *callee_name(LLVMValueRef call) {
-  if (!LLVMIsACallInst(call)) return NULL;
-  LLVMValueRef f = LLVMGetCalledValue(call);
-  if (!f || !LLVMIsAFunction(f)) return NULL;
-  size_t n;
-  return LLVMGetValueName2(f, &n);
+static int32_t lookup(const tv_state *s, LLVMValueRef v, int32_t *lane) {
+  return acc_web_lookup(&s->w, v, lane);
 }
 
 static bool is_float(LLVMValueRef v) {
   return LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMFloatTypeKind;
-}
-
-/* A scalar f32 constrained fmul/fadd: 4 arguments (a, b, rounding, except). */
-static bool is_constrained(LLVMValueRef v, const char *name) {
-  const char *n = callee_name(v);
-  return n && strcmp(n, name) == 0 && LLVMGetNumArgOperands(v) == 4 && is_float(v);
-}
-static bool is_cfmul(LLVMValueRef v) {
-  return is_constrained(v, "llvm.experimental.constrained.fmul.f32");
-}
-static bool is_cfadd(LLVMValueRef v) {
-  return is_constrained(v, "llvm.experimental.constrained.fadd.f32");
-}
-
-static bool has_one_use(LLVMValueRef v) {
-  LLVMUseRef u = LLVMGetFirstUse(v);
-  return u && !LLVMGetNextUse(u);
 }
 
 static bool const_int(LLVMValueRef v, int64_t *c) {
@@ -283,7 +181,7 @@ static bool block_ok(LLVMBasicBlockRef b) {
         break;
       case LLVMCall: {
         if (is_barrier(i)) break;
-        const char *n = callee_name(i);
+        const char *n = acc_callee_name(i);
         if (!n || strncmp(n, "llvm.experimental.constrained.", 30) != 0) return false;
         break;
       }
@@ -305,15 +203,30 @@ static bool has_anchor(LLVMBasicBlockRef b, LLVMValueRef base, LLVMValueRef x) {
 }
 
 /* ---- finding groups ----------------------------------------------------- */
-
-static LLVMValueRef lane_mul_md(const tv_cand *c, unsigned k) { return LLVMGetOperand(c->mul, k); }
-static LLVMValueRef lane_add_md(const tv_cand *c, unsigned k) { return LLVMGetOperand(c->step, k); }
+static LLVMValueRef lane_mul_md(const tv_cand *c, unsigned k) { return LLVMGetOperand(c->base.mul, k); }
+static LLVMValueRef lane_add_md(const tv_cand *c, unsigned k) { return LLVMGetOperand(c->base.step, k); }
 
 /* Same operand order in the add and same rounding/exception metadata. */
 static bool same_shape(const tv_cand *a, const tv_cand *b) {
-  return (LLVMGetOperand(a->step, 0) == a->mul) == (LLVMGetOperand(b->step, 0) == b->mul) &&
+  return (LLVMGetOperand(a->base.step, 0) == a->base.mul) ==
+             (LLVMGetOperand(b->base.step, 0) == b->base.mul) &&
          lane_mul_md(a, 2) == lane_mul_md(b, 2) && lane_mul_md(a, 3) == lane_mul_md(b, 3) &&
          lane_add_md(a, 2) == lane_add_md(b, 2) && lane_add_md(a, 3) == lane_add_md(b, 3);
+}
+
+/* A sort key for value v: its number in order of first use among this
+ * block's candidates. Keys only group equal values and order the groups;
+ * using the values' heap addresses instead made the order groups are formed
+ * in, and so the generated code, change from one compile to the next. */
+static uintptr_t value_id(tv_state *s, LLVMValueRef v) {
+  for (size_t i = 0; i < s->nids; i++)
+    if (s->ids[i] == v) return i + 1;
+  if (!acc_grow((void **)&s->ids, &s->cids, s->nids + 1, sizeof *s->ids)) {
+    s->w.oom = true;
+    return 0;
+  }
+  s->ids[s->nids++] = v;
+  return s->nids;
 }
 
 static int cmp_entry(const void *pa, const void *pb) {
@@ -325,46 +238,34 @@ static int cmp_entry(const void *pa, const void *pb) {
   return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
-static int new_group(tv_state *s, unsigned kind, unsigned n, LLVMBasicBlockRef bb) {
-  if (s->ng >= INT32_MAX || !grow((void **)&s->g, &s->cg, s->ng + 1, sizeof *s->g)) {
-    s->oom = true;
-    return -1;
-  }
-  tv_group *g = &s->g[s->ng];
-  memset(g, 0, sizeof *g);
-  g->kind = (unsigned char)kind;
-  g->n = (unsigned char)n;
-  g->bb = bb;
-  return (int)s->ng++;
-}
-
 /* Collects the block's steps [first, nc) and forms groups under one role
  * assignment (role[j]: operand j of the multiply is shared or contiguous). */
 static void group_variant(tv_state *s, LLVMBasicBlockRef b, size_t first, const unsigned role[2]) {
   size_t ne = 0;
-  if (!grow((void **)&s->e, &s->ce, s->nc - first, sizeof *s->e)) {
-    s->oom = true;
+  if (!acc_grow((void **)&s->e, &s->ce, s->w.nc - first, sizeof *s->e)) {
+    s->w.oom = true;
     return;
   }
-  for (size_t i = first; i < s->nc; i++) {
-    const tv_cand *c = &s->c[i];
+  s->nids = 0;
+  for (size_t i = first; i < s->w.nc; i++) {
+    const tv_cand *c = cand(s, i);
     tv_entry *e = &s->e[ne];
     memset(e, 0, sizeof *e);
-    e->key[0] = LLVMGetOperand(c->step, 0) == c->mul;
+    e->key[0] = LLVMGetOperand(c->base.step, 0) == c->base.mul;
     bool ok = true;
     int nv = 0;
     for (int j = 0; j < 2; j++) {
       if (role[j] == ROLE_SPLAT) {
-        e->key[1 + 2 * j] = (uintptr_t)c->op[j];
+        e->key[1 + 2 * j] = value_id(s, c->op[j]);
       } else {
         if (!c->is_load[j]) ok = false;
-        e->key[1 + 2 * j] = (uintptr_t)c->addr[j].base;
-        e->key[2 + 2 * j] = (uintptr_t)c->addr[j].root;
+        e->key[1 + 2 * j] = value_id(s, c->addr[j].base);
+        e->key[2 + 2 * j] = value_id(s, c->addr[j].root);
         e->off[nv++] = c->addr[j].off;
       }
     }
     if (!ok) continue;
-    e->pos = c->pos;
+    e->pos = c->base.pos;
     e->ci = (uint32_t)i;
     ne++;
   }
@@ -376,34 +277,34 @@ static void group_variant(tv_state *s, LLVMBasicBlockRef b, size_t first, const 
     while (r < ne && memcmp(s->e[r].key, s->e[i].key, sizeof s->e[i].key) == 0 &&
            s->e[r].off[0] == s->e[r - 1].off[0] + 4 &&
            (role[0] == ROLE_SPLAT || role[1] == ROLE_SPLAT || s->e[r].off[1] == s->e[r - 1].off[1] + 4) &&
-           same_shape(&s->c[s->e[r].ci], &s->c[s->e[i].ci]))
+           same_shape(cand(s, s->e[r].ci), cand(s, s->e[i].ci)))
       r++;
     size_t at = i, len = r - i;
     while (len >= 4) {
       unsigned w = len >= 8 && s->max_lanes >= 8 ? 8 : 4;
       bool taken = false;
       for (unsigned t = 0; t < w; t++)
-        if (lookup(s, s->c[s->e[at + t].ci].step, NULL) >= 0) taken = true;
+        if (lookup(s, cand(s, s->e[at + t].ci)->base.step, NULL) >= 0) taken = true;
       if (!taken) {
-        int gi = new_group(s, KIND_STEP, w, b);
+        int gi = acc_web_new_group(&s->w, ACC_STEP, w, b);
         if (gi < 0) return;
-        tv_group *g = &s->g[gi];
-        g->role[0] = (unsigned char)role[0];
-        g->role[1] = (unsigned char)role[1];
+        acc_group *g = &s->w.g[gi];
+        g->tag[0] = (unsigned char)role[0];
+        g->tag[1] = (unsigned char)role[1];
         for (unsigned t = 0; t < w; t++) {
           g->cand[t] = s->e[at + t].ci;
-          g->lanes[t] = s->c[g->cand[t]].step;
-          if (!map_put(s, g->lanes[t], gi, (int32_t)t)) {
-            s->oom = true;
+          g->lanes[t] = cand(s, g->cand[t])->base.step;
+          if (!acc_web_put(&s->w, g->lanes[t], gi, (int32_t)t)) {
+            s->w.oom = true;
             return;
           }
         }
         /* Folded addresses need an anchor load (see the proof at the top). */
         for (int j = 0; j < 2; j++) {
           if (role[j] != ROLE_VEC) continue;
-          const tv_addr *a0 = &s->c[g->cand[0]].addr[j];
+          const tv_addr *a0 = &cand(s, g->cand[0])->addr[j];
           bool folded = false;
-          for (unsigned t = 0; t < w; t++) folded |= s->c[g->cand[t]].addr[j].folded;
+          for (unsigned t = 0; t < w; t++) folded |= cand(s, g->cand[t])->addr[j].folded;
           if (folded && !has_anchor(b, a0->base, a0->root)) g->bad = true;
         }
       }
@@ -414,117 +315,60 @@ static void group_variant(tv_state *s, LLVMBasicBlockRef b, size_t first, const 
   }
 }
 
-static void find_steps(tv_state *s, LLVMBasicBlockRef b) {
+static void find_steps(void *pass, LLVMBasicBlockRef b) {
+  tv_state *s = pass;
   if (!block_ok(b)) return;
-  size_t first = s->nc;
-  uint32_t pos = 0;
-  for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i), pos++) {
-    if (!is_cfadd(i)) continue;
-    for (unsigned mo = 0; mo < 2; mo++) {
-      LLVMValueRef mul = LLVMGetOperand(i, mo);
-      /* A product used elsewhere too must stay scalar. */
-      if (!is_cfmul(mul) || LLVMGetInstructionParent(mul) != b || !has_one_use(mul)) continue;
-      if (!grow((void **)&s->c, &s->cc, s->nc + 1, sizeof *s->c) || s->nc >= UINT32_MAX) {
-        s->oom = true;
-        return;
-      }
-      tv_cand *c = &s->c[s->nc];
-      memset(c, 0, sizeof *c);
-      c->step = i;
-      c->mul = mul;
-      c->acc = LLVMGetOperand(i, 1 - mo);
-      c->pos = pos;
-      for (unsigned j = 0; j < 2; j++) {
-        c->op[j] = LLVMGetOperand(mul, j);
-        /* contiguous operands: float loads in this block */
-        c->is_load[j] = LLVMIsALoadInst(c->op[j]) && LLVMGetInstructionParent(c->op[j]) == b &&
-                        is_float(c->op[j]) && decompose(c->op[j], &c->addr[j]);
-      }
-      s->nc++;
-      break;
+  size_t first = s->w.nc;
+  /* Steps whose product has no other use: one used elsewhere too must stay scalar. */
+  acc_web_collect_steps(&s->w, b, "llvm.experimental.constrained.fadd.f32",
+                        "llvm.experimental.constrained.fmul.f32", LLVMFloatTypeInContext(s->w.lc));
+  if (s->w.oom) return;
+  for (size_t i = first; i < s->w.nc; i++) {
+    tv_cand *c = cand(s, i);
+    for (unsigned j = 0; j < 2; j++) {
+      c->op[j] = LLVMGetOperand(c->base.mul, j);
+      /* contiguous operands: float loads in this block */
+      c->is_load[j] = LLVMIsALoadInst(c->op[j]) && LLVMGetInstructionParent(c->op[j]) == b &&
+                      is_float(c->op[j]) && decompose(c->op[j], &c->addr[j]);
     }
   }
-  if (s->nc - first < 4) return;
+  if (s->w.nc - first < 4) return;
   /* Shared operand first (pointwise/regular conv), then both contiguous
    * (depthwise): a step joins at most one group. */
   static const unsigned variants[3][2] = {
       {ROLE_SPLAT, ROLE_VEC}, {ROLE_VEC, ROLE_SPLAT}, {ROLE_VEC, ROLE_VEC}};
-  for (int v = 0; v < 3 && !s->oom; v++) group_variant(s, b, first, variants[v]);
+  for (int v = 0; v < 3 && !s->w.oom; v++) group_variant(s, b, first, variants[v]);
 }
 
-/* ---- validating the webs ------------------------------------------------ */
+/* ---- validating the webs (pass-specific part; the rest is acc_web.c) ---- */
 
-static LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb) {
-  unsigned n = LLVMCountIncoming(phi);
-  for (unsigned q = 0; q < n; q++)
-    if (LLVMGetIncomingBlock(phi, q) == bb) return LLVMGetIncomingValue(phi, q);
-  return NULL;
-}
-
-/* If vals[0..n) are distinct phis, in no group, all in one block, makes them
- * a phi group (returns true). */
-static bool try_phi_group(tv_state *s, LLVMValueRef *vals, unsigned n) {
-  LLVMBasicBlockRef bb = LLVMGetInstructionParent(vals[0]);
-  for (unsigned t = 0; t < n; t++) {
-    if (!LLVMIsAPHINode(vals[t]) || !is_float(vals[t]) || lookup(s, vals[t], NULL) >= 0 ||
-        LLVMGetInstructionParent(vals[t]) != bb)
-      return false;
-    for (unsigned u = 0; u < t; u++)
-      if (vals[u] == vals[t]) return false;
-  }
-  int gi = new_group(s, KIND_PHI, n, bb);
-  if (gi < 0) return false;
-  for (unsigned t = 0; t < n; t++) {
-    s->g[gi].lanes[t] = vals[t];
-    if (!map_put(s, vals[t], gi, (int32_t)t)) {
-      s->oom = true;
-      return false;
-    }
-  }
-  return true;
-}
-
-/* vals[t] is in group g0 at lane t for every t, and g0 is packable. */
-static bool lanes_match(tv_state *s, LLVMValueRef *vals, unsigned n) {
-  int32_t l, g0 = lookup(s, vals[0], NULL);
-  if (g0 < 0 || s->g[g0].bad || s->g[g0].n != n) return false;
-  for (unsigned t = 0; t < n; t++)
-    if (!vals[t] || lookup(s, vals[t], &l) != g0 || l != (int32_t)t) return false;
-  return true;
-}
-
-static uint32_t last_lane(const tv_state *s, const tv_group *g) {
+static uint32_t last_lane(const tv_state *s, const acc_group *g) {
   uint32_t last = 0;
   for (unsigned t = 1; t < g->n; t++)
-    if (s->c[g->cand[t]].pos > s->c[g->cand[last]].pos) last = t;
+    if (cand(s, g->cand[t])->base.pos > cand(s, g->cand[last])->base.pos) last = t;
   return last;
 }
 
-static bool comes_after(LLVMValueRef first, LLVMValueRef later) {
-  for (LLVMValueRef i = LLVMGetNextInstruction(first); i; i = LLVMGetNextInstruction(i))
-    if (i == later) return true;
-  return false;
-}
-
 /* One step group. Returns true if it changed anything. */
-static bool validate_step(tv_state *s, size_t gi) {
-  tv_group *g = &s->g[gi];
+static bool validate_step(void *pass, size_t gi) {
+  tv_state *s = pass;
+  acc_group *g = &s->w.g[gi];
   unsigned n = g->n;
   LLVMValueRef acc[WGC_TILE_MAX_LANES];
-  for (unsigned t = 0; t < n; t++) acc[t] = s->c[g->cand[t]].acc;
+  for (unsigned t = 0; t < n; t++) acc[t] = cand(s, g->cand[t])->base.acc;
   /* A shared operand that is itself a lane would be replaced under us. */
   for (unsigned j = 0; j < 2; j++)
-    if (g->role[j] == ROLE_SPLAT && lookup(s, s->c[g->cand[0]].op[j], NULL) >= 0) goto bad;
+    if (g->tag[j] == ROLE_SPLAT && lookup(s, cand(s, g->cand[0])->op[j], NULL) >= 0) goto bad;
   if (lookup(s, acc[0], NULL) >= 0) {
-    if (!lanes_match(s, acc, n)) goto bad;
+    if (!acc_web_lanes_match(&s->w, acc, n)) goto bad;
   } else {
     /* Accumulators must be phis (the loop-carried tile); make them a group. */
-    if (!try_phi_group(s, acc, n)) goto bad;
+    if (!acc_web_try_phi_group(&s->w, acc, n, LLVMFloatTypeInContext(s->w.lc))) goto bad;
     return true;
   }
   /* A user outside the web gets an extractelement of the vector, which only
    * exists after the group's last lane: same-block users must come later. */
-  g = &s->g[gi];
+  g = &s->w.g[gi];
   LLVMValueRef last = g->lanes[last_lane(s, g)];
   for (unsigned t = 0; t < n; t++)
     for (LLVMUseRef u = LLVMGetFirstUse(g->lanes[t]); u; u = LLVMGetNextUse(u)) {
@@ -533,29 +377,31 @@ static bool validate_step(tv_state *s, size_t gi) {
       if (lookup(s, user, NULL) >= 0 || LLVMGetInstructionParent(user) != g->bb ||
           LLVMIsAPHINode(user))
         continue;
-      if (!comes_after(last, user)) goto bad;
+      if (!acc_comes_after(last, user)) goto bad;
     }
   return false;
 bad:
-  s->g[gi].bad = true;
+  s->w.g[gi].bad = true;
   return true;
 }
 
-static bool validate_phi(tv_state *s, size_t gi) {
-  unsigned n = s->g[gi].n;
-  LLVMValueRef p0 = s->g[gi].lanes[0];
+static bool validate_phi(void *pass, size_t gi) {
+  tv_state *s = pass;
+  unsigned n = s->w.g[gi].n;
+  LLVMValueRef p0 = s->w.g[gi].lanes[0];
   unsigned ni = LLVMCountIncoming(p0);
   bool changed = false;
   for (unsigned k = 0; k < ni; k++) {
     LLVMBasicBlockRef ib = LLVMGetIncomingBlock(p0, k);
     LLVMValueRef v[WGC_TILE_MAX_LANES];
     for (unsigned t = 0; t < n; t++) {
-      v[t] = incoming_from(s->g[gi].lanes[t], ib);
+      v[t] = acc_incoming_from(s->w.g[gi].lanes[t], ib);
       if (!v[t]) goto bad;
     }
     if (lookup(s, v[0], NULL) >= 0) {
-      if (!lanes_match(s, v, n)) goto bad;
-    } else if (LLVMIsAPHINode(v[0]) && try_phi_group(s, v, n)) {
+      if (!acc_web_lanes_match(&s->w, v, n)) goto bad;
+    } else if (LLVMIsAPHINode(v[0]) &&
+               acc_web_try_phi_group(&s->w, v, n, LLVMFloatTypeInContext(s->w.lc))) {
       changed = true; /* an outer loop level of the same web */
     } else {
       /* Entry values (e.g. zero): gathered, so none may be a lane. */
@@ -565,96 +411,33 @@ static bool validate_phi(tv_state *s, size_t gi) {
   }
   return changed;
 bad:
-  s->g[gi].bad = true;
+  s->w.g[gi].bad = true;
   return true;
-}
-
-/* Badness spreads along every accumulator edge, both ways. */
-static bool propagate(tv_state *s, size_t gi) {
-  tv_group *g = &s->g[gi];
-  for (unsigned t = 0; t < g->n; t++) {
-    LLVMValueRef v = g->lanes[t];
-    int32_t o;
-    if (g->kind == KIND_STEP) {
-      o = lookup(s, s->c[g->cand[t]].acc, NULL);
-      if (o >= 0 && s->g[o].bad) goto bad;
-    } else {
-      unsigned ni = LLVMCountIncoming(v);
-      for (unsigned q = 0; q < ni; q++) {
-        o = lookup(s, LLVMGetIncomingValue(v, q), NULL);
-        if (o >= 0 && s->g[o].bad) goto bad;
-      }
-    }
-    for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
-      o = lookup(s, LLVMGetUser(u), NULL);
-      if (o >= 0 && s->g[o].bad) goto bad;
-    }
-  }
-  return false;
-bad:
-  g->bad = true;
-  return true;
-}
-
-/* Step groups are built once their accumulator vector exists; the chain
- * from a phi group is acyclic in SSA, so every good group gets ready. A
- * group that does not is dropped rather than trusted. */
-static bool check_ready(tv_state *s) {
-  for (size_t i = 0; i < s->ng; i++) s->g[i].ready = !s->g[i].bad && s->g[i].kind == KIND_PHI;
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (size_t i = 0; i < s->ng; i++) {
-      tv_group *g = &s->g[i];
-      if (g->bad || g->ready) continue;
-      int32_t a = lookup(s, s->c[g->cand[0]].acc, NULL);
-      if (a >= 0 && s->g[a].ready) g->ready = progress = true;
-    }
-  }
-  bool changed = false;
-  for (size_t i = 0; i < s->ng; i++)
-    if (!s->g[i].bad && !s->g[i].ready) s->g[i].bad = changed = true;
-  return changed;
-}
-
-/* Fixpoint: every change marks a group bad or adds a phi group (each phi at
- * most once), so it terminates. */
-static void validate_all(tv_state *s) {
-  bool changed = true;
-  while (changed && !s->oom) {
-    changed = false;
-    for (size_t i = 0; i < s->ng && !s->oom; i++) {
-      if (s->g[i].bad) continue;
-      changed |= s->g[i].kind == KIND_STEP ? validate_step(s, i) : validate_phi(s, i);
-    }
-    for (size_t i = 0; i < s->ng; i++)
-      if (!s->g[i].bad) changed |= propagate(s, i);
-    if (!changed) changed = check_ready(s);
-  }
 }
 
 /* ---- rewriting ---------------------------------------------------------- */
 
 static LLVMValueRef i32c(tv_state *s, unsigned v) {
-  return LLVMConstInt(LLVMInt32TypeInContext(s->lc), v, 0);
+  return LLVMConstInt(LLVMInt32TypeInContext(s->w.lc), v, 0);
 }
 
 static LLVMValueRef build_splat(tv_state *s, LLVMBuilderRef bd, LLVMValueRef x, unsigned n) {
   LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(x), n);
   LLVMValueRef v = LLVMBuildInsertElement(bd, LLVMGetPoison(vt), x, i32c(s, 0), "tv.ins");
-  LLVMValueRef mask = LLVMConstNull(LLVMVectorType(LLVMInt32TypeInContext(s->lc), n));
+  LLVMValueRef mask = LLVMConstNull(LLVMVectorType(LLVMInt32TypeInContext(s->w.lc), n));
   return LLVMBuildShuffleVector(bd, v, LLVMGetPoison(vt), mask, "tv.splat");
 }
 
 /* <n x float> at lane 0's (folded) address; align 1 like wasm2c's loads. */
 static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a, unsigned n) {
-  LLVMTypeRef i64 = LLVMInt64TypeInContext(s->lc);
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(s->w.lc);
   LLVMValueRef off = a->root;
   if (LLVMGetIntTypeWidth(LLVMTypeOf(off)) == 32) off = LLVMBuildZExt(bd, off, i64, "tv.zext");
   if (a->off) off = LLVMBuildNUWAdd(bd, off, LLVMConstInt(i64, (unsigned long long)a->off, 0), "tv.off");
   /* Not inbounds: in the wrap case the address lies past the original
    * accesses (it traps; see the proof). */
-  LLVMValueRef gep = LLVMBuildGEP2(bd, LLVMInt8TypeInContext(s->lc), a->base, &off, 1, "tv.gep");
-  LLVMTypeRef vt = LLVMVectorType(LLVMFloatTypeInContext(s->lc), n);
+  LLVMValueRef gep = LLVMBuildGEP2(bd, LLVMInt8TypeInContext(s->w.lc), a->base, &off, 1, "tv.gep");
+  LLVMTypeRef vt = LLVMVectorType(LLVMFloatTypeInContext(s->w.lc), n);
   unsigned as = LLVMGetPointerAddressSpace(LLVMTypeOf(a->base));
   LLVMValueRef p = LLVMBuildBitCast(bd, gep, LLVMPointerType(vt, as), "tv.ptr");
   LLVMValueRef ld = LLVMBuildLoad2(bd, vt, p, "tv.ld");
@@ -662,57 +445,38 @@ static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a
   return ld;
 }
 
-static LLVMValueRef build_constrained(tv_state *s, LLVMBuilderRef bd, unsigned id, LLVMTypeRef vt,
-                                      LLVMValueRef a, LLVMValueRef b, LLVMValueRef orig,
-                                      const char *name) {
-  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(s->m, id, &vt, 1);
-  LLVMTypeRef ft = LLVMIntrinsicGetType(s->lc, id, &vt, 1);
-  /* the original's rounding and exception-behaviour metadata */
-  LLVMValueRef args[4] = {a, b, LLVMGetOperand(orig, 2), LLVMGetOperand(orig, 3)};
-  LLVMValueRef call = LLVMBuildCall2(bd, ft, fn, args, 4, name);
-  LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex, s->strictfp);
-  return call;
-}
-
-static void build_step(tv_state *s, LLVMBuilderRef bd, tv_group *g) {
-  const tv_cand *c0 = &s->c[g->cand[0]];
+static void build_step(void *pass, LLVMBuilderRef bd, acc_group *g) {
+  tv_state *s = pass;
+  const tv_cand *c0 = cand(s, g->cand[0]);
   LLVMPositionBuilderBefore(bd, g->lanes[last_lane(s, g)]);
-  LLVMTypeRef vt = LLVMVectorType(LLVMFloatTypeInContext(s->lc), g->n);
+  LLVMTypeRef vt = LLVMVectorType(LLVMFloatTypeInContext(s->w.lc), g->n);
   LLVMValueRef ops[2];
   for (int j = 0; j < 2; j++)
-    ops[j] = g->role[j] == ROLE_SPLAT ? build_splat(s, bd, c0->op[j], g->n)
-                                      : build_vload(s, bd, &c0->addr[j], g->n);
-  LLVMValueRef vm = build_constrained(s, bd, s->id_fmul, vt, ops[0], ops[1], c0->mul, "tv.mul");
-  LLVMValueRef acc = s->g[lookup(s, c0->acc, NULL)].vec;
-  bool mul_first = LLVMGetOperand(c0->step, 0) == c0->mul;
-  g->vec = build_constrained(s, bd, s->id_fadd, vt, mul_first ? vm : acc, mul_first ? acc : vm,
-                             c0->step, "tv.add");
+    ops[j] = g->tag[j] == ROLE_SPLAT ? build_splat(s, bd, c0->op[j], g->n)
+                                     : build_vload(s, bd, &c0->addr[j], g->n);
+  LLVMValueRef vm = acc_web_build_constrained(&s->w, bd, s->w.id_fmul, vt, ops[0], ops[1],
+                                              c0->base.mul, "tv.mul");
+  LLVMValueRef acc = s->w.g[lookup(s, c0->base.acc, NULL)].vec;
+  bool mul_first = LLVMGetOperand(c0->base.step, 0) == c0->base.mul;
+  g->vec = acc_web_build_constrained(&s->w, bd, s->w.id_fadd, vt, mul_first ? vm : acc,
+                                     mul_first ? acc : vm, c0->base.step, "tv.add");
 }
 
-/* Every use of a lane outside the web reads an extractelement instead. */
-static void extract_external(tv_state *s, LLVMBuilderRef bd, tv_group *g) {
-  for (unsigned t = 0; t < g->n; t++) {
-    LLVMValueRef v = g->lanes[t];
-    for (;;) {
-      LLVMValueRef user = NULL;
-      for (LLVMUseRef u = LLVMGetFirstUse(v); u && !user; u = LLVMGetNextUse(u)) {
-        int32_t o = lookup(s, LLVMGetUser(u), NULL);
-        if (o < 0 || s->g[o].bad) user = LLVMGetUser(u);
-      }
-      if (!user) break;
-      int nop = LLVMGetNumOperands(user);
-      for (int o = 0; o < nop; o++) {
-        if (LLVMGetOperand(user, (unsigned)o) != v) continue;
-        if (LLVMIsAPHINode(user))
-          LLVMPositionBuilderBefore(
-              bd, LLVMGetBasicBlockTerminator(LLVMGetIncomingBlock(user, (unsigned)o)));
-        else
-          LLVMPositionBuilderBefore(bd, user);
-        LLVMValueRef e = LLVMBuildExtractElement(bd, g->vec, i32c(s, t), "tv.ext");
-        LLVMSetOperand(user, (unsigned)o, e);
-      }
-    }
-  }
+/* A phi group's entry values from block ib, gathered. */
+static LLVMValueRef gather(void *pass, LLVMBuilderRef bd, acc_group *g, LLVMBasicBlockRef ib,
+                           LLVMValueRef v0) {
+  (void)v0;
+  LLVMValueRef iv = LLVMGetPoison(LLVMTypeOf(g->vec));
+  for (unsigned t = 0; t < g->n; t++)
+    iv = LLVMBuildInsertElement(bd, iv, acc_incoming_from(g->lanes[t], ib), i32c(pass, t), "tv.in");
+  return iv;
+}
+
+/* A user outside the web reads an extractelement instead of the lane. */
+static LLVMValueRef extract(void *pass, LLVMBuilderRef bd, acc_group *g, unsigned t,
+                            LLVMValueRef user) {
+  (void)user;
+  return LLVMBuildExtractElement(bd, g->vec, i32c(pass, t), "tv.ext");
 }
 
 /* Erases v (a lane load, if `load`) and the address arithmetic only it used. */
@@ -734,74 +498,38 @@ static int cmp_ptr(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void transform_function(tv_state *s, LLVMBuilderRef bd) {
-  LLVMTypeRef f32 = LLVMFloatTypeInContext(s->lc);
-  /* 1. vector phis (incomings later: they may come from step groups) */
-  for (size_t i = 0; i < s->ng; i++) {
-    tv_group *g = &s->g[i];
-    if (g->bad || g->kind != KIND_PHI) continue;
-    LLVMPositionBuilderBefore(bd, LLVMGetFirstInstruction(g->bb));
-    g->vec = LLVMBuildPhi(bd, LLVMVectorType(f32, g->n), "tv.phi");
-  }
-  /* 2. step groups, each after the vector of its accumulators */
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (size_t i = 0; i < s->ng; i++) {
-      tv_group *g = &s->g[i];
-      if (g->bad || g->kind != KIND_STEP || g->vec) continue;
-      if (!s->g[lookup(s, s->c[g->cand[0]].acc, NULL)].vec) continue;
-      build_step(s, bd, g);
-      progress = true;
-    }
-  }
-  /* 3. phi incomings: a group's vector, or the entry values gathered */
-  for (size_t i = 0; i < s->ng; i++) {
-    tv_group *g = &s->g[i];
-    if (g->bad || g->kind != KIND_PHI) continue;
-    LLVMValueRef p0 = g->lanes[0];
-    unsigned ni = LLVMCountIncoming(p0);
-    for (unsigned k = 0; k < ni; k++) {
-      LLVMBasicBlockRef ib = LLVMGetIncomingBlock(p0, k);
-      LLVMValueRef v0 = LLVMGetIncomingValue(p0, k), iv;
-      int32_t o = lookup(s, v0, NULL);
-      if (o >= 0) {
-        iv = s->g[o].vec;
-      } else {
-        LLVMPositionBuilderBefore(bd, LLVMGetBasicBlockTerminator(ib));
-        iv = LLVMGetPoison(LLVMTypeOf(g->vec));
-        for (unsigned t = 0; t < g->n; t++)
-          iv = LLVMBuildInsertElement(bd, iv, incoming_from(g->lanes[t], ib), i32c(s, t), "tv.in");
-      }
-      LLVMAddIncoming(g->vec, &iv, &ib, 1);
-    }
-  }
-  /* 4. lanes leaving the web */
-  for (size_t i = 0; i < s->ng; i++)
-    if (!s->g[i].bad) extract_external(s, bd, &s->g[i]);
-  /* 5. the scalars: lanes, their products, then lane loads left unused */
-  for (size_t i = 0; i < s->ng; i++) {
-    tv_group *g = &s->g[i];
-    if (g->bad) continue;
-    for (unsigned t = 0; t < g->n; t++)
-      LLVMReplaceAllUsesWith(g->lanes[t], LLVMGetPoison(LLVMTypeOf(g->lanes[t])));
-  }
-  for (size_t i = 0; i < s->ng; i++) {
-    tv_group *g = &s->g[i];
-    if (g->bad) continue;
-    for (unsigned t = 0; t < g->n; t++) {
-      LLVMInstructionEraseFromParent(g->lanes[t]);
-      if (g->kind == KIND_STEP) LLVMInstructionEraseFromParent(s->c[g->cand[t]].mul);
-    }
-  }
+/* Statistics; the only allocation of the rewrite, made before anything
+ * changes. */
+static bool prepare(void *pass, const acc_counts *n) {
+  tv_state *s = pass;
+  wgc_tile_stats *st = s->st;
+  st->rejected += n->rejected;
+  st->phi_groups += n->phis;
+  if (!n->good) return true;
+  for (size_t i = 0; i < s->w.ng; i++)
+    if (!s->w.g[i].bad && s->w.g[i].kind == ACC_STEP) st->groups_by_lanes[s->w.g[i].n]++;
+  if (!acc_grow((void **)&s->loads, &s->cl, (size_t)n->good * 2 * WGC_TILE_MAX_LANES, sizeof *s->loads))
+    return false;
+  st->functions++;
+  st->groups += n->good;
+  return true;
+}
+
+static void transform_function(void *pass, LLVMBuilderRef bd) {
+  tv_state *s = pass;
+  /* vector phis, steps (vector loads, splats), phi incomings, extracts for
+   * lanes leaving the web; then the lanes and their products go */
+  static const acc_rewrite_ops ops = {1, "tv.phi", build_step, gather, extract};
+  acc_web_rewrite(&s->w, bd, &ops, s);
   /* A load may be a lane of several groups (shared weights): erase each
    * distinct one once, when nothing uses it any more. */
   size_t nl = 0;
-  for (size_t i = 0; i < s->ng; i++) {
-    tv_group *g = &s->g[i];
-    if (g->bad || g->kind != KIND_STEP) continue;
+  for (size_t i = 0; i < s->w.ng; i++) {
+    acc_group *g = &s->w.g[i];
+    if (g->bad || g->kind != ACC_STEP) continue;
     for (unsigned t = 0; t < g->n; t++)
       for (int j = 0; j < 2; j++)
-        if (g->role[j] == ROLE_VEC) s->loads[nl++] = s->c[g->cand[t]].op[j];
+        if (g->tag[j] == ROLE_VEC) s->loads[nl++] = cand(s, g->cand[t])->op[j];
   }
   qsort(s->loads, nl, sizeof *s->loads, cmp_ptr);
   for (size_t i = 0; i < nl; i++)
@@ -816,14 +544,6 @@ void wgc_tile_options_init(wgc_tile_options *opt) {
   opt->memory_max_pages = 65536u;
   opt->max_lanes = 4;
   opt->verify = false;
-}
-
-static void state_free(tv_state *s) {
-  free(s->c);
-  free(s->g);
-  free(s->map);
-  free(s->e);
-  free(s->loads);
 }
 
 wasmgraph_status wgc_tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_tile_options *opt,
@@ -847,65 +567,13 @@ wasmgraph_status wgc_tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_til
   }
   tv_state s;
   memset(&s, 0, sizeof s);
-  s.ctx = ctx;
-  s.m = m;
-  s.lc = LLVMGetModuleContext(m);
   s.max_lanes = opt->max_lanes;
   s.st = stats;
-  s.id_fmul = LLVMLookupIntrinsicID("llvm.experimental.constrained.fmul", 34);
-  s.id_fadd = LLVMLookupIntrinsicID("llvm.experimental.constrained.fadd", 34);
-  s.strictfp = LLVMCreateEnumAttribute(s.lc, LLVMGetEnumAttributeKindForName("strictfp", 8), 0);
-  LLVMBuilderRef bd = LLVMCreateBuilderInContext(s.lc);
-  if (!bd || !s.id_fmul || !s.id_fadd) {
-    LLVMDisposeBuilder(bd);
-    return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "tile vectorizer: LLVM lacks constrained intrinsics");
-  }
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f && !s.oom; f = LLVMGetNextFunction(f)) {
-    if (LLVMIsDeclaration(f)) continue;
-    s.nc = s.ng = s.map_count = 0;
-    if (s.map) memset(s.map, 0, s.map_cap * sizeof *s.map);
-    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b && !s.oom; b = LLVMGetNextBasicBlock(b))
-      find_steps(&s, b);
-    if (!s.ng || s.oom) continue;
-    validate_all(&s);
-    if (s.oom) break; /* nothing of this function was changed yet */
-    unsigned good = 0;
-    for (size_t i = 0; i < s.ng; i++) {
-      if (s.g[i].bad) {
-        if (s.g[i].kind == KIND_STEP) stats->rejected++;
-      } else if (s.g[i].kind == KIND_STEP) {
-        good++;
-        stats->groups_by_lanes[s.g[i].n]++;
-      } else {
-        stats->phi_groups++;
-      }
-    }
-    if (!good) continue;
-    /* the only allocation of the rewrite, made before anything changes */
-    if (!grow((void **)&s.loads, &s.cl, (size_t)good * 2 * WGC_TILE_MAX_LANES, sizeof *s.loads)) {
-      s.oom = true;
-      break;
-    }
-    stats->functions++;
-    stats->groups += good;
-    transform_function(&s, bd);
-  }
-  LLVMDisposeBuilder(bd);
-  state_free(&s);
-  if (s.oom) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "tile vectorizer: out of memory");
-  bool verify = opt->verify;
-#ifndef NDEBUG
-  verify = true;
-#endif
-  if (verify) {
-    char *msg = NULL;
-    if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-      wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                                     "tile vectorizer produced invalid IR: %.300s", msg ? msg : "");
-      LLVMDisposeMessage(msg);
-      return st;
-    }
-    LLVMDisposeMessage(msg);
-  }
-  return WASMGRAPH_OK;
+  static const acc_pass ops = {"tile vectorizer", sizeof(tv_cand), find_steps, validate_step,
+                               validate_phi, prepare, transform_function};
+  wasmgraph_status st = acc_web_run(&s.w, ctx, m, &ops, &s, opt->verify);
+  free(s.e);
+  free(s.loads);
+  free(s.ids);
+  return st;
 }

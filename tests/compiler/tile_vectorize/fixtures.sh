@@ -18,6 +18,9 @@
 # pairing: N pairs" with N > 0 for the CNNs, and outputs must again be
 # byte-identical.
 #
+# Last, squeezenet1_1 is compiled a second time: the .so must be
+# byte-identical to the first (reproducible builds).
+#
 # usage: fixtures.sh WASMGRAPH FIXTURES_DIR WORK_DIR MODEL[:simd]...
 # Exit 77 (ctest SKIP) when FIXTURES_DIR does not exist.
 set -u
@@ -97,4 +100,17 @@ for spec in "$@"; do
   if [ "$n" -gt 0 ] && [ "$bad" -eq 0 ]; then pass "$m: $n output(s) byte-identical"
   else fail "$m: $bad of $n outputs differ from the build without the pass"; fi
 done
+
+# Reproducible output: the same input compiles to the same bytes (group order
+# must not depend on heap addresses).
+if [ -f "$work/squeezenet1_1.tv.so" ]; then
+  mkdir -p "$work/again"
+  if "$wg" compile "$fixtures/squeezenet1_1" -o "$work/again/squeezenet1_1.tv.so" \
+       >"$work/again.log" 2>&1 &&
+     cmp -s "$work/squeezenet1_1.tv.so" "$work/again/squeezenet1_1.tv.so"; then
+    pass "squeezenet1_1: a second compile gives the same bytes"
+  else
+    fail "squeezenet1_1: a second compile differs ($(tail -n 2 "$work/again.log"))"
+  fi
+fi
 finish

@@ -14,15 +14,8 @@
  * 65536 pages, bounds-check mode, folded offsets without an anchor load.
  * Prints one line per case and "N passed, M failed"; exit 1 on failure.
  */
-#include <llvm-c/Analysis.h>
-#include <llvm-c/Core.h>
-#include <llvm-c/IRReader.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "tile_vectorize.h"
+#include "ir_test_util.h"
 
 /* Variations of the generated kernel. */
 typedef struct kspec {
@@ -36,30 +29,6 @@ typedef struct kspec {
                          a load at zext(w) as anchor; 2: the same without it */
   bool depthwise;     /* fmul(in_k, w_k), both contiguous */
 } kspec;
-
-/* Appends printf output to a growing buffer (test code: abort on OOM). */
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-} sbuf;
-
-static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(sbuf *b, const char *fmt, ...) {
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0) abort();
-    if ((size_t)k < b->cap - b->n) {
-      b->n += (size_t)k;
-      return;
-    }
-    b->cap = b->cap * 2 + (size_t)k + 256;
-    b->p = realloc(b->p, b->cap);
-    if (!b->p) abort();
-  }
-}
 
 #define MD "metadata !\"round.dynamic\", metadata !\"fpexcept.ignore\""
 
@@ -139,32 +108,6 @@ static char *kernel_ir(const kspec *k) {
   return b.p;
 }
 
-static LLVMModuleRef parse(LLVMContextRef c, const char *ir) {
-  LLVMMemoryBufferRef mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), "kernel");
-  LLVMModuleRef m = NULL;
-  char *msg = NULL;
-  if (LLVMParseIRInContext(c, mb, &m, &msg)) {
-    fprintf(stderr, "test IR does not parse: %s\n%s\n", msg ? msg : "", ir);
-    LLVMDisposeMessage(msg);
-    return NULL;
-  }
-  return m;
-}
-
-static unsigned count(const char *hay, const char *needle) {
-  unsigned n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) n++;
-  return n;
-}
-
-static int passed, failed;
-
-static void check(bool ok, const char *name, const char *what) {
-  if (ok) return;
-  printf("FAIL %s: %s\n", name, what);
-  failed++;
-}
-
 typedef struct expect {
   unsigned groups;       /* 0: the module must be unchanged */
   unsigned width;        /* lanes per group; 0: kspec.lanes */
@@ -185,16 +128,11 @@ static void run_case(const char *name, const kspec *k, const wgc_tile_options *o
   }
   char *orig = LLVMPrintModuleToString(m);
   char err[256] = "";
-  wgc_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
-  ctx.err = err;
-  ctx.err_size = sizeof err;
+  wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_tile_stats st;
   wasmgraph_status s = wgc_tile_vectorize(&ctx, m, opt, &st);
   check(s == WASMGRAPH_OK, name, err);
-  char *vmsg = NULL;
-  check(!LLVMVerifyModule(m, LLVMReturnStatusAction, &vmsg), name, vmsg ? vmsg : "verify");
-  LLVMDisposeMessage(vmsg);
+  check_verifies(m, name);
   char *out = LLVMPrintModuleToString(m);
   char vec[64];
   unsigned w = want.width ? want.width : k->lanes;
@@ -290,9 +228,7 @@ int main(void) {
   o = on;
   o.max_lanes = 16;
   char err[128] = "";
-  wgc_ctx ctx = {0};
-  ctx.err = err;
-  ctx.err_size = sizeof err;
+  wgc_ctx ctx = test_ctx(err, sizeof err);
   LLVMContextRef c = LLVMContextCreate();
   LLVMModuleRef m = LLVMModuleCreateWithNameInContext("empty", c);
   bool bad_ok = wgc_tile_vectorize(&ctx, m, &o, NULL) == WASMGRAPH_ERR_INVALID_ARGUMENT &&

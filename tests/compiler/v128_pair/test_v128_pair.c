@@ -15,18 +15,12 @@
  * accumulator webs, a lane used before its partner exists, accumulators
  * that are not phis. Prints one line per case and "N passed, M failed".
  */
-#include <llvm-c/Analysis.h>
-#include <llvm-c/Core.h>
 #include <llvm-c/ExecutionEngine.h>
-#include <llvm-c/IRReader.h>
 #include <llvm-c/Target.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "v128_pair.h"
+#include "ir_test_util.h"
 
 typedef struct kspec {
   unsigned n;        /* accumulators */
@@ -41,29 +35,6 @@ typedef struct kspec {
   bool early_use;    /* acc 0's new value stored before step 1 */
   bool arg_acc;      /* the steps accumulate into function arguments */
 } kspec;
-
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-} sbuf;
-
-static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(sbuf *b, const char *fmt, ...) {
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0) abort();
-    if ((size_t)k < b->cap - b->n) {
-      b->n += (size_t)k;
-      return;
-    }
-    b->cap = b->cap * 2 + (size_t)k + 256;
-    b->p = realloc(b->p, b->cap);
-    if (!b->p) abort();
-  }
-}
 
 #define V4 "<4 x float>"
 #define MD "metadata !\"round.dynamic\", metadata !\"fpexcept.ignore\""
@@ -144,32 +115,6 @@ static char *kernel_ir(const kspec *k) {
   return b.p;
 }
 
-static LLVMModuleRef parse(LLVMContextRef c, const char *ir) {
-  LLVMMemoryBufferRef mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), "kernel");
-  LLVMModuleRef m = NULL;
-  char *msg = NULL;
-  if (LLVMParseIRInContext(c, mb, &m, &msg)) {
-    fprintf(stderr, "test IR does not parse: %s\n%s\n", msg ? msg : "", ir);
-    LLVMDisposeMessage(msg);
-    return NULL;
-  }
-  return m;
-}
-
-static unsigned count(const char *hay, const char *needle) {
-  unsigned n = 0;
-  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) n++;
-  return n;
-}
-
-static int passed, failed;
-
-static void check(bool ok, const char *name, const char *what) {
-  if (ok) return;
-  printf("FAIL %s: %s\n", name, what);
-  failed++;
-}
-
 enum { ITERS = 7, MAXN = 8 };
 typedef void (*kernel_fn)(float *, float *, int32_t, float *);
 
@@ -220,16 +165,11 @@ static void run_case(const char *name, const kspec *k, expect want) {
   }
   char *orig = LLVMPrintModuleToString(m);
   char err[256] = "";
-  wgc_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
-  ctx.err = err;
-  ctx.err_size = sizeof err;
+  wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_v128_pair_stats st;
   wasmgraph_status s = wgc_v128_pair(&ctx, m, true, &st);
   check(s == WASMGRAPH_OK, name, err);
-  char *vmsg = NULL;
-  check(!LLVMVerifyModule(m, LLVMReturnStatusAction, &vmsg), name, vmsg ? vmsg : "verify");
-  LLVMDisposeMessage(vmsg);
+  check_verifies(m, name);
   char *out = LLVMPrintModuleToString(m);
   if (want.pairs == 0) {
     check(strcmp(orig, out) == 0, name, "module changed although nothing may be paired");

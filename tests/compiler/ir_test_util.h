@@ -1,0 +1,92 @@
+/*
+ * ir_test_util.h — scaffolding shared by the unit tests of the LLVM IR
+ * passes (tests/compiler/tile_vectorize, tests/compiler/v128_pair): a
+ * growing printf buffer to generate IR text, parsing it, counting
+ * substrings of printed IR, pass/fail bookkeeping, a wgc_ctx with an error
+ * buffer, and module verification. Header-only (static inline): each test
+ * is one translation unit. Test code: aborts on out-of-memory.
+ */
+#ifndef WASMGRAPH_IR_TEST_UTIL_H
+#define WASMGRAPH_IR_TEST_UTIL_H
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/IRReader.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler_internal.h"
+
+/* Appends printf output to a growing buffer (test code: abort on OOM). */
+typedef struct sbuf {
+  char *p;
+  size_t n, cap;
+} sbuf;
+
+static inline void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void put(sbuf *b, const char *fmt, ...) {
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    if (k < 0) abort();
+    if ((size_t)k < b->cap - b->n) {
+      b->n += (size_t)k;
+      return;
+    }
+    b->cap = b->cap * 2 + (size_t)k + 256;
+    b->p = realloc(b->p, b->cap);
+    if (!b->p) abort();
+  }
+}
+
+/* The module in `ir`, or NULL (the reason and the IR go to stderr). */
+static inline LLVMModuleRef parse(LLVMContextRef c, const char *ir) {
+  LLVMMemoryBufferRef mb = LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, strlen(ir), "kernel");
+  LLVMModuleRef m = NULL;
+  char *msg = NULL;
+  if (LLVMParseIRInContext(c, mb, &m, &msg)) {
+    fprintf(stderr, "test IR does not parse: %s\n%s\n", msg ? msg : "", ir);
+    LLVMDisposeMessage(msg);
+    return NULL;
+  }
+  return m;
+}
+
+/* Non-overlapping occurrences of needle in hay. */
+static inline unsigned count(const char *hay, const char *needle) {
+  unsigned n = 0;
+  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) n++;
+  return n;
+}
+
+static int passed, failed;
+
+static inline void check(bool ok, const char *name, const char *what) {
+  if (ok) return;
+  printf("FAIL %s: %s\n", name, what);
+  failed++;
+}
+
+/* A context whose errors land in err[0..err_size). */
+static inline wgc_ctx test_ctx(char *err, size_t err_size) {
+  wgc_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.err = err;
+  ctx.err_size = err_size;
+  return ctx;
+}
+
+/* Checks that m verifies after the pass ran. */
+static inline void check_verifies(LLVMModuleRef m, const char *name) {
+  char *vmsg = NULL;
+  bool bad = LLVMVerifyModule(m, LLVMReturnStatusAction, &vmsg); /* sets vmsg first */
+  check(!bad, name, vmsg ? vmsg : "verify");
+  LLVMDisposeMessage(vmsg);
+}
+
+#endif
