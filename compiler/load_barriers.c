@@ -264,15 +264,14 @@ static bool sources_anchored(LLVMValueRef v, int depth, int *loads) {
     (*loads)++;
     return anchored(v, LLVMGetInstructionParent(v), 0, ALL_LANES);
   }
-  int from = 0, to = 0; /* operand range that carries lane values */
-  if (LLVMIsACastInst(v) || LLVMIsAShuffleVectorInst(v)) {
-    to = LLVMIsAShuffleVectorInst(v) ? 2 : 1;
-  } else if (LLVMIsAInsertElementInst(v)) {
+  int to; /* operands 0..to-1 carry lane values */
+  if (LLVMIsACastInst(v))
+    to = 1;
+  else if (LLVMIsAShuffleVectorInst(v) || LLVMIsAInsertElementInst(v))
     to = 2;
-  } else {
+  else
     return false;
-  }
-  for (int i = from; i < to; i++) {
+  for (int i = 0; i < to; i++) {
     LLVMValueRef op = LLVMGetOperand(v, (unsigned)i);
     if (LLVMIsAConstant(op) || LLVMIsUndef(op)) continue; /* undef/poison/zero lanes */
     if (!sources_anchored(op, depth + 1, loads)) return false;

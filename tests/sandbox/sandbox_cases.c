@@ -15,9 +15,9 @@
  * node). Params are an empty TVM param list (magic, reserved, 0 names,
  * 0 tensors).
  */
+#include "../test_write_file.h"
 #include "sandbox_cases.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,21 +153,6 @@ void sb_path(char *buf, size_t size, const char *dir, const char *name) {
   snprintf(buf, size, "%s/%s", dir, name);
 }
 
-static int write_file(const char *path, const void *data, size_t size) {
-  FILE *f = fopen(path, "wb");
-  if (!f) {
-    fprintf(stderr, "sandbox: cannot write %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  size_t n = fwrite(data, 1, size, f);
-  int closed = fclose(f);
-  if (n != size || closed != 0) {
-    fprintf(stderr, "sandbox: cannot write %s\n", path);
-    return -1;
-  }
-  return 0;
-}
-
 int sb_write_graph(const char *dir, const char *name, const char *kernel, bool copy_graph) {
   char json[2048], path[1024], file[256];
   if (copy_graph)
@@ -197,7 +182,7 @@ int sb_write_graph(const char *dir, const char *name, const char *kernel, bool c
              name, kernel);
   snprintf(file, sizeof file, "%s.json", name);
   sb_path(path, sizeof path, dir, file);
-  return write_file(path, json, strlen(json));
+  return test_write_file("sandbox", path, json, strlen(json));
 }
 
 static void put_u64(uint8_t *p, uint64_t v) {
@@ -213,7 +198,7 @@ int sb_write_common_files(const char *dir) {
   put_u64(params + 16, 0);
   put_u64(params + 24, 0);
   sb_path(path, sizeof path, dir, "empty.params");
-  if (write_file(path, params, sizeof params) != 0) return -1;
+  if (test_write_file("sandbox", path, params, sizeof params) != 0) return -1;
 
   /* .npy 1.0 of float32 (4,): 128-byte preamble as NumPy writes it */
   uint8_t npy[128 + sizeof sb_good_input];
@@ -230,5 +215,5 @@ int sb_write_common_files(const char *dir) {
     for (int b = 0; b < 4; b++) npy[128 + 4 * i + b] = (uint8_t)(bits >> (8 * b));
   }
   sb_path(path, sizeof path, dir, "x_good.npy");
-  return write_file(path, npy, sizeof npy);
+  return test_write_file("sandbox", path, npy, sizeof npy);
 }

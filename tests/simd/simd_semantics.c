@@ -18,7 +18,7 @@
  * program checks a bounds-check build. Prints one line per run and
  * "N passed, M failed"; exit status 0 only if all passed.
  */
-#include <errno.h>
+#include "../test_write_file.h"
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,21 +28,6 @@
 #include "wasmgraph.h"
 
 static int g_passed, g_failed;
-
-static int write_file(const char *path, const void *data, size_t size) {
-  FILE *f = fopen(path, "wb");
-  if (!f) {
-    fprintf(stderr, "simd_semantics: cannot write %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  size_t n = fwrite(data, 1, size, f);
-  int closed = fclose(f);
-  if (n != size || closed != 0) {
-    fprintf(stderr, "simd_semantics: cannot write %s\n", path);
-    return -1;
-  }
-  return 0;
-}
 
 static void put_u64(uint8_t *p, uint64_t v) {
   for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
@@ -57,7 +42,7 @@ static int write_params(const char *dir) {
   put_u64(params + 16, 0);
   put_u64(params + 24, 0);
   snprintf(path, sizeof path, "%s/empty.params", dir);
-  return write_file(path, params, sizeof params);
+  return test_write_file("simd_semantics", path, params, sizeof params);
 }
 
 static int write_graph(const char *path, const char *kernel) {
@@ -73,7 +58,7 @@ static int write_graph(const char *path, const char *kernel) {
                    "  \"storage_id\": [\"list_int\", [0, 1]]}}\n",
                    kernel);
   if (n < 0 || (size_t)n >= sizeof json) return -1;
-  return write_file(path, json, (size_t)n);
+  return test_write_file("simd_semantics", path, json, (size_t)n);
 }
 
 static void format_want(uint64_t w, char *buf, size_t size) {
