@@ -16,8 +16,9 @@
  * basic block whose *original* address is `zext(x)` or `zext(x) + c`
  * (c >= 0, a 64-bit add: wasm2c's memarg offset), from the same memory
  * base, with no instruction that has an observable effect between the two
- * (no store, fence, atomic, volatile access or call other than constrained
- * FP operations and wasm2c's empty-asm load barriers). Whenever x + k wraps,
+ * (wgc_tile_has_effect(), the tile vectorizer's own rule: no store, fence,
+ * atomic, volatile access or call other than constrained FP operations and
+ * wasm2c's empty-asm load barriers). Whenever x + k wraps,
  * the original program traps at the anchor (or earlier in that effect-free
  * stretch), and the folded load, at most 4 GiB + 64 KiB past the base, faults
  * in the guard region: both trap with an out-of-bounds access before any
@@ -32,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tile_vectorize.h" /* WGC_TILE_MAX_MEMORY_PAGES: the same cap and proof */
+#include "tile_vectorize.h" /* the same page cap and proof; wgc_tile_has_effect */
 
 enum { FOLD_LIMIT = 65536 };
 
@@ -100,38 +101,6 @@ static bool parse_address(LLVMValueRef load, af_load *out) {
     return true;
   }
   return false;
-}
-
-/* True if `inst` may have an effect another thread or the host could see
- * before a trap ends the call: stores, fences, atomics, volatile loads, and
- * calls other than constrained FP operations (fpexcept.ignore), readnone
- * functions and inline asm (wasm2c's only asm is its empty load barrier). */
-static bool has_effect(LLVMValueRef inst) {
-  switch (LLVMGetInstructionOpcode(inst)) {
-    case LLVMStore:
-    case LLVMFence:
-    case LLVMAtomicRMW:
-    case LLVMAtomicCmpXchg:
-    case LLVMVAArg:
-    case LLVMInvoke:
-      return true;
-    case LLVMLoad:
-      return LLVMGetVolatile(inst);
-    case LLVMCall: {
-      LLVMValueRef callee = LLVMGetCalledValue(inst);
-      if (!callee) return true;
-      if (LLVMGetValueKind(callee) == LLVMInlineAsmValueKind) return false;
-      if (!LLVMIsAFunction(callee)) return true;
-      size_t len = 0;
-      const char *name = LLVMGetValueName2(callee, &len);
-      static const char constrained[] = "llvm.experimental.constrained.";
-      if (name && strncmp(name, constrained, sizeof constrained - 1) == 0) return false;
-      unsigned readnone = LLVMGetEnumAttributeKindForName("readnone", 8);
-      return LLVMGetEnumAttributeAtIndex(callee, LLVMAttributeFunctionIndex, readnone) == NULL;
-    }
-    default:
-      return false;
-  }
 }
 
 static bool push(af_state *s, const af_load *l) {
@@ -206,7 +175,7 @@ static bool fold_block(af_state *s, LLVMBasicBlockRef bb, wgc_fold_stats *st, un
       l.effects = effects;
       if (!push(s, &l)) return false;
     }
-    if (has_effect(i)) effects++;
+    if (wgc_tile_has_effect(i)) effects++;
   }
   for (size_t a = 0; a < s->n; a++) {
     const af_load *c = &s->loads[a];

@@ -165,30 +165,32 @@ static bool decompose(LLVMValueRef ld, tv_addr *a) {
   return true;
 }
 
+bool wgc_tile_has_effect(LLVMValueRef i) {
+  switch (LLVMGetInstructionOpcode(i)) {
+    case LLVMStore:
+    case LLVMFence:
+    case LLVMAtomicRMW:
+    case LLVMAtomicCmpXchg:
+    case LLVMInvoke:
+    case LLVMCallBr:
+    case LLVMVAArg:
+      return true;
+    case LLVMLoad:
+      return LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic;
+    case LLVMCall: {
+      if (is_barrier(i)) return false;
+      const char *n = acc_callee_name(i);
+      return !n || strncmp(n, "llvm.experimental.constrained.", 30) != 0;
+    }
+    default:
+      return false;
+  }
+}
+
 /* No observable effect between the loads of the block (see the invariants). */
 static bool block_ok(LLVMBasicBlockRef b) {
-  for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
-    switch (LLVMGetInstructionOpcode(i)) {
-      case LLVMStore:
-      case LLVMFence:
-      case LLVMAtomicRMW:
-      case LLVMAtomicCmpXchg:
-      case LLVMInvoke:
-      case LLVMCallBr:
-        return false;
-      case LLVMLoad:
-        if (LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic) return false;
-        break;
-      case LLVMCall: {
-        if (is_barrier(i)) break;
-        const char *n = acc_callee_name(i);
-        if (!n || strncmp(n, "llvm.experimental.constrained.", 30) != 0) return false;
-        break;
-      }
-      default:
-        break;
-    }
-  }
+  for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
+    if (wgc_tile_has_effect(i)) return false;
   return true;
 }
 

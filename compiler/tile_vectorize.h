@@ -45,6 +45,13 @@ typedef struct wgc_tile_stats {
   const char *disabled;    /* why the pass did nothing at all, or NULL */
 } wgc_tile_stats;
 
+/* True if `inst` may have an effect the host could observe before a trap
+ * ends the call (a store, fence, atomic, volatile or atomic load, or a call
+ * other than a constrained FP operation or wasm2c's empty-asm load
+ * barrier). The trap arguments of this pass and of address_fold.c need a
+ * stretch of code without any. */
+bool wgc_tile_has_effect(LLVMValueRef inst);
+
 /* Defaults: guard_pages false, memory_max_pages 65536 (i.e. off until the
  * caller states both safety conditions), max_lanes 4, verify false. */
 void wgc_tile_options_init(wgc_tile_options *opt);
