@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "compiler_internal.h"
+#include "splat_window.h"
 #include "tile_vectorize.h"
 #include "address_fold.h"
 #include "v128_pair.h"
@@ -378,6 +379,27 @@ static wasmgraph_status tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_
   return WASMGRAPH_OK;
 }
 
+/* Reads paired splat operands through one 32-byte window load where the
+ * loads around them make it exact (splat_window.c). Same switch and same
+ * safety conditions as the tile vectorizer. */
+static wasmgraph_status window_splats(wgc_ctx *ctx, LLVMModuleRef m, uint32_t memory_max_pages) {
+  bool verbose = ctx->opts && ctx->opts->verbose > 0;
+  if (ctx->opts && ctx->opts->no_tile_vectorize) {
+    if (verbose) wgc_log(ctx, "splat windows: off (disabled by the caller)");
+    return WASMGRAPH_OK;
+  }
+  wgc_window_options wo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = memory_max_pages};
+  wgc_window_stats ws;
+  wasmgraph_status st = wgc_splat_window(ctx, m, &wo, false, &ws);
+  if (st != WASMGRAPH_OK || !verbose) return st;
+  if (ws.disabled)
+    wgc_log(ctx, "splat windows: off (%s)", ws.disabled);
+  else
+    wgc_log(ctx, "splat windows: %u pairs (%u split, %u in-lane) in %u functions, %u without "
+            "a window", ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window);
+  return WASMGRAPH_OK;
+}
+
 /* Folds the constant of `zext(x + k)` load addresses into the addressing
  * mode where an anchor load makes it exact (address_fold.c). Same switch and
  * same safety conditions as the tile vectorizer. */
@@ -461,6 +483,7 @@ wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const cha
    * irrelevant. */
   if ((st = optimize(ctx, m, tm, opt_level)) != WASMGRAPH_OK) goto done;
   if ((st = tile_vectorize(ctx, m, t, memory_max_pages)) != WASMGRAPH_OK) goto done;
+  if ((st = window_splats(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
   if ((st = fold_addresses(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
   if (LLVMTargetMachineEmitToFile(tm, m, (char *)obj, LLVMObjectFile, &msg)) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");

@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "acc_web.h"
+#include "splat_window.h" /* wgc_splat_address: lane order */
 
 /* Map marks besides ACC_NOT_LANE: a step left alone. Groups are acc_groups
  * of n = 2 lanes of <4 x float>; tag[0] is the multiply operand both steps
@@ -89,6 +90,22 @@ static bool same_key(const acc_cand *a, const acc_cand *b, unsigned k) {
 
 /* ---- finding pairs ------------------------------------------------------ */
 
+/* True if multiply operand `o` of a and of b are splats of loads from one
+ * base and root (splat_window.h) with a's at the lower offset. */
+static bool lower_address_first(const acc_cand *a, const acc_cand *b, unsigned o) {
+  LLVMValueRef base[2], root[2];
+  uint32_t k[2];
+  return wgc_splat_address(LLVMGetOperand(a->mul, o), &base[0], &root[0], &k[0]) &&
+         wgc_splat_address(LLVMGetOperand(b->mul, o), &base[1], &root[1], &k[1]) &&
+         base[0] == base[1] && root[0] == root[1] && k[0] < k[1];
+}
+
+/* The lane of a step pair that comes later in the block: the vector
+ * operations go there, where both steps' operands exist. */
+static unsigned later_lane(const vp_state *s, const acc_group *g) {
+  return cand(s, g->cand[1])->pos > cand(s, g->cand[0])->pos ? 1 : 0;
+}
+
 /* Step i of this block is already in a pair (only pairs are in the map yet). */
 static bool paired(const vp_state *s, size_t i) { return lookup(s, cand(s, i)->step, NULL) >= 0; }
 
@@ -113,8 +130,12 @@ static void find_steps(void *pass, LLVMBasicBlockRef b) {
         if (gi < 0) return;
         acc_group *g = &s->w.g[gi];
         g->tag[0] = (unsigned char)k;
-        g->cand[0] = (uint32_t)i;
-        g->cand[1] = (uint32_t)j;
+        /* Lane order: the input from the lower address goes low, so that
+         * splat_window.c can read both from one window with one in-lane
+         * shuffle; otherwise program order. */
+        bool swap = lower_address_first(cand(s, j), cand(s, i), 1 - k);
+        g->cand[0] = (uint32_t)(swap ? j : i);
+        g->cand[1] = (uint32_t)(swap ? i : j);
         for (unsigned t = 0; t < 2; t++) {
           g->lanes[t] = cand(s, g->cand[t])->step;
           if (!acc_web_put(&s->w, g->lanes[t], gi, (int32_t)t)) {
@@ -156,12 +177,13 @@ static bool validate_step(void *pass, size_t gi) {
    * sits at the second lane: the first lane's users in this block must come
    * later (a phi's extract goes to the end of its incoming block). */
   g = &s->w.g[gi];
-  for (LLVMUseRef u = LLVMGetFirstUse(g->lanes[0]); u; u = LLVMGetNextUse(u)) {
+  unsigned late = later_lane(s, g);
+  for (LLVMUseRef u = LLVMGetFirstUse(g->lanes[1 - late]); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
     if (lookup(s, user, NULL) >= 0 || LLVMIsAPHINode(user) ||
         LLVMGetInstructionParent(user) != g->bb)
       continue;
-    if (!acc_comes_after(g->lanes[1], user)) goto bad;
+    if (!acc_comes_after(g->lanes[late], user)) goto bad;
   }
   return false;
 bad:
@@ -243,8 +265,8 @@ static void build_step(void *pass, LLVMBuilderRef bd, acc_group *g) {
   const acc_cand *c0 = cand(s, g->cand[0]), *c1 = cand(s, g->cand[1]);
   unsigned k = g->tag[0], o = 1 - k;
   LLVMValueRef w8 = wide_w(s, bd, LLVMGetOperand(c0->mul, k), g->bb);
-  /* everything at the second lane, where all operands exist */
-  LLVMPositionBuilderBefore(bd, g->lanes[1]);
+  /* everything at the later lane, where all operands exist */
+  LLVMPositionBuilderBefore(bd, g->lanes[later_lane(s, g)]);
   LLVMValueRef x8 = concat(s, bd, LLVMGetOperand(c0->mul, o), LLVMGetOperand(c1->mul, o));
   LLVMValueRef vm = acc_web_build_constrained(&s->w, bd, s->w.id_fmul, s->v8, k ? x8 : w8,
                                               k ? w8 : x8, c0->mul, "vp.mul");
@@ -269,7 +291,8 @@ static LLVMValueRef extract(void *pass, LLVMBuilderRef bd, acc_group *g, unsigne
   if (!ext[t]) {
     /* right after the vector: before the second lane (still there), or
      * after the phis */
-    LLVMPositionBuilderBefore(bd, g->kind == ACC_STEP ? g->lanes[1] : first_non_phi(g->bb));
+    LLVMPositionBuilderBefore(bd, g->kind == ACC_STEP ? g->lanes[later_lane(s, g)]
+                                                      : first_non_phi(g->bb));
     ext[t] = half(s, bd, g->vec, t);
   }
   return ext[t];

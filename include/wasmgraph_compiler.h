@@ -84,8 +84,8 @@ typedef struct wasmgraph_compile_options {
   wasmgraph_log_fn log;       /* may be NULL */
   void *log_user;
   bool no_tile_vectorize;     /* skip the kernel-shape passes (tile vectorizer, v128
-                                 pairing, address fold); for A/B checks, the output
-                                 is bit-identical either way */
+                                 pairing, splat windows, address fold); for A/B
+                                 checks, the output is bit-identical either way */
 } wasmgraph_compile_options;
 
 void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);

@@ -56,6 +56,32 @@
     (local.set $v (i32.load (i32.add (local.get $x) (i32.const 32))))
     (i32.store (i32.const 0) (i32.const 7))
     (i32.add (local.get $v) (i32.load (local.get $x))))
+  ;; splat_window.c: TVM's conv loop shape after v128_pair.c, four f32x4
+  ;; accumulators fed by splats of x + 16, 32, 48, 64 times one weight
+  ;; vector (at 1024 + 16 i), x advancing by 4. The pairs (16, 32) and
+  ;; (48, 64) are read through 32-byte windows at x + 16 and x + 36, which
+  ;; must stay inside [x + 16, x + 68) and wrap like the loads they replace.
+  ;; Returns lane k of accumulator k, summed, as an integer.
+  (func (export "window4") (param $x i32) (param $n i32) (result i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $v v128)
+    (local $w i32)
+    (local.set $w (i32.const 1024))
+    (loop $l
+      (local.set $v (v128.load (local.get $w)))
+      (local.set $a0 (f32x4.add (local.get $a0)
+        (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (i32.const 16))) (local.get $v))))
+      (local.set $a1 (f32x4.add (local.get $a1)
+        (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (i32.const 32))) (local.get $v))))
+      (local.set $a2 (f32x4.add (local.get $a2)
+        (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (i32.const 48))) (local.get $v))))
+      (local.set $a3 (f32x4.add (local.get $a3)
+        (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (i32.const 64))) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $w (i32.add (local.get $w) (i32.const 16)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (i32.trunc_f32_u
+      (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a1)))
+               (f32.add (f32x4.extract_lane 2 (local.get $a2)) (f32x4.extract_lane 3 (local.get $a3))))))
   (func (export "splat_lane") (param i32) (result i32)
     (i32x4.extract_lane 0 (i32x4.splat (i32x4.extract_lane 1 (v128.load (local.get 0))))))
 )

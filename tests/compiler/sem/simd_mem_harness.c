@@ -79,6 +79,7 @@ static void body(void *ctx) {
     case 21: c->r = w2c_simd__mem_wrap_anchored(&inst, c->a); break;
     case 22: c->r = w2c_simd__mem_wrap_anchor_k0(&inst, c->a); break;
     case 23: c->r = w2c_simd__mem_wrap_store_between(&inst, c->a); break;
+    case 24: c->r = w2c_simd__mem_window4(&inst, c->a, c->b); break;
     default: break;
   }
 }
@@ -182,6 +183,33 @@ int main(void) {
   oob("x + 32 wrapping, a store before the anchor", 23, 0xfffffff0u, 1);
   check(value(8, 0, 0) == 7u, "%s: word 0 = %llu (want %llu)",
         "the store before the trapping anchor happened", value(8, 0, 0), 7u);
+  /* splat windows (splat_window.c): inputs at x + 16 + 16 j (+ 4 in the
+   * second iteration), weights [1 2 3 4] then [1 1 1 1] at 1024 */
+  const f32 weights[8] = {1, 2, 3, 4, 1, 1, 1, 1};
+  memcpy(env.mem.data + 1024, weights, sizeof weights);
+  const u32 xs[3] = {100, 0xfffffff0u, P - 68};
+  const f32 scale[4] = {1, 10, 100, 1000};
+  for (int at = 0; at < 3; at++)
+    for (u32 j = 0; j < 4; j++)
+      for (u32 step = 0; step < 2; step++) {
+        u32 addr = xs[at] + 16 + 16 * j + 4 * step; /* wraps like the guest's */
+        f32 in = (f32)(at + 1) * (f32)(step + 1) * scale[j];
+        if (addr <= P - 4) memcpy(env.mem.data + addr, &in, sizeof in);
+      }
+  /* lane k of accumulator k: 1*1 + 10*2 + 100*3 + 1000*4, then + 2 + 20 + 200 + 2000 */
+  check(value(24, 100, 1) == 4321u, "%s = %llu (want %llu)", "window4, one step",
+        value(24, 100, 1), 4321u);
+  check(value(24, 100, 2) == 6543u, "%s = %llu (want %llu)", "window4, two steps",
+        value(24, 100, 2), 6543u);
+  check(value(24, 0xfffffff0u, 1) == 2u * 4321u, "%s = %llu (want %llu)",
+        "window4, every address wrapping (x = -16)", value(24, 0xfffffff0u, 1), 2u * 4321u);
+  check(value(24, P - 68, 1) == 3u * 4321u, "%s = %llu (want %llu)",
+        "window4, last input ends at the end of memory", value(24, P - 68, 1), 3u * 4321u);
+  oob("window4, last input straddles the end", 24, P - 67, 1);
+  oob("window4, last input past the end", 24, P - 64, 1);
+  oob("window4, first input past the end, the rest wrapping (x = -24)", 24, 0xffffffe8u, 1);
+  oob("window4, two inputs past the end, two wrapping (x = -48)", 24, 0xffffffd0u, 1);
+  oob("window4, three past the end, one wrapping (x = -60)", 24, 0xffffffc4u, 1);
   oob("v128.store", 6, P - 16, 0);
   oob("v128.store", 6, P - 15, 1);
   oob("v128.store64_lane", 7, P - 8, 0);

@@ -14,9 +14,10 @@
 # A MODEL written NAME:simd takes the fixture's wasm32-simd/graph.o (with its
 # graph.json and params embedded) instead: there the scalar tile pass finds
 # nothing and compiler/v128_pair.c pairs f32x4 accumulators into 8-lane
-# vectors; the same switch turns both off, the -v log must show "v128
-# pairing: N pairs" with N > 0 for the CNNs, and outputs must again be
-# byte-identical.
+# vectors, whose operands compiler/splat_window.c then reads through
+# 32-byte windows; the same switch turns all of them off, the -v log must
+# show "v128 pairing: N pairs" and "splat windows: M pairs" with N, M > 0 for
+# the CNNs, and outputs must again be byte-identical.
 #
 # Last, squeezenet1_1 is compiled a second time: the .so must be
 # byte-identical to the first (reproducible builds).
@@ -76,7 +77,11 @@ for spec in "$@"; do
       if [ -n "$groups" ] && [ "$groups" -gt 0 ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: the pass packed nothing (log: '${line}')"; fi ;;
     squeezenet1_1.simd|mobilenet_v2.simd|resnet18.simd)
-      if [ -n "$pairs" ] && [ "$pairs" -gt 0 ]; then pass "$m: v128 pairing ran ($pairs pairs)"
+      windows=$(sed -n 's/^splat windows: \([0-9][0-9]*\) pairs.*/\1/p' "$work/$m.tv.log" | head -n 1)
+      if [ -n "$pairs" ] && [ "$pairs" -gt 0 ]; then
+        pass "$m: v128 pairing ran ($pairs pairs)"
+        if [ -n "$windows" ] && [ "$windows" -gt 0 ]; then pass "$m: splat windows ran ($windows pairs)"
+        else fail "$m: no splat window formed ($(grep '^splat windows' "$work/$m.tv.log"))"; fi
       elif grep -q '^v128 pairing: off' "$work/$m.tv.log" && ! grep -qw avx /proc/cpuinfo; then
         pass "$m: no AVX on this machine, pairing not attempted"
       else fail "$m: v128 pairing formed no pair (log: '$(grep '^v128 pairing' "$work/$m.tv.log")')"; fi ;;
