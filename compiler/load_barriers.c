@@ -308,17 +308,23 @@ static unsigned prune(LLVMModuleRef m, unsigned *kept) {
   return removed;
 }
 
-/* The -O2 (or -O3) module pipeline, as clang would run it. */
-static wasmgraph_status optimize(wgc_ctx *ctx, LLVMModuleRef m, LLVMTargetMachineRef tm,
-                                 int opt_level) {
+/* Runs an LLVM pass pipeline (new pass manager syntax) on m. */
+static wasmgraph_status run_passes(wgc_ctx *ctx, LLVMModuleRef m, LLVMTargetMachineRef tm,
+                                   const char *pipeline) {
   LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
-  LLVMErrorRef err = LLVMRunPasses(m, opt_level >= 3 ? "default<O3>" : "default<O2>", tm, po);
+  LLVMErrorRef err = LLVMRunPasses(m, pipeline, tm, po);
   LLVMDisposePassBuilderOptions(po);
   if (!err) return WASMGRAPH_OK;
   char *e = LLVMGetErrorMessage(err);
   wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "LLVM passes failed: %s", e);
   LLVMDisposeErrorMessage(e);
   return st;
+}
+
+/* The -O2 (or -O3) module pipeline, as clang would run it. */
+static wasmgraph_status optimize(wgc_ctx *ctx, LLVMModuleRef m, LLVMTargetMachineRef tm,
+                                 int opt_level) {
+  return run_passes(ctx, m, tm, opt_level >= 3 ? "default<O3>" : "default<O2>");
 }
 
 /* True if the functions are compiled for a CPU with 256-bit float vectors:
@@ -485,6 +491,13 @@ wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const cha
   if ((st = tile_vectorize(ctx, m, t, memory_max_pages)) != WASMGRAPH_OK) goto done;
   if ((st = window_splats(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
   if ((st = fold_addresses(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
+  /* The passes above leave the old address arithmetic dead, including
+   * induction variables that only fed it; code generation keeps such phi
+   * cycles, so every inner loop would still step them (squeezenet1_1
+   * simd128: ten dead adds per 4-iteration conv loop). ADCE removes them;
+   * it keeps loops and every instruction with an effect, and the loads
+   * whose trap matters are alive through their barriers. */
+  if ((st = run_passes(ctx, m, tm, "function(adce)")) != WASMGRAPH_OK) goto done;
   if (LLVMTargetMachineEmitToFile(tm, m, (char *)obj, LLVMObjectFile, &msg)) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");
     goto done;
