@@ -242,8 +242,19 @@ static void rewrite(sw_state *s, LLVMValueRef cat, const sw_load *a, const sw_lo
   LLVMPositionBuilderBefore(s->b, a->pos < b->pos ? a->load : b->load);
   LLVMValueRef w0, w1, mask[WINDOW_LANES];
   if (p->split) {
-    w0 = window_load(s, a, p->off[0], lane, HALF_LANES);
-    w1 = window_load(s, a, p->off[1], lane, HALF_LANES);
+    /* [window a | window b] first (vinsertf128 from memory), then the
+     * in-lane splat. The freeze keeps the code generator from seeing the
+     * splat through to the loads, which it would turn back into two
+     * broadcast loads and an insert (three shuffle-pipe operations). */
+    LLVMValueRef cm[WINDOW_LANES];
+    for (unsigned i = 0; i < WINDOW_LANES; i++) cm[i] = LLVMConstInt(i32, i, 0);
+    LLVMValueRef lo = window_load(s, a, p->off[0], lane, HALF_LANES);
+    LLVMValueRef hi = window_load(s, a, p->off[1], lane, HALF_LANES);
+    LLVMPositionBuilderBefore(s->b, cat);
+    w0 = LLVMBuildFreeze(
+        s->b, LLVMBuildShuffleVector(s->b, lo, hi, LLVMConstVector(cm, WINDOW_LANES), "sw.pair"),
+        "");
+    w1 = LLVMGetUndef(LLVMTypeOf(w0));
     for (unsigned i = 0; i < WINDOW_LANES; i++)
       mask[i] = i < HALF_LANES ? LLVMConstInt(i32, (a->k - p->off[0]) / 4, 0)
                                : LLVMConstInt(i32, HALF_LANES + (b->k - p->off[1]) / 4, 0);

@@ -30,13 +30,13 @@ else
   fail "w2c_stage: $(grep -v '^  ' "$work/stderr.txt" | tail -5)"
   finish
 fi
-# 23 functions use memory (all but fmax and fmin); 10 SIMD accesses use the
+# 24 functions use memory (all but fmax and fmin); 13 SIMD accesses use the
 # general check in wasm2c's output (splat, splat offset, zero64, lane load,
-# lane store, the splat in grow_call and window4's four splats; the
-# extending load already uses _default32); 2 refreshes (after the host call
-# and after memory.grow)
+# lane store, the splat in grow_call and the splats of window4 (4) and
+# window_split (3); the extending load already uses _default32); 2 refreshes
+# (after the host call and after memory.grow)
 line=$(grep '^rewrite:' "$work/stage.txt")
-if [ "$line" = "rewrite: applied=1 functions=23 skipped=0 simd=10 refreshes=2" ]; then
+if [ "$line" = "rewrite: applied=1 functions=24 skipped=0 simd=13 refreshes=2" ]; then
   pass "memory rewrite: $line"
 else
   fail "memory rewrite: '$line' $(grep 'memory rewrite' "$work/stderr.txt")"
@@ -47,27 +47,32 @@ else
   fail "no load-barrier pass in the log"
 fi
 # memory max 3 pages: the address fold acts, on wrap_anchored,
-# wrap_anchor_k0 and window4 (its splat loads or windows anchor each other)
+# wrap_anchor_k0, window4 and window_split (their splat loads or windows
+# anchor each other)
 fold=$(grep -m1 '^address fold:' "$work/stderr.txt")
-if [[ $fold =~ ^"address fold: "[0-9]+" loads in 3 functions," ]]; then
+if [[ $fold =~ ^"address fold: "[0-9]+" loads in 4 functions," ]]; then
   pass "built through the address fold ($fold)"
 else
-  fail "address fold: '$fold' (want 3 functions)"
+  fail "address fold: '$fold' (want 4 functions)"
 fi
-# with 256-bit vectors window4's accumulators pair up (v128_pair.c) and every
-# pair reads its inputs through one window, in-lane (splat_window.c);
+# with 256-bit vectors the accumulators of window4 and window_split pair up
+# (v128_pair.c) and every pair reads its inputs through windows, in-lane
+# (splat_window.c): window_split's through two 16-byte windows each;
 # without them the pass finds no pairs
 pairs=$(sed -n 's/^v128 pairing: \([0-9]*\) pairs.*/\1/p' "$work/stderr.txt")
 win=$(grep -m1 '^splat windows:' "$work/stderr.txt")
-if [ -n "$pairs" ] && [ "$pairs" -ge 2 ]; then
-  want="splat windows: $pairs pairs (0 split, $pairs in-lane) in 1 functions, 0 without a window"
+re="^splat windows: ([0-9]+) pairs \(([0-9]+) split, ([0-9]+) in-lane\) in ([0-9]+) functions, 0 without a window$"
+if [ -n "$pairs" ] && [ "$pairs" -ge 3 ]; then
+  if [[ $win =~ $re ]] && [ "${BASH_REMATCH[1]}" = "$pairs" ] && [ "${BASH_REMATCH[2]}" -ge 1 ] &&
+     [ "${BASH_REMATCH[3]}" = "$pairs" ] && [ "${BASH_REMATCH[4]}" = 2 ]; then
+    pass "$win"
+  else
+    fail "splat windows: '$win' (want all $pairs pairs in-lane, some split, in 2 functions)"
+  fi
+elif [ "$win" = "splat windows: 0 pairs (0 split, 0 in-lane) in 0 functions, 0 without a window" ]; then
+  pass "no 256-bit vectors: $win"
 else
-  want="splat windows: 0 pairs (0 split, 0 in-lane) in 0 functions, 0 without a window"
-fi
-if [ "$win" = "$want" ]; then
-  pass "$win"
-else
-  fail "splat windows: '$win' (want '$want')"
+  fail "splat windows: '$win' with pairing '$(grep -m1 '^v128 pairing' "$work/stderr.txt")'"
 fi
 if clang -O1 $cflags -I"$work" -I"$inc" -I"$rtdir" -I"$rtdir/wasm-rt" "$here/simd_mem_harness.c" \
      "$work/simd_mem.o" "$rtlib" $ldflags -ljson-c -lpthread -ldl -lm -o "$work/harness" \

@@ -82,6 +82,24 @@
     (i32.trunc_f32_u
       (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a1)))
                (f32.add (f32x4.extract_lane 2 (local.get $a2)) (f32x4.extract_lane 3 (local.get $a3))))))
+  ;; The same with inputs 32 bytes apart (a stride-2 conv): the pair (0, 32)
+  ;; cannot share one 32-byte window, so it reads two 16-byte windows at
+  ;; x and x + 32, inside [x, x + 48) thanks to the third input at x + 44.
+  (func (export "window_split") (param $x i32) (param $n i32) (result i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $v v128)
+    (loop $l
+      (local.set $v (v128.load (i32.const 1024)))
+      (local.set $a0 (f32x4.add (local.get $a0)
+        (f32x4.mul (v128.load32_splat (local.get $x)) (local.get $v))))
+      (local.set $a1 (f32x4.add (local.get $a1)
+        (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (i32.const 32))) (local.get $v))))
+      (local.set $a2 (f32x4.add (local.get $a2)
+        (f32x4.mul (v128.load32_splat (i32.add (local.get $x) (i32.const 44))) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (i32.trunc_f32_u
+      (f32.add (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a1)))
+               (f32x4.extract_lane 2 (local.get $a2)))))
   (func (export "splat_lane") (param i32) (result i32)
     (i32x4.extract_lane 0 (i32x4.splat (i32x4.extract_lane 1 (v128.load (local.get 0))))))
 )

@@ -80,6 +80,7 @@ static void body(void *ctx) {
     case 22: c->r = w2c_simd__mem_wrap_anchor_k0(&inst, c->a); break;
     case 23: c->r = w2c_simd__mem_wrap_store_between(&inst, c->a); break;
     case 24: c->r = w2c_simd__mem_window4(&inst, c->a, c->b); break;
+    case 25: c->r = w2c_simd__mem_window_split(&inst, c->a, c->b); break;
     default: break;
   }
 }
@@ -107,6 +108,12 @@ static void oob(const char *what, int kind, u32 a, int want_trap) {
   wasm_rt_trap_t t = run(kind, a, 0, NULL);
   int ok = want_trap ? t == WASM_RT_TRAP_OOB : t == WASM_RT_TRAP_NONE;
   check(ok, "%s(0x%llx): trap %llu", what, a, (unsigned long long)t);
+}
+
+/* A one-step call (b = 1) that must trap out of bounds. */
+static void oob1(const char *what, int kind, u32 a) {
+  wasm_rt_trap_t t = run(kind, a, 1, NULL);
+  check(t == WASM_RT_TRAP_OOB, "%s(0x%llx): trap %llu", what, a, (unsigned long long)t);
 }
 
 static u32 fbits(int kind, f32 x, f32 y) {
@@ -205,11 +212,24 @@ int main(void) {
         "window4, every address wrapping (x = -16)", value(24, 0xfffffff0u, 1), 2u * 4321u);
   check(value(24, P - 68, 1) == 3u * 4321u, "%s = %llu (want %llu)",
         "window4, last input ends at the end of memory", value(24, P - 68, 1), 3u * 4321u);
-  oob("window4, last input straddles the end", 24, P - 67, 1);
-  oob("window4, last input past the end", 24, P - 64, 1);
-  oob("window4, first input past the end, the rest wrapping (x = -24)", 24, 0xffffffe8u, 1);
-  oob("window4, two inputs past the end, two wrapping (x = -48)", 24, 0xffffffd0u, 1);
-  oob("window4, three past the end, one wrapping (x = -60)", 24, 0xffffffc4u, 1);
+  oob1("window4, last input straddles the end", 24, P - 67);
+  oob1("window4, last input past the end", 24, P - 64);
+  oob1("window4, first input past the end, the rest wrapping (x = -24)", 24, 0xffffffe8u);
+  oob1("window4, two inputs past the end, two wrapping (x = -48)", 24, 0xffffffd0u);
+  oob1("window4, three past the end, one wrapping (x = -60)", 24, 0xffffffc4u);
+  /* split windows: inputs at x, x + 32, x + 44; weights [1 2 3 4] */
+  const u32 sx[2] = {200, P - 48};
+  const f32 sv[3] = {1, 10, 100};
+  const u32 soff[3] = {0, 32, 44};
+  for (int at = 0; at < 2; at++)
+    for (int j = 0; j < 3; j++) memcpy(env.mem.data + sx[at] + soff[j], &sv[j], sizeof sv[j]);
+  /* lane k of accumulator k: 1*1 + 10*2 + 100*3 */
+  check(value(25, 200, 1) == 321u, "%s = %llu (want %llu)", "window_split", value(25, 200, 1),
+        321u);
+  check(value(25, P - 48, 1) == 321u, "%s = %llu (want %llu)",
+        "window_split, last input ends at the end of memory", value(25, P - 48, 1), 321u);
+  oob1("window_split, last input straddles the end", 25, P - 47);
+  oob1("window_split, first input past the end, the rest wrapping (x = -16)", 25, 0xfffffff0u);
   oob("v128.store", 6, P - 16, 0);
   oob("v128.store", 6, P - 15, 1);
   oob("v128.store64_lane", 7, P - 8, 0);
