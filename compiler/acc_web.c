@@ -18,9 +18,10 @@
  */
 #include "acc_web.h"
 
-#include <llvm-c/Analysis.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pass_util.h" /* wgc_verify_after */
 
 bool acc_grow(void **p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return true;
@@ -422,17 +423,5 @@ wasmgraph_status acc_web_run(acc_web *w, wgc_ctx *ctx, LLVMModuleRef m, const ac
   bool oom = w->oom;
   acc_web_free(w);
   if (oom) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "%s: out of memory", ops->name);
-#ifndef NDEBUG
-  verify = true;
-#endif
-  if (!verify) return WASMGRAPH_OK;
-  char *msg = NULL;
-  if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-    wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s produced invalid IR: %.300s",
-                                   ops->name, msg ? msg : "");
-    LLVMDisposeMessage(msg);
-    return st;
-  }
-  LLVMDisposeMessage(msg);
-  return WASMGRAPH_OK;
+  return wgc_verify_after(ctx, m, verify, ops->name);
 }

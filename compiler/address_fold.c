@@ -29,11 +29,11 @@
  */
 #include "address_fold.h"
 
-#include <llvm-c/Analysis.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tile_vectorize.h" /* the same page cap and proof; wgc_tile_has_effect */
+#include "pass_util.h"
+#include "tile_vectorize.h" /* the same proof; wgc_tile_has_effect */
 
 enum { FOLD_LIMIT = 65536 };
 
@@ -55,6 +55,7 @@ typedef struct af_fold {
 typedef struct af_state {
   af_load *loads;
   size_t n, cap;
+  wgc_fold_stats *st;
   LLVMBuilderRef b;
   LLVMTypeRef i64;
 } af_state;
@@ -166,7 +167,9 @@ static bool find_anchor(const af_state *s, size_t ci, LLVMBasicBlockRef bb, af_f
 /* Collects the block's loads, then folds every candidate with an anchor
  * (decided on the original addresses before anything changes). Returns
  * false on out-of-memory. */
-static bool fold_block(af_state *s, LLVMBasicBlockRef bb, wgc_fold_stats *st, unsigned *done) {
+static bool fold_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
+  af_state *s = state;
+  wgc_fold_stats *st = s->st;
   s->n = 0;
   uint32_t effects = 0;
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
@@ -198,41 +201,15 @@ wasmgraph_status wgc_address_fold(wgc_ctx *ctx, LLVMModuleRef m, const wgc_fold_
   wgc_fold_stats *st = stats ? stats : &local;
   memset(st, 0, sizeof *st);
   if (!m || !opt) return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "address fold: no module");
-  if (!opt->guard_pages) {
-    st->disabled = "bounds-check mode";
+  if ((st->disabled = wgc_trap_proof_unmet(opt->guard_pages, opt->memory_max_pages)) != NULL)
     return WASMGRAPH_OK;
-  }
-  if (opt->memory_max_pages > WGC_TILE_MAX_MEMORY_PAGES) {
-    st->disabled = "memory maximum above 65535 pages";
-    return WASMGRAPH_OK;
-  }
   af_state s = {0};
+  s.st = st;
   s.b = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
   s.i64 = LLVMInt64TypeInContext(LLVMGetModuleContext(m));
-  wasmgraph_status result = WASMGRAPH_OK;
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f && result == WASMGRAPH_OK;
-       f = LLVMGetNextFunction(f)) {
-    unsigned done = 0;
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb)) {
-      if (!fold_block(&s, bb, st, &done)) {
-        result = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "address fold: out of memory");
-        break;
-      }
-    }
-    if (done) st->functions++;
-  }
+  bool ok = wgc_for_each_block(m, fold_block, &s, &st->functions);
   LLVMDisposeBuilder(s.b);
   free(s.loads);
-#ifndef NDEBUG
-  verify = true;
-#endif
-  if (result == WASMGRAPH_OK && verify) {
-    char *msg = NULL;
-    if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-      result = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "address fold produced invalid IR: %s",
-                        msg ? msg : "");
-    }
-    LLVMDisposeMessage(msg);
-  }
-  return result;
+  if (!ok) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "address fold: out of memory");
+  return wgc_verify_after(ctx, m, verify, "address fold");
 }

@@ -43,13 +43,13 @@
  */
 #include "splat_window.h"
 
-#include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acc_web.h"        /* acc_grow */
-#include "tile_vectorize.h" /* WGC_TILE_MAX_MEMORY_PAGES, wgc_tile_has_effect */
+#include "pass_util.h"
+#include "tile_vectorize.h" /* wgc_tile_has_effect */
 
 enum { WINDOW_BYTES = 32, WINDOW_LANES = 8, HALF_LANES = 4, SPAN_LIMIT = 65536 };
 
@@ -69,6 +69,7 @@ typedef struct sw_state {
   LLVMBuilderRef b;
   LLVMContextRef lc;
   LLVMTargetDataRef td;
+  wgc_window_stats *st;
 } sw_state;
 
 static LLVMValueRef strip_bitcasts(LLVMValueRef v) {
@@ -290,8 +291,9 @@ static void erase_if_dead(LLVMValueRef v) {
 /* Records the block's loads, then rewrites every paired splat operand that
  * has a window (decided on the original loads; see the top of the file).
  * Returns false on out-of-memory. */
-static bool window_block(sw_state *s, LLVMBasicBlockRef bb, wgc_window_stats *st,
-                         unsigned *done) {
+static bool window_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
+  sw_state *s = state;
+  wgc_window_stats *st = s->st;
   s->n = 0;
   s->n_dead = 0;
   uint32_t stretch = 0, pos = 0;
@@ -359,43 +361,17 @@ wasmgraph_status wgc_splat_window(wgc_ctx *ctx, LLVMModuleRef m, const wgc_windo
   wgc_window_stats *st = stats ? stats : &local;
   memset(st, 0, sizeof *st);
   if (!m || !opt) return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "splat window: no module");
-  if (!opt->guard_pages) {
-    st->disabled = "bounds-check mode";
+  if ((st->disabled = wgc_trap_proof_unmet(opt->guard_pages, opt->memory_max_pages)) != NULL)
     return WASMGRAPH_OK;
-  }
-  if (opt->memory_max_pages > WGC_TILE_MAX_MEMORY_PAGES) {
-    st->disabled = "memory maximum above 65535 pages";
-    return WASMGRAPH_OK;
-  }
   sw_state s = {0};
+  s.st = st;
   s.lc = LLVMGetModuleContext(m);
   s.b = LLVMCreateBuilderInContext(s.lc);
   s.td = LLVMGetModuleDataLayout(m);
-  wasmgraph_status result = WASMGRAPH_OK;
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f && result == WASMGRAPH_OK;
-       f = LLVMGetNextFunction(f)) {
-    unsigned done = 0;
-    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb)) {
-      if (!window_block(&s, bb, st, &done)) {
-        result = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "splat window: out of memory");
-        break;
-      }
-    }
-    if (done) st->functions++;
-  }
+  bool ok = wgc_for_each_block(m, window_block, &s, &st->functions);
   LLVMDisposeBuilder(s.b);
   free(s.loads);
   free(s.dead);
-#ifndef NDEBUG
-  verify = true;
-#endif
-  if (result == WASMGRAPH_OK && verify) {
-    char *msg = NULL;
-    if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) {
-      result = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "splat window produced invalid IR: %s",
-                        msg ? msg : "");
-    }
-    LLVMDisposeMessage(msg);
-  }
-  return result;
+  if (!ok) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "splat window: out of memory");
+  return wgc_verify_after(ctx, m, verify, "splat window");
 }

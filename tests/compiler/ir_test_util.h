@@ -81,6 +81,23 @@ static inline wgc_ctx test_ctx(char *err, size_t err_size) {
   return ctx;
 }
 
+/* Opens a case: `ir` parsed into a new context *c, its printed form in
+ * *orig (free with LLVMDisposeMessage). If it does not parse, the case
+ * fails, the context is gone and the result is NULL. `ir` stays the
+ * caller's. */
+static inline LLVMModuleRef open_case(const char *name, const char *ir, LLVMContextRef *c,
+                                      char **orig) {
+  *c = LLVMContextCreate();
+  LLVMModuleRef m = parse(*c, ir);
+  if (!m) {
+    check(false, name, "parse");
+    LLVMContextDispose(*c);
+    return NULL;
+  }
+  *orig = LLVMPrintModuleToString(m);
+  return m;
+}
+
 /* Checks that m verifies after the pass ran. */
 static inline void check_verifies(LLVMModuleRef m, const char *name) {
   char *vmsg = NULL;

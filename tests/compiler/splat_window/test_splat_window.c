@@ -406,16 +406,13 @@ static void run_case(const tcase *tc) {
     check(false, name, "bad op list");
     return;
   }
-  char *ir = gen_ir(ops, n);
-  LLVMContextRef c = LLVMContextCreate();
-  LLVMModuleRef m = parse(c, ir);
+  char *ir = gen_ir(ops, n), *orig;
+  LLVMContextRef c;
+  LLVMModuleRef m = open_case(name, ir, &c, &orig);
   if (!m) {
-    check(false, name, "parse");
     free(ir);
-    LLVMContextDispose(c);
     return;
   }
-  char *orig = LLVMPrintModuleToString(m);
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_window_stats st;

@@ -117,16 +117,11 @@ typedef struct expect {
 /* Runs the pass on kernel(k) with `opt` and checks the result. */
 static void run_case(const char *name, const kspec *k, const wgc_tile_options *opt, expect want) {
   int before_failed = failed;
-  char *ir = kernel_ir(k);
-  LLVMContextRef c = LLVMContextCreate();
-  LLVMModuleRef m = parse(c, ir);
+  char *ir = kernel_ir(k), *orig;
+  LLVMContextRef c;
+  LLVMModuleRef m = open_case(name, ir, &c, &orig);
   free(ir);
-  if (!m) {
-    check(false, name, "parse");
-    LLVMContextDispose(c);
-    return;
-  }
-  char *orig = LLVMPrintModuleToString(m);
+  if (!m) return;
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_tile_stats st;

@@ -154,16 +154,13 @@ typedef struct expect {
 
 static void run_case(const char *name, const kspec *k, expect want) {
   int before_failed = failed;
-  char *ir = kernel_ir(k);
-  LLVMContextRef c = LLVMContextCreate();
-  LLVMModuleRef m = parse(c, ir);
+  char *ir = kernel_ir(k), *orig;
+  LLVMContextRef c;
+  LLVMModuleRef m = open_case(name, ir, &c, &orig);
   if (!m) {
-    check(false, name, "parse");
     free(ir);
-    LLVMContextDispose(c);
     return;
   }
-  char *orig = LLVMPrintModuleToString(m);
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_v128_pair_stats st;
