@@ -1,16 +1,18 @@
 /*
  * ir_test_util.h — scaffolding shared by the unit tests of the LLVM IR
- * passes (tests/compiler/tile_vectorize, tests/compiler/v128_pair): a
- * growing printf buffer to generate IR text, parsing it, counting
- * substrings of printed IR, pass/fail bookkeeping, a wgc_ctx with an error
- * buffer, and module verification. Header-only (static inline): each test
- * is one translation unit. Test code: aborts on out-of-memory.
+ * passes (tests/compiler/tile_vectorize, v128_pair, splat_window): a
+ * growing printf buffer to generate IR text, parsing it (open_case), an
+ * MCJIT engine to run it (jit), counting substrings of printed IR,
+ * pass/fail bookkeeping, a wgc_ctx with an error buffer, and module
+ * verification. Header-only (static inline): each test is one translation
+ * unit. Test code: aborts on out-of-memory.
  */
 #ifndef WASMGRAPH_IR_TEST_UTIL_H
 #define WASMGRAPH_IR_TEST_UTIL_H
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/IRReader.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -96,6 +98,21 @@ static inline LLVMModuleRef open_case(const char *name, const char *ir, LLVMCont
   }
   *orig = LLVMPrintModuleToString(m);
   return m;
+}
+
+/* An MCJIT engine that owns m (LLVMDisposeExecutionEngine frees both), or
+ * NULL with the reason on stderr. */
+static inline LLVMExecutionEngineRef jit(LLVMModuleRef m) {
+  LLVMExecutionEngineRef ee;
+  char *msg = NULL;
+  struct LLVMMCJITCompilerOptions o;
+  LLVMInitializeMCJITCompilerOptions(&o, sizeof o);
+  if (LLVMCreateMCJITCompilerForModule(&ee, m, &o, sizeof o, &msg)) {
+    fprintf(stderr, "MCJIT: %s\n", msg ? msg : "");
+    LLVMDisposeMessage(msg);
+    return NULL;
+  }
+  return ee;
 }
 
 /* Checks that m verifies after the pass ran. */

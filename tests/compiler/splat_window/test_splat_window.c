@@ -322,15 +322,8 @@ typedef struct results {
 /* Runs @k of m (consumed) for both placements; false if the JIT failed. */
 static bool run(LLVMModuleRef m, const guarded *gb, const guarded *gc, const uint32_t *xs,
                 results *r) {
-  LLVMExecutionEngineRef ee;
-  char *msg = NULL;
-  struct LLVMMCJITCompilerOptions o;
-  LLVMInitializeMCJITCompilerOptions(&o, sizeof o);
-  if (LLVMCreateMCJITCompilerForModule(&ee, m, &o, sizeof o, &msg)) {
-    fprintf(stderr, "MCJIT: %s\n", msg ? msg : "");
-    LLVMDisposeMessage(msg);
-    return false;
-  }
+  LLVMExecutionEngineRef ee = jit(m);
+  if (!ee) return false;
   kernel_fn f = (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(ee, "k");
   memset(r, 0, sizeof *r);
   for (int run_i = 0; f && run_i < RUNS; run_i++)

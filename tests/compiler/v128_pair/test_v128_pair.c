@@ -121,15 +121,8 @@ typedef void (*kernel_fn)(float *, float *, int32_t, float *);
 /* Runs @kernel of m (consumed) on fixed pseudo-random inputs; out gets
  * MAXN * 4 floats. Returns false if the JIT failed. */
 static bool run(LLVMModuleRef m, const kspec *k, float *out) {
-  LLVMExecutionEngineRef ee;
-  char *msg = NULL;
-  struct LLVMMCJITCompilerOptions o;
-  LLVMInitializeMCJITCompilerOptions(&o, sizeof o);
-  if (LLVMCreateMCJITCompilerForModule(&ee, m, &o, sizeof o, &msg)) {
-    fprintf(stderr, "MCJIT: %s\n", msg ? msg : "");
-    LLVMDisposeMessage(msg);
-    return false;
-  }
+  LLVMExecutionEngineRef ee = jit(m);
+  if (!ee) return false;
   kernel_fn f = (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(ee, "kernel");
   static float x[ITERS * MAXN], w[ITERS * MAXN * 4] __attribute__((aligned(16)));
   uint32_t seed = 12345;
