@@ -385,43 +385,36 @@ static wasmgraph_status tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_
   return WASMGRAPH_OK;
 }
 
-/* Reads paired splat operands through one 32-byte window load where the
- * loads around them make it exact (splat_window.c). Same switch and same
- * safety conditions as the tile vectorizer. */
-static wasmgraph_status window_splats(wgc_ctx *ctx, LLVMModuleRef m, uint32_t memory_max_pages) {
+/* The two passes that rewrite memory accesses: paired splat operands read
+ * through one 32-byte window (splat_window.c), then `zext(x + k)` load
+ * addresses folded into the addressing mode next to an anchor load
+ * (address_fold.c). Each is exact only with guard pages and a memory
+ * maximum below 65536 pages (it then says why it did nothing); the tile
+ * vectorizer's switch turns both off. */
+static wasmgraph_status rewrite_accesses(wgc_ctx *ctx, LLVMModuleRef m, uint32_t memory_max_pages) {
   bool verbose = ctx->opts && ctx->opts->verbose > 0;
   if (ctx->opts && ctx->opts->no_tile_vectorize) {
-    if (verbose) wgc_log(ctx, "splat windows: off (disabled by the caller)");
+    if (verbose) {
+      wgc_log(ctx, "splat windows: off (disabled by the caller)");
+      wgc_log(ctx, "address fold: off (disabled by the caller)");
+    }
     return WASMGRAPH_OK;
   }
   wgc_window_options wo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = memory_max_pages};
   wgc_window_stats ws;
   wasmgraph_status st = wgc_splat_window(ctx, m, &wo, false, &ws);
-  if (st != WASMGRAPH_OK || !verbose) return st;
-  if (ws.disabled)
+  if (st != WASMGRAPH_OK) return st;
+  if (verbose && ws.disabled)
     wgc_log(ctx, "splat windows: off (%s)", ws.disabled);
-  else
+  else if (verbose)
     wgc_log(ctx, "splat windows: %u pairs (%u split, %u in-lane) in %u functions, %u without "
             "a window", ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window);
-  return WASMGRAPH_OK;
-}
-
-/* Folds the constant of `zext(x + k)` load addresses into the addressing
- * mode where an anchor load makes it exact (address_fold.c). Same switch and
- * same safety conditions as the tile vectorizer. */
-static wasmgraph_status fold_addresses(wgc_ctx *ctx, LLVMModuleRef m, uint32_t memory_max_pages) {
-  bool verbose = ctx->opts && ctx->opts->verbose > 0;
-  if (ctx->opts && ctx->opts->no_tile_vectorize) {
-    if (verbose) wgc_log(ctx, "address fold: off (disabled by the caller)");
-    return WASMGRAPH_OK;
-  }
   wgc_fold_options fo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = memory_max_pages};
   wgc_fold_stats fs;
-  wasmgraph_status st = wgc_address_fold(ctx, m, &fo, false, &fs);
-  if (st != WASMGRAPH_OK || !verbose) return st;
-  if (fs.disabled)
+  if ((st = wgc_address_fold(ctx, m, &fo, false, &fs)) != WASMGRAPH_OK) return st;
+  if (verbose && fs.disabled)
     wgc_log(ctx, "address fold: off (%s)", fs.disabled);
-  else
+  else if (verbose)
     wgc_log(ctx, "address fold: %u loads in %u functions, %u without an anchor", fs.folded,
             fs.functions, fs.no_anchor);
   return WASMGRAPH_OK;
@@ -489,8 +482,7 @@ wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const cha
    * irrelevant. */
   if ((st = optimize(ctx, m, tm, opt_level)) != WASMGRAPH_OK) goto done;
   if ((st = tile_vectorize(ctx, m, t, memory_max_pages)) != WASMGRAPH_OK) goto done;
-  if ((st = window_splats(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
-  if ((st = fold_addresses(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
+  if ((st = rewrite_accesses(ctx, m, memory_max_pages)) != WASMGRAPH_OK) goto done;
   /* The passes above leave the old address arithmetic dead, including
    * induction variables that only fed it; code generation keeps such phi
    * cycles, so every inner loop would still step them (squeezenet1_1
