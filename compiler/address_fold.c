@@ -60,11 +60,6 @@ typedef struct af_state {
   LLVMTypeRef i64;
 } af_state;
 
-static LLVMValueRef strip_bitcasts(LLVMValueRef v) {
-  while (v && LLVMIsABitCastInst(v)) v = LLVMGetOperand(v, 0);
-  return v;
-}
-
 /* The constant operand 1 of an instruction, or false. */
 static bool const_operand(LLVMValueRef inst, uint64_t *value) {
   LLVMValueRef c = LLVMGetOperand(inst, 1);
@@ -76,7 +71,7 @@ static bool const_operand(LLVMValueRef inst, uint64_t *value) {
 /* Reads `load`'s address as base + idx (an i8 GEP with one index, as
  * wasm2c's accessors compile) and fills the candidate and anchor roots. */
 static bool parse_address(LLVMValueRef load, af_load *out) {
-  LLVMValueRef gep = strip_bitcasts(LLVMGetOperand(load, 0));
+  LLVMValueRef gep = wgc_strip_bitcasts(LLVMGetOperand(load, 0));
   if (!gep || !LLVMIsAGetElementPtrInst(gep) || LLVMGetNumOperands(gep) != 2) return false;
   memset(out, 0, sizeof *out);
   out->load = load;

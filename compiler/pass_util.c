@@ -1,7 +1,7 @@
 /*
  * pass_util.c — shared scaffolding of the kernel-shape passes (see
- * pass_util.h): which memory conditions their trap proofs need, a block
- * driver, and verification. No pass logic lives here.
+ * pass_util.h): which memory conditions their trap proofs need, bitcast
+ * stripping, a block driver, and verification. No pass logic lives here.
  */
 #include "pass_util.h"
 
@@ -13,6 +13,11 @@ const char *wgc_trap_proof_unmet(bool guard_pages, uint32_t memory_max_pages) {
   if (!guard_pages) return "bounds-check mode";
   if (memory_max_pages > WGC_TILE_MAX_MEMORY_PAGES) return "memory maximum above 65535 pages";
   return NULL;
+}
+
+LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v) {
+  while (v && LLVMIsABitCastInst(v)) v = LLVMGetOperand(v, 0);
+  return v;
 }
 
 bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned *functions) {

@@ -19,6 +19,9 @@
  * (WGC_TILE_MAX_MEMORY_PAGES). Otherwise why not, for the pass's stats. */
 const char *wgc_trap_proof_unmet(bool guard_pages, uint32_t memory_max_pages);
 
+/* v without the bitcasts in front of it (NULL stays NULL). */
+LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
+
 /* Calls fn(state, bb, &done) on every basic block of every function of m,
  * stopping at the first false (out of memory). *functions counts the
  * functions in which some call raised `done`. */

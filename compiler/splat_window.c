@@ -72,11 +72,6 @@ typedef struct sw_state {
   wgc_window_stats *st;
 } sw_state;
 
-static LLVMValueRef strip_bitcasts(LLVMValueRef v) {
-  while (v && LLVMIsABitCastInst(v)) v = LLVMGetOperand(v, 0);
-  return v;
-}
-
 static bool is_i8(LLVMTypeRef t) {
   return LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) == 8;
 }
@@ -84,7 +79,7 @@ static bool is_i8(LLVMTypeRef t) {
 /* Reads `load`'s address as base + zext(root + k) (an i8 GEP with one
  * index, as wasm2c's accessors compile; k = 0 for zext(root)). */
 static bool parse_address(LLVMValueRef load, sw_load *out) {
-  LLVMValueRef gep = strip_bitcasts(LLVMGetOperand(load, 0));
+  LLVMValueRef gep = wgc_strip_bitcasts(LLVMGetOperand(load, 0));
   if (!gep || !LLVMIsAGetElementPtrInst(gep) || LLVMGetNumOperands(gep) != 2) return false;
   LLVMValueRef base = LLVMGetOperand(gep, 0);
   if (!is_i8(LLVMGetElementType(LLVMTypeOf(base)))) return false;
@@ -126,7 +121,7 @@ static LLVMValueRef splat_source(LLVMValueRef v) {
   /* lane 0 of the splat must be the load's 4 bytes: no lane-width change
    * between the insert and the splat */
   if (!is_lane32_x4(LLVMTypeOf(LLVMGetOperand(v, 0)))) return NULL;
-  LLVMValueRef ins = strip_bitcasts(LLVMGetOperand(v, 0));
+  LLVMValueRef ins = wgc_strip_bitcasts(LLVMGetOperand(v, 0));
   if (!ins || !LLVMIsAInsertElementInst(ins)) return NULL;
   LLVMValueRef idx = LLVMGetOperand(ins, 2);
   if (!LLVMIsAConstantInt(idx) || LLVMConstIntGetZExtValue(idx) != 0) return NULL;
@@ -309,30 +304,19 @@ static bool window_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
     }
     if (wgc_tile_has_effect(i)) stretch++;
   }
-  for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;) {
-    LLVMValueRef next = LLVMGetNextInstruction(i);
-    if (!is_concat(i)) {
-      i = next;
-      continue;
-    }
+  for (LLVMValueRef i = LLVMGetFirstInstruction(bb), next; i; i = next) {
+    next = LLVMGetNextInstruction(i); /* i may be replaced below */
+    if (!is_concat(i)) continue;
     LLVMValueRef lo = LLVMGetOperand(i, 0), hi = LLVMGetOperand(i, 1);
     LLVMValueRef la = splat_source(lo), lb = splat_source(hi);
     const sw_load *a = la ? find(s, la) : NULL, *b = lb ? find(s, lb) : NULL;
-    if (!a || !b || la == lb) {
-      i = next;
-      continue;
-    }
+    if (!a || !b || la == lb) continue;
     uint32_t hmin, hmax;
     sw_plan plan;
-    if (a->base != b->base || a->root != b->root || a->stretch != b->stretch) {
+    bool same_group = a->base == b->base && a->root == b->root && a->stretch == b->stretch;
+    if (same_group) group_hull(s, a, &hmin, &hmax);
+    if (!same_group || hmax - hmin >= SPAN_LIMIT || !pick_window(a->k, b->k, hmin, hmax, &plan)) {
       st->no_window++;
-      i = next;
-      continue;
-    }
-    group_hull(s, a, &hmin, &hmax);
-    if (hmax - hmin >= SPAN_LIMIT || !pick_window(a->k, b->k, hmin, hmax, &plan)) {
-      st->no_window++;
-      i = next;
       continue;
     }
     if (!acc_grow((void **)&s->dead, &s->cap_dead, s->n_dead + 2, sizeof *s->dead)) return false;
@@ -343,7 +327,6 @@ static bool window_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
     if (plan.split) st->split++;
     if (plan.in_lane) st->in_lane++;
     (*done)++;
-    i = next;
   }
   /* Only now: the group records above point at the original loads. */
   for (size_t d = 0; d < s->n_dead; d++) {
