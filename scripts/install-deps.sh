@@ -13,6 +13,9 @@ packages=(
   libjson-c-dev                      # graph.json parsing, --json output
   binaryen                           # wasm-opt -ttf for the differential fuzzer
   nodejs                             # runs wasm2c 1.0.39 (with its npm); V8 peer in benchmarks/
+  python3-numpy python3-pytest python3-venv   # the Python package and its tests (docs/python.md)
+  python3-scipy python3-decorator python3-attr python3-psutil   # what ../shared/tvm (TVM 0.14)
+  python3-typing-extensions python3-cloudpickle                  # imports, for tests/python
 )
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
