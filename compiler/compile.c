@@ -32,29 +32,8 @@
 #include <unistd.h>
 
 #include "compiler_internal.h"
-#include "model_header.h"
-
-/* ---- context helpers ---------------------------------------------------- */
-
-wasmgraph_status wgc_fail(wgc_ctx *ctx, wasmgraph_status status, const char *fmt, ...) {
-  if (ctx->err && ctx->err_size) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ctx->err, ctx->err_size, fmt, ap);
-    va_end(ap);
-  }
-  return status;
-}
-
-void wgc_log(wgc_ctx *ctx, const char *fmt, ...) {
-  if (!ctx->opts || !ctx->opts->log) return;
-  char line[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  ctx->opts->log(ctx->opts->log_user, line);
-}
+#include "llvm/pipeline.h"
+#include "translate/model_header.h"
 
 static double now(void) {
   struct timespec ts;
@@ -63,6 +42,12 @@ static double now(void) {
 }
 
 /* ---- public helpers ----------------------------------------------------- */
+
+const char *wasmgraph_compile_pass(size_t i, const char **what) {
+  const wgc_llvm_pass_info *p = wgc_llvm_pass(i);
+  if (what) *what = p ? p->what : NULL;
+  return p ? p->name : NULL;
+}
 
 void wasmgraph_compile_options_init(wasmgraph_compile_options *o) {
   memset(o, 0, sizeof *o);
@@ -159,6 +144,9 @@ static wasmgraph_status check_options(wgc_ctx *ctx, job *j) {
   } else {
     wasmgraph_default_name(o->output, j->name, sizeof j->name);
   }
+  wasmgraph_status st = wgc_llvm_check_pass_list(ctx, "--disable-pass", o->disable_passes);
+  if (st == WASMGRAPH_OK) st = wgc_llvm_check_pass_list(ctx, "--dump-ir-after", o->dump_ir_after);
+  if (st != WASMGRAPH_OK) return st;
   if (o->opt_level < 0 || o->opt_level > 3)
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "optimisation level %d is not 0..3",
                    o->opt_level);
@@ -185,13 +173,13 @@ static wasmgraph_status check_options(wgc_ctx *ctx, job *j) {
 static wasmgraph_status check_objects(wgc_ctx *ctx, wgc_input *in) {
   for (int i = 0; i < in->num_objects; i++) {
     wgc_object *obj = &in->objects[i];
-    wasm_module m;
+    wgc_wasm_module m;
     char msg[512];
-    wasmgraph_status st = wasm_read(obj->data, obj->size, &m, msg, sizeof msg);
+    wasmgraph_status st = wgc_wasm_read(obj->data, obj->size, &m, msg, sizeof msg);
     if (st != WASMGRAPH_OK) return wgc_fail(ctx, st, "%s: %s", obj->display, msg);
     st = wgc_check_object(ctx, obj->display, &m);
     bool relocatable = m.has_linking;
-    wasm_module_free(&m);
+    wgc_wasm_module_free(&m);
     if (st != WASMGRAPH_OK) return st;
     if (in->kind == WG_INPUT_ARCHIVE && !relocatable)
       return wgc_fail(ctx, WASMGRAPH_ERR_FORMAT,
@@ -245,15 +233,15 @@ static wasmgraph_status load_embed(wgc_ctx *ctx, job *j) {
 
 static wasmgraph_status check_module(wgc_ctx *ctx, job *j) {
   wgc_buf b;
-  wasm_module m;
+  wgc_wasm_module m;
   char msg[512];
   wasmgraph_status st = wgc_read_file(ctx, j->linked, &b);
   if (st != WASMGRAPH_OK) return st;
-  st = wasm_read(b.data, b.size, &m, msg, sizeof msg);
+  st = wgc_wasm_read(b.data, b.size, &m, msg, sizeof msg);
   wgc_buf_free(&b);
   if (st != WASMGRAPH_OK) return wgc_fail(ctx, st, "%s: linked module: %s", j->in.wasm_path, msg);
   st = wgc_check_linked(ctx, j->in.wasm_path, &m, &j->layout);
-  wasm_module_free(&m);
+  wgc_wasm_module_free(&m);
   return st;
 }
 

@@ -13,14 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wasm_reader.h"
+#include "wasm/wasm_reader.h"
 #include "wasmgraph.h"
 #include "wasmgraph_compiler.h"
 
 #define WG_DEFAULT_STACK_SIZE (8u << 20)
 #define WG_WASM2C_VERSION "1.0.39"
 
-/* ---- context (compile.c) ------------------------------------------------ */
+/* ---- context (context.c) ------------------------------------------------ */
 
 /* wasm2c is not a PATH tool: node runs the pinned script (translate.c). */
 typedef enum { WG_TOOL_WASM_LD, WG_TOOL_NODE, WG_TOOL_CLANG, WG_TOOL_AR, WG_TOOL_COUNT } wgc_tool;
@@ -32,6 +32,7 @@ typedef struct wgc_ctx {
   char *tmpdir;                    /* owned; created on demand by wgc_tmpdir() */
   char *tool_path[WG_TOOL_COUNT];  /* owned; resolved by wgc_tool_require() */
   char *wasm2c_script;             /* owned; resolved by wgc_wasm2c_require() */
+  bool keep_tmpdir;                /* a stage wrote files for the user there (IR dumps) */
 } wgc_ctx;
 
 /* Writes the message (printf-style) into ctx->err and returns `status`. */
@@ -125,21 +126,21 @@ typedef struct wgc_layout {
 
 /* Checks one input module before linking (relocatable object or linked
  * module): wasm64, target features, non-system-lib markers. */
-wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wasm_module *m);
+wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m);
 /* Checks the linked module and reads its layout: memory imported as
- * env.memory, every function import in runtime/host_import_list.h with the
+ * env.memory, every function import in common/host_import_list.h with the
  * same type, TVMBackendRegisterSystemLibSymbol imported, the table, __heap_base,
  * __data_end and __wasm_call_ctors exported, __stack_pointer found. */
-wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wasm_module *m,
+wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m,
                                  wgc_layout *out);
 /* True if the runtime serves env.<name> with exactly type `t`; if it serves
  * the name with another type, writes that type into other (else ""). */
-bool wgc_import_served(const char *module, const char *name, const wasm_functype *t,
+bool wgc_import_served(const char *module, const char *name, const wgc_wasm_functype *t,
                       char *other, size_t other_size);
 /* Defined non-local functions with the PackedFunc type (i32 x6)->i32: from
  * the linking symbol table of an object, or the name section of a module.
  * Returns a malloc'd array of borrowed names (free the array only). */
-const char **wgc_list_kernels(const wasm_module *m, int *count);
+const char **wgc_list_kernels(const wgc_wasm_module *m, int *count);
 
 /* ---- link.c: wasm-ld ---------------------------------------------------- */
 
@@ -242,18 +243,13 @@ wasmgraph_status wgc_emit_data_c(wgc_ctx *ctx, const char *name, const wgc_buf *
  * build time) into the temp dir so the generated C compiles without a source
  * tree. */
 wasmgraph_status wgc_write_headers(wgc_ctx *ctx);
-/* clang -c src -o obj with the translator's flags. */
-/* Compiles wasm2c's output; at -O2+ through load_barriers.c (see there).
+/* Compiles wasm2c's output: clang -c at -O0/-O1; at -O2+ clang's front end
+ * to bitcode, then the LLVM pass pipeline (llvm/pipeline.c).
  * simd: force-include wg_simd_fixups.h (the module uses SIMDe).
  * memory_max_pages: the module's declared memory maximum (65536 if none);
  * the tile vectorizer only runs below 65536. */
 wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
                                           const char *obj, bool simd, uint32_t memory_max_pages);
-/* load_barriers.c: bitcode with wasm2c's load barriers → object without the
- * ones optimization proved unnecessary, scalar register tiles packed into
- * vectors (tile_vectorize.c). */
-wasmgraph_status wgc_codegen_pruned(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
-                                    const char *obj, int opt_level, uint32_t memory_max_pages);
 wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
                                const char *obj, bool shared_entry);
 /* Quick probe that clang accepts the target and CPU. */

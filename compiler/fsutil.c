@@ -162,7 +162,7 @@ static void remove_tree(int parent, const char *name) {
 
 void wgc_tmpdir_cleanup(wgc_ctx *ctx) {
   if (!ctx->tmpdir) return;
-  if (ctx->opts && ctx->opts->save_temps) {
+  if ((ctx->opts && ctx->opts->save_temps) || ctx->keep_tmpdir) {
     wgc_log(ctx, "temporary files kept in %s", ctx->tmpdir);
   } else {
     remove_tree(AT_FDCWD, ctx->tmpdir);

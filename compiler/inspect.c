@@ -59,9 +59,9 @@ static const char *kind_name(uint8_t k) {
 
 /* Replaces the report's imports with those of `m` (functions only unless
  * `all`). Returns false on OOM. */
-static bool collect_imports(wasmgraph_inspect_report *r, const wasm_module *m, bool all) {
+static bool collect_imports(wasmgraph_inspect_report *r, const wgc_wasm_module *m, bool all) {
   for (uint32_t i = 0; i < m->num_imports; i++) {
-    const wasm_import *im = &m->imports[i];
+    const wgc_wasm_import *im = &m->imports[i];
     if (!all && im->kind != WASM_EXT_FUNC) continue;
     bool dup = false;
     for (int k = 0; k < r->num_imports; k++)
@@ -76,7 +76,7 @@ static bool collect_imports(wasmgraph_inspect_report *r, const wasm_module *m, b
     memset(e, 0, sizeof *e);
     char type[200] = "";
     if (im->kind == WASM_EXT_FUNC) {
-      wasm_functype_format(&m->types[im->type_index], type, sizeof type);
+      wgc_wasm_functype_format(&m->types[im->type_index], type, sizeof type);
       e->served = wgc_import_served(im->module, im->name, &m->types[im->type_index], NULL, 0);
     } else if (im->kind == WASM_EXT_MEMORY) {
       e->served = strcmp(im->module, "env") == 0 && strcmp(im->name, "memory") == 0;
@@ -115,8 +115,8 @@ static wasmgraph_status read_objects(wgc_ctx *ctx, wgc_input *in, wasmgraph_insp
                                      strlist *kernels, strlist *features) {
   char msg[512];
   for (int i = 0; i < in->num_objects; i++) {
-    wasm_module m;
-    wasmgraph_status st = wasm_read(in->objects[i].data, in->objects[i].size, &m, msg, sizeof msg);
+    wgc_wasm_module m;
+    wasmgraph_status st = wgc_wasm_read(in->objects[i].data, in->objects[i].size, &m, msg, sizeof msg);
     if (st != WASMGRAPH_OK) return wgc_fail(ctx, st, "%s: %s", in->objects[i].display, msg);
     if (!m.has_linking && in->kind == WG_INPUT_OBJECT) in->kind = WG_INPUT_MODULE;
     int nk = 0;
@@ -128,7 +128,7 @@ static wasmgraph_status read_objects(wgc_ctx *ctx, wgc_input *in, wasmgraph_insp
       if (m.features[f].prefix != '-') ok = strlist_add(features, m.features[f].name);
     if (ok) ok = collect_imports(r, &m, false);
     for (uint32_t k = 0; k < m.num_imports; k++) {
-      const wasm_import *im = &m.imports[k];
+      const wgc_wasm_import *im = &m.imports[k];
       if (im->kind == WASM_EXT_MEMORY && im->limits.min > r->memory_min_pages) {
         r->memory_min_pages = im->limits.min > UINT32_MAX ? UINT32_MAX : (uint32_t)im->limits.min;
         r->memory_max_pages =
@@ -145,7 +145,7 @@ static wasmgraph_status read_objects(wgc_ctx *ctx, wgc_input *in, wasmgraph_insp
     ctx->err = check_err;
     ctx->err_size = check_size;
     record_check(r, st, msg);
-    wasm_module_free(&m);
+    wgc_wasm_module_free(&m);
     if (!ok) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   }
   return WASMGRAPH_OK;
@@ -159,14 +159,14 @@ static wasmgraph_status inspect_linked(wgc_ctx *ctx, wgc_input *in, wasmgraph_in
   ctx->err = msg;
   ctx->err_size = sizeof msg;
   char *linked = NULL;
-  wasm_module m;
+  wgc_wasm_module m;
   wgc_buf b = {0};
   bool have_module = false;
   wasmgraph_status st = wgc_link(ctx, in, "inspect", &linked);
   if (st == WASMGRAPH_OK) st = wgc_read_file(ctx, linked, &b);
   if (st == WASMGRAPH_OK) {
     char rmsg[400];
-    st = wasm_read(b.data, b.size, &m, rmsg, sizeof rmsg);
+    st = wgc_wasm_read(b.data, b.size, &m, rmsg, sizeof rmsg);
     if (st != WASMGRAPH_OK) wgc_fail(ctx, st, "%s: linked module: %s", in->wasm_path, rmsg);
     have_module = st == WASMGRAPH_OK;
   }
@@ -189,7 +189,7 @@ static wasmgraph_status inspect_linked(wgc_ctx *ctx, wgc_input *in, wasmgraph_in
       r->data_end = layout.data_end;
       r->heap_base = layout.heap_base;
     }
-    wasm_module_free(&m);
+    wgc_wasm_module_free(&m);
   }
   wgc_buf_free(&b);
   free(linked);
@@ -201,12 +201,12 @@ static wasmgraph_status inspect_linked(wgc_ctx *ctx, wgc_input *in, wasmgraph_in
 static wasmgraph_status describe_package(wgc_ctx *ctx, const char *input,
                                          wasmgraph_inspect_report *r) {
   wgc_buf b;
-  wgc_package pkg;
+  wg_package pkg;
   wasmgraph_status st = wgc_read_file(ctx, input, &b);
   if (st != WASMGRAPH_OK) return st;
-  st = wgc_package_parse(b.data, b.size, input, &pkg, ctx->err, ctx->err_size);
+  st = wg_package_parse(b.data, b.size, input, &pkg, ctx->err, ctx->err_size);
   if (st == WASMGRAPH_OK) {
-    r->input_kind = strdup(wgc_package_kind_name(pkg.kind, true));
+    r->input_kind = strdup(wg_package_kind_name(pkg.kind, true));
     if (pkg.num_libs > 1)
       r->wasm_path = wgc_strdup_printf("%s(%s) + %d more", input, pkg.libs[0].member,
                                        pkg.num_libs - 1);
@@ -216,7 +216,7 @@ static wasmgraph_status describe_package(wgc_ctx *ctx, const char *input,
     r->params_path = wgc_strdup_printf("%s(%s)", input, pkg.params.member);
     if (!r->input_kind || !r->wasm_path || !r->graph_json_path || !r->params_path)
       st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
-    wgc_package_free(&pkg);
+    wg_package_free(&pkg);
   }
   wgc_buf_free(&b);
   return st;

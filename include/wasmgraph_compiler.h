@@ -6,9 +6,10 @@
  * Pipeline (compiler/compile.c): load the input (object, archive, linked
  * module or model folder) → check each object → link with wasm-ld → check
  * the linked module against the runtime's import list → translate with
- * wasm2c → rewrite the translation's memory accesses (compiler/
- * memory_rewrite.c) → emit the descriptor glue → compile with clang (and,
- * at -O2+, the load-barrier pass of compiler/load_barriers.c) → place OUTPUT.
+ * wasm2c → rewrite the translation's memory accesses (compiler/translate/
+ * memory_rewrite.c) → emit the descriptor glue → compile with clang: at -O2
+ * and above clang's front end only, then the LLVM pass pipeline of
+ * compiler/llvm/pipeline.c (wasmgraph_compile_pass lists it) → place OUTPUT.
  *
  * Conventions are those of wasmgraph.h: calls return a wasmgraph_status and
  * write a one-line message into a caller-sized `err` buffer; the library
@@ -86,9 +87,20 @@ typedef struct wasmgraph_compile_options {
   bool no_tile_vectorize;     /* skip the kernel-shape passes (tile vectorizer, v128
                                  pairing, splat windows, address fold); for A/B
                                  checks, the output is bit-identical either way */
+  const char *disable_passes; /* comma-separated LLVM pipeline passes to skip (see
+                                 wasmgraph_compile_pass); outputs stay bit-identical.
+                                 Unknown names are INVALID_ARGUMENT. NULL: none */
+  const char *dump_ir_after;  /* comma-separated passes (or "all"): the module's IR after
+                                 each is written to the temp dir, which is then kept
+                                 (the log names every file). NULL: none */
 } wasmgraph_compile_options;
 
 void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);
+
+/* The LLVM pass pipeline that runs at -O2 and above, in order: the name of
+ * pass i (as disable_passes and dump_ir_after take it) and, if `what` is
+ * not NULL, one line saying what it does. NULL past the last pass. */
+const char *wasmgraph_compile_pass(size_t i, const char **what);
 
 /* Runs the whole pipeline. On failure OUTPUT is left untouched (outputs are
  * written under temporary names next to it and renamed at the end) and every

@@ -387,9 +387,9 @@ wasmgraph_status wasmgraph_executor_set_input_tensor(wasmgraph_executor *ex, int
     return wg_fail(ex, WASMGRAPH_ERR_INVALID_ARGUMENT, "input index %d out of range (%d inputs)",
                    index, ex->model->num_inputs);
   const wasmgraph_tensor_info *info = &ex->model->input_info[index];
-  if (!dtype_equal(dtype, info->dtype)) {
+  if (!wg_dtype_equal(dtype, info->dtype)) {
     char got[32];
-    dtype_format(dtype, got, sizeof got);
+    wg_dtype_format(dtype, got, sizeof got);
     return wg_fail(ex, WASMGRAPH_ERR_DTYPE_MISMATCH, "input '%s': dtype is %s, expected %s",
                    info->name, got, info->dtype_name);
   }

@@ -1,7 +1,8 @@
 /*
  * host_tvm_api.c — TVM's C backend API as wasm imports (docs/tvm-wasm-abi.md
- * §3–§6): system-lib registration, kernel error text, workspace, parallel
- * launch and the packed-call path. Guest pointers are checked before use.
+ * §3, §4): system-lib registration, kernel error text and the packed-call
+ * path. The workspace imports live in workspace.c, the parallel launch in
+ * parallel.c. Guest pointers are checked before use.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +15,6 @@ typedef uint64_t u64;
 
 u32 w2c_env_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr);
 void w2c_env_TVMAPISetLastError(wg_env *env, u32 msg);
-u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
-                                    u32 code_hint, u32 bits_hint);
-u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr);
-u32 w2c_env_TVMBackendParallelLaunch(wg_env *env, u32 lambda, u32 cdata, u32 num_task);
-u32 w2c_env_TVMBackendParallelBarrier(wg_env *env, u32 task_id, u32 penv);
 u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out);
 u32 w2c_env_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
                        u32 ret_tcode);
@@ -59,63 +55,6 @@ u32 w2c_env_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr) {
 
 void w2c_env_TVMAPISetLastError(wg_env *env, u32 msg) {
   wg_guest_string_or_trap(env, msg, env->error, sizeof env->error, "TVMAPISetLastError");
-}
-
-/* Workspace: a LIFO arena per instance (kernels free in scope order, §6), so
- * a worker thread never shares an arena with another. */
-u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
-                                    u32 code_hint, u32 bits_hint) {
-  u64 size = nbytes ? nbytes : 1;
-  u64 start = ((u64)env->ws_top + 63) & ~(u64)63;
-  if (env->ws_depth >= WG_WORKSPACE_DEPTH) {
-    snprintf(env->error, sizeof env->error,
-             "TVMBackendAllocWorkspace: more than %d nested workspace blocks",
-             WG_WORKSPACE_DEPTH);
-    return 0;
-  }
-  if (size > env->ws_end || start > env->ws_end - size) {
-    snprintf(env->error, sizeof env->error,
-             "TVMBackendAllocWorkspace: cannot allocate %llu bytes: the workspace arena has "
-             "%llu of %u bytes free (raise wasmgraph_options.workspace_bytes)",
-             (unsigned long long)nbytes,
-             (unsigned long long)(env->ws_end > start ? env->ws_end - start : 0),
-             env->ws_end - env->ws_base);
-    return 0;
-  }
-  env->ws_stack[env->ws_depth++] = env->ws_top;
-  env->ws_top = (u32)(start + size);
-  return (u32)start;
-}
-
-u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr) {
-  /* Only the most recent block may be freed; any other pointer is a guest
-   * bug or an attack, and must not corrupt the arena. */
-  if (env->ws_depth == 0 || ptr < env->ws_base || ptr >= env->ws_top ||
-      ptr < env->ws_stack[env->ws_depth - 1] ||
-      ((u64)env->ws_stack[env->ws_depth - 1] + 63 & ~(u64)63) != ptr) {
-    snprintf(env->error, sizeof env->error,
-             "TVMBackendFreeWorkspace: 0x%x is not the most recent workspace block", ptr);
-    wasm_rt_trap(WASM_RT_TRAP_OOB);
-  }
-  env->ws_top = env->ws_stack[--env->ws_depth];
-  return 0;
-}
-
-void wg_workspace_reset(wg_env *env) {
-  env->ws_top = env->ws_base;
-  env->ws_depth = 0;
-}
-
-u32 w2c_env_TVMBackendParallelLaunch(wg_env *env, u32 lambda, u32 cdata, u32 num_task) {
-  return (u32)wg_parallel_launch(env, lambda, cdata, (int32_t)num_task);
-}
-
-u32 w2c_env_TVMBackendParallelBarrier(wg_env *env, u32 task_id, u32 penv) {
-  /* Tasks of one launch run to completion independently (serially or on the
-   * pool); TVM only emits barriers for pragma_parallel_barrier_when_finish,
-   * which CPU schedules of graph models do not use. */
-  wg_guest_range_or_trap(env, penv, 8, "TVMBackendParallelBarrier penv");
-  return 0;
 }
 
 u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out) {

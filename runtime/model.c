@@ -102,10 +102,10 @@ static wasmgraph_status bind_params(wasmgraph_model *m, char *err, size_t err_si
       return WASMGRAPH_ERR_NOT_FOUND;
     }
     const graph_entry *e = &g->entries[entry];
-    if (!dtype_equal(e->dtype, t->dtype)) {
+    if (!wg_dtype_equal(e->dtype, t->dtype)) {
       char want[32], got[32];
-      dtype_format(e->dtype, want, sizeof want);
-      dtype_format(t->dtype, got, sizeof got);
+      wg_dtype_format(e->dtype, want, sizeof want);
+      wg_dtype_format(t->dtype, got, sizeof got);
       wg_format(err, err_size, "params: '%s' has dtype %s but the graph expects %s", t->name,
                 got, want);
       return WASMGRAPH_ERR_DTYPE_MISMATCH;
@@ -205,7 +205,7 @@ wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module,
     return WASMGRAPH_ERR_NO_MEMORY;
   }
   m->desc = module;
-  st = graph_parse(graph_json, graph_json_size, &m->plan, err, err_size);
+  st = wg_graph_parse(graph_json, graph_json_size, &m->plan, err, err_size);
   if (st) goto fail;
   m->params_blob = malloc(params_size ? params_size : 1);
   if (!m->params_blob) {
@@ -214,7 +214,7 @@ wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module,
     goto fail;
   }
   memcpy(m->params_blob, params, params_size);
-  st = params_parse(m->params_blob, params_size, &m->params, err, err_size);
+  st = wg_params_parse(m->params_blob, params_size, &m->params, err, err_size);
   if (st) goto fail;
   st = bind_params(m, err, err_size);
   if (st) goto fail;
@@ -350,8 +350,8 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
 
 void wasmgraph_model_destroy(wasmgraph_model *m) {
   if (!m) return;
-  graph_plan_free(&m->plan);
-  param_list_free(&m->params);
+  wg_graph_plan_free(&m->plan);
+  wg_param_list_free(&m->params);
   free(m->params_blob);
   free(m->entry_param);
   free(m->input_entry);

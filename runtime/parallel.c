@@ -177,22 +177,29 @@ void wg_pool_destroy(struct wasmgraph_executor *ex) {
   ex->pool = NULL;
 }
 
+/* Sets env's kernel error to "<lead>parallel task <i> of <tasks><tail>: <text>",
+ * cut to the buffer (text may be env's own error). */
+static void report_task(wg_env *env, const char *lead, int i, int tasks, const char *tail,
+                        const char *text) {
+  char msg[WG_KERNEL_ERROR_SIZE];
+  int n = snprintf(msg, sizeof msg, "%sparallel task %d of %d%s: ", lead, i, tasks, tail);
+  if (n > 0 && (size_t)n < sizeof msg) snprintf(msg + n, sizeof msg - (size_t)n, "%s", text);
+  memcpy(env->error, msg, sizeof msg);
+}
+
 static int32_t launch_serial(wg_env *env, uint32_t lambda, uint32_t cdata) {
   const wasmgraph_module_desc *d = env->ex->model->desc;
   write_penv(env, 1);
   /* Same thread, same boundary: a trap unwinds straight to the kernel's. */
   int32_t rc = d->call_lambda(env->instance, lambda, 0, env->penv, cdata);
   if (rc != 0) {
-    char msg[WG_KERNEL_ERROR_SIZE];
-    snprintf(msg, sizeof msg, "parallel task 0 of 1 failed: %s",
-             env->error[0] ? env->error : "(no message)");
-    memcpy(env->error, msg, sizeof msg);
+    report_task(env, "", 0, 1, " failed", env->error[0] ? env->error : "(no message)");
     return -1;
   }
   return 0;
 }
 
-int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t num_task) {
+static int32_t parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata) {
   struct wasmgraph_executor *ex = env->ex;
   wg_pool *pool = ex->pool;
   /* Launches from inside a pool task (never emitted by TVM) and executors
@@ -229,23 +236,37 @@ int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t
   pool->host_oom[0] = oom0;
   for (int i = 0; i < tasks; i++) {
     if (pool->traps[i] != WASM_RT_TRAP_NONE) {
-      if (i != 0) {
-        char msg[WG_KERNEL_ERROR_SIZE];
-        snprintf(msg, sizeof msg, "in parallel task %d of %d: %s", i, tasks,
-                 ex->envs[i].error[0] ? ex->envs[i].error : wasm_rt_strerror(pool->traps[i]));
-        memcpy(env->error, msg, sizeof msg);
-      }
+      if (i != 0)
+        report_task(env, "in ", i, tasks, "",
+                    ex->envs[i].error[0] ? ex->envs[i].error : wasm_rt_strerror(pool->traps[i]));
       wasm_rt_trap(pool->traps[i]);
     }
   }
   for (int i = 0; i < tasks; i++) {
     if (pool->results[i] != 0) {
-      char msg[WG_KERNEL_ERROR_SIZE];
-      snprintf(msg, sizeof msg, "parallel task %d of %d failed: %s", i, tasks,
-               ex->envs[i].error[0] ? ex->envs[i].error : "(no message)");
-      memcpy(env->error, msg, sizeof msg);
+      report_task(env, "", i, tasks, " failed", ex->envs[i].error[0] ? ex->envs[i].error
+                                                                      : "(no message)");
       return -1;
     }
   }
+  return 0;
+}
+
+/* The imports (§5). num_task is TVM's hint; the executor decides: one task
+ * per thread. */
+uint32_t w2c_env_TVMBackendParallelLaunch(wg_env *env, uint32_t lambda, uint32_t cdata,
+                                          uint32_t num_task);
+uint32_t w2c_env_TVMBackendParallelBarrier(wg_env *env, uint32_t task_id, uint32_t penv);
+
+uint32_t w2c_env_TVMBackendParallelLaunch(wg_env *env, uint32_t lambda, uint32_t cdata,
+                                          uint32_t num_task) {
+  return (uint32_t)parallel_launch(env, lambda, cdata);
+}
+
+uint32_t w2c_env_TVMBackendParallelBarrier(wg_env *env, uint32_t task_id, uint32_t penv) {
+  /* Tasks of one launch run to completion independently (serially or on the
+   * pool); TVM only emits barriers for pragma_parallel_barrier_when_finish,
+   * which CPU schedules of graph models do not use. */
+  wg_guest_range_or_trap(env, penv, 8, "TVMBackendParallelBarrier penv");
   return 0;
 }

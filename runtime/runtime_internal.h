@@ -134,10 +134,9 @@ void wg_guest_string_or_trap(wg_env *env, uint32_t addr, char *out, size_t out_s
 /* Workspace arena (workspace.c). */
 void wg_workspace_reset(wg_env *env);
 
-/* Parallel launch (parallel.c). */
+/* The thread pool behind TVMBackendParallelLaunch (parallel.c). */
 wasmgraph_status wg_pool_create(struct wasmgraph_executor *ex, char *err, size_t err_size);
 void wg_pool_destroy(struct wasmgraph_executor *ex);
-int32_t wg_parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata, int32_t num_task);
 
 /* Packed functions the host serves through TVMBackendGetFuncFromEnv. */
 typedef int32_t (*wg_packed_fn)(wg_env *env, uint32_t args, uint32_t tcodes, int32_t n,

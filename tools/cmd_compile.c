@@ -63,7 +63,12 @@ static const char k_compile_usage[] =
     "                            default: native for the host, generic for other targets\n"
     "      --embed GRAPH.json PARAMS\n"
     "                            embed graph.json and the params file in the output\n"
-    "      --save-temps          keep the temporary directory and print its path\n"
+    "      --save-temps          keep the temporary directory (the C, the bitcode, the\n"
+    "                            objects) and print its path\n"
+    "      --disable-pass=P[,P]  skip these passes of the LLVM pipeline (same results)\n"
+    "      --dump-ir-after=P[,P] write the LLVM IR after these passes (or all) into the\n"
+    "                            temporary directory, keep it and print each file\n"
+    "      --list-passes         print the LLVM pipeline (-O2 and above), in order, and exit\n"
     "  -v, --verbose             print every command run (wasm-ld, wasm2c, clang) to stderr\n"
     "  -h, --help                print this help and exit\n"
     "\n"
@@ -76,13 +81,29 @@ static const char k_compile_usage[] =
     "\n"
     "exit status: 0 success, 1 failure, 2 usage error.\n";
 
-enum { OPT_TARGET = 256, OPT_CPU, OPT_EMBED, OPT_SAVE_TEMPS };
+enum {
+  OPT_TARGET = 256,
+  OPT_CPU,
+  OPT_EMBED,
+  OPT_SAVE_TEMPS,
+  OPT_DISABLE_PASS,
+  OPT_DUMP_IR_AFTER,
+  OPT_LIST_PASSES
+};
 
 static int usage_error(const char *fmt, const char *arg) {
   fputs("wasmgraph compile: ", stderr);
   fprintf(stderr, fmt, arg);
   fputs("\nTry 'wasmgraph compile --help'.\n", stderr);
   return 2;
+}
+
+/* --list-passes: one line per pass, "NAME  what it does". */
+static int list_passes(void) {
+  const char *what;
+  for (size_t i = 0; wasmgraph_compile_pass(i, &what); i++)
+    printf("%-15s %s\n", wasmgraph_compile_pass(i, NULL), what);
+  return 0;
 }
 
 static void log_line(void *user, const char *line) {
@@ -98,6 +119,9 @@ int wasmgraph_cmd_compile(int argc, char **argv) {
       {"cpu", required_argument, NULL, OPT_CPU},
       {"embed", required_argument, NULL, OPT_EMBED},
       {"save-temps", no_argument, NULL, OPT_SAVE_TEMPS},
+      {"disable-pass", required_argument, NULL, OPT_DISABLE_PASS},
+      {"dump-ir-after", required_argument, NULL, OPT_DUMP_IR_AFTER},
+      {"list-passes", no_argument, NULL, OPT_LIST_PASSES},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -128,6 +152,9 @@ int wasmgraph_cmd_compile(int argc, char **argv) {
         o.embed_params = argv[optind++];
         break;
       case OPT_SAVE_TEMPS: o.save_temps = true; break;
+      case OPT_DISABLE_PASS: o.disable_passes = optarg; break;
+      case OPT_DUMP_IR_AFTER: o.dump_ir_after = optarg; break;
+      case OPT_LIST_PASSES: return list_passes();
       case 'v': o.verbose++; break;
       case 'h': fputs(k_compile_usage, stdout); return 0;
       case ':':

@@ -8,7 +8,7 @@
  * folder or a package (Model Library Format or tvmc tar) the graph side comes
  * from the runtime's parsers: graph.json gives the inputs (arg nodes that are
  * not in graph.params) and outputs (heads) with dtype and shape. A package's
- * graph.json and params are read from the tar in memory (compiler/package.c),
+ * graph.json and params are read from the tar in memory (common/package.c),
  * the report naming them "model.tar(member)". The text form is for people;
  * --json prints one JSON document (json-c) with the same content on stdout.
  *
@@ -141,8 +141,8 @@ static bool read_graph_files(graph_side *g, const wasmgraph_inspect_report *r, c
   size_t size = 0;
   char *tar = read_all(r->input_path, &size, g->error, sizeof g->error);
   if (!tar) return false;
-  wgc_package pkg;
-  bool ok = wgc_package_parse((const uint8_t *)tar, size, r->input_path, &pkg, g->error,
+  wg_package pkg;
+  bool ok = wg_package_parse((const uint8_t *)tar, size, r->input_path, &pkg, g->error,
                               sizeof g->error) == WASMGRAPH_OK;
   if (ok) {
     *json = malloc(pkg.graph.size + 1);
@@ -156,7 +156,7 @@ static bool read_graph_files(graph_side *g, const wasmgraph_inspect_report *r, c
     } else {
       snprintf(g->error, sizeof g->error, "out of memory");
     }
-    wgc_package_free(&pkg);
+    wg_package_free(&pkg);
   }
   free(tar);
   return ok;
@@ -171,10 +171,10 @@ static void load_graph(graph_side *g, const wasmgraph_inspect_report *r) {
     free(json);
     return;
   }
-  wasmgraph_status st = graph_parse(json, jsize, &g->plan, g->error, sizeof g->error);
+  wasmgraph_status st = wg_graph_parse(json, jsize, &g->plan, g->error, sizeof g->error);
   free(json);
   if (st != WASMGRAPH_OK) return;
-  if (params_parse((const uint8_t *)g->params_buf, g->params_size, &g->params, g->error,
+  if (wg_params_parse((const uint8_t *)g->params_buf, g->params_size, &g->params, g->error,
                    sizeof g->error) != WASMGRAPH_OK)
     return;
   g->inputs = calloc((size_t)g->plan.num_arg_nodes + 1, sizeof *g->inputs);
@@ -197,8 +197,8 @@ static void load_graph(graph_side *g, const wasmgraph_inspect_report *r) {
 }
 
 static void free_graph(graph_side *g) {
-  graph_plan_free(&g->plan);
-  param_list_free(&g->params);
+  wg_graph_plan_free(&g->plan);
+  wg_param_list_free(&g->params);
   free(g->params_buf);
   free(g->inputs);
   free(g->outputs);

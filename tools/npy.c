@@ -28,7 +28,7 @@
 #include <string.h>
 
 /* wasmgraph_npy links nothing but libc (tools/CMakeLists.txt), so the two
- * dtype helpers it needs are local rather than taken from runtime/dtype.c. */
+ * dtype helpers it needs are local rather than taken from common/dtype.c. */
 static size_t elem_bytes(wasmgraph_dtype t) { return ((size_t)t.bits * t.lanes + 7) / 8; }
 
 static bool numel_of(const int64_t *shape, int ndim, uint64_t *out) {

@@ -26,7 +26,7 @@ const DLTENSOR_SIZE = 40;
 
 const align = (x, a) => Math.ceil(x / a) * a;
 
-// ---- math imports (runtime/host_import_list.h) ------------------------------
+// ---- math imports (common/host_import_list.h) ------------------------------
 
 // erf in double precision: Taylor series for |x| < 3 (terms stay below
 // e^9, so about 12 good digits remain), a continued fraction for erfc up to

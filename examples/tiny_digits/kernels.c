@@ -11,7 +11,7 @@
  * `<symbol>_compute_` function. A constructor registers the module context
  * slot and every kernel by table index, like __tvm_module_startup.
  *
- * Invariants: only imports from runtime/host_import_list.h are used (math via
+ * Invariants: only imports from common/host_import_list.h are used (math via
  * the extern `expf`, never a builtin); the dense+relu kernel runs through
  * TVMBackendParallelLaunch with TVM's range split; softmax takes its scratch
  * from TVMBackendAllocWorkspace and frees it LIFO. wasm32 only.

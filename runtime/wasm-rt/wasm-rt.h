@@ -118,7 +118,7 @@ extern WASM_RT_THREAD_LOCAL uint32_t wasm_rt_call_stack_depth;
 #define WASM_RT_STACK_DEPTH_COUNT WASM_RT_USE_STACK_DEPTH_COUNT
 #define WASM_RT_GUARD_PAGES_SIZE 0
 /* Segue (the memory base in a segment register) is not implemented: the base
- * lives in a local per function instead (compiler/memory_rewrite.c). */
+ * lives in a local per function instead (compiler/translate/memory_rewrite.c). */
 #if defined(WASM_RT_USE_SEGUE) && WASM_RT_USE_SEGUE
 #error "wasmgraph's runtime does not implement WASM_RT_USE_SEGUE"
 #endif

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ar_reader.h"
+#include "input/ar_reader.h"
 #include "compiler_internal.h"
-#include "wasm_reader.h"
+#include "wasm/wasm_reader.h"
 #include "wasmgraph_compiler.h"
 
 static int passed, failed;
@@ -153,27 +153,27 @@ static void build_linked(bytes *m, const char *extra_import, const char *feature
 
 static void test_reader_basics(void) {
   bytes m = {.n = 0};
-  wasm_module w;
+  wgc_wasm_module w;
   char err[256];
   header(&m);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(w.num_imports == 0 && !w.has_linking);
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
 
-  CHECK(wasm_read(m.d, 0, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, 0, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "not a wasm file (the file is empty)");
-  CHECK(wasm_read(m.d, 6, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, 6, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "truncated");
-  CHECK(wasm_read((const uint8_t *)"\x7f" "ELF\2\1\1\0", 8, &w, err, sizeof err) ==
+  CHECK(wgc_wasm_read((const uint8_t *)"\x7f" "ELF\2\1\1\0", 8, &w, err, sizeof err) ==
         WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "not a wasm file (ELF object)");
-  CHECK(wasm_read((const uint8_t *)"\0asm\2\0\0\0", 8, &w, err, sizeof err) ==
+  CHECK(wgc_wasm_read((const uint8_t *)"\0asm\2\0\0\0", 8, &w, err, sizeof err) ==
         WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "unsupported wasm binary version 2");
 
   bytes l = {.n = 0};
   build_linked(&l, "expf", NULL);
-  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(w.num_types == 4 && w.num_imports == 3 && w.num_func_imports == 2);
   CHECK(w.num_memory_imports == 1 && w.imports[0].limits.min == 2 &&
         w.imports[0].limits.max == 65536 && w.imports[0].limits.has_max);
@@ -181,73 +181,73 @@ static void test_reader_basics(void) {
   CHECK(w.num_globals == 3 && w.globals[0].mutable_ && w.globals[0].has_i32_init &&
         w.globals[0].i32_init == 65536);
   CHECK(w.globals[2].i32_init == 66016);
-  CHECK(wasm_find_export(&w, "__heap_base", WASM_EXT_GLOBAL) != NULL);
-  CHECK(wasm_find_export(&w, "__heap_base", WASM_EXT_FUNC) == NULL);
-  CHECK(strcmp(wasm_func_name(&w, 3), "my_kernel") == 0);
-  CHECK(strcmp(wasm_global_name(&w, 0), "__stack_pointer") == 0);
+  CHECK(wgc_wasm_find_export(&w, "__heap_base", WASM_EXT_GLOBAL) != NULL);
+  CHECK(wgc_wasm_find_export(&w, "__heap_base", WASM_EXT_FUNC) == NULL);
+  CHECK(strcmp(wgc_wasm_func_name(&w, 3), "my_kernel") == 0);
+  CHECK(strcmp(wgc_wasm_global_name(&w, 0), "__stack_pointer") == 0);
   char t[64];
-  wasm_functype_format(wasm_func_type(&w, 3), t, sizeof t);
+  wgc_wasm_functype_format(wgc_wasm_func_type(&w, 3), t, sizeof t);
   CHECK(strcmp(t, "(i32,i32,i32,i32,i32,i32)->i32") == 0);
-  wasm_functype_format(wasm_func_type(&w, 2), t, sizeof t);
+  wgc_wasm_functype_format(wgc_wasm_func_type(&w, 2), t, sizeof t);
   CHECK(strcmp(t, "()->()") == 0);
-  wasm_functype_format(wasm_func_type(&w, 0), t, 8); /* truncated output stays terminated */
+  wgc_wasm_functype_format(wgc_wasm_func_type(&w, 0), t, 8); /* truncated output stays terminated */
   CHECK(strlen(t) == 7);
-  CHECK(wasm_func_type(&w, 4) == NULL);
+  CHECK(wgc_wasm_func_type(&w, 4) == NULL);
   int nk = 0;
   const char **k = wgc_list_kernels(&w, &nk);
   CHECK(nk == 1 && k && strcmp(k[0], "my_kernel") == 0);
   free(k);
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
 }
 
 static void test_reader_hostile(void) {
-  wasm_module w;
+  wgc_wasm_module w;
   char err[256];
   bytes m = {.n = 0};
   /* a type count of 2^32-1 in a 6-byte section: refused before allocating */
   header(&m);
   put(&m, "\x01\x06\xff\xff\xff\xff\x0f\x60", 8);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "count 4294967295");
   /* a 6-byte LEB128 for a u32 */
   m.n = 0;
   header(&m);
   put(&m, "\x01\x07\x80\x80\x80\x80\x80\x00\x00", 9);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "too long");
   /* 5-byte u32 with bits above 32 set */
   m.n = 0;
   header(&m);
   put(&m, "\x01\x05\x80\x80\x80\x80\x10", 7);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   /* a section longer than the file */
   m.n = 0;
   header(&m);
   put(&m, "\x01\x40\x00", 3);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "truncated wasm file: type section at offset 0x8 declares 64 bytes");
   /* unknown section id, and sections out of order */
   m.n = 0;
   header(&m);
   put(&m, "\x20\x00", 2);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "unknown section id 32");
   m.n = 0;
   header(&m);
   put(&m, "\x03\x01\x00\x01\x01\x00", 6);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "out of order");
   /* an import name with a NUL byte */
   m.n = 0;
   header(&m);
   put(&m, "\x02\x0a\x01\x03" "e\0v" "\x01m\x02\x00\x01", 12);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "NUL");
   /* trailing bytes inside a known section */
   m.n = 0;
   header(&m);
   put(&m, "\x01\x02\x00\x00", 4);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "trailing");
   /* memory64 limits are read as 64-bit and flagged */
   m.n = 0;
@@ -255,16 +255,16 @@ static void test_reader_hostile(void) {
   bytes s = {.n = 0};
   leb(&s, 1); str(&s, "env"); str(&s, "__linear_memory"); u8(&s, 2); u8(&s, 4); leb(&s, 1ull << 40);
   section(&m, 2, &s);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(w.num_imports == 1 && w.imports[0].limits.is64 && w.imports[0].limits.min == 1ull << 40);
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
 }
 
 /* Every prefix and every single-byte corruption must be handled without a
  * crash (run under ASan to catch reads out of bounds); prefixes that cut a
  * section must fail with a message. */
 static void sweep(const uint8_t *data, size_t size, const char *what) {
-  wasm_module w;
+  wgc_wasm_module w;
   char err[256];
   int ok_prefixes = 0, bad_without_message = 0, tested = 0;
   uint8_t *copy = malloc(size);
@@ -275,9 +275,9 @@ static void sweep(const uint8_t *data, size_t size, const char *what) {
     uint8_t *exact /* exact size: ASan sees any overread */ = malloc(n ? n : 1);
     memcpy(exact, data, n);
     err[0] = 0;
-    if (wasm_read(exact, n, &w, err, sizeof err) == WASMGRAPH_OK) {
+    if (wgc_wasm_read(exact, n, &w, err, sizeof err) == WASMGRAPH_OK) {
       ok_prefixes++;
-      wasm_module_free(&w);
+      wgc_wasm_module_free(&w);
     } else if (!err[0]) {
       bad_without_message++;
     }
@@ -288,7 +288,7 @@ static void sweep(const uint8_t *data, size_t size, const char *what) {
   for (size_t i = 0; i < size; i += step) {
     memcpy(copy, data, size);
     copy[i] ^= 0xFF;
-    if (wasm_read(copy, size, &w, err, sizeof err) == WASMGRAPH_OK) wasm_module_free(&w);
+    if (wgc_wasm_read(copy, size, &w, err, sizeof err) == WASMGRAPH_OK) wgc_wasm_module_free(&w);
   }
   free(copy);
   printf("  %s: %d of %zu prefixes, %d parse (cut at a section boundary)\n", what, tested, size,
@@ -314,15 +314,15 @@ static void test_sweeps(const char *fixtures) {
   uint8_t *data = malloc((size_t)size);
   CHECK(fread(data, 1, (size_t)size, f) == (size_t)size);
   fclose(f);
-  wasm_module w;
+  wgc_wasm_module w;
   char err[256];
-  CHECK(wasm_read(data, (size_t)size, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(data, (size_t)size, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(w.has_linking && w.num_symbols > 0);
   int nk = 0;
   const char **k = wgc_list_kernels(&w, &nk);
   CHECK(nk == 5); /* mlp: flatten, 3 dense, softmax */
   free(k);
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
   sweep(data, (size_t)size, "mlp/wasm32/graph.o");
   free(data);
 
@@ -342,13 +342,13 @@ static void test_sweeps(const char *fixtures) {
       data = malloc((size_t)size);
       CHECK(fread(data, 1, (size_t)size, f) == (size_t)size);
       fclose(f);
-      CHECK(wasm_read(data, (size_t)size, &w, err, sizeof err) == WASMGRAPH_OK);
+      CHECK(wgc_wasm_read(data, (size_t)size, &w, err, sizeof err) == WASMGRAPH_OK);
       /* SIMD objects are accepted since wasm2c 1.0.39 (issue 7) */
       char cerr[256];
       wgc_ctx cctx = {.err = cerr, .err_size = sizeof cerr};
       CHECK(wgc_check_object(&cctx, "graph.o", &w) == WASMGRAPH_OK);
-      CHECK(wasm_has_feature(&w, "simd128") == (v == 1));
-      wasm_module_free(&w);
+      CHECK(wgc_wasm_has_feature(&w, "simd128") == (v == 1));
+      wgc_wasm_module_free(&w);
       char what[128];
       snprintf(what, sizeof what, "%s/%s/graph.o", models[m], variants[v]);
       sweep(data, (size_t)size, what);
@@ -367,7 +367,7 @@ static void ar_header(bytes *b, const char *name, size_t size) {
 
 static void test_ar(void) {
   bytes a = {.n = 0};
-  ar_archive ar;
+  wgc_ar_archive ar;
   char err[256];
   put(&a, "!<arch>\n", 8);
   ar_header(&a, "/", 4);
@@ -384,7 +384,7 @@ static void test_ar(void) {
   ar_header(&a, "#1/6", 8);
   put(&a, "bsd.o\0", 6);
   put(&a, "zz", 2);
-  CHECK(ar_read(a.d, a.n, &ar, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_ar_read(a.d, a.n, &ar, err, sizeof err) == WASMGRAPH_OK);
   CHECK(ar.count == 3);
   if (ar.count == 3) {
     CHECK(strcmp(ar.members[0].name, "short.o") == 0 && ar.members[0].size == 3 &&
@@ -393,18 +393,18 @@ static void test_ar(void) {
           ar.members[1].size == 2 && memcmp(ar.members[1].data, "xy", 2) == 0);
     CHECK(strncmp(ar.members[2].name, "bsd.o", 5) == 0 && ar.members[2].size == 2);
   }
-  ar_archive_free(&ar);
+  wgc_ar_archive_free(&ar);
   for (size_t n = 8; n < a.n; n++) { /* no cut may crash; cuts inside a member fail */
     uint8_t *exact = malloc(n);
     memcpy(exact, a.d, n);
-    wasmgraph_status st = ar_read(exact, n, &ar, err, sizeof err);
-    if (st == WASMGRAPH_OK) ar_archive_free(&ar);
+    wasmgraph_status st = wgc_ar_read(exact, n, &ar, err, sizeof err);
+    if (st == WASMGRAPH_OK) wgc_ar_archive_free(&ar);
     else CHECK(err[0] != 0);
     free(exact);
   }
-  CHECK(ar_read(a.d, 100, &ar, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_ar_read(a.d, 100, &ar, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "truncated archive");
-  CHECK(ar_read((const uint8_t *)"!<arc", 5, &ar, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_ar_read((const uint8_t *)"!<arc", 5, &ar, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
 }
 
 /* ---- checks -------------------------------------------------------------- */
@@ -412,32 +412,32 @@ static void test_ar(void) {
 static void test_checks(void) {
   char err[512];
   wgc_ctx ctx = {.err = err, .err_size = sizeof err};
-  wasm_module w;
+  wgc_wasm_module w;
   wgc_layout lay;
   bytes l = {.n = 0};
 
   build_linked(&l, NULL, NULL);
-  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(wgc_check_object(&ctx, "m.wasm", &w) == WASMGRAPH_OK);
   CHECK(wgc_check_linked(&ctx, "m.wasm", &w, &lay) == WASMGRAPH_OK);
   CHECK(lay.stack_top == 65536 && lay.data_end == 66000 && lay.heap_base == 66016);
   CHECK(lay.memory_min_pages == 2 && lay.memory_max_pages == 65536 && lay.table_size == 3);
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
 
   l.n = 0;
   build_linked(&l, "foo", NULL);
-  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(wgc_check_linked(&ctx, "graph.o", &w, &lay) == WASMGRAPH_ERR_UNSUPPORTED);
   CHECK_STR_CONTAINS(
       err, "graph.o: unsupported import env.foo (i32)->i32: the runtime cannot serve it");
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
 
   l.n = 0;
   build_linked(&l, "expf", NULL); /* expf with type (i32)->i32 */
-  CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(wgc_check_linked(&ctx, "graph.o", &w, &lay) == WASMGRAPH_ERR_UNSUPPORTED);
   CHECK_STR_CONTAINS(err, "it serves env.expf as (f32)->f32");
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
 
   static const struct {
     const char *feature, *message;
@@ -456,7 +456,7 @@ static void test_checks(void) {
     l.n = 0;
     err[0] = 0;
     build_linked(&l, NULL, features[i].feature);
-    CHECK(wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
+    CHECK(wgc_wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
     CHECK(wgc_check_object(&ctx, "m.o", &w) == features[i].st);
     if (features[i].st != WASMGRAPH_OK) CHECK_STR_CONTAINS(err, features[i].message);
     if (features[i].st == WASMGRAPH_OK) {
@@ -466,17 +466,17 @@ static void test_checks(void) {
       CHECK((strcmp(features[i].feature, "simd128") == 0) ==
             ((lay.features & WASMGRAPH_FEATURE_SIMD128) != 0));
     }
-    wasm_module_free(&w);
+    wgc_wasm_module_free(&w);
   }
 
-  wasm_functype t = {1, 1, (uint8_t[]){WASM_F32}, (uint8_t[]){WASM_F32}};
+  wgc_wasm_functype t = {1, 1, (uint8_t[]){WASM_F32}, (uint8_t[]){WASM_F32}};
   char other[64];
   CHECK(wgc_import_served("env", "expf", &t, other, sizeof other));
   CHECK(!wgc_import_served("wasi", "expf", &t, other, sizeof other));
-  wasm_functype t2 = {1, 1, (uint8_t[]){WASM_F64}, (uint8_t[]){WASM_F64}};
+  wgc_wasm_functype t2 = {1, 1, (uint8_t[]){WASM_F64}, (uint8_t[]){WASM_F64}};
   CHECK(!wgc_import_served("env", "expf", &t2, other, sizeof other));
   CHECK(strcmp(other, "(f32)->f32") == 0);
-  wasm_functype t3 = {5, 1, (uint8_t[]){WASM_I32, WASM_I32, WASM_I64, WASM_I32, WASM_I32},
+  wgc_wasm_functype t3 = {5, 1, (uint8_t[]){WASM_I32, WASM_I32, WASM_I64, WASM_I32, WASM_I32},
                       (uint8_t[]){WASM_I32}};
   CHECK(wgc_import_served("env", "TVMBackendAllocWorkspace", &t3, other, sizeof other));
 }
@@ -737,7 +737,7 @@ static void test_memory_rewrite(void) {
 
 static void test_reader_v128(void) {
   bytes m = {.n = 0}, s = {.n = 0};
-  wasm_module w;
+  wgc_wasm_module w;
   char err[256];
   header(&m);
   /* type (v128)->v128; global v128 (immutable) = v128.const 0 */
@@ -748,12 +748,12 @@ static void test_reader_v128(void) {
   for (int i = 0; i < 16; i++) u8(&s, (uint8_t)i);
   u8(&s, 0x0B);
   section(&m, 6, &s);
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(w.num_globals == 1 && w.globals[0].type == WASM_V128 && !w.globals[0].has_i32_init);
-  wasm_module_free(&w);
+  wgc_wasm_module_free(&w);
   /* any other 0xFD opcode is not constant */
   m.d[m.n - 18] = 13;
-  CHECK(wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "unsupported opcode 0xfd 13");
 }
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_graph_json.c — libFuzzer target for graph_parse.
+ * fuzz_graph_json.c — libFuzzer target for wg_graph_parse.
  *
  * Any input: no crash, no leak, no UB. Failure: the plan is zeroed and a
  * "graph.json: " message is set. Success: re-checks, independently of the
@@ -34,11 +34,11 @@ static void check_plan(const graph_plan *g) {
                  e < g->nodes[en->node].first_entry + g->nodes[en->node].num_outputs);
     FUZZ_REQUIRE(en->storage_id >= 0 && en->storage_id < g->num_storage);
     FUZZ_REQUIRE(en->ndim >= 0 && en->ndim <= WASMGRAPH_MAX_NDIM);
-    FUZZ_REQUIRE(shape_numel(en->shape, en->ndim, &numel));
-    FUZZ_REQUIRE(en->nbytes == numel * dtype_elem_bytes(en->dtype));
+    FUZZ_REQUIRE(wg_shape_numel(en->shape, en->ndim, &numel));
+    FUZZ_REQUIRE(en->nbytes == numel * wg_dtype_elem_bytes(en->dtype));
     FUZZ_REQUIRE(en->nbytes <= ((size_t)4 << 30));
     FUZZ_REQUIRE(g->storage_bytes[en->storage_id] >= en->nbytes);
-    FUZZ_REQUIRE(en->dtype_name && dtype_parse(en->dtype_name, NULL));
+    FUZZ_REQUIRE(en->dtype_name && wg_dtype_parse(en->dtype_name, NULL));
   }
   for (int i = 0; i < g->num_arg_nodes; i++)
     FUZZ_REQUIRE(g->arg_nodes[i] >= 0 && g->arg_nodes[i] < g->num_nodes &&
@@ -50,12 +50,12 @@ static void check_plan(const graph_plan *g) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   graph_plan g;
   char err[256];
-  if (graph_parse((const char *)data, size, &g, err, sizeof err) == WASMGRAPH_OK) {
+  if (wg_graph_parse((const char *)data, size, &g, err, sizeof err) == WASMGRAPH_OK) {
     check_plan(&g);
   } else {
     FUZZ_REQUIRE(g.nodes == NULL && g.entries == NULL && g.num_nodes == 0);
     FUZZ_REQUIRE(strncmp(err, "graph.json: ", 12) == 0);
   }
-  graph_plan_free(&g);
+  wg_graph_plan_free(&g);
   return 0;
 }

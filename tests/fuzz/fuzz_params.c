@@ -1,5 +1,5 @@
 /*
- * fuzz_params.c — libFuzzer target for params_parse.
+ * fuzz_params.c — libFuzzer target for wg_params_parse.
  *
  * Any input: no crash, no leak, no UB. Success: every tensor's data lies
  * inside the input, its size matches ((bits+7)/8) * prod(shape), names are
@@ -15,14 +15,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   param_list l;
   char err[256];
-  if (params_parse(data, size, &l, err, sizeof err) == WASMGRAPH_OK) {
+  if (wg_params_parse(data, size, &l, err, sizeof err) == WASMGRAPH_OK) {
     FUZZ_REQUIRE(l.count >= 0);
     for (int i = 0; i < l.count; i++) {
       const param_tensor *t = &l.items[i];
       uint64_t numel;
       FUZZ_REQUIRE(t->name && t->name[0] != '\0');
       FUZZ_REQUIRE(t->ndim >= 0 && t->ndim <= WASMGRAPH_MAX_NDIM);
-      FUZZ_REQUIRE(shape_numel(t->shape, t->ndim, &numel));
+      FUZZ_REQUIRE(wg_shape_numel(t->shape, t->ndim, &numel));
       FUZZ_REQUIRE(t->nbytes == numel * ((t->dtype.bits + 7u) / 8u));
       FUZZ_REQUIRE(t->data >= data && t->nbytes <= size &&
                    (size_t)(t->data - data) <= size - t->nbytes);
@@ -33,6 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_REQUIRE(l.items == NULL && l.count == 0);
     FUZZ_REQUIRE(strncmp(err, "params: ", 8) == 0);
   }
-  param_list_free(&l);
+  wg_param_list_free(&l);
   return 0;
 }

@@ -1,6 +1,6 @@
 /*
- * fuzz_tar.c — libFuzzer target for tar_read and the model-package layer on
- * top of it (compiler/package.c: MLF and tvmc packages, nested mod.tar).
+ * fuzz_tar.c — libFuzzer target for wg_tar_read and the model-package layer on
+ * top of it (common/package.c: MLF and tvmc packages, nested mod.tar).
  *
  * Any input: no crash, no leak, no UB, same status with or without an error
  * buffer. tar failure: FORMAT or NO_MEMORY, the archive empty, a "tar"
@@ -8,10 +8,10 @@
  * every member's data lies inside the input at a block boundary after its
  * header and after the previous member, names are normalised (no leading
  * "./" or "/", no trailing "/", no control bytes, at most 4096 bytes),
- * '\0'/'7' types read as '0', and tar_find returns the first regular member
+ * '\0'/'7' types read as '0', and wg_tar_find returns the first regular member
  * of a name. Package success: its files point into the input, it has at
  * least one library, and the ar archive built from the libraries reads back
- * (ar_read) as exactly those bytes. Package failure: the struct is zeroed
+ * (wgc_ar_read) as exactly those bytes. Package failure: the struct is zeroed
  * and the message names the package.
  *
  * A header checksum is a gate mutation almost never passes, so each input is
@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "ar_reader.h"
+#include "input/ar_reader.h"
 #include "fuzz_target.h"
 #include "package.h"
 #include "tar_reader.h"
@@ -56,12 +56,12 @@ static void check_name(const char *name) {
   for (size_t i = 0; i < n; i++) FUZZ_REQUIRE((unsigned char)name[i] >= 0x20);
 }
 
-static void check_archive(const tar_archive *a, const uint8_t *data, size_t size) {
+static void check_archive(const wg_tar_archive *a, const uint8_t *data, size_t size) {
   size_t next = BLOCK; /* the earliest offset the next member's data may start at */
   FUZZ_REQUIRE(a->count >= 0 && (uint64_t)a->count * BLOCK <= size);
   FUZZ_REQUIRE(a->count == 0 || a->members != NULL);
   for (int i = 0; i < a->count; i++) {
-    const tar_member *m = &a->members[i];
+    const wg_tar_member *m = &a->members[i];
     size_t off;
     check_name(m->name);
     FUZZ_REQUIRE(m->type != '\0' && m->type != '7');
@@ -70,21 +70,21 @@ static void check_archive(const tar_archive *a, const uint8_t *data, size_t size
     FUZZ_REQUIRE(off % BLOCK == 0 && off >= next);
     next = off + m->size + BLOCK;
     if (m->type == '0' && i < PAIR_CAP) {
-      const tar_member *f = tar_find(a, m->name);
+      const wg_tar_member *f = wg_tar_find(a, m->name);
       FUZZ_REQUIRE(f && f <= m && f->type == '0' && strcmp(f->name, m->name) == 0);
     }
   }
 }
 
-/* tar_read on one buffer; returns its status. */
+/* wg_tar_read on one buffer; returns its status. */
 static wasmgraph_status run_tar(const uint8_t *data, size_t size) {
-  tar_archive a, a2;
+  wg_tar_archive a, a2;
   char err[256];
   wasmgraph_status st, st2;
   memset(err, 'x', sizeof err);
-  st = tar_read(data, size, &a, err, sizeof err);
+  st = wg_tar_read(data, size, &a, err, sizeof err);
   if (st == WASMGRAPH_OK) {
-    FUZZ_REQUIRE(tar_sniff(data, size));
+    FUZZ_REQUIRE(wg_tar_sniff(data, size));
     check_archive(&a, data, size);
   } else {
     FUZZ_REQUIRE(st == WASMGRAPH_ERR_FORMAT || st == WASMGRAPH_ERR_NO_MEMORY);
@@ -95,27 +95,27 @@ static wasmgraph_status run_tar(const uint8_t *data, size_t size) {
                  has_prefix(err, "out of memory"));
     FUZZ_REQUIRE((st == WASMGRAPH_ERR_NO_MEMORY) == has_prefix(err, "out of memory"));
   }
-  tar_archive_free(&a);
+  wg_tar_archive_free(&a);
   FUZZ_REQUIRE(is_zero(&a, sizeof a));
-  st2 = tar_read(data, size, &a2, NULL, 0);
+  st2 = wg_tar_read(data, size, &a2, NULL, 0);
   FUZZ_REQUIRE(st2 == st || st == WASMGRAPH_ERR_NO_MEMORY || st2 == WASMGRAPH_ERR_NO_MEMORY);
-  tar_archive_free(&a2);
+  wg_tar_archive_free(&a2);
   return st;
 }
 
-static void check_file(const wgc_package_file *f, const uint8_t *data, size_t size) {
+static void check_file(const wg_package_file *f, const uint8_t *data, size_t size) {
   FUZZ_REQUIRE(f->member != NULL && f->member[0] != '\0');
   FUZZ_REQUIRE(inside(data, size, f->data, f->size));
 }
 
 /* The ar archive handed to wasm-ld must hold exactly the package's libraries. */
-static void check_libs_archive(const wgc_package *p) {
+static void check_libs_archive(const wg_package *p) {
   size_t asize = 0;
-  ar_archive ar;
+  wgc_ar_archive ar;
   char err[256];
-  uint8_t *buf = wgc_package_libs_archive(p, &asize);
+  uint8_t *buf = wg_package_libs_archive(p, &asize);
   FUZZ_REQUIRE(buf != NULL);
-  FUZZ_REQUIRE(ar_read(buf, asize, &ar, err, sizeof err) == WASMGRAPH_OK);
+  FUZZ_REQUIRE(wgc_ar_read(buf, asize, &ar, err, sizeof err) == WASMGRAPH_OK);
   FUZZ_REQUIRE(ar.count == p->num_libs);
   for (int i = 0; i < ar.count; i++) {
     char want[32];
@@ -125,33 +125,33 @@ static void check_libs_archive(const wgc_package *p) {
     FUZZ_REQUIRE(p->libs[i].size == 0 ||
                  memcmp(ar.members[i].data, p->libs[i].data, p->libs[i].size) == 0);
   }
-  ar_archive_free(&ar);
+  wgc_ar_archive_free(&ar);
   free(buf);
 }
 
 static void run_package(const uint8_t *data, size_t size, wasmgraph_status tar_status) {
-  wgc_package p;
+  wg_package p;
   char err[512];
   wasmgraph_status st;
-  wgc_package_kind sniff = wgc_package_sniff(data, size);
+  wg_package_kind sniff = wg_package_sniff(data, size);
   memset(err, 'x', sizeof err);
-  st = wgc_package_parse(data, size, "pkg.tar", &p, err, sizeof err);
+  st = wg_package_parse(data, size, "pkg.tar", &p, err, sizeof err);
   if (st == WASMGRAPH_OK) {
-    FUZZ_REQUIRE(tar_status == WASMGRAPH_OK && sniff == WGC_PACKAGE_MLF);
-    FUZZ_REQUIRE(p.kind == WGC_PACKAGE_MLF || p.kind == WGC_PACKAGE_TVMC);
-    FUZZ_REQUIRE((p.kind == WGC_PACKAGE_MLF) == (tar_find(&p.tar, "metadata.json") != NULL));
-    FUZZ_REQUIRE(p.module != NULL && wgc_package_kind_name(p.kind, true)[0] != '\0');
+    FUZZ_REQUIRE(tar_status == WASMGRAPH_OK && sniff == WG_PACKAGE_MLF);
+    FUZZ_REQUIRE(p.kind == WG_PACKAGE_MLF || p.kind == WG_PACKAGE_TVMC);
+    FUZZ_REQUIRE((p.kind == WG_PACKAGE_MLF) == (wg_tar_find(&p.tar, "metadata.json") != NULL));
+    FUZZ_REQUIRE(p.module != NULL && wg_package_kind_name(p.kind, true)[0] != '\0');
     FUZZ_REQUIRE(p.num_libs >= 1 && p.libs != NULL);
     check_archive(&p.tar, data, size);
     check_file(&p.graph, data, size);
     check_file(&p.params, data, size);
     for (int i = 0; i < p.num_libs; i++) {
       check_file(&p.libs[i], data, size);
-      if (p.kind == WGC_PACKAGE_MLF && i) FUZZ_REQUIRE(strcmp(p.libs[i - 1].member, p.libs[i].member) <= 0);
+      if (p.kind == WG_PACKAGE_MLF && i) FUZZ_REQUIRE(strcmp(p.libs[i - 1].member, p.libs[i].member) <= 0);
     }
     if (p.nested.count) {
-      const tar_member *t = tar_find(&p.tar, "mod.tar");
-      FUZZ_REQUIRE(p.kind == WGC_PACKAGE_TVMC && t != NULL);
+      const wg_tar_member *t = wg_tar_find(&p.tar, "mod.tar");
+      FUZZ_REQUIRE(p.kind == WG_PACKAGE_TVMC && t != NULL);
       check_archive(&p.nested, t->data, t->size);
     }
     check_libs_archive(&p);
@@ -160,9 +160,9 @@ static void run_package(const uint8_t *data, size_t size, wasmgraph_status tar_s
                  st == WASMGRAPH_ERR_NO_MEMORY);
     FUZZ_REQUIRE(is_zero(&p, sizeof p));
     FUZZ_REQUIRE(memchr(err, 0, sizeof err) != NULL && has_prefix(err, "pkg.tar"));
-    if (sniff == WGC_PACKAGE_GZIP) FUZZ_REQUIRE(st == WASMGRAPH_ERR_UNSUPPORTED);
+    if (sniff == WG_PACKAGE_GZIP) FUZZ_REQUIRE(st == WASMGRAPH_ERR_UNSUPPORTED);
   }
-  wgc_package_free(&p);
+  wg_package_free(&p);
   FUZZ_REQUIRE(is_zero(&p, sizeof p));
 }
 

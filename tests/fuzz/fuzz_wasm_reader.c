@@ -1,6 +1,6 @@
 /*
- * fuzz_wasm_reader.c — libFuzzer target for wasm_read and the checks that
- * run on its result (compiler/wasm_check.c).
+ * fuzz_wasm_reader.c — libFuzzer target for wgc_wasm_read and the checks that
+ * run on its result (compiler/wasm/wasm_check.c).
  *
  * Any input: no crash, no leak, no UB, and the same status whether or not
  * an error buffer is given. Failure: FORMAT or NO_MEMORY, the module is all
@@ -23,7 +23,7 @@
 
 #include "compiler_internal.h"
 #include "fuzz_target.h"
-#include "wasm_reader.h"
+#include "wasm/wasm_reader.h"
 
 /* wasm_check.c reports through wgc_fail, which lives in compile.c together
  * with the whole pipeline (LLVM, subprocesses). This copy behaves the same:
@@ -62,7 +62,7 @@ static bool is_zero(const void *p, size_t n) {
 
 static bool has_prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
 
-static void check_counts(const wasm_module *m, size_t size) {
+static void check_counts(const wgc_wasm_module *m, size_t size) {
   /* rd_count's minimum entry sizes, as promised in wasm_reader.c's header. */
   FUZZ_REQUIRE((uint64_t)m->num_types * 3 <= size);
   FUZZ_REQUIRE((uint64_t)m->num_imports * 4 <= size);
@@ -89,11 +89,11 @@ static void check_counts(const wasm_module *m, size_t size) {
   FUZZ_REQUIRE(!m->num_global_names || (m->global_names && m->has_name_section));
 }
 
-static void check_types_imports(const wasm_module *m, const uint8_t *data, size_t size) {
+static void check_types_imports(const wgc_wasm_module *m, const uint8_t *data, size_t size) {
   uint32_t kinds[5] = {0};
   uint64_t type_bytes = 0;
   for (uint32_t i = 0; i < m->num_types; i++) {
-    const wasm_functype *t = &m->types[i];
+    const wgc_wasm_functype *t = &m->types[i];
     FUZZ_REQUIRE(t->params && t->results);
     for (uint32_t k = 0; k < t->num_params; k++) FUZZ_REQUIRE(valtype_known(t->params[k]));
     for (uint32_t k = 0; k < t->num_results; k++) FUZZ_REQUIRE(valtype_known(t->results[k]));
@@ -101,7 +101,7 @@ static void check_types_imports(const wasm_module *m, const uint8_t *data, size_
   }
   FUZZ_REQUIRE(type_bytes <= size);
   for (uint32_t i = 0; i < m->num_imports; i++) {
-    const wasm_import *im = &m->imports[i];
+    const wgc_wasm_import *im = &m->imports[i];
     FUZZ_REQUIRE(from_input(data, size, im->module) && from_input(data, size, im->name));
     FUZZ_REQUIRE(im->kind <= WASM_EXT_TAG);
     kinds[im->kind]++;
@@ -122,7 +122,7 @@ static void check_types_imports(const wasm_module *m, const uint8_t *data, size_
   FUZZ_REQUIRE(kinds[WASM_EXT_GLOBAL] == m->num_global_imports);
 }
 
-static void check_definitions(const wasm_module *m, const uint8_t *data, size_t size) {
+static void check_definitions(const wgc_wasm_module *m, const uint8_t *data, size_t size) {
   for (uint32_t i = 0; i < m->num_funcs; i++) FUZZ_REQUIRE(m->func_type_indices[i] < m->num_types);
   for (uint32_t i = 0; i < m->num_tables; i++)
     FUZZ_REQUIRE(!m->tables[i].shared && !m->tables[i].is64 && m->tables[i].min <= UINT32_MAX);
@@ -139,7 +139,7 @@ static void check_definitions(const wasm_module *m, const uint8_t *data, size_t 
     FUZZ_REQUIRE(from_input(data, size, m->features[i].name));
   }
   for (uint32_t i = 0; i < m->num_symbols; i++) {
-    const wasm_symbol *s = &m->symbols[i];
+    const wgc_wasm_symbol *s = &m->symbols[i];
     FUZZ_REQUIRE(s->kind <= WASM_SYM_TABLE);
     if (s->kind == WASM_SYM_SECTION) FUZZ_REQUIRE(s->name == NULL);
     else FUZZ_REQUIRE(from_input(data, size, s->name));
@@ -151,47 +151,47 @@ static void check_definitions(const wasm_module *m, const uint8_t *data, size_t 
 }
 
 /* The query helpers must agree with the arrays they search. */
-static void check_queries(const wasm_module *m) {
+static void check_queries(const wgc_wasm_module *m) {
   uint32_t total = m->num_func_imports + m->num_funcs;
   char buf[256], tiny[5];
   for (uint32_t f = 0; f < total && f < PAIR_CAP; f++) {
-    const wasm_functype *t = wasm_func_type(m, f);
+    const wgc_wasm_functype *t = wgc_wasm_func_type(m, f);
     FUZZ_REQUIRE(t && t >= m->types && t < m->types + m->num_types);
-    wasm_functype_format(t, buf, sizeof buf);
+    wgc_wasm_functype_format(t, buf, sizeof buf);
     FUZZ_REQUIRE(memchr(buf, 0, sizeof buf) && buf[0] == '(');
     memset(tiny, 'x', sizeof tiny);
-    wasm_functype_format(t, tiny, sizeof tiny);
+    wgc_wasm_functype_format(t, tiny, sizeof tiny);
     FUZZ_REQUIRE(strlen(tiny) < sizeof tiny && strncmp(tiny, buf, strlen(tiny)) == 0);
-    wasm_functype_format(t, tiny, 0); /* must not write */
+    wgc_wasm_functype_format(t, tiny, 0); /* must not write */
   }
   if (total > PAIR_CAP) {
-    const wasm_functype *t = wasm_func_type(m, total - 1);
+    const wgc_wasm_functype *t = wgc_wasm_func_type(m, total - 1);
     FUZZ_REQUIRE(t && t >= m->types && t < m->types + m->num_types);
   }
-  FUZZ_REQUIRE(wasm_func_type(m, total) == NULL);
-  FUZZ_REQUIRE(wasm_func_type(m, UINT32_MAX) == NULL || total == UINT32_MAX);
+  FUZZ_REQUIRE(wgc_wasm_func_type(m, total) == NULL);
+  FUZZ_REQUIRE(wgc_wasm_func_type(m, UINT32_MAX) == NULL || total == UINT32_MAX);
   for (uint32_t i = 0; i < m->num_exports && i < PAIR_CAP; i++) {
-    const wasm_export *e = wasm_find_export(m, m->exports[i].name, m->exports[i].kind);
+    const wgc_wasm_export *e = wgc_wasm_find_export(m, m->exports[i].name, m->exports[i].kind);
     FUZZ_REQUIRE(e && e <= &m->exports[i] && e->kind == m->exports[i].kind &&
                  strcmp(e->name, m->exports[i].name) == 0);
   }
   for (uint32_t i = 0; i < m->num_func_names && i < PAIR_CAP; i++) {
-    const char *n = wasm_func_name(m, m->func_names[i].index);
+    const char *n = wgc_wasm_func_name(m, m->func_names[i].index);
     FUZZ_REQUIRE(n != NULL);
   }
   for (uint32_t i = 0; i < m->num_global_names && i < PAIR_CAP; i++)
-    FUZZ_REQUIRE(wasm_global_name(m, m->global_names[i].index) != NULL);
+    FUZZ_REQUIRE(wgc_wasm_global_name(m, m->global_names[i].index) != NULL);
   for (uint32_t i = 0; i < m->num_features && i < PAIR_CAP; i++) {
     bool want = false;
     for (uint32_t k = 0; k < m->num_features; k++)
       if (m->features[k].prefix != '-' && strcmp(m->features[k].name, m->features[i].name) == 0)
         want = true;
-    FUZZ_REQUIRE(wasm_has_feature(m, m->features[i].name) == want);
+    FUZZ_REQUIRE(wgc_wasm_has_feature(m, m->features[i].name) == want);
   }
 }
 
 /* The compiler's checks, run on the parsed module as wgc_compile runs them. */
-static void check_rules(const wasm_module *m) {
+static void check_rules(const wgc_wasm_module *m) {
   char err[512];
   wgc_ctx ctx;
   wgc_layout lay;
@@ -230,14 +230,14 @@ static void check_rules(const wasm_module *m) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  wasm_module m, m2;
+  wgc_wasm_module m, m2;
   char err[512];
   wasmgraph_status st, st2;
 
   memset(err, 'x', sizeof err);
-  st = wasm_read(data, size, &m, err, sizeof err);
+  st = wgc_wasm_read(data, size, &m, err, sizeof err);
   if (st == WASMGRAPH_OK) {
-    FUZZ_REQUIRE(wasm_sniff(data, size) == WASM_SNIFF_WASM && size >= 8);
+    FUZZ_REQUIRE(wgc_wasm_sniff(data, size) == WASM_SNIFF_WASM && size >= 8);
     check_counts(&m, size);
     check_types_imports(&m, data, size);
     check_definitions(&m, data, size);
@@ -253,12 +253,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* the status must not depend on what a file-supplied name says */
     FUZZ_REQUIRE((st == WASMGRAPH_ERR_NO_MEMORY) == has_prefix(err, "out of memory"));
   }
-  wasm_module_free(&m);
+  wgc_wasm_module_free(&m);
   FUZZ_REQUIRE(is_zero(&m, sizeof m));
 
   /* No error buffer: same verdict (the message is only a side channel). */
-  st2 = wasm_read(data, size, &m2, NULL, 0);
+  st2 = wgc_wasm_read(data, size, &m2, NULL, 0);
   FUZZ_REQUIRE(st2 == st || st == WASMGRAPH_ERR_NO_MEMORY || st2 == WASMGRAPH_ERR_NO_MEMORY);
-  wasm_module_free(&m2);
+  wgc_wasm_module_free(&m2);
   return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_tar_reader.c — compiler/tar_reader.c and compiler/package.c on tars
+ * test_tar_reader.c — common/tar_reader.c and common/package.c on tars
  * built in memory, one header at a time, so every variant and every broken
  * field is exact: ustar prefix + name, GNU long names ('L') and base-256
  * sizes, pax path/size records, checksums, truncation at every byte, the
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ar_reader.h"
+#include "input/ar_reader.h"
 #include "package.h"
 #include "tar_reader.h"
 
@@ -108,7 +108,7 @@ static void pax(buf *b, const char *records) {
 static void test_variants(void) {
   buf b = {0};
   char err[300];
-  tar_archive a;
+  wg_tar_archive a;
   char long_name[200];
   memset(long_name, 'n', sizeof long_name);
   memcpy(long_name, "deep/", 5);
@@ -128,7 +128,7 @@ static void test_variants(void) {
   member(&b, USTAR, NULL, "nul", 0, "x", 1, 0, 0);
   end(&b);
 
-  wasmgraph_status st = tar_read(b.d, b.n, &a, err, sizeof err);
+  wasmgraph_status st = wg_tar_read(b.d, b.n, &a, err, sizeof err);
   check(st == WASMGRAPH_OK && a.count == 6, "variants: 6 members read (%s)", st ? err : "ok");
   if (st == WASMGRAPH_OK && a.count == 6) {
     check(strcmp(a.members[0].name, "some/prefix/file.txt") == 0 && a.members[0].size == 5 &&
@@ -144,23 +144,23 @@ static void test_variants(void) {
               memcmp(a.members[4].data, "0123456789", 10) == 0,
           "base-256 size and leading '/' stripped");
     check(a.members[5].type == '0', "typeflag NUL is a regular file");
-    check(tar_find(&a, "dir") == NULL && tar_find(&a, "abs/b256") == &a.members[4],
-          "tar_find: regular files only");
+    check(wg_tar_find(&a, "dir") == NULL && wg_tar_find(&a, "abs/b256") == &a.members[4],
+          "wg_tar_find: regular files only");
   }
-  tar_archive_free(&a);
-  check(tar_sniff(b.d, b.n) && !tar_sniff(b.d, 511), "tar_sniff: whole header needed");
+  wg_tar_archive_free(&a);
+  check(wg_tar_sniff(b.d, b.n) && !wg_tar_sniff(b.d, 511), "wg_tar_sniff: whole header needed");
 
   /* Truncation at every byte: a clean error or a shorter listing whose data
    * lies inside the cut buffer, never a crash (ASan builds check the reads). */
   int bad = 0, errors = 0;
   for (size_t cut = 0; cut < b.n; cut++) {
-    st = tar_read(b.d, cut, &a, err, sizeof err);
+    st = wg_tar_read(b.d, cut, &a, err, sizeof err);
     if (st != WASMGRAPH_OK && st != WASMGRAPH_ERR_FORMAT) bad++;
     if (st != WASMGRAPH_OK) errors++;
     for (int i = 0; st == WASMGRAPH_OK && i < a.count; i++)
       if (a.members[i].data < b.d || a.members[i].data + a.members[i].size > b.d + cut) bad++;
     if (st == WASMGRAPH_OK && a.count > 6) bad++;
-    tar_archive_free(&a);
+    wg_tar_archive_free(&a);
   }
   check(!bad && errors > (int)(b.n / 2),
         "truncation at each of %zu byte offsets: %d clean errors, listings stay in bounds", b.n,
@@ -170,8 +170,8 @@ static void test_variants(void) {
 
 static void expect_error(const char *label, buf *b, const char *want) {
   char err[300] = "";
-  tar_archive a;
-  wasmgraph_status st = tar_read(b->d, b->n, &a, err, sizeof err);
+  wg_tar_archive a;
+  wasmgraph_status st = wg_tar_read(b->d, b->n, &a, err, sizeof err);
   check(st == WASMGRAPH_ERR_FORMAT && strstr(err, want) && a.count == 0, "%s: '%s'", label, err);
   free(b->d);
   *b = (buf){0};
@@ -214,14 +214,14 @@ static void test_errors(void) {
 
 /* ---- packages ----------------------------------------------------------- */
 
-static wasmgraph_status parse(buf *b, wgc_package *p, char *err, size_t n) {
+static wasmgraph_status parse(buf *b, wg_package *p, char *err, size_t n) {
   end(b);
-  return wgc_package_parse(b->d, b->n, "m.tar", p, err, n);
+  return wg_package_parse(b->d, b->n, "m.tar", p, err, n);
 }
 
 static void test_packages(void) {
   char err[400];
-  wgc_package p;
+  wg_package p;
   buf b = {0};
 
   /* MLF v7, two objects listed out of order, another module's object beside. */
@@ -233,7 +233,7 @@ static void test_packages(void) {
   file(&b, "./parameters/net.params", "PARAMS");
   file(&b, "./src/net.relay", "relay");
   wasmgraph_status st = parse(&b, &p, err, sizeof err);
-  check(st == WASMGRAPH_OK && p.kind == WGC_PACKAGE_MLF && strcmp(p.module, "net") == 0,
+  check(st == WASMGRAPH_OK && p.kind == WG_PACKAGE_MLF && strcmp(p.module, "net") == 0,
         "MLF: module 'net' found (%s)", st ? err : "ok");
   if (st == WASMGRAPH_OK) {
     check(p.num_libs == 2 && strcmp(p.libs[0].member, "codegen/host/lib/net_lib0.o") == 0 &&
@@ -242,18 +242,18 @@ static void test_packages(void) {
     check(p.graph.size == 7 && memcmp(p.params.data, "PARAMS", 6) == 0,
           "MLF: graph and params found");
     size_t n = 0;
-    uint8_t *ar = wgc_package_libs_archive(&p, &n);
-    ar_archive arch;
+    uint8_t *ar = wg_package_libs_archive(&p, &n);
+    wgc_ar_archive arch;
     char aerr[200];
-    st = ar ? ar_read(ar, n, &arch, aerr, sizeof aerr) : WASMGRAPH_ERR_NO_MEMORY;
+    st = ar ? wgc_ar_read(ar, n, &arch, aerr, sizeof aerr) : WASMGRAPH_ERR_NO_MEMORY;
     check(st == WASMGRAPH_OK && arch.count == 2 && arch.members[1].size == 3 &&
               memcmp(arch.members[0].data, "ZERO", 4) == 0 &&
               memcmp(arch.members[1].data, "ONE", 3) == 0,
           "several objects become an ar archive ar_reader reads back (odd sizes padded)");
-    if (st == WASMGRAPH_OK) ar_archive_free(&arch);
+    if (st == WASMGRAPH_OK) wgc_ar_archive_free(&arch);
     free(ar);
   }
-  wgc_package_free(&p);
+  wg_package_free(&p);
   free(b.d);
   b = (buf){0};
 
@@ -265,7 +265,7 @@ static void test_packages(void) {
   st = parse(&b, &p, err, sizeof err);
   check(st == WASMGRAPH_OK && p.num_libs == 1 && strcmp(p.params.member, "parameters/mymodel.params") == 0,
         "MLF (older layout): graph.json and the only params file (%s)", st ? err : "ok");
-  wgc_package_free(&p);
+  wg_package_free(&p);
   free(b.d);
   b = (buf){0};
 
@@ -313,11 +313,11 @@ static void test_packages(void) {
   file(&b, "mod.params", "P");
   member(&b, USTAR, NULL, "mod.tar", '0', inner.d, inner.n, 0, 0);
   st = parse(&b, &p, err, sizeof err);
-  check(st == WASMGRAPH_OK && p.kind == WGC_PACKAGE_TVMC && p.num_libs == 2 &&
+  check(st == WASMGRAPH_OK && p.kind == WG_PACKAGE_TVMC && p.num_libs == 2 &&
             strcmp(p.libs[0].member, "mod.tar(lib0.o)") == 0 &&
             memcmp(p.libs[1].data, "K1", 2) == 0,
         "tvmc: nested mod.tar objects (%s)", st ? err : "ok");
-  wgc_package_free(&p);
+  wg_package_free(&p);
   free(b.d);
   b = (buf){0};
 
@@ -333,9 +333,9 @@ static void test_packages(void) {
   free(inner.d);
 
   static const uint8_t gz[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0};
-  st = wgc_package_parse(gz, sizeof gz, "m.tar.gz", &p, err, sizeof err);
+  st = wg_package_parse(gz, sizeof gz, "m.tar.gz", &p, err, sizeof err);
   check(st == WASMGRAPH_ERR_UNSUPPORTED && strstr(err, "m.tar.gz: gzip-compressed") &&
-            wgc_package_sniff(gz, sizeof gz) == WGC_PACKAGE_GZIP,
+            wg_package_sniff(gz, sizeof gz) == WG_PACKAGE_GZIP,
         "gzip data: '%s'", err);
 }
 

@@ -1,9 +1,9 @@
 /*
- * test_dtype.c — dtype_parse / dtype_format / dtype_elem_bytes / shape_numel.
+ * test_dtype.c — wg_dtype_parse / wg_dtype_format / wg_dtype_elem_bytes / wg_shape_numel.
  *
  * Every accepted spelling is checked against the DLPack triple TVM's
  * String2DLDataType gives it, then formatted and parsed back; a list of
- * near-misses must be rejected. shape_numel is checked at the int64/uint64
+ * near-misses must be rejected. wg_shape_numel is checked at the int64/uint64
  * overflow edges.
  */
 #include <stdint.h>
@@ -15,11 +15,11 @@ static void check_ok(const char *s, int code, int bits, int lanes, size_t bytes)
   wasmgraph_dtype t = {99, 99, 99}, back;
   char buf[32], ctx[96];
   snprintf(ctx, sizeof ctx, "dtype \"%s\"", s);
-  CHECK_MSG(dtype_parse(s, &t), ctx);
+  CHECK_MSG(wg_dtype_parse(s, &t), ctx);
   CHECK_MSG(t.code == code && t.bits == bits && t.lanes == lanes, ctx);
-  CHECK_MSG(dtype_elem_bytes(t) == bytes, ctx);
-  dtype_format(t, buf, sizeof buf);
-  CHECK_MSG(dtype_parse(buf, &back) && dtype_equal(back, t), ctx);
+  CHECK_MSG(wg_dtype_elem_bytes(t) == bytes, ctx);
+  wg_dtype_format(t, buf, sizeof buf);
+  CHECK_MSG(wg_dtype_parse(buf, &back) && wg_dtype_equal(back, t), ctx);
 }
 
 int main(void) {
@@ -61,41 +61,41 @@ int main(void) {
 
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     wasmgraph_dtype t;
-    CHECK_MSG(!dtype_parse(bad[i], &t), bad[i]);
+    CHECK_MSG(!wg_dtype_parse(bad[i], &t), bad[i]);
   }
-  CHECK(!dtype_parse(NULL, NULL));
+  CHECK(!wg_dtype_parse(NULL, NULL));
 
   /* Canonical names: bool prints as TVM writes it. */
   {
     wasmgraph_dtype b = {1, 1, 1}, v = {2, 32, 4};
     char name[32];
-    dtype_format(b, name, sizeof name);
+    wg_dtype_format(b, name, sizeof name);
     CHECK(strcmp(name, "uint1") == 0);
-    dtype_format(v, name, sizeof name);
+    wg_dtype_format(v, name, sizeof name);
     CHECK(strcmp(name, "float32x4") == 0);
-    dtype_format(v, buf, sizeof buf); /* truncated, still terminated */
+    wg_dtype_format(v, buf, sizeof buf); /* truncated, still terminated */
     CHECK(strlen(buf) == sizeof buf - 1);
-    CHECK(!dtype_equal(b, v));
+    CHECK(!wg_dtype_equal(b, v));
   }
 
-  /* shape_numel */
-  CHECK(shape_numel(NULL, 0, &n) && n == 1);
+  /* wg_shape_numel */
+  CHECK(wg_shape_numel(NULL, 0, &n) && n == 1);
   shape[0] = 1; shape[1] = 3; shape[2] = 224; shape[3] = 224;
-  CHECK(shape_numel(shape, 4, &n) && n == 150528);
+  CHECK(wg_shape_numel(shape, 4, &n) && n == 150528);
   shape[2] = 0;
-  CHECK(shape_numel(shape, 4, &n) && n == 0);
+  CHECK(wg_shape_numel(shape, 4, &n) && n == 0);
   shape[2] = -1;
-  CHECK(!shape_numel(shape, 4, &n));
+  CHECK(!wg_shape_numel(shape, 4, &n));
   shape[0] = INT64_MAX; shape[1] = 2;
-  CHECK(shape_numel(shape, 1, &n) && n == (uint64_t)INT64_MAX);
-  CHECK(shape_numel(shape, 2, &n) && n == (uint64_t)INT64_MAX * 2);
+  CHECK(wg_shape_numel(shape, 1, &n) && n == (uint64_t)INT64_MAX);
+  CHECK(wg_shape_numel(shape, 2, &n) && n == (uint64_t)INT64_MAX * 2);
   shape[1] = 3;
-  CHECK(!shape_numel(shape, 2, &n));
+  CHECK(!wg_shape_numel(shape, 2, &n));
   shape[0] = (int64_t)1 << 32; shape[1] = (int64_t)1 << 32;
-  CHECK(!shape_numel(shape, 2, &n));
+  CHECK(!wg_shape_numel(shape, 2, &n));
   shape[1] = ((int64_t)1 << 32) - 1;
-  CHECK(shape_numel(shape, 2, &n) && n == (((uint64_t)1 << 32) - 1) << 32);
-  CHECK(!shape_numel(shape, -1, &n));
-  CHECK(!shape_numel(NULL, 2, &n));
+  CHECK(wg_shape_numel(shape, 2, &n) && n == (((uint64_t)1 << 32) - 1) << 32);
+  CHECK(!wg_shape_numel(shape, -1, &n));
+  CHECK(!wg_shape_numel(NULL, 2, &n));
   return check_report("parsers_dtype");
 }

@@ -51,7 +51,7 @@ static void check_meta_tensor(struct json_object *m, const graph_entry *e, const
   CHECK_MSG(json_object_object_get_ex(m, "shape", &shape) &&
                 json_object_is_type(shape, json_type_array), ctx);
   CHECK_MSG(json_object_object_get_ex(m, "dtype", &dtype) &&
-                dtype_parse(json_object_get_string(dtype), &t) && dtype_equal(t, e->dtype), ctx);
+                wg_dtype_parse(json_object_get_string(dtype), &t) && wg_dtype_equal(t, e->dtype), ctx);
   if (!shape || !json_object_is_type(shape, json_type_array)) return;
   CHECK_MSG((int)json_object_array_length(shape) == e->ndim, ctx);
   for (int d = 0; d < e->ndim && d < (int)json_object_array_length(shape); d++)
@@ -68,7 +68,7 @@ static void check_npy(const char *path, const graph_entry *e, const char *ctx) {
   wasmgraph_status st = npy_load(path, &a, err, sizeof err);
   CHECK_MSG(st == WASMGRAPH_OK, err);
   if (st) return;
-  CHECK_MSG(dtype_equal(a.dtype, e->dtype), ctx);
+  CHECK_MSG(wg_dtype_equal(a.dtype, e->dtype), ctx);
   CHECK_MSG(same_shape(a.ndim, a.shape, e->ndim, e->shape), ctx);
   CHECK_MSG(a.nbytes == e->nbytes, ctx);
   snprintf(out, sizeof out, "%s/again.npy", tmpdir);
@@ -107,11 +107,11 @@ static void check_model(const char *dir, const char *model) {
   CHECK_MSG(meta && json_object_object_get_ex(meta, "inputs", &inputs) &&
                 json_object_object_get_ex(meta, "outputs", &outputs), model);
 
-  st = graph_parse((const char *)gjson, gsize, &g, err, sizeof err);
+  st = wg_graph_parse((const char *)gjson, gsize, &g, err, sizeof err);
   snprintf(ctx, sizeof ctx, "model %s: %s", model, err);
   CHECK_MSG(st == WASMGRAPH_OK, ctx);
   if (st) goto out_files;
-  st = params_parse(pbuf, psize, &pl, err, sizeof err);
+  st = wg_params_parse(pbuf, psize, &pl, err, sizeof err);
   snprintf(ctx, sizeof ctx, "model %s: %s", model, err);
   CHECK_MSG(st == WASMGRAPH_OK, ctx);
   if (st) goto out_graph;
@@ -127,7 +127,7 @@ static void check_model(const char *dir, const char *model) {
     if (nid < 0) continue;
     CHECK_MSG(g.nodes[nid].kind == GRAPH_OP_NULL && is_arg_node(&g, nid), ctx);
     e = &g.entries[g.nodes[nid].first_entry];
-    CHECK_MSG(dtype_equal(e->dtype, p->dtype), ctx);
+    CHECK_MSG(wg_dtype_equal(e->dtype, p->dtype), ctx);
     CHECK_MSG(same_shape(e->ndim, e->shape, p->ndim, p->shape), ctx);
     CHECK_MSG(e->nbytes == p->nbytes, ctx);
     CHECK_MSG(p->data >= pbuf && p->data + p->nbytes <= pbuf + psize, ctx);
@@ -166,9 +166,9 @@ static void check_model(const char *dir, const char *model) {
   }
   printf("%s: %d nodes, %d entries, %d storage ids, %d params, %d inputs, %d outputs\n",
          model, g.num_nodes, g.num_entries, g.num_storage, pl.count, graph_inputs, g.num_heads);
-  param_list_free(&pl);
+  wg_param_list_free(&pl);
 out_graph:
-  graph_plan_free(&g);
+  wg_graph_plan_free(&g);
 out_files:
   json_object_put(meta);
   free(gjson);

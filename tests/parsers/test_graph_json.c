@@ -1,5 +1,5 @@
 /*
- * test_graph_json.c — graph_parse on hand-made graphs: what TVM v0.8..v0.14
+ * test_graph_json.c — wg_graph_parse on hand-made graphs: what TVM v0.8..v0.14
  * may write must parse to the right plan; a table of malformed graphs must
  * each fail with WASMGRAPH_ERR_FORMAT and a message naming the JSON path.
  *
@@ -55,7 +55,7 @@ static char *build(const parts *p) {
 
 static wasmgraph_status parse_parts(const parts *p, graph_plan *plan, char *err, size_t n) {
   char *json = build(p);
-  wasmgraph_status st = graph_parse(json, strlen(json), plan, err, n);
+  wasmgraph_status st = wg_graph_parse(json, strlen(json), plan, err, n);
   free(json);
   return st;
 }
@@ -84,10 +84,10 @@ static void test_base(void) {
   CHECK(g.storage_bytes[0] == 16 && g.storage_bytes[1] == 16 && g.storage_bytes[2] == 16);
   CHECK(g.num_arg_nodes == 2 && g.arg_nodes[0] == 0 && g.arg_nodes[1] == 1);
   CHECK(g.num_heads == 1 && g.heads[0] == 3);
-  graph_plan_free(&g);
+  wg_graph_plan_free(&g);
   CHECK(g.nodes == NULL && g.num_nodes == 0);
-  graph_plan_free(&g); /* idempotent */
-  graph_plan_free(NULL);
+  wg_graph_plan_free(&g); /* idempotent */
+  wg_graph_plan_free(NULL);
 }
 
 /* Variants TVM (or hand-written graphs) legitimately produce. */
@@ -129,7 +129,7 @@ static void test_accepted_variants(void) {
     snprintf(ctx, sizeof ctx, "%s: %s", ok[i].name, err);
     CHECK_MSG(st == WASMGRAPH_OK, ctx);
     CHECK_MSG(st || (g.num_nodes == 4 && g.num_entries == 4), ctx);
-    graph_plan_free(&g);
+    wg_graph_plan_free(&g);
   }
   /* The 'attr' spelling and integer counts produce the same plan. */
   {
@@ -141,7 +141,7 @@ static void test_accepted_variants(void) {
     CHECK_MSG(parse_parts(&p, &g, err, sizeof err) == WASMGRAPH_OK, err);
     CHECK(g.nodes && g.nodes[2].inputs[0] == 1 && g.nodes[2].inputs[1] == 0);
     CHECK(g.nodes && g.nodes[2].flatten_data == 1 && strcmp(g.nodes[2].func_name, "f") == 0);
-    graph_plan_free(&g);
+    wg_graph_plan_free(&g);
   }
 }
 
@@ -176,7 +176,7 @@ static void test_plan_details(void) {
   CHECK(g.entries[1].nbytes == 48 && g.entries[3].nbytes == 48 && g.entries[4].nbytes == 0);
   CHECK(g.storage_bytes[0] == 24 && g.storage_bytes[1] == 48 && g.storage_bytes[2] == 48);
   CHECK(g.num_heads == 3 && g.heads[0] == 2 && g.heads[1] == 3 && g.heads[2] == 4);
-  graph_plan_free(&g);
+  wg_graph_plan_free(&g);
 }
 
 typedef struct bad_case {
@@ -314,7 +314,7 @@ static void test_malformed(void) {
     char err[512], ctx[1100];
     char *json = bad[i].raw ? NULL : build(&bad[i].p);
     const char *src = bad[i].raw ? bad[i].raw : json;
-    wasmgraph_status st = graph_parse(src, strlen(src), &g, err, sizeof err);
+    wasmgraph_status st = wg_graph_parse(src, strlen(src), &g, err, sizeof err);
     snprintf(ctx, sizeof ctx, "case '%s': status %d, message \"%s\", want \"%s\"", bad[i].name,
              (int)st, err, bad[i].msg);
     CHECK_MSG(st == WASMGRAPH_ERR_FORMAT, ctx);
@@ -322,8 +322,8 @@ static void test_malformed(void) {
     CHECK_MSG(strncmp(err, "graph.json: ", 12) == 0, ctx);
     CHECK_MSG(g.num_nodes == 0 && g.nodes == NULL && g.entries == NULL && g.heads == NULL, ctx);
     /* Same result without a message buffer, and with a tiny one. */
-    CHECK_MSG(graph_parse(src, strlen(src), &g, NULL, 0) == st, ctx);
-    CHECK_MSG(graph_parse(src, strlen(src), &g, err, 5) == st && strlen(err) == 4, ctx);
+    CHECK_MSG(wg_graph_parse(src, strlen(src), &g, NULL, 0) == st, ctx);
+    CHECK_MSG(wg_graph_parse(src, strlen(src), &g, err, 5) == st && strlen(err) == 4, ctx);
     free(json);
   }
 }
@@ -337,23 +337,23 @@ static void test_api_edges(void) {
   size_t n = strlen(json);
   char *copy = malloc(n);
   memcpy(copy, json, n);
-  CHECK(graph_parse(copy, n, &g, err, sizeof err) == WASMGRAPH_OK);
-  graph_plan_free(&g);
+  CHECK(wg_graph_parse(copy, n, &g, err, sizeof err) == WASMGRAPH_OK);
+  wg_graph_plan_free(&g);
   /* Trailing whitespace is fine; an embedded NUL is not. */
   {
     char *ws = malloc(n + 3);
     memcpy(ws, json, n);
     memcpy(ws + n, " \n\t", 3);
-    CHECK(graph_parse(ws, n + 3, &g, err, sizeof err) == WASMGRAPH_OK);
-    graph_plan_free(&g);
+    CHECK(wg_graph_parse(ws, n + 3, &g, err, sizeof err) == WASMGRAPH_OK);
+    wg_graph_plan_free(&g);
     ws[n] = '\0';
-    CHECK(graph_parse(ws, n + 3, &g, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+    CHECK(wg_graph_parse(ws, n + 3, &g, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
     free(ws);
   }
-  CHECK(graph_parse(copy, n - 1, &g, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wg_graph_parse(copy, n - 1, &g, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK(check_contains(err, "unexpected end of input"));
-  CHECK(graph_parse(NULL, 5, &g, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
-  CHECK(graph_parse(json, n, NULL, err, sizeof err) == WASMGRAPH_ERR_INVALID_ARGUMENT);
+  CHECK(wg_graph_parse(NULL, 5, &g, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wg_graph_parse(json, n, NULL, err, sizeof err) == WASMGRAPH_ERR_INVALID_ARGUMENT);
   free(copy);
   free(json);
 }

@@ -1,5 +1,5 @@
 /*
- * test_params.c — params_parse on synthetic graph.params files.
+ * test_params.c — wg_params_parse on synthetic graph.params files.
  *
  * A small writer below produces the TVM layout field by field from a spec
  * (magics, counts, names, tensor records); each malformed case changes one
@@ -111,7 +111,7 @@ static void test_valid(void) {
   char err[256];
   wasmgraph_status st;
   write_spec(&f, &b);
-  st = params_parse(b.p, b.n, &l, err, sizeof err);
+  st = wg_params_parse(b.p, b.n, &l, err, sizeof err);
   CHECK_MSG(st == WASMGRAPH_OK, err);
   if (st) return;
   CHECK(l.count == 2);
@@ -123,17 +123,17 @@ static void test_valid(void) {
   CHECK(l.items[1].data == b.p + b.n - 8 && l.items[1].data[0] == 0x41);
   CHECK(l.items[0].data > b.p && l.items[0].data + 24 <= b.p + b.n &&
         l.items[0].data[0] == 0x40 && l.items[0].data[23] == 0x40 + 23);
-  param_list_free(&l);
+  wg_param_list_free(&l);
   CHECK(l.items == NULL && l.count == 0);
-  param_list_free(&l);
-  param_list_free(NULL);
+  wg_param_list_free(&l);
+  wg_param_list_free(NULL);
 
   /* An empty dict is valid. */
   f.num_names = f.num_tensors = 0;
   f.n_names = f.n_tensors = 0;
   write_spec(&f, &b);
-  CHECK(params_parse(b.p, b.n, &l, err, sizeof err) == WASMGRAPH_OK && l.count == 0);
-  param_list_free(&l);
+  CHECK(wg_params_parse(b.p, b.n, &l, err, sizeof err) == WASMGRAPH_OK && l.count == 0);
+  wg_param_list_free(&l);
 
   /* bool uses 1 byte per element; lanes are ignored by data_byte_size, as in
    * TVM; zero-size tensors are fine. */
@@ -151,10 +151,10 @@ static void test_valid(void) {
   f.t[1].shape[1] = 0;
   f.t[1].data_size = f.t[1].data_len = 0;
   write_spec(&f, &b);
-  st = params_parse(b.p, b.n, &l, err, sizeof err);
+  st = wg_params_parse(b.p, b.n, &l, err, sizeof err);
   CHECK_MSG(st == WASMGRAPH_OK, err);
   CHECK(st || (l.items[0].nbytes == 5 && l.items[1].nbytes == 0 && l.items[1].dtype.lanes == 4));
-  param_list_free(&l);
+  wg_param_list_free(&l);
 
   /* Every strict prefix of a valid file fails. */
   f = valid_spec();
@@ -162,12 +162,12 @@ static void test_valid(void) {
   for (size_t n = 0; n < b.n; n++) {
     char ctx[64];
     snprintf(ctx, sizeof ctx, "prefix of %zu bytes", n);
-    CHECK_MSG(params_parse(b.p, n, &l, err, sizeof err) == WASMGRAPH_ERR_FORMAT, ctx);
+    CHECK_MSG(wg_params_parse(b.p, n, &l, err, sizeof err) == WASMGRAPH_ERR_FORMAT, ctx);
     CHECK_MSG(check_contains(err, "truncated"), ctx);
     CHECK_MSG(l.items == NULL && l.count == 0, ctx);
   }
-  CHECK(params_parse(NULL, 0, &l, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
-  CHECK(params_parse(b.p, b.n, NULL, err, sizeof err) == WASMGRAPH_ERR_INVALID_ARGUMENT);
+  CHECK(wg_params_parse(NULL, 0, &l, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
+  CHECK(wg_params_parse(b.p, b.n, NULL, err, sizeof err) == WASMGRAPH_ERR_INVALID_ARGUMENT);
 }
 
 enum {
@@ -274,14 +274,14 @@ static void test_malformed(void) {
       strcpy((char *)b.p, "{\"nodes\": []}");
       b.n = strlen((char *)b.p);
     }
-    st = params_parse(b.p, b.n, &l, err, sizeof err);
+    st = wg_params_parse(b.p, b.n, &l, err, sizeof err);
     snprintf(ctx, sizeof ctx, "case %d: status %d, message \"%s\", want \"%s\"", bad[i].id,
              (int)st, err, bad[i].msg);
     CHECK_MSG(st == WASMGRAPH_ERR_FORMAT, ctx);
     CHECK_MSG(check_contains(err, bad[i].msg), ctx);
     CHECK_MSG(l.items == NULL && l.count == 0, ctx);
-    CHECK_MSG(params_parse(b.p, b.n, &l, NULL, 0) == st, ctx);
-    CHECK_MSG(params_parse(b.p, b.n, &l, err, 3) == st && strlen(err) == 2, ctx);
+    CHECK_MSG(wg_params_parse(b.p, b.n, &l, NULL, 0) == st, ctx);
+    CHECK_MSG(wg_params_parse(b.p, b.n, &l, err, 3) == st && strlen(err) == 2, ctx);
   }
 }
 

@@ -55,20 +55,20 @@ static wasmgraph_status parse_one(kind k, const uint8_t *buf, size_t n, const ch
   err[1] = '\0';
   if (k == KIND_GRAPH) {
     graph_plan g;
-    st = graph_parse((const char *)buf, n, &g, err, sizeof err);
+    st = wg_graph_parse((const char *)buf, n, &g, err, sizeof err);
     if (st) {
       CHECK_MSG(g.nodes == NULL && g.num_nodes == 0, ctx);
       CHECK_MSG(strncmp(err, "graph.json: ", 12) == 0, ctx);
     }
-    graph_plan_free(&g);
+    wg_graph_plan_free(&g);
   } else if (k == KIND_PARAMS) {
     param_list l;
-    st = params_parse(buf, n, &l, err, sizeof err);
+    st = wg_params_parse(buf, n, &l, err, sizeof err);
     if (st) {
       CHECK_MSG(l.items == NULL && l.count == 0, ctx);
       CHECK_MSG(strncmp(err, "params: ", 8) == 0, ctx);
     }
-    param_list_free(&l);
+    wg_param_list_free(&l);
   } else {
     npy_array a;
     st = npy_parse(buf, n, &a, err, sizeof err);
@@ -101,9 +101,9 @@ static void sweep(kind k, const char *path) {
   if (k == KIND_PARAMS && full == WASMGRAPH_OK) {
     param_list l;
     /* per tensor: 32 header bytes + 8 per dim + data_byte_size + 3 */
-    if (params_parse(buf, size, &l, NULL, 0) == WASMGRAPH_OK)
+    if (wg_params_parse(buf, size, &l, NULL, 0) == WASMGRAPH_OK)
       cap += (size_t)l.count * (32 + 8 * WASMGRAPH_MAX_NDIM + 8 + 3);
-    param_list_free(&l);
+    wg_param_list_free(&l);
   }
   cuts = malloc(cap * sizeof *cuts);
   if (!cuts) {
@@ -118,14 +118,14 @@ static void sweep(kind k, const char *path) {
    * through the first data byte. */
   if (k == KIND_PARAMS && full == WASMGRAPH_OK) {
     param_list l;
-    if (params_parse(buf, size, &l, NULL, 0) == WASMGRAPH_OK) {
+    if (wg_params_parse(buf, size, &l, NULL, 0) == WASMGRAPH_OK) {
       for (int i = 0; i < l.count; i++) {
         size_t data_off = (size_t)(l.items[i].data - buf);
         size_t hdr = data_off - 8 - 8 * (size_t)l.items[i].ndim - 32 - 1;
         for (size_t n = hdr; n <= data_off + 1 && n < size; n++) cuts[ncuts++] = n;
       }
     }
-    param_list_free(&l);
+    wg_param_list_free(&l);
   }
   qsort(cuts, ncuts, sizeof *cuts, cmp_size);
 

@@ -189,3 +189,32 @@ def test_compile_releases_output_on_failure(work_dir, example_dir):
         wasmgraph.compile(os.path.join(example_dir, "graph.json"), out)
     with open(out, "rb") as f, open(os.path.join(example_dir, "graph.json"), "rb") as g:
         assert f.read() == g.read()
+
+
+def _vm_size_kb():
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmSize in /proc/self/status")
+
+
+def test_executors_release_their_sandbox(example_so, example_input):
+    """Dropping the last reference to an executor (and its views) unmaps its
+    linear memory: address space returns to where it was."""
+    m = wasmgraph.load(example_so)
+    m.executor(threads=1)  # first-use setup (signal stack, thread pool) out of the way
+    gc.collect()
+    before = _vm_size_kb()
+    executors = [m.executor(threads=1) for _ in range(8)]
+    views = [ex(data=example_input) and ex.output_view(0) for ex in executors]
+    grown = _vm_size_kb() - before
+    assert grown > 8 * 64, f"8 sandboxes took only {grown} KiB of address space"
+    for ex in executors[:4]:
+        ex.close()
+    del executors
+    gc.collect()
+    assert _vm_size_kb() - before > grown // 4  # the views still hold their sandboxes
+    del views
+    gc.collect()
+    assert _vm_size_kb() - before < grown // 16, "sandboxes not released"

@@ -10,7 +10,7 @@ Steps:
     pinned to) -> command list + one .wasm per module.
  2. Every module that is instantiated (module, assert_uninstantiable) is
     translated with the product's wasm2c, wabt 1.0.39 run by node
-    (`node SCRIPT -n NAME in.wasm -o out.c`, the argv of compiler/translate.c),
+    (`node SCRIPT -n NAME in.wasm -o out.c`, the argv of compiler/translate/translate.c),
     and compiled with spec_cc, i.e. the compiler library's own stages: the
     memory rewrite of memory_rewrite.c where it applies, then
     wgc_cc_compile_translated (clang flags, WASM_RT_* configuration, SIMDe

@@ -18,23 +18,23 @@
 #include <string.h>
 
 #include "compiler_internal.h"
-#include "wasm_reader.h"
+#include "wasm/wasm_reader.h"
 
 /* The module's memory maximum in pages (65536 when it declares none), as
  * wasm_check.c reads it for a model: the tile vectorizer and the address
  * fold only act below 65536. */
 static uint32_t memory_max_pages(wgc_ctx *ctx, const char *path) {
   wgc_buf file = {0};
-  wasm_module m;
+  wgc_wasm_module m;
   uint32_t max = 65536;
   if (wgc_read_file(ctx, path, &file) != WASMGRAPH_OK) return max;
-  if (wasm_read(file.data, file.size, &m, NULL, 0) == WASMGRAPH_OK) {
-    const wasm_limits *l = NULL;
+  if (wgc_wasm_read(file.data, file.size, &m, NULL, 0) == WASMGRAPH_OK) {
+    const wgc_wasm_limits *l = NULL;
     for (uint32_t i = 0; i < m.num_imports && !l; i++)
       if (m.imports[i].kind == WASM_EXT_MEMORY) l = &m.imports[i].limits;
     if (!l && m.num_memories) l = &m.memories[0];
     if (l && l->has_max && l->max < 65536) max = (uint32_t)l->max;
-    wasm_module_free(&m);
+    wgc_wasm_module_free(&m);
   }
   wgc_buf_free(&file);
   return max;

@@ -1,5 +1,5 @@
 /*
- * test_splat_window.c — unit test of compiler/splat_window.c on small
+ * test_splat_window.c — unit test of compiler/llvm/splat_window.c on small
  * hand-written LLVM modules shaped like wasm2c + clang -O2 output:
  * 4-byte loads at base + zext(x + k) (i32 adds, i8 GEP, bitcast, align 1),
  * splatted (insertelement + bitcast + zero-mask shufflevector) and paired
@@ -32,7 +32,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "splat_window.h"
+#include "llvm/splat_window.h"
 #include "ir_test_util.h"
 
 enum {

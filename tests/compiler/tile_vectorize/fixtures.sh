@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# fixtures.sh — compiler/tile_vectorize.c on real models: each fixture is
+# fixtures.sh — compiler/llvm/tile_vectorize.c on real models: each fixture is
 # compiled to .so twice, with the pass (the default) and without it
 # (WASMGRAPH_NO_TILE_VECTORIZE=1, read by the CLI), both at -v; then both are
 # run single-threaded on the fixture's inputs and every output .npy must be
 # byte-identical (the pass must not change a single bit of FP results). The
-# -v logs must show the pass ran ("tile vectorizer: N groups ...") or was
-# switched off ("tile vectorizer: off ..."); for the CNNs N must be > 0, so a
+# -v logs must show the pass ran ("tile vectorizer: N groups ...") or, in the
+# build without it, was switched off ("tile-vectorize: off (disabled by the
+# caller)", pipeline.c's line); for the CNNs N must be > 0, so a
 # wasm2c or pipeline change that silently defeats the pass fails here.
 #
-# The address fold (compiler/address_fold.c) is behind the same switch; for
+# The address fold (compiler/llvm/address_fold.c) is behind the same switch; for
 # the CNNs its -v line must show folded loads.
 #
 # A MODEL written NAME:simd takes the fixture's wasm32-simd/graph.o (with its
 # graph.json and params embedded) instead: there the scalar tile pass finds
-# nothing and compiler/v128_pair.c pairs f32x4 accumulators into 8-lane
-# vectors, whose operands compiler/splat_window.c then reads through
+# nothing and compiler/llvm/v128_pair.c pairs f32x4 accumulators into 8-lane
+# vectors, whose operands compiler/llvm/splat_window.c then reads through
 # 32-byte windows; the same switch turns all of them off, the -v log must
 # show "v128 pairing: N pairs" and "splat windows: M pairs" with N, M > 0 for
 # the CNNs, and outputs must again be byte-identical.
@@ -95,7 +96,7 @@ for spec in "$@"; do
       if [ -n "$folds" ] && [ "$folds" -gt 0 ]; then pass "$m: address fold ran ($folds loads)"
       else fail "$m: the address fold folded nothing ($(grep '^address fold' "$work/$m.tv.log"))"; fi ;;
   esac
-  if grep -q 'tile vectorizer: off' "$work/$m.base.log"; then pass "$m: switched off by the env var"
+  if grep -q '^tile-vectorize: off (disabled by the caller)' "$work/$m.base.log"; then pass "$m: switched off by the env var"
   else fail "$m: WASMGRAPH_NO_TILE_VECTORIZE=1 did not switch the pass off"; fi
   n=0 bad=0
   for f in "$work/$m.base.out"/*.npy; do

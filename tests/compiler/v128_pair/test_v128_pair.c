@@ -1,5 +1,5 @@
 /*
- * test_v128_pair.c — unit test of compiler/v128_pair.c on small hand-written
+ * test_v128_pair.c — unit test of compiler/llvm/v128_pair.c on small hand-written
  * LLVM modules shaped like wasm2c (SIMD) + clang -frounding-math output
  * after -O2: a loop keeping n <4 x float> accumulators
  *   acc_k = constrained.fadd(constrained.fmul(splat(x[i*n+k]), w[i]), acc_k)
@@ -19,7 +19,7 @@
 #include <llvm-c/Target.h>
 #include <stdint.h>
 
-#include "v128_pair.h"
+#include "llvm/v128_pair.h"
 #include "ir_test_util.h"
 
 typedef struct kspec {

@@ -680,7 +680,7 @@
   ;; A splat load whose value ends up unused (dropped, multiplied by zero,
   ;; or feeding only a select that is never taken) must still trap: its
   ;; keep-alive barrier may be pruned only when the load is otherwise
-  ;; anchored (compiler/load_barriers.c).
+  ;; anchored (compiler/llvm/load_barriers.c).
   (func $simd_load32_splat_dropped (type $packed)
     (local $x i32) (local $y i32) (local $end i32) (local $addr i32)
     (local.set $x (call $x_data (local.get 0)))

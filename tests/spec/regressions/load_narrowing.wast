@@ -1,6 +1,6 @@
 ;; load_narrowing.wast — an access that straddles the end of memory traps
 ;; even when only some of the loaded bytes are used. In guard-page mode at
-;; -O2/-O3, compiler/load_barriers.c removed the keep-alive barrier of a load
+;; -O2/-O3, compiler/llvm/load_barriers.c removed the keep-alive barrier of a load
 ;; whose value reached a return through a trunc, a constant mask or an
 ;; extracted lane; LLVM then shrank the load to the bytes used, which were in
 ;; bounds, and the trap vanished. Each case sits at the first address where

@@ -1,7 +1,7 @@
 ;; load_sinking.wast — wasm executes every load, so an out-of-bounds load
 ;; traps even when its value ends up unused. Found by the differential
 ;; fuzzer (difffuzz/corpus/seed1013.wasm, export func_6): in guard-page mode
-;; at -O2/-O3, compiler/load_barriers.c removed the keep-alive barrier of a
+;; at -O2/-O3, compiler/llvm/load_barriers.c removed the keep-alive barrier of a
 ;; load whose value fed a select or a branch, and LLVM then sank the load into
 ;; the arm that uses it, so the trap vanished when the other arm was taken.
 ;; Same format as the spec testsuite; run by run_wast.py like any .wast.

@@ -2,7 +2,7 @@
 ;; seed1013.wasm, export func_6): an out-of-bounds load whose value is used
 ;; only on one side of a select/branch must still trap when the other side
 ;; is taken. wasm executes every load; C may sink a load to where its value
-;; is used, and compiler/load_barriers.c had removed the barrier that pins it.
+;; is used, and compiler/llvm/load_barriers.c had removed the barrier that pins it.
 (module
   (memory 1)
   (func (export "select_unused_arm") (param $c i32) (result i32)

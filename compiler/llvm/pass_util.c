@@ -1,0 +1,173 @@
+/*
+ * pass_util.c — the trap-proof rules and scaffolding shared by every LLVM
+ * pass (see pass_util.h). No pass logic lives here.
+ */
+#include "pass_util.h"
+
+#include <llvm-c/Analysis.h>
+
+const char *wgc_trap_proof_unmet(bool guard_pages, uint32_t memory_max_pages) {
+  if (!guard_pages) return "bounds-check mode";
+  if (memory_max_pages > WGC_MAX_MEMORY_PAGES) return "memory maximum above 65535 pages";
+  return NULL;
+}
+
+/* Inline-asm values are uniqued per context, so the few distinct ones are
+ * classified once: a barrier's template is empty ("asm sideeffect \"\", ...");
+ * LLVM 14's C API has no accessor for the template, hence the printing. Per
+ * thread, so that compiles on several threads never share it. */
+typedef struct asm_cache {
+  LLVMValueRef seen[16];
+  bool empty[16];
+  int n;
+} asm_cache;
+
+static _Thread_local asm_cache g_asm;
+
+void wgc_barrier_cache_reset(void) { g_asm.n = 0; }
+
+static bool asm_is_empty(LLVMValueRef callee) {
+  for (int i = 0; i < g_asm.n; i++)
+    if (g_asm.seen[i] == callee) return g_asm.empty[i];
+  char *text = LLVMPrintValueToString(callee);
+  bool empty = text && strstr(text, "asm sideeffect \"\", \"") != NULL;
+  LLVMDisposeMessage(text);
+  if (g_asm.n < 16) {
+    g_asm.seen[g_asm.n] = callee;
+    g_asm.empty[g_asm.n++] = empty;
+  }
+  return empty;
+}
+
+bool wgc_is_load_barrier(LLVMValueRef inst) {
+  if (!LLVMIsACallInst(inst)) return false;
+  LLVMValueRef callee = LLVMGetCalledValue(inst);
+  return callee && LLVMGetValueKind(callee) == LLVMInlineAsmValueKind &&
+         LLVMGetTypeKind(LLVMTypeOf(inst)) == LLVMVoidTypeKind &&
+         LLVMGetNumArgOperands(inst) == 1 && asm_is_empty(callee);
+}
+
+const char *wgc_callee_name(LLVMValueRef call) {
+  if (!LLVMIsACallInst(call)) return NULL;
+  LLVMValueRef callee = LLVMGetCalledValue(call);
+  if (!callee || !LLVMIsAFunction(callee)) return NULL;
+  size_t len = 0;
+  return LLVMGetValueName2(callee, &len);
+}
+
+bool wgc_has_effect(LLVMValueRef i) {
+  switch (LLVMGetInstructionOpcode(i)) {
+    case LLVMStore:
+    case LLVMFence:
+    case LLVMAtomicRMW:
+    case LLVMAtomicCmpXchg:
+    case LLVMInvoke:
+    case LLVMCallBr:
+    case LLVMVAArg:
+      return true;
+    case LLVMLoad:
+      return LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic;
+    case LLVMCall:
+      if (wgc_is_load_barrier(i)) return false;
+      return !wgc_has_prefix(wgc_callee_name(i), "llvm.experimental.constrained.");
+    default:
+      return false;
+  }
+}
+
+static bool const_int(LLVMValueRef v, uint64_t *c) {
+  if (!LLVMIsAConstantInt(v)) return false;
+  *c = LLVMConstIntGetZExtValue(v);
+  return true;
+}
+
+static bool is_int(LLVMTypeRef t, unsigned bits) {
+  return LLVMGetTypeKind(t) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(t) == bits;
+}
+
+static bool is_add(LLVMValueRef v) {
+  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == LLVMAdd;
+}
+
+bool wgc_address_parse(LLVMValueRef ptr, wgc_address *out) {
+  LLVMValueRef gep = wgc_strip_bitcasts(ptr);
+  if (!gep || !LLVMIsAGetElementPtrInst(gep) || LLVMGetNumOperands(gep) != 2) return false;
+  LLVMValueRef base = LLVMGetOperand(gep, 0);
+  LLVMTypeRef bt = LLVMTypeOf(base);
+  if (LLVMGetTypeKind(bt) != LLVMPointerTypeKind || !is_int(LLVMGetElementType(bt), 8))
+    return false;
+  LLVMValueRef idx = LLVMGetOperand(gep, 1);
+  if (!is_int(LLVMTypeOf(idx), 64)) return false;
+  memset(out, 0, sizeof *out);
+  out->base = base;
+  uint64_t c;
+  if (is_add(idx) && const_int(LLVMGetOperand(idx, 1), &c) && c < (UINT64_C(1) << 32)) {
+    out->c = c;
+    idx = LLVMGetOperand(idx, 0);
+  }
+  out->root = idx;
+  if (!LLVMIsAZExtInst(idx) || !is_int(LLVMTypeOf(LLVMGetOperand(idx, 0)), 32)) return true;
+  LLVMValueRef x = LLVMGetOperand(idx, 0);
+  out->x = out->root = x;
+  if (is_add(x) && const_int(LLVMGetOperand(x, 1), &c) && c > 0 && c < WGC_FOLD_LIMIT) {
+    out->root = LLVMGetOperand(x, 0);
+    out->k = (uint32_t)c;
+  }
+  return true;
+}
+
+/* <4 x float> or <4 x i32>. */
+static bool is_lane32_x4(LLVMTypeRef t) {
+  if (LLVMGetTypeKind(t) != LLVMVectorTypeKind || LLVMGetVectorSize(t) != 4) return false;
+  LLVMTypeRef e = LLVMGetElementType(t);
+  return LLVMGetTypeKind(e) == LLVMFloatTypeKind || is_int(e, 32);
+}
+
+LLVMValueRef wgc_splat_load(LLVMValueRef v) {
+  if (!v || !LLVMIsAShuffleVectorInst(v)) return NULL;
+  unsigned n = LLVMGetNumMaskElements(v);
+  if (n != 4) return NULL;
+  for (unsigned i = 0; i < n; i++)
+    if (LLVMGetMaskValue(v, i) != 0) return NULL;
+  /* lane 0 of the splat must be the load's 4 bytes: no lane-width change
+   * between the insert and the splat */
+  if (!is_lane32_x4(LLVMTypeOf(LLVMGetOperand(v, 0)))) return NULL;
+  LLVMValueRef ins = wgc_strip_bitcasts(LLVMGetOperand(v, 0));
+  if (!ins || !LLVMIsAInsertElementInst(ins)) return NULL;
+  LLVMValueRef idx = LLVMGetOperand(ins, 2);
+  if (!LLVMIsAConstantInt(idx) || LLVMConstIntGetZExtValue(idx) != 0) return NULL;
+  if (!is_lane32_x4(LLVMTypeOf(ins))) return NULL;
+  LLVMValueRef l = LLVMGetOperand(ins, 1);
+  if (!LLVMIsALoadInst(l)) return NULL;
+  LLVMTypeRef lt = LLVMTypeOf(l);
+  return LLVMGetTypeKind(lt) == LLVMFloatTypeKind || is_int(lt, 32) ? l : NULL;
+}
+
+LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v) {
+  while (v && LLVMIsABitCastInst(v)) v = LLVMGetOperand(v, 0);
+  return v;
+}
+
+bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned *functions) {
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    unsigned done = 0;
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+      if (!fn(state, bb, &done)) return false;
+    if (done) (*functions)++;
+  }
+  return true;
+}
+
+wasmgraph_status wgc_verify_after(wgc_ctx *ctx, LLVMModuleRef m, bool verify, const char *pass) {
+#ifndef NDEBUG
+  verify = true;
+#endif
+  if (!verify) return WASMGRAPH_OK;
+  char *msg = NULL;
+  wasmgraph_status st = WASMGRAPH_OK;
+  if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg))
+    st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s produced invalid IR: %.300s", pass,
+                  msg ? msg : "");
+  LLVMDisposeMessage(msg);
+  return st;
+}

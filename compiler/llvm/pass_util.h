@@ -1,0 +1,107 @@
+/*
+ * pass_util.h — what every LLVM pass of the compiler shares, and the one
+ * definition of each rule the trap proofs rest on:
+ *   - wasm2c's load barrier, as a pattern (wgc_is_load_barrier);
+ *   - what counts as an effect the host could observe before a trap
+ *     (wgc_has_effect);
+ *   - the two memory conditions under which a pass may move, widen or
+ *     re-address a load (wgc_trap_proof_unmet, WGC_MAX_MEMORY_PAGES).
+ * Plus the scaffolding around each pass: a per-block driver and the closing
+ * module verification. No pass logic lives here. Internal to the compiler.
+ */
+#ifndef WASMGRAPH_PASS_UTIL_H_
+#define WASMGRAPH_PASS_UTIL_H_
+
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "compiler_internal.h"
+
+/* The largest linear memory, in 64 KiB pages, for which a pass may address a
+ * load as zext(x) + k instead of zext(x + k) (or read a window around it):
+ * when x + k wraps, x is then past the end of memory, so the original
+ * program traps at an anchor load at x and the rewritten load faults in the
+ * guard region (docs/security.md). link.c links modules with this maximum. */
+#define WGC_MAX_MEMORY_PAGES 65535u
+
+/* The largest constant k (exclusive) a pass may move out of zext(x + k), an
+ * i32 add that wraps: with memory capped at WGC_MAX_MEMORY_PAGES, a wrapping
+ * x + k means x >= 2^32 - 64 KiB, past the end of memory, and zext(x) + k
+ * stays below 4 GiB + 64 KiB, inside the guard reservation. */
+#define WGC_FOLD_LIMIT 65536u
+
+/* A string literal and its length, for the LLVM C API's (name, length)
+ * pairs: WGC_LIT("strictfp") is `"strictfp", 8`. */
+#define WGC_LIT(s) ("" s ""), (sizeof(s) - 1)
+
+/* True if `s` (may be NULL) starts with the literal `prefix`. */
+#define wgc_has_prefix(s, prefix) ((s) && strncmp((s), (prefix), sizeof(prefix) - 1) == 0)
+
+/* NULL if a pass that reads or moves memory accesses may run: guard pages
+ * behind linear memory and a memory maximum of at most WGC_MAX_MEMORY_PAGES.
+ * Otherwise why not, for the pass's stats and the log. */
+const char *wgc_trap_proof_unmet(bool guard_pages, uint32_t memory_max_pages);
+
+/* wasm2c's keep-alive barrier after a load (FORCE_READ_INT, FORCE_READ_FLOAT,
+ * SIMD_FORCE_READ): a call of an inline-asm value with an empty template,
+ * returning void, with exactly one argument. Asm of any other shape is not
+ * one (and counts as an effect). */
+bool wgc_is_load_barrier(LLVMValueRef inst);
+/* Forgets the barrier recognizer's per-thread cache of inline-asm values.
+ * Call at the start of every pass entry point: asm values are uniqued per
+ * LLVM context, and a new context may reuse an old one's addresses. */
+void wgc_barrier_cache_reset(void);
+
+/* True if `inst` may have an effect the host could observe before a trap
+ * ends the call: a store, fence, atomic or volatile access, invoke, callbr,
+ * va_arg, or a call other than a constrained FP intrinsic or a load barrier.
+ * Every proof that moves a load or reads more bytes than the wasm did needs
+ * a stretch of code without any. */
+bool wgc_has_effect(LLVMValueRef inst);
+
+/* The name of the callee if `call` is a call of a function (intrinsics
+ * included), else NULL. */
+const char *wgc_callee_name(LLVMValueRef call);
+
+/* A linear-memory address as wasm2c's accessors compile it: an i8 GEP
+ * with one i64 index,
+ *   base + index,   index = [zext(x)] [+ c]   (c: 64-bit memarg offset),
+ *                   x     = root [+ k]        (k: i32 add, may wrap)
+ * wgc_address_parse fills it from a load's or store's pointer operand
+ * (bitcasts stripped). c is set when the index is an add of a constant
+ * below 2^32 (a memarg offset, which cannot wrap in 64 bits); k when x is
+ * an i32 add of a constant with 0 < k < WGC_FOLD_LIMIT (else root = x, k =
+ * 0). When the index holds no zext, x is NULL and root is the rest of the
+ * index (an i64). False if the pointer has another shape. */
+typedef struct wgc_address {
+  LLVMValueRef base;  /* the memory's data pointer */
+  LLVMValueRef x;     /* the i32 under zext, or NULL */
+  LLVMValueRef root;  /* x without k (or the i64 index without c) */
+  uint32_t k;
+  uint64_t c;
+} wgc_address;
+bool wgc_address_parse(LLVMValueRef ptr, wgc_address *out);
+
+/* The scalar i32/f32 load that `v` splats to all 4 lanes of an i32x4/f32x4
+ * (shufflevector with an all-zero mask of insertelement(_, load, 0), with no
+ * lane-width change between), or NULL. Lane 0 then holds exactly the
+ * load's 4 bytes. */
+LLVMValueRef wgc_splat_load(LLVMValueRef v);
+
+/* v without the bitcasts in front of it (NULL stays NULL). */
+LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
+
+/* Calls fn(state, bb, &done) on every basic block of every function of m,
+ * stopping at the first false (out of memory). *functions counts the
+ * functions in which some call raised `done`. */
+typedef bool (*wgc_block_fn)(void *state, LLVMBasicBlockRef bb, unsigned *done);
+bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned *functions);
+
+/* Verifies m when `verify` (always in builds without NDEBUG): OK, or
+ * WASMGRAPH_ERR_UNSUPPORTED "<pass> produced invalid IR: ..." (a bug in the
+ * pass; the module must not be used). */
+wasmgraph_status wgc_verify_after(wgc_ctx *ctx, LLVMModuleRef m, bool verify, const char *pass);
+
+#endif

@@ -1,0 +1,363 @@
+/*
+ * pipeline.c — the LLVM half of `wasmgraph compile` (-O2 and above): clang
+ * has turned wasm2c's C into unoptimized bitcode; this file optimizes it,
+ * runs our passes and writes the object. The table below is the pipeline,
+ * in order; each line is one pass with its own switch
+ * (`wasmgraph compile --disable-pass=NAME`, --dump-ir-after=NAME).
+ *
+ * Every pass keeps the translated module's meaning exactly: outputs are
+ * bit-identical with any subset of the passes disabled, and every load that
+ * traps in the wasm still traps (docs/security.md). The passes that move or
+ * widen loads prove it under two conditions (pass_util.h,
+ * wgc_trap_proof_unmet): guard pages, and a memory maximum of at most 65535
+ * pages; without them they log why they did nothing.
+ */
+#include "pipeline.h"
+
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Error.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "address_fold.h"
+#include "load_barriers.h"
+#include "pass_util.h"
+#include "splat_window.h"
+#include "tile_vectorize.h"
+#include "v128_pair.h"
+
+#ifndef WGC_GUARD_PAGES
+#error "WGC_GUARD_PAGES (the build's memory mode) must be defined by compiler/CMakeLists.txt"
+#endif
+
+/* What every pass gets: the module and how it will be compiled. */
+typedef struct wgc_llvm_job {
+  wgc_ctx *ctx;
+  LLVMModuleRef m;
+  LLVMTargetMachineRef tm;
+  const wgc_target *t;
+  int opt_level;
+  uint32_t memory_max_pages; /* the module's declared maximum (65536: none) */
+  bool verbose;
+} wgc_llvm_job;
+
+typedef wasmgraph_status (*wgc_pass_fn)(wgc_llvm_job *j);
+
+static wasmgraph_status run_mark_barriers(wgc_llvm_job *j);
+static wasmgraph_status run_optimize(wgc_llvm_job *j);
+static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
+static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
+static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
+static wasmgraph_status run_splat_window(wgc_llvm_job *j);
+static wasmgraph_status run_address_fold(wgc_llvm_job *j);
+static wasmgraph_status run_adce(wgc_llvm_job *j);
+
+/* The pipeline. `kernel_shape` passes are also turned off together by
+ * wasmgraph_compile_options.no_tile_vectorize. */
+static const struct {
+  wgc_llvm_pass_info info;
+  wgc_pass_fn run;
+} k_pipeline[] = {
+    {{"mark-barriers", "declare wasm2c's load barriers opaque to program memory only, so the "
+                       "optimizer sees through them (load_barriers.c)", false},
+     run_mark_barriers},
+    {{"optimize", "clang's -O2/-O3 module pipeline, every load barrier in place", false},
+     run_optimize},
+    {{"prune-barriers", "drop the barriers of loads whose every bit has a use that keeps the "
+                        "trap (load_barriers.c)", false},
+     run_prune_barriers},
+    {{"reoptimize", "-O2/-O3 again: the barriers had made loops look call-heavy", false},
+     run_optimize},
+    {{"tile-vectorize", "pack scalar conv register tiles into vector multiply-adds "
+                        "(tile_vectorize.c)", true},
+     run_tile_vectorize},
+    {{"v128-pair", "pair f32x4 accumulators that share a weight into 8-lane AVX operations "
+                   "(v128_pair.c)", true},
+     run_v128_pair},
+    {{"splat-window", "read a pair's two splat inputs through one 32-byte load and a shuffle "
+                      "(splat_window.c)", true},
+     run_splat_window},
+    {{"address-fold", "address loads at zext(x + k) as zext(x) + k next to an anchor load "
+                      "(address_fold.c)", true},
+     run_address_fold},
+    {{"adce", "drop the address arithmetic and induction variables the passes above left dead",
+      false},
+     run_adce},
+};
+
+enum { PASS_COUNT = sizeof k_pipeline / sizeof k_pipeline[0] };
+
+const wgc_llvm_pass_info *wgc_llvm_pass(size_t i) {
+  return i < PASS_COUNT ? &k_pipeline[i].info : NULL;
+}
+
+/* ---- pass names in options ---------------------------------------------- */
+
+/* True if `name` (len bytes) is in the comma-separated `list`; "all" matches
+ * every name. */
+static bool in_list(const char *list, const char *name) {
+  size_t len = strlen(name);
+  for (const char *p = list; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if ((n == len && strncmp(p, name, n) == 0) || (n == 3 && strncmp(p, "all", 3) == 0))
+      return true;
+    p = end ? end + 1 : NULL;
+  }
+  return false;
+}
+
+wasmgraph_status wgc_llvm_check_pass_list(wgc_ctx *ctx, const char *option, const char *list) {
+  for (const char *p = list; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    bool known = n == 3 && strncmp(p, "all", 3) == 0;
+    for (size_t i = 0; i < PASS_COUNT && !known; i++)
+      known = strlen(k_pipeline[i].info.name) == n && strncmp(p, k_pipeline[i].info.name, n) == 0;
+    if (!known) {
+      char names[512] = "";
+      for (size_t i = 0; i < PASS_COUNT; i++) {
+        strncat(names, k_pipeline[i].info.name, sizeof names - strlen(names) - 1);
+        if (i + 1 < PASS_COUNT) strncat(names, ", ", sizeof names - strlen(names) - 1);
+      }
+      return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
+                      "%s: unknown pass '%.*s' (the passes are: %s; or all)", option, (int)n, p,
+                      names);
+    }
+    p = end ? end + 1 : NULL;
+  }
+  return WASMGRAPH_OK;
+}
+
+/* Why pass i does not run, or NULL. */
+static const char *switched_off(const wgc_ctx *ctx, size_t i) {
+  const wasmgraph_compile_options *o = ctx->opts;
+  if (!o) return NULL;
+  if (in_list(o->disable_passes, k_pipeline[i].info.name)) return "disabled by the caller";
+  if (k_pipeline[i].info.kernel_shape && o->no_tile_vectorize) return "disabled by the caller";
+  return NULL;
+}
+
+/* ---- the passes --------------------------------------------------------- */
+
+/* Runs an LLVM pass pipeline (new pass manager syntax) on m. */
+static wasmgraph_status run_passes(wgc_llvm_job *j, const char *pipeline) {
+  LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+  LLVMErrorRef err = LLVMRunPasses(j->m, pipeline, j->tm, po);
+  LLVMDisposePassBuilderOptions(po);
+  if (!err) return WASMGRAPH_OK;
+  char *e = LLVMGetErrorMessage(err);
+  wasmgraph_status st = wgc_fail(j->ctx, WASMGRAPH_ERR_UNSUPPORTED, "LLVM passes failed: %s", e);
+  LLVMDisposeErrorMessage(e);
+  return st;
+}
+
+static wasmgraph_status run_mark_barriers(wgc_llvm_job *j) {
+  wgc_barriers_mark(j->m);
+  return WASMGRAPH_OK;
+}
+
+/* The -O2 (or -O3) module pipeline, as clang would run it. The second run
+ * (after pruning) reshapes loops; every value fold was already done by the
+ * first, so it finds no load newly irrelevant. */
+static wasmgraph_status run_optimize(wgc_llvm_job *j) {
+  return run_passes(j, j->opt_level >= 3 ? "default<O3>" : "default<O2>");
+}
+
+static wasmgraph_status run_prune_barriers(wgc_llvm_job *j) {
+  unsigned kept = 0, removed = wgc_barriers_prune(j->m, &kept);
+  if (j->verbose)
+    wgc_log(j->ctx, "load barriers: removed %u, kept %u (loads whose value is otherwise unused)",
+            removed, kept);
+  return WASMGRAPH_OK;
+}
+
+/* 8 lanes only where one register holds them (x86 AVX); elsewhere 4. */
+static unsigned max_float_lanes(const wgc_llvm_job *j) {
+  return strstr(j->t->llvm_triple, "x86_64") ? 8 : 4;
+}
+
+static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j) {
+  wgc_tile_options to;
+  wgc_tile_options_init(&to);
+  to.guard_pages = WGC_GUARD_PAGES;
+  to.memory_max_pages = j->memory_max_pages;
+  to.max_lanes = max_float_lanes(j);
+  wgc_tile_stats ts;
+  wasmgraph_status st = wgc_tile_vectorize(j->ctx, j->m, &to, &ts);
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  if (ts.disabled)
+    wgc_log(j->ctx, "tile vectorizer: off (%s)", ts.disabled);
+  else
+    wgc_log(j->ctx, "tile vectorizer: %u groups (%u x4, %u x8) in %u functions, %u rejected",
+            ts.groups, ts.groups_by_lanes[4], ts.groups_by_lanes[8], ts.functions, ts.rejected);
+  return st;
+}
+
+/* True if the functions are compiled for a CPU with 256-bit float vectors:
+ * clang records the target's features on every function it defines ("+avx"
+ * also matches +avx2 and +avx512*). Without them an 8-lane operation is
+ * split back into two 4-lane ones, so pairing f32x4 values only adds
+ * shuffles. */
+static bool module_has_avx(LLVMModuleRef m) {
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f)) continue;
+    LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                                                       WGC_LIT("target-features"));
+    unsigned len = 0;
+    const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
+    if (!v) return false;
+    for (unsigned i = 0; i + 4 <= len; i++)
+      if (memcmp(v + i, "+avx", 4) == 0) return true;
+    return false;
+  }
+  return false;
+}
+
+/* It touches no memory access, so it needs neither guard pages nor a
+ * memory cap. */
+static wasmgraph_status run_v128_pair(wgc_llvm_job *j) {
+  if (max_float_lanes(j) != 8 || !module_has_avx(j->m)) {
+    if (j->verbose) wgc_log(j->ctx, "v128 pairing: off (the target has no 256-bit vectors)");
+    return WASMGRAPH_OK;
+  }
+  wgc_v128_pair_stats ps = {0};
+  wasmgraph_status st = wgc_v128_pair(j->ctx, j->m, false, &ps);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx, "v128 pairing: %u pairs in %u functions, %u rejected", ps.pairs,
+            ps.functions, ps.rejected);
+  return st;
+}
+
+static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
+  wgc_window_options wo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = j->memory_max_pages};
+  wgc_window_stats ws;
+  wasmgraph_status st = wgc_splat_window(j->ctx, j->m, &wo, false, &ws);
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  if (ws.disabled)
+    wgc_log(j->ctx, "splat windows: off (%s)", ws.disabled);
+  else
+    wgc_log(j->ctx, "splat windows: %u pairs (%u split, %u in-lane) in %u functions, %u without "
+            "a window", ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window);
+  return st;
+}
+
+static wasmgraph_status run_address_fold(wgc_llvm_job *j) {
+  wgc_fold_options fo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = j->memory_max_pages};
+  wgc_fold_stats fs;
+  wasmgraph_status st = wgc_address_fold(j->ctx, j->m, &fo, false, &fs);
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  if (fs.disabled)
+    wgc_log(j->ctx, "address fold: off (%s)", fs.disabled);
+  else
+    wgc_log(j->ctx, "address fold: %u loads in %u functions, %u without an anchor", fs.folded,
+            fs.functions, fs.no_anchor);
+  return st;
+}
+
+/* Code generation keeps dead phi cycles, so every inner loop would still
+ * step the induction variables that only fed replaced addresses
+ * (squeezenet1_1 simd128: ten dead adds per 4-iteration conv loop). ADCE
+ * removes them; it keeps loops and every instruction with an effect, and
+ * the loads whose trap matters are alive through their barriers. */
+static wasmgraph_status run_adce(wgc_llvm_job *j) { return run_passes(j, "function(adce)"); }
+
+/* ---- driver ------------------------------------------------------------- */
+
+/* Writes the module's IR after pass i to <obj>.<i>-<name>.ll and keeps the
+ * temp dir so the user can read it. */
+static wasmgraph_status dump_ir(wgc_llvm_job *j, const char *obj, size_t i) {
+  char *path = wgc_strdup_printf("%s.%zu-%s.ll", obj, i + 1, k_pipeline[i].info.name);
+  if (!path) return wgc_fail(j->ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+  char *msg = NULL;
+  wasmgraph_status st = WASMGRAPH_OK;
+  if (LLVMPrintModuleToFile(j->m, path, &msg))
+    st = wgc_fail(j->ctx, WASMGRAPH_ERR_IO, "%s: %s", path, msg ? msg : "cannot write");
+  else
+    wgc_log(j->ctx, "IR after %s: %s", k_pipeline[i].info.name, path);
+  j->ctx->keep_tmpdir = true;
+  LLVMDisposeMessage(msg);
+  free(path);
+  return st;
+}
+
+/* A target machine for t: functions carry clang's target-cpu and
+ * target-features attributes, which codegen honours; the machine's own CPU
+ * only matters for module-level decisions, so give it the same one. */
+static LLVMTargetMachineRef target_machine(wgc_ctx *ctx, const wgc_target *t, int opt_level,
+                                           wasmgraph_status *st) {
+  char *msg = NULL;
+  LLVMTargetRef target;
+  if (LLVMGetTargetFromTriple(t->llvm_triple, &target, &msg)) {
+    *st = wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "unknown target '%s': %s", t->triple,
+                   msg ? msg : "");
+    LLVMDisposeMessage(msg);
+    return NULL;
+  }
+  char *host_cpu = NULL, *host_features = NULL;
+  const char *cpu = t->cpu ? t->cpu : "", *features = "";
+  if (t->is_host && t->cpu && strcmp(t->cpu, "native") == 0) {
+    host_cpu = LLVMGetHostCPUName();
+    host_features = LLVMGetHostCPUFeatures();
+    cpu = host_cpu;
+    features = host_features;
+  }
+  LLVMCodeGenOptLevel level = opt_level >= 3   ? LLVMCodeGenLevelAggressive
+                              : opt_level == 0 ? LLVMCodeGenLevelNone
+                                               : LLVMCodeGenLevelDefault;
+  LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, t->llvm_triple, cpu, features, level,
+                                                    LLVMRelocPIC, LLVMCodeModelDefault);
+  LLVMDisposeMessage(host_cpu);
+  LLVMDisposeMessage(host_features);
+  if (!tm)
+    *st = wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
+                   "cannot create an LLVM target machine for '%s'", t->llvm_triple);
+  return tm;
+}
+
+wasmgraph_status wgc_llvm_codegen(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
+                                  const char *obj, int opt_level, uint32_t memory_max_pages) {
+  wgc_llvm_init();
+  char *msg = NULL;
+  LLVMMemoryBufferRef buf = NULL;
+  if (LLVMCreateMemoryBufferWithContentsOfFile(bitcode, &buf, &msg)) {
+    wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: %s", bitcode, msg ? msg : "");
+    LLVMDisposeMessage(msg);
+    return st;
+  }
+  LLVMContextRef c = LLVMContextCreate();
+  wgc_llvm_job j = {.ctx = ctx,
+                    .t = t,
+                    .opt_level = opt_level,
+                    .memory_max_pages = memory_max_pages,
+                    .verbose = ctx->opts && ctx->opts->verbose > 0};
+  wasmgraph_status st = WASMGRAPH_OK;
+  if (LLVMParseBitcodeInContext2(c, buf, &j.m)) {
+    st = wgc_fail(ctx, WASMGRAPH_ERR_FORMAT, "%s: clang wrote bitcode LLVM cannot read", bitcode);
+    goto done;
+  }
+  if (!(j.tm = target_machine(ctx, t, opt_level, &st))) goto done;
+  const char *dump = ctx->opts ? ctx->opts->dump_ir_after : NULL;
+  for (size_t i = 0; i < PASS_COUNT && st == WASMGRAPH_OK; i++) {
+    const char *off = switched_off(ctx, i);
+    if (off) {
+      if (j.verbose) wgc_log(ctx, "%s: off (%s)", k_pipeline[i].info.name, off);
+    } else {
+      st = k_pipeline[i].run(&j);
+    }
+    if (st == WASMGRAPH_OK && in_list(dump, k_pipeline[i].info.name)) st = dump_ir(&j, obj, i);
+  }
+  if (st == WASMGRAPH_OK && LLVMTargetMachineEmitToFile(j.tm, j.m, (char *)obj, LLVMObjectFile, &msg))
+    st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");
+done:
+  if (msg) LLVMDisposeMessage(msg);
+  if (j.tm) LLVMDisposeTargetMachine(j.tm);
+  if (j.m) LLVMDisposeModule(j.m);
+  LLVMContextDispose(c);
+  /* LLVMParseBitcodeInContext2 does not take the buffer. */
+  LLVMDisposeMemoryBuffer(buf);
+  return st;
+}
