@@ -22,6 +22,7 @@ class _ExecutorHandle:
     """
 
     __slots__ = ("ptr", "model_handle")
+    _destroy = _lib.wasmgraph_executor_destroy  # bound now: usable during interpreter shutdown
 
     def __init__(self, ptr, model_handle):
         self.ptr = ptr
@@ -29,7 +30,7 @@ class _ExecutorHandle:
 
     def __del__(self):
         if self.ptr:
-            _lib.wasmgraph_executor_destroy(self.ptr)
+            type(self)._destroy(self.ptr)
             self.ptr = None
 
 

@@ -63,13 +63,14 @@ class _ModelHandle:
     """Owns a wasmgraph_model*. Executors keep it alive through their own handle."""
 
     __slots__ = ("ptr",)
+    _destroy = _lib.wasmgraph_model_destroy  # bound now: usable during interpreter shutdown
 
     def __init__(self, ptr):
         self.ptr = ptr
 
     def __del__(self):
         if self.ptr:
-            _lib.wasmgraph_model_destroy(self.ptr)
+            type(self)._destroy(self.ptr)
             self.ptr = None
 
 
@@ -173,7 +174,7 @@ def _check_index(i, count, what):
     try:
         i = int(i.__index__())
     except (AttributeError, TypeError):
-        raise InvalidArgumentError(f"{what} index must be an integer or a name, "
+        raise InvalidArgumentError(f"{what} index must be an integer, "
                                    f"not {type(i).__name__}") from None
     if not 0 <= i < count:
         raise InvalidArgumentError(f"{what} index {i} out of range ({count} {what}s)")

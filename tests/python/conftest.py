@@ -97,9 +97,20 @@ def tvm():
     return tvm_module
 
 
-# ---- SKIP lines and the zero-checks rule ---------------------------------------
+# ---- notes, SKIP lines and the zero-checks rule ----------------------------------
+
+_NOTES = []
+
+
+@pytest.fixture
+def note():
+    """note(line): printed once at the end of the session (where a model came from)."""
+    return _NOTES.append
+
 
 def pytest_terminal_summary(terminalreporter):
+    for line in _NOTES:
+        terminalreporter.write_line(line)
     reasons = []
     for rep in terminalreporter.stats.get("skipped", []):
         reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)

@@ -63,14 +63,14 @@ def compiled(work_dir):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("model", fixture_folders() or ["(no fixtures)"])
-def test_fixture_through_python(compiled, model, variant):
+def test_fixture_through_python(compiled, note, model, variant):
     root = require_fixtures()
     mdir = os.path.join(root, model)
     if not os.path.isfile(os.path.join(mdir, variant, "graph.o")):
         pytest.skip(f"SKIP: {model} has no {variant}/graph.o")
     meta = load_meta(mdir)
     so, graph, params, how = compiled(model, variant)
-    print(f"{model} {variant}: {how}: {so}")
+    note(f"{model} {variant}: {how} ({so})")
 
     m = wasmgraph.load(so, graph, params)
     assert m.input_names == [i["name"] for i in meta["inputs"]]
