@@ -37,24 +37,34 @@ static size_t parse_small_uint(const char *s, unsigned long max, unsigned long *
 
 static bool bits_allowed(uint8_t code, unsigned long bits) {
   switch (code) {
-    case WASMGRAPH_DTYPE_INT: return bits == 8 || bits == 16 || bits == 32 || bits == 64;
+    case WASMGRAPH_DTYPE_INT:
+      return bits == 8 || bits == 16 || bits == 32 || bits == 64;
     case WASMGRAPH_DTYPE_UINT:
       return bits == 1 || bits == 8 || bits == 16 || bits == 32 || bits == 64;
-    case WASMGRAPH_DTYPE_FLOAT: return bits == 8 || bits == 16 || bits == 32 || bits == 64;
-    case WASMGRAPH_DTYPE_BFLOAT: return bits == 16;
-    default: return false;
+    case WASMGRAPH_DTYPE_FLOAT:
+      return bits == 8 || bits == 16 || bits == 32 || bits == 64;
+    case WASMGRAPH_DTYPE_BFLOAT:
+      return bits == 16;
+    default:
+      return false;
   }
 }
 
 bool wg_dtype_parse(const char *s, wasmgraph_dtype *out) {
   /* Fixed-width names first; the generic prefixes below need a bit count. */
-  static const struct { const char *name; uint8_t code, bits; } fixed[] = {
+  static const struct {
+    const char *name;
+    uint8_t code, bits;
+  } fixed[] = {
       {"bool", WASMGRAPH_DTYPE_UINT, 1},
       {"handle", CODE_HANDLE, 64},
       {"e4m3_float8", CODE_E4M3, 8},
       {"e5m2_float8", CODE_E5M2, 8},
   };
-  static const struct { const char *prefix; uint8_t code; } generic[] = {
+  static const struct {
+    const char *prefix;
+    uint8_t code;
+  } generic[] = {
       {"bfloat", WASMGRAPH_DTYPE_BFLOAT},
       {"float", WASMGRAPH_DTYPE_FLOAT},
       {"uint", WASMGRAPH_DTYPE_UINT},
@@ -95,9 +105,7 @@ bool wg_dtype_parse(const char *s, wasmgraph_dtype *out) {
   return true;
 }
 
-size_t wg_dtype_elem_bytes(wasmgraph_dtype t) {
-  return ((size_t)t.bits * (size_t)t.lanes + 7) / 8;
-}
+size_t wg_dtype_elem_bytes(wasmgraph_dtype t) { return ((size_t)t.bits * (size_t)t.lanes + 7) / 8; }
 
 bool wg_dtype_equal(wasmgraph_dtype a, wasmgraph_dtype b) {
   return a.code == b.code && a.bits == b.bits && a.lanes == b.lanes;
@@ -107,21 +115,33 @@ void wg_dtype_format(wasmgraph_dtype t, char *buf, size_t buf_size) {
   char base[32];
   if (buf == NULL || buf_size == 0) return;
   switch (t.code) {
-    case WASMGRAPH_DTYPE_INT: snprintf(base, sizeof base, "int%u", (unsigned)t.bits); break;
-    case WASMGRAPH_DTYPE_UINT: snprintf(base, sizeof base, "uint%u", (unsigned)t.bits); break;
-    case WASMGRAPH_DTYPE_FLOAT: snprintf(base, sizeof base, "float%u", (unsigned)t.bits); break;
-    case WASMGRAPH_DTYPE_BFLOAT: snprintf(base, sizeof base, "bfloat%u", (unsigned)t.bits); break;
-    case CODE_HANDLE: snprintf(base, sizeof base, "handle"); break;
-    case CODE_E4M3: snprintf(base, sizeof base, "e4m3_float8"); break;
-    case CODE_E5M2: snprintf(base, sizeof base, "e5m2_float8"); break;
+    case WASMGRAPH_DTYPE_INT:
+      snprintf(base, sizeof base, "int%u", (unsigned)t.bits);
+      break;
+    case WASMGRAPH_DTYPE_UINT:
+      snprintf(base, sizeof base, "uint%u", (unsigned)t.bits);
+      break;
+    case WASMGRAPH_DTYPE_FLOAT:
+      snprintf(base, sizeof base, "float%u", (unsigned)t.bits);
+      break;
+    case WASMGRAPH_DTYPE_BFLOAT:
+      snprintf(base, sizeof base, "bfloat%u", (unsigned)t.bits);
+      break;
+    case CODE_HANDLE:
+      snprintf(base, sizeof base, "handle");
+      break;
+    case CODE_E4M3:
+      snprintf(base, sizeof base, "e4m3_float8");
+      break;
+    case CODE_E5M2:
+      snprintf(base, sizeof base, "e5m2_float8");
+      break;
     default:
       snprintf(base, sizeof base, "code%u_bits%u", (unsigned)t.code, (unsigned)t.bits);
       break;
   }
-  if (t.lanes == 1)
-    snprintf(buf, buf_size, "%s", base);
-  else
-    snprintf(buf, buf_size, "%sx%u", base, (unsigned)t.lanes);
+  if (t.lanes == 1) snprintf(buf, buf_size, "%s", base);
+  else snprintf(buf, buf_size, "%sx%u", base, (unsigned)t.lanes);
 }
 
 bool wg_shape_numel(const int64_t *shape, int ndim, uint64_t *out) {

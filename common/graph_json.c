@@ -48,7 +48,8 @@ typedef struct ctx {
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static wasmgraph_status fail(ctx *c, const char *path, const char *fmt, ...) {
+static wasmgraph_status
+fail(ctx *c, const char *path, const char *fmt, ...) {
   if (c->err && c->err_size) {
     int n = snprintf(c->err, c->err_size, "graph.json: %s%s", path, path[0] ? ": " : "");
     if (n >= 0 && (size_t)n < c->err_size) {
@@ -71,24 +72,36 @@ static void *xcalloc(size_t n, size_t size) { return calloc(n ? n : 1, size); }
 
 static const char *type_name(struct json_object *o) {
   switch (json_object_get_type(o)) {
-    case json_type_null: return "null";
-    case json_type_boolean: return "a boolean";
-    case json_type_double: return "a non-integer number";
-    case json_type_int: return "an integer";
-    case json_type_object: return "an object";
-    case json_type_array: return "an array";
-    case json_type_string: return "a string";
+    case json_type_null:
+      return "null";
+    case json_type_boolean:
+      return "a boolean";
+    case json_type_double:
+      return "a non-integer number";
+    case json_type_int:
+      return "an integer";
+    case json_type_object:
+      return "an object";
+    case json_type_array:
+      return "an array";
+    case json_type_string:
+      return "a string";
   }
   return "an unknown value";
 }
 
 static const char *type_want(json_type t) {
   switch (t) {
-    case json_type_object: return "an object";
-    case json_type_array: return "an array";
-    case json_type_string: return "a string";
-    case json_type_int: return "an integer";
-    default: return "a value";
+    case json_type_object:
+      return "an object";
+    case json_type_array:
+      return "an array";
+    case json_type_string:
+      return "a string";
+    case json_type_int:
+      return "an integer";
+    default:
+      return "a value";
   }
 }
 
@@ -98,9 +111,8 @@ static void join_path(char *buf, size_t size, const char *parent, const char *ke
 
 /* Looks up obj[key] and checks its type. *out = NULL (and OK) when the key is
  * absent and !required. */
-static wasmgraph_status member(ctx *c, struct json_object *obj, const char *parent,
-                               const char *key, json_type type, bool required,
-                               struct json_object **out) {
+static wasmgraph_status member(ctx *c, struct json_object *obj, const char *parent, const char *key,
+                               json_type type, bool required, struct json_object **out) {
   struct json_object *v = NULL;
   char path[160];
   *out = NULL;
@@ -162,8 +174,8 @@ static wasmgraph_status dup_str(ctx *c, const char *s, char **out) {
 /* Node attribute counts are strings ("3"); plain integers are accepted too.
  * Decimal digits only, no sign, at most `max`. */
 static wasmgraph_status get_count_attr(ctx *c, struct json_object *attrs, const char *parent,
-                                       const char *key, bool required, int64_t def,
-                                       int64_t max, int64_t *out) {
+                                       const char *key, bool required, int64_t def, int64_t max,
+                                       int64_t *out) {
   struct json_object *v = NULL;
   char path[160];
   join_path(path, sizeof path, parent, key);
@@ -183,8 +195,8 @@ static wasmgraph_status get_count_attr(ctx *c, struct json_object *attrs, const 
         return fail(c, path, "expected a decimal count, got \"%.32s\"", s);
       x = x * 10 + (s[i] - '0');
     }
-    if (x > max) return fail(c, path, "value %lld out of range [0, %lld]", (long long)x,
-                             (long long)max);
+    if (x > max)
+      return fail(c, path, "value %lld out of range [0, %lld]", (long long)x, (long long)max);
     *out = x;
     return WASMGRAPH_OK;
   }
@@ -195,8 +207,8 @@ static wasmgraph_status get_count_attr(ctx *c, struct json_object *attrs, const 
  * node_id must be < node_limit (the current node for inputs, num_nodes for
  * heads); index must be < that node's output count. */
 static wasmgraph_status get_entry_ref(ctx *c, struct json_object *v, const char *path,
-                                      const int *row_ptr, int node_limit,
-                                      const char *limit_what, int *eid) {
+                                      const int *row_ptr, int node_limit, const char *limit_what,
+                                      int *eid) {
   char sub[200];
   int64_t nid, idx, ver;
   size_t n;
@@ -205,8 +217,7 @@ static wasmgraph_status get_entry_ref(ctx *c, struct json_object *v, const char 
     return fail(c, path, "expected an array [node_id, index, version], got %s", type_name(v));
   n = json_object_array_length(v);
   if (n != 2 && n != 3)
-    return fail(c, path, "expected 2 or 3 integers [node_id, index, version], got %zu elements",
-                n);
+    return fail(c, path, "expected 2 or 3 integers [node_id, index, version], got %zu elements", n);
   snprintf(sub, sizeof sub, "%s[0]", path);
   st = get_int(c, json_object_array_get_idx(v, 0), sub, 0, INT64_MAX, &nid);
   if (st) return st;
@@ -217,8 +228,8 @@ static wasmgraph_status get_entry_ref(ctx *c, struct json_object *v, const char 
   st = get_int(c, json_object_array_get_idx(v, 1), sub, 0, INT64_MAX, &idx);
   if (st) return st;
   if (idx >= row_ptr[nid + 1] - row_ptr[nid])
-    return fail(c, sub, "output index %lld out of range (node %lld has %d outputs)",
-                (long long)idx, (long long)nid, row_ptr[nid + 1] - row_ptr[nid]);
+    return fail(c, sub, "output index %lld out of range (node %lld has %d outputs)", (long long)idx,
+                (long long)nid, row_ptr[nid + 1] - row_ptr[nid]);
   if (n == 3) {
     snprintf(sub, sizeof sub, "%s[2]", path);
     st = get_int(c, json_object_array_get_idx(v, 2), sub, 0, INT64_MAX, &ver);
@@ -230,8 +241,7 @@ static wasmgraph_status get_entry_ref(ctx *c, struct json_object *v, const char 
 
 /* node_row_ptr: length num_nodes+1, starts at 0, strictly increasing (every
  * node has at least one output). */
-static wasmgraph_status parse_row_ptr(ctx *c, struct json_object *arr, int num_nodes,
-                                      int **out) {
+static wasmgraph_status parse_row_ptr(ctx *c, struct json_object *arr, int num_nodes, int **out) {
   char path[64];
   size_t n = json_object_array_length(arr);
   int *rp;
@@ -248,8 +258,10 @@ static wasmgraph_status parse_row_ptr(ctx *c, struct json_object *arr, int num_n
     if (st) return st;
     if (i == 0 && v != 0) return fail(c, path, "must be 0, got %lld", (long long)v);
     if (i > 0 && v <= rp[i - 1])
-      return fail(c, path, "%lld is not greater than node_row_ptr[%zu] = %d (node %zu would "
-                  "have no outputs)", (long long)v, i - 1, rp[i - 1], i - 1);
+      return fail(c, path,
+                  "%lld is not greater than node_row_ptr[%zu] = %d (node %zu would "
+                  "have no outputs)",
+                  (long long)v, i - 1, rp[i - 1], i - 1);
     rp[i] = (int)v;
   }
   return WASMGRAPH_OK;
@@ -310,11 +322,10 @@ static wasmgraph_status parse_node(ctx *c, struct json_object *jn, int nid, cons
     node->kind = strcmp(s, "__nop") == 0    ? GRAPH_OP_NOP
                  : strcmp(s, "__copy") == 0 ? GRAPH_OP_COPY
                                             : GRAPH_OP_TVM;
-    if ((st = get_count_attr(c, attrs, path, "num_inputs", true, 0, GRAPH_MAX_COUNT,
-                             &num_inputs)))
+    if ((st = get_count_attr(c, attrs, path, "num_inputs", true, 0, GRAPH_MAX_COUNT, &num_inputs)))
       return st;
-    if ((st = get_count_attr(c, attrs, path, "num_outputs", true, 0, GRAPH_MAX_COUNT,
-                             &num_outputs)))
+    if ((st =
+             get_count_attr(c, attrs, path, "num_outputs", true, 0, GRAPH_MAX_COUNT, &num_outputs)))
       return st;
     if ((st = get_count_attr(c, attrs, path, "flatten_data", false, 0, 1, &flatten))) return st;
     join_path(sub, sizeof sub, path, "num_inputs");
@@ -441,8 +452,8 @@ static wasmgraph_status parse_entries(ctx *c, struct json_object *attrs, graph_p
 
     if (devs) {
       snprintf(path, sizeof path, "attrs.device_index[1][%d]", e);
-      if ((st = get_int(c, json_object_array_get_idx(devs, (size_t)e), path, INT32_MIN,
-                        INT32_MAX, &dev)))
+      if ((st = get_int(c, json_object_array_get_idx(devs, (size_t)e), path, INT32_MIN, INT32_MAX,
+                        &dev)))
         return st;
     }
     if (scopes) {
@@ -466,9 +477,10 @@ static wasmgraph_status plan_storage(ctx *c, graph_plan *p) {
     total += ((uint64_t)p->storage_bytes[s] + 63) & ~(uint64_t)63;
   }
   if (total > GRAPH_MAX_BYTES)
-    return fail(c, "attrs", "the storage plan needs %llu bytes, more than the %llu a wasm32 "
-                "memory can hold", (unsigned long long)total,
-                (unsigned long long)GRAPH_MAX_BYTES);
+    return fail(c, "attrs",
+                "the storage plan needs %llu bytes, more than the %llu a wasm32 "
+                "memory can hold",
+                (unsigned long long)total, (unsigned long long)GRAPH_MAX_BYTES);
   return WASMGRAPH_OK;
 }
 
@@ -481,8 +493,8 @@ static wasmgraph_status check_special_nodes(ctx *c, const graph_plan *p) {
     if (n->kind != GRAPH_OP_NOP && n->kind != GRAPH_OP_COPY) continue;
     snprintf(path, sizeof path, "nodes[%d]", nid);
     if (n->num_inputs != 1 || n->num_outputs != 1)
-      return fail(c, path, "%s needs exactly 1 input and 1 output, got %d and %d",
-                  n->func_name, n->num_inputs, n->num_outputs);
+      return fail(c, path, "%s needs exactly 1 input and 1 output, got %d and %d", n->func_name,
+                  n->num_inputs, n->num_outputs);
     in = &p->entries[n->inputs[0]];
     out = &p->entries[n->first_entry];
     if (n->kind == GRAPH_OP_NOP && in->storage_id != out->storage_id)
@@ -517,8 +529,7 @@ static wasmgraph_status parse_arg_nodes(ctx *c, struct json_object *arr, graph_p
     if (st) break;
     if (p->nodes[nid].kind != GRAPH_OP_NULL)
       st = fail(c, path, "node %lld is not a \"null\" (input) node", (long long)nid);
-    else if (seen[nid])
-      st = fail(c, path, "node %lld is listed twice", (long long)nid);
+    else if (seen[nid]) st = fail(c, path, "node %lld is listed twice", (long long)nid);
     seen[nid] = true;
     p->arg_nodes[i] = (int)nid;
   }
@@ -574,8 +585,7 @@ static wasmgraph_status parse_root(ctx *c, struct json_object *root, graph_plan 
     goto out;
   }
   for (int i = 0; i < p->num_nodes; i++)
-    if ((st = parse_node(c, json_object_array_get_idx(nodes, (size_t)i), i, row_ptr,
-                         &p->nodes[i])))
+    if ((st = parse_node(c, json_object_array_get_idx(nodes, (size_t)i), i, row_ptr, &p->nodes[i])))
       goto out;
   if ((st = parse_entries(c, attrs, p, row_ptr))) goto out;
   if ((st = plan_storage(c, p))) goto out;
@@ -588,8 +598,7 @@ out:
 }
 
 /* Tokenizes with json-c; on a syntax error reports offset, line and column. */
-static wasmgraph_status tokenize(ctx *c, const char *json, size_t size,
-                                 struct json_object **out) {
+static wasmgraph_status tokenize(ctx *c, const char *json, size_t size, struct json_object **out) {
   struct json_tokener *tok;
   struct json_object *root;
   enum json_tokener_error jerr;
@@ -600,8 +609,8 @@ static wasmgraph_status tokenize(ctx *c, const char *json, size_t size,
   if (size > INT32_MAX - 1) return fail(c, "", "file too large (%zu bytes)", size);
   tok = json_tokener_new();
   if (!tok) return oom(c);
-  json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
-                                  JSON_TOKENER_VALIDATE_UTF8);
+  json_tokener_set_flags(
+      tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
   root = json_tokener_parse_ex(tok, json, (int)size);
   jerr = json_tokener_get_error(tok);
   end = json_tokener_get_parse_end(tok);
@@ -635,7 +644,7 @@ static wasmgraph_status tokenize(ctx *c, const char *json, size_t size,
 }
 
 wasmgraph_status wg_graph_parse(const char *json, size_t size, graph_plan *out, char *err,
-                             size_t err_size) {
+                                size_t err_size) {
   ctx c = {err, err_size};
   struct json_object *root = NULL;
   wasmgraph_status st;

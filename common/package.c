@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static wasmgraph_status fail(char *err, size_t err_size, wasmgraph_status st, const char *fmt,
-                             ...) __attribute__((format(printf, 4, 5)));
+static wasmgraph_status fail(char *err, size_t err_size, wasmgraph_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static wasmgraph_status fail(char *err, size_t err_size, wasmgraph_status st, const char *fmt,
                              ...) {
   if (err && err_size) {
@@ -46,10 +46,14 @@ wg_package_kind wg_package_sniff(const uint8_t *data, size_t size) {
 
 const char *wg_package_kind_name(wg_package_kind kind, bool token) {
   switch (kind) {
-    case WG_PACKAGE_MLF: return token ? "mlf-package" : "Model Library Format";
-    case WG_PACKAGE_TVMC: return token ? "tvmc-package" : "tvmc package";
-    case WG_PACKAGE_GZIP: return token ? "gzip" : "gzip data";
-    default: return token ? "none" : "not a package";
+    case WG_PACKAGE_MLF:
+      return token ? "mlf-package" : "Model Library Format";
+    case WG_PACKAGE_TVMC:
+      return token ? "tvmc-package" : "tvmc package";
+    case WG_PACKAGE_GZIP:
+      return token ? "gzip" : "gzip data";
+    default:
+      return token ? "none" : "not a package";
   }
 }
 
@@ -104,8 +108,7 @@ static int cmp_member(const void *a, const void *b) {
 
 #define WGC_MAX_LISTED 64
 
-static wasmgraph_status parse_mlf(wg_package *p, const char *display, char *err,
-                                  size_t err_size) {
+static wasmgraph_status parse_mlf(wg_package *p, const char *display, char *err, size_t err_size) {
   const wg_tar_member *graphs[WGC_MAX_LISTED];
   int ng = list_in(&p->tar, "executor-config/graph/", ".graph", graphs, WGC_MAX_LISTED);
   const wg_tar_member *graph = ng == 1 ? graphs[0] : NULL;
@@ -138,8 +141,8 @@ static wasmgraph_status parse_mlf(wg_package *p, const char *display, char *err,
     if (list_in(&p->tar, "parameters/", ".params", all, 2) == 1) params = all[0];
   }
   if (!params)
-    return fail(err, err_size, WASMGRAPH_ERR_FORMAT, "%s: Model Library Format without %s",
-                display, want);
+    return fail(err, err_size, WASMGRAPH_ERR_FORMAT, "%s: Model Library Format without %s", display,
+                want);
   if (!set_file(&p->params, "", params))
     return fail(err, err_size, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
 
@@ -167,12 +170,12 @@ static wasmgraph_status parse_mlf(wg_package *p, const char *display, char *err,
   }
   qsort(libs, (size_t)nl, sizeof libs[0], cmp_member);
   for (int i = 0; i < nl; i++)
-    if (!add_lib(p, "", libs[i])) return fail(err, err_size, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+    if (!add_lib(p, "", libs[i]))
+      return fail(err, err_size, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   return WASMGRAPH_OK;
 }
 
-static wasmgraph_status parse_tvmc(wg_package *p, const char *display, char *err,
-                                   size_t err_size) {
+static wasmgraph_status parse_tvmc(wg_package *p, const char *display, char *err, size_t err_size) {
   const wg_tar_member *graph = wg_tar_find(&p->tar, "mod.json");
   const wg_tar_member *params = wg_tar_find(&p->tar, "mod.params");
   static const char *const lib_names[] = {"mod.so", "mod.tar", "mod.wasm", "mod.o", "mod.a"};
@@ -216,7 +219,7 @@ static wasmgraph_status parse_tvmc(wg_package *p, const char *display, char *err
 }
 
 wasmgraph_status wg_package_parse(const uint8_t *data, size_t size, const char *display,
-                                   wg_package *out, char *err, size_t err_size) {
+                                  wg_package *out, char *err, size_t err_size) {
   memset(out, 0, sizeof *out);
   if (wg_package_sniff(data, size) == WG_PACKAGE_GZIP)
     return fail(err, err_size, WASMGRAPH_ERR_UNSUPPORTED,

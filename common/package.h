@@ -15,27 +15,27 @@
 #include "wasmgraph.h"
 
 typedef enum wg_package_kind {
-  WG_PACKAGE_NONE = 0,  /* not a tar */
-  WG_PACKAGE_MLF,       /* metadata.json, codegen/host/lib/NAME.o, executor-config/graph/NAME.graph */
-  WG_PACKAGE_TVMC,      /* mod.json, mod.params, mod.so|mod.tar|mod.wasm|mod.o|mod.a */
-  WG_PACKAGE_GZIP       /* gzip data: probably a compressed package (not read) */
+  WG_PACKAGE_NONE = 0, /* not a tar */
+  WG_PACKAGE_MLF,  /* metadata.json, codegen/host/lib/NAME.o, executor-config/graph/NAME.graph */
+  WG_PACKAGE_TVMC, /* mod.json, mod.params, mod.so|mod.tar|mod.wasm|mod.o|mod.a */
+  WG_PACKAGE_GZIP  /* gzip data: probably a compressed package (not read) */
 } wg_package_kind;
 
 typedef struct wg_package_file {
-  char *member;          /* owned; "codegen/host/lib/default_lib0.o", "mod.tar(lib0.o)" */
-  const uint8_t *data;   /* into the package bytes (or a nested tar in them) */
+  char *member;        /* owned; "codegen/host/lib/default_lib0.o", "mod.tar(lib0.o)" */
+  const uint8_t *data; /* into the package bytes (or a nested tar in them) */
   size_t size;
 } wg_package_file;
 
 typedef struct wg_package {
   wg_package_kind kind;
-  char *module;          /* owned; MLF module name ("default"), "mod" for tvmc */
-  int num_libs;          /* >= 1; several for MLF lib0.o, lib1.o or a nested mod.tar */
+  char *module; /* owned; MLF module name ("default"), "mod" for tvmc */
+  int num_libs; /* >= 1; several for MLF lib0.o, lib1.o or a nested mod.tar */
   wg_package_file *libs;
   wg_package_file graph;
   wg_package_file params;
-  wg_tar_archive tar;       /* owned listings; data stays in the caller's buffer */
-  wg_tar_archive nested;    /* classic mod.tar */
+  wg_tar_archive tar;    /* owned listings; data stays in the caller's buffer */
+  wg_tar_archive nested; /* classic mod.tar */
 } wg_package;
 
 /* What the bytes are: a tar (MLF or tvmc is decided by wg_package_parse),
@@ -51,7 +51,7 @@ const char *wg_package_kind_name(wg_package_kind kind, bool token);
  * "model.tar: Model Library Format without executor-config/graph/<m>.graph: an
  * AOT package? wasmgraph needs the graph executor". FORMAT, NO_MEMORY. */
 wasmgraph_status wg_package_parse(const uint8_t *data, size_t size, const char *display,
-                                   wg_package *out, char *err, size_t err_size);
+                                  wg_package *out, char *err, size_t err_size);
 void wg_package_free(wg_package *p);
 
 /* A GNU-format `ar` archive of the package's libraries (members "0.o",

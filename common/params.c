@@ -44,7 +44,8 @@ typedef struct pctx {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static wasmgraph_status fail(pctx *c, const char *fmt, ...) {
+static wasmgraph_status
+fail(pctx *c, const char *fmt, ...) {
   if (c->err && c->err_size) {
     int n = snprintf(c->err, c->err_size, "params: %s", c->where);
     if (n >= 0 && (size_t)n < c->err_size) {
@@ -103,10 +104,13 @@ static wasmgraph_status read_names(pctx *c, param_list *out) {
   wasmgraph_status st;
   if ((st = read_u64(c, "num_names", &n))) return st;
   if (n > left(c) / PARAMS_MIN_PAIR_BYTES)
-    return fail(c, "truncated or corrupt: num_names %llu needs at least %llu more bytes, %zu "
-                "left", (unsigned long long)n,
-                n > UINT64_MAX / PARAMS_MIN_PAIR_BYTES ? (unsigned long long)UINT64_MAX
-                                                       : (unsigned long long)n * PARAMS_MIN_PAIR_BYTES,
+    return fail(c,
+                "truncated or corrupt: num_names %llu needs at least %llu more bytes, %zu "
+                "left",
+                (unsigned long long)n,
+                n > UINT64_MAX / PARAMS_MIN_PAIR_BYTES
+                    ? (unsigned long long)UINT64_MAX
+                    : (unsigned long long)n * PARAMS_MIN_PAIR_BYTES,
                 left(c));
   if (n > INT_MAX) return fail(c, "num_names %llu is too large", (unsigned long long)n);
   out->items = calloc(n ? (size_t)n : 1, sizeof *out->items);
@@ -219,8 +223,7 @@ static wasmgraph_status parse(pctx *c, param_list *out) {
   if ((st = read_names(c, out))) return st;
   if ((st = read_u64(c, "num_tensors", &num_tensors))) return st;
   if (num_tensors != (uint64_t)out->count)
-    return fail(c, "num_tensors %llu != num_names %d", (unsigned long long)num_tensors,
-                out->count);
+    return fail(c, "num_tensors %llu != num_names %d", (unsigned long long)num_tensors, out->count);
   for (int i = 0; i < out->count; i++)
     if ((st = read_tensor(c, i, &out->items[i]))) return st;
   c->where[0] = '\0';
@@ -230,7 +233,7 @@ static wasmgraph_status parse(pctx *c, param_list *out) {
 }
 
 wasmgraph_status wg_params_parse(const uint8_t *buf, size_t size, param_list *out, char *err,
-                              size_t err_size) {
+                                 size_t err_size) {
   pctx c;
   wasmgraph_status st;
   memset(&c, 0, sizeof c);

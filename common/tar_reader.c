@@ -175,7 +175,7 @@ static bool add_member(wg_tar_archive *a, char *name, char type, const uint8_t *
 }
 
 wasmgraph_status wg_tar_read(const uint8_t *data, size_t size, wg_tar_archive *out, char *err,
-                          size_t err_size) {
+                             size_t err_size) {
   memset(out, 0, sizeof *out);
   char *pending_name = NULL; /* from a GNU 'L' member or a pax "path" */
   bool pending_has_size = false, pending_meta = false;
@@ -211,8 +211,10 @@ wasmgraph_status wg_tar_read(const uint8_t *data, size_t size, wg_tar_archive *o
     if (fsize > left) {
       char *shown = pending_name ? NULL : header_name(h);
       fail(err, err_size, "truncated tar: member '%s' at offset 0x%zx needs %llu bytes, %zu left",
-           pending_name ? pending_name : shown ? shown : "?", pos, (unsigned long long)fsize,
-           left);
+           pending_name ? pending_name
+           : shown      ? shown
+                        : "?",
+           pos, (unsigned long long)fsize, left);
       free(shown);
       goto fail;
     }
@@ -286,7 +288,6 @@ void wg_tar_archive_free(wg_tar_archive *a) {
 
 const wg_tar_member *wg_tar_find(const wg_tar_archive *a, const char *name) {
   for (int i = 0; i < a->count; i++)
-    if (a->members[i].type == '0' && strcmp(a->members[i].name, name) == 0)
-      return &a->members[i];
+    if (a->members[i].type == '0' && strcmp(a->members[i].name, name) == 0) return &a->members[i];
   return NULL;
 }

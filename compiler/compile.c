@@ -59,8 +59,10 @@ wasmgraph_output_kind wasmgraph_output_kind_from_path(const char *path) {
   static const struct {
     const char *ext;
     wasmgraph_output_kind kind;
-  } table[] = {{".so", WASMGRAPH_OUTPUT_SHARED}, {".o", WASMGRAPH_OUTPUT_OBJECT},
-               {".a", WASMGRAPH_OUTPUT_ARCHIVE}, {".c", WASMGRAPH_OUTPUT_C},
+  } table[] = {{".so", WASMGRAPH_OUTPUT_SHARED},
+               {".o", WASMGRAPH_OUTPUT_OBJECT},
+               {".a", WASMGRAPH_OUTPUT_ARCHIVE},
+               {".c", WASMGRAPH_OUTPUT_C},
                {".wasm", WASMGRAPH_OUTPUT_WASM}};
   if (!path) return WASMGRAPH_OUTPUT_UNKNOWN;
   const char *base = strrchr(path, '/');
@@ -111,14 +113,14 @@ void wasmgraph_default_name(const char *output, char *buf, size_t size) {
 typedef struct job {
   wasmgraph_output_kind kind;
   char name[72];
-  char *out_dir;          /* directory of OUTPUT */
+  char *out_dir; /* directory of OUTPUT */
   wgc_input in;
   bool embed;
   wgc_buf graph_json, params;
   wgc_target target;
-  char *linked;           /* linked module in the temp dir */
+  char *linked; /* linked module in the temp dir */
   wgc_layout layout;
-  wgc_w2c_info w2c;       /* from translate.c */
+  wgc_w2c_info w2c; /* from translate.c */
   wgc_outputs outputs;
 } job;
 
@@ -133,13 +135,13 @@ static wasmgraph_status check_options(wgc_ctx *ctx, job *j) {
   j->kind = wasmgraph_output_kind_from_path(o->output);
   if (j->kind == WASMGRAPH_OUTPUT_UNKNOWN)
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
-                   "%s: unknown output kind: the extension must be .so, .o, .a, .c or .wasm",
-                   o->output);
+                    "%s: unknown output kind: the extension must be .so, .o, .a, .c or .wasm",
+                    o->output);
   if (o->name) {
     if (!wasmgraph_name_is_valid(o->name))
       return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
-                     "invalid name '%s': NAME must be a C identifier of at most 64 characters",
-                     o->name);
+                      "invalid name '%s': NAME must be a C identifier of at most 64 characters",
+                      o->name);
     snprintf(j->name, sizeof j->name, "%s", o->name);
   } else {
     wasmgraph_default_name(o->output, j->name, sizeof j->name);
@@ -149,22 +151,24 @@ static wasmgraph_status check_options(wgc_ctx *ctx, job *j) {
   if (st != WASMGRAPH_OK) return st;
   if (o->opt_level < 0 || o->opt_level > 3)
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "optimisation level %d is not 0..3",
-                   o->opt_level);
+                    o->opt_level);
   if (!o->embed_graph != !o->embed_params)
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
-                   "--embed needs both GRAPH.json and PARAMS");
+                    "--embed needs both GRAPH.json and PARAMS");
   if (o->stack_size % 16 || (o->stack_size && o->stack_size < 65536))
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
-                   "stack size %u must be a multiple of 16 and at least 64 KiB", o->stack_size);
+                    "stack size %u must be a multiple of 16 and at least 64 KiB", o->stack_size);
   if (wgc_is_dir(o->output))
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "%s: is a directory", o->output);
   const char *slash = strrchr(o->output, '/');
-  j->out_dir = slash ? strndup(o->output, (size_t)(slash - o->output) + (slash == o->output))
-                     : strdup(".");
+  j->out_dir =
+      slash ? strndup(o->output, (size_t)(slash - o->output) + (slash == o->output)) : strdup(".");
   if (!j->out_dir) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   if (!wgc_is_dir(j->out_dir) || access(j->out_dir, W_OK) != 0)
-    return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: output directory %s does not exist or is not "
-                   "writable", o->output, j->out_dir);
+    return wgc_fail(ctx, WASMGRAPH_ERR_IO,
+                    "%s: output directory %s does not exist or is not "
+                    "writable",
+                    o->output, j->out_dir);
   return WASMGRAPH_OK;
 }
 
@@ -183,8 +187,8 @@ static wasmgraph_status check_objects(wgc_ctx *ctx, wgc_input *in) {
     if (st != WASMGRAPH_OK) return st;
     if (in->kind == WG_INPUT_ARCHIVE && !relocatable)
       return wgc_fail(ctx, WASMGRAPH_ERR_FORMAT,
-                     "%s: not a relocatable wasm object (an archive must hold objects)",
-                     obj->display);
+                      "%s: not a relocatable wasm object (an archive must hold objects)",
+                      obj->display);
     if (in->kind == WG_INPUT_OBJECT && !relocatable) in->kind = WG_INPUT_MODULE;
   }
   return WASMGRAPH_OK;
@@ -297,8 +301,8 @@ static wasmgraph_status ship_simd_fixups(wgc_ctx *ctx, job *j) {
     st = wgc_write_file(ctx, w2c, text, sizeof line - 1 + b.size);
   }
   if (st == WASMGRAPH_OK)
-    st = wgc_write_file(ctx, fix, wgc_embedded_wg_simd_fixups_h,
-                        wgc_embedded_wg_simd_fixups_h_size);
+    st =
+        wgc_write_file(ctx, fix, wgc_embedded_wg_simd_fixups_h, wgc_embedded_wg_simd_fixups_h_size);
   if (st == WASMGRAPH_OK) st = wgc_output_add(ctx, &j->outputs, fix, dst);
   free(text);
   wgc_buf_free(&b);
@@ -318,8 +322,8 @@ static wasmgraph_status build_c_output(wgc_ctx *ctx, job *j, const char *glue) {
   snprintf(hdr_name, sizeof hdr_name, "%s_w2c.h", j->name);
   if (strcmp(base, w2c_name) == 0 || strcmp(base, data_name) == 0)
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
-                   "%s: clashes with the generated %s; choose another OUTPUT or --name", out,
-                   base);
+                    "%s: clashes with the generated %s; choose another OUTPUT or --name", out,
+                    base);
   char *header = tmp_file(ctx, j->name, ".h");
   char *text = NULL;
   wasmgraph_status st = wgc_model_header(ctx, j->name, base, j->embed ? &j->graph_json : NULL,
@@ -347,7 +351,9 @@ static wasmgraph_status build_native(wgc_ctx *ctx, job *j, const char *glue) {
                    j->embed ? tmp_file(ctx, j->name, "_data.o") : NULL};
   char *w2c = tmp_file(ctx, j->name, "_w2c.c");
   char *art = tmp_file(ctx, j->name,
-                       shared ? ".so" : j->kind == WASMGRAPH_OUTPUT_OBJECT ? ".o" : ".a");
+                       shared                               ? ".so"
+                       : j->kind == WASMGRAPH_OUTPUT_OBJECT ? ".o"
+                                                            : ".a");
   int n = j->embed ? 3 : 2;
   wasmgraph_status st = WASMGRAPH_OK;
   if (!objs[0] || !objs[1] || (j->embed && !objs[2]) || !w2c || !art)
@@ -410,16 +416,16 @@ wasmgraph_status wasmgraph_compile(const wasmgraph_compile_options *opts, char *
   if (err && err_size) err[0] = 0;
   double t0 = now();
 
-  wasmgraph_status st = check_options(&ctx, &j);                          /* 1 */
-  if (st == WASMGRAPH_OK) st = wgc_input_load(&ctx, opts->input, &j.in);   /* 2 */
-  if (st == WASMGRAPH_OK) st = check_objects(&ctx, &j.in);                /* 3 */
-  if (st == WASMGRAPH_OK) st = require_tools(&ctx, &j);                   /* 4 */
-  if (st == WASMGRAPH_OK) st = resolve_target(&ctx, &j);                  /* 5 */
+  wasmgraph_status st = check_options(&ctx, &j);                         /* 1 */
+  if (st == WASMGRAPH_OK) st = wgc_input_load(&ctx, opts->input, &j.in); /* 2 */
+  if (st == WASMGRAPH_OK) st = check_objects(&ctx, &j.in);               /* 3 */
+  if (st == WASMGRAPH_OK) st = require_tools(&ctx, &j);                  /* 4 */
+  if (st == WASMGRAPH_OK) st = resolve_target(&ctx, &j);                 /* 5 */
   if (st == WASMGRAPH_OK) st = load_embed(&ctx, &j);
-  if (st == WASMGRAPH_OK) st = wgc_link(&ctx, &j.in, j.name, &j.linked);   /* 6 */
-  if (st == WASMGRAPH_OK) st = check_module(&ctx, &j);                    /* 7 */
-  if (st == WASMGRAPH_OK) st = build(&ctx, &j);                           /* 8-10 */
-  if (st == WASMGRAPH_OK) st = wgc_output_commit(&ctx, &j.outputs);        /* 11 */
+  if (st == WASMGRAPH_OK) st = wgc_link(&ctx, &j.in, j.name, &j.linked); /* 6 */
+  if (st == WASMGRAPH_OK) st = check_module(&ctx, &j);                   /* 7 */
+  if (st == WASMGRAPH_OK) st = build(&ctx, &j);                          /* 8-10 */
+  if (st == WASMGRAPH_OK) st = wgc_output_commit(&ctx, &j.outputs);      /* 11 */
   if (st == WASMGRAPH_OK && opts->verbose > 0)
     wgc_log(&ctx, "wrote %s (NAME %s) in %.2f s", opts->output, j.name, now() - t0);
 

@@ -29,10 +29,10 @@ typedef struct wgc_ctx {
   const wasmgraph_compile_options *opts;
   char *err;
   size_t err_size;
-  char *tmpdir;                    /* owned; created on demand by wgc_tmpdir() */
-  char *tool_path[WG_TOOL_COUNT];  /* owned; resolved by wgc_tool_require() */
-  char *wasm2c_script;             /* owned; resolved by wgc_wasm2c_require() */
-  bool keep_tmpdir;                /* a stage wrote files for the user there (IR dumps) */
+  char *tmpdir;                   /* owned; created on demand by wgc_tmpdir() */
+  char *tool_path[WG_TOOL_COUNT]; /* owned; resolved by wgc_tool_require() */
+  char *wasm2c_script;            /* owned; resolved by wgc_wasm2c_require() */
+  bool keep_tmpdir;               /* a stage wrote files for the user there (IR dumps) */
 } wgc_ctx;
 
 /* Writes the message (printf-style) into ctx->err and returns `status`. */
@@ -76,35 +76,35 @@ const char *wgc_tool_display_name(wgc_tool tool);
  * and stderr going to files (NULL: a file in the temp dir). Logs the
  * command when verbose. `*exit_code` is the exit status, or 128+signal. */
 wasmgraph_status wgc_run(wgc_ctx *ctx, char *const argv[], const char *stdout_path,
-                        const char *stderr_path, int *exit_code);
+                         const char *stderr_path, int *exit_code);
 /* Runs a tool and fails with "<subject>: <tool> failed (exit N): <first
  * diagnostic line>" when it does not exit 0. `subject` names the file. */
 wasmgraph_status wgc_run_checked(wgc_ctx *ctx, const char *subject, char *const argv[]);
 /* The same, naming the tool `tool` in the message instead of argv[0]'s base
  * name (wasm2c runs as `node wasm2c.js`). */
 wasmgraph_status wgc_run_checked_as(wgc_ctx *ctx, const char *subject, const char *tool,
-                                   char *const argv[]);
+                                    char *const argv[]);
 
 /* ---- input.c: what INPUT is --------------------------------------------- */
 
 typedef enum { WG_INPUT_OBJECT, WG_INPUT_ARCHIVE, WG_INPUT_MODULE } wgc_input_kind;
 
 typedef struct wgc_object {
-  char *display;        /* "graph.o" or "libgraph.a(graph.o)" */
-  const uint8_t *data;  /* into wgc_input.file */
+  char *display;       /* "graph.o" or "libgraph.a(graph.o)" */
+  const uint8_t *data; /* into wgc_input.file */
   size_t size;
 } wgc_object;
 
 typedef struct wgc_input {
   bool is_folder;
   wgc_input_kind kind;   /* of wasm_path's content */
-  char *path;           /* INPUT as given */
-  char *wasm_path;      /* the object/archive/module file */
+  char *path;            /* INPUT as given */
+  char *wasm_path;       /* the object/archive/module file */
   char *graph_json_path; /* folder inputs */
   char *params_path;
-  wgc_buf file;          /* contents of wasm_path */
+  wgc_buf file; /* contents of wasm_path */
   int num_objects;
-  wgc_object *objects;   /* the relocatable objects (archive members), or the module */
+  wgc_object *objects; /* the relocatable objects (archive members), or the module */
 } wgc_input;
 
 /* Detects the kind by content; for a folder finds graph.o or lib/graph.o,
@@ -115,13 +115,13 @@ void wgc_input_free(wgc_input *in);
 /* ---- wasm_check.c: what the runtime can serve --------------------------- */
 
 typedef struct wgc_layout {
-  uint32_t stack_top;        /* initial __stack_pointer */
+  uint32_t stack_top; /* initial __stack_pointer */
   uint32_t data_end;
   uint32_t heap_base;
   uint32_t memory_min_pages;
   uint32_t memory_max_pages; /* 65536 when the module sets no maximum */
   uint32_t table_size;
-  uint32_t features;         /* WASMGRAPH_FEATURE_* */
+  uint32_t features; /* WASMGRAPH_FEATURE_* */
 } wgc_layout;
 
 /* Checks one input module before linking (relocatable object or linked
@@ -132,11 +132,11 @@ wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wgc_w
  * same type, TVMBackendRegisterSystemLibSymbol imported, the table, __heap_base,
  * __data_end and __wasm_call_ctors exported, __stack_pointer found. */
 wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m,
-                                 wgc_layout *out);
+                                  wgc_layout *out);
 /* True if the runtime serves env.<name> with exactly type `t`; if it serves
  * the name with another type, writes that type into other (else ""). */
 bool wgc_import_served(const char *module, const char *name, const wgc_wasm_functype *t,
-                      char *other, size_t other_size);
+                       char *other, size_t other_size);
 /* Defined non-local functions with the PackedFunc type (i32 x6)->i32: from
  * the linking symbol table of an object, or the name section of a module.
  * Returns a malloc'd array of borrowed names (free the array only). */
@@ -177,13 +177,13 @@ char *wgc_w2c_mangle(const char *name);
 /* ---- memory_rewrite.c: text rewrites of wasm2c's output ---------------- */
 
 typedef struct wgc_rewrite_stats {
-  unsigned functions;      /* functions using a local copy of the memory struct */
-  unsigned skipped;        /* functions left as they were (unexpected shape) */
-  unsigned refreshes;      /* copy refreshes after calls and memory.grow */
-  unsigned simd_accesses;  /* SIMD accesses moved to the _default32 helpers */
-  bool applied;            /* false: the file was left unchanged (see log) */
-  const char *first_skip;  /* why the first skipped function was skipped */
-  const char *no_splat;    /* why splat did not run, or NULL */
+  unsigned functions;     /* functions using a local copy of the memory struct */
+  unsigned skipped;       /* functions left as they were (unexpected shape) */
+  unsigned refreshes;     /* copy refreshes after calls and memory.grow */
+  unsigned simd_accesses; /* SIMD accesses moved to the _default32 helpers */
+  bool applied;           /* false: the file was left unchanged (see log) */
+  const char *first_skip; /* why the first skipped function was skipped */
+  const char *no_splat;   /* why splat did not run, or NULL */
 } wgc_rewrite_stats;
 
 /* Rewrites <c_path> in place (see memory_rewrite.c). Fail-safe: an
@@ -214,11 +214,11 @@ char *wgc_glue_header(const char *name, const char *glue_file);
 /* ---- target.c: LLVM target machine -------------------------------------- */
 
 typedef struct wgc_target {
-  char *triple;       /* for clang: as the user spelled it (Debian's clang finds
-                         cross headers by the spelling, e.g. aarch64-linux-gnu) */
-  char *llvm_triple;  /* normalized, for the LLVM C API */
-  char *cpu;          /* what goes to -march/-mcpu; NULL: none */
-  bool cpu_is_march;  /* x86: -march=, others: -mcpu= */
+  char *triple;      /* for clang: as the user spelled it (Debian's clang finds
+                        cross headers by the spelling, e.g. aarch64-linux-gnu) */
+  char *llvm_triple; /* normalized, for the LLVM C API */
+  char *cpu;         /* what goes to -march/-mcpu; NULL: none */
+  bool cpu_is_march; /* x86: -march=, others: -mcpu= */
   bool is_host;
 } wgc_target;
 
@@ -226,16 +226,16 @@ typedef struct wgc_target {
 void wgc_llvm_init(void);
 /* Resolves --target/--cpu against LLVM. Message: "unknown target 'foo': ...". */
 wasmgraph_status wgc_target_resolve(wgc_ctx *ctx, const char *triple, const char *cpu,
-                                   wgc_target *out);
+                                    wgc_target *out);
 void wgc_target_free(wgc_target *t);
 /* Emits an object defining <name>_wasmgraph_graph_json and
  * <name>_wasmgraph_params (const byte arrays) with LLVM. */
 wasmgraph_status wgc_emit_data_object(wgc_ctx *ctx, const wgc_target *t, const char *name,
-                                     const wgc_buf *graph_json, const wgc_buf *params,
-                                     const char *path);
+                                      const wgc_buf *graph_json, const wgc_buf *params,
+                                      const char *path);
 /* The same data as a C source (for .c outputs): string-literal arrays. */
 wasmgraph_status wgc_emit_data_c(wgc_ctx *ctx, const char *name, const wgc_buf *graph_json,
-                                const wgc_buf *params, const char *path);
+                                 const wgc_buf *params, const char *path);
 
 /* ---- cc.c: clang -------------------------------------------------------- */
 
@@ -249,23 +249,23 @@ wasmgraph_status wgc_write_headers(wgc_ctx *ctx);
  * memory_max_pages: the module's declared memory maximum (65536 if none);
  * the tile vectorizer only runs below 65536. */
 wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                                          const char *obj, bool simd, uint32_t memory_max_pages);
-wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                               const char *obj, bool shared_entry);
+                                           const char *obj, bool simd, uint32_t memory_max_pages);
+wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src, const char *obj,
+                                bool shared_entry);
 /* Quick probe that clang accepts the target and CPU. */
 wasmgraph_status wgc_cc_probe(wgc_ctx *ctx, const wgc_target *t);
 /* clang -shared / clang -r / llvm-ar rcs into `out`. */
-wasmgraph_status wgc_cc_link_shared(wgc_ctx *ctx, const wgc_target *t, char *const objs[],
-                                   int n, const char *out);
+wasmgraph_status wgc_cc_link_shared(wgc_ctx *ctx, const wgc_target *t, char *const objs[], int n,
+                                    const char *out);
 wasmgraph_status wgc_cc_link_relocatable(wgc_ctx *ctx, const wgc_target *t, char *const objs[],
-                                        int n, const char *out);
+                                         int n, const char *out);
 wasmgraph_status wgc_ar_create(wgc_ctx *ctx, char *const objs[], int n, const char *out);
 
 /* ---- output.c: placing OUTPUT atomically -------------------------------- */
 
 typedef struct wgc_output_file {
-  char *final_path;   /* where it ends up */
-  char *temp_path;    /* a unique name in the same directory */
+  char *final_path; /* where it ends up */
+  char *temp_path;  /* a unique name in the same directory */
 } wgc_output_file;
 
 typedef struct wgc_outputs {
@@ -276,7 +276,7 @@ typedef struct wgc_outputs {
 /* Moves `src` (a finished file in the temp dir) to a unique temp name next
  * to `final_path` (rename, or copy across file systems) and records it. */
 wasmgraph_status wgc_output_add(wgc_ctx *ctx, wgc_outputs *o, const char *src,
-                               const char *final_path);
+                                const char *final_path);
 /* Renames every temp file to its final name. */
 wasmgraph_status wgc_output_commit(wgc_ctx *ctx, wgc_outputs *o);
 /* Removes whatever temp files remain and frees the list. */

@@ -36,7 +36,7 @@ wasmgraph_status wgc_read_file(wgc_ctx *ctx, const char *path, wgc_buf *out) {
   if (!S_ISREG(st.st_mode)) {
     close(fd);
     return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: %s", path,
-                   S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+                    S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
   }
   size_t size = (size_t)st.st_size;
   uint8_t *data = malloc(size ? size : 1);
@@ -53,7 +53,7 @@ wasmgraph_status wgc_read_file(wgc_ctx *ctx, const char *path, wgc_buf *out) {
       close(fd);
       free(data);
       return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: %s", path,
-                     e ? strerror(e) : "file shrank while reading");
+                      e ? strerror(e) : "file shrank while reading");
     }
     got += (size_t)n;
   }
@@ -132,8 +132,7 @@ wasmgraph_status wgc_tmpdir(wgc_ctx *ctx, const char **out) {
     if (!mkdtemp(templ)) {
       int e = errno;
       free(templ);
-      return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: cannot create a temp dir: %s", base,
-                     strerror(e));
+      return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: cannot create a temp dir: %s", base, strerror(e));
     }
     ctx->tmpdir = templ;
   }

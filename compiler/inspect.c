@@ -49,11 +49,16 @@ static int cmp_str(const void *a, const void *b) {
 
 static const char *kind_name(uint8_t k) {
   switch (k) {
-    case WASM_EXT_FUNC: return "func";
-    case WASM_EXT_TABLE: return "table";
-    case WASM_EXT_MEMORY: return "memory";
-    case WASM_EXT_GLOBAL: return "global";
-    default: return "tag";
+    case WASM_EXT_FUNC:
+      return "func";
+    case WASM_EXT_TABLE:
+      return "table";
+    case WASM_EXT_MEMORY:
+      return "memory";
+    case WASM_EXT_GLOBAL:
+      return "global";
+    default:
+      return "tag";
   }
 }
 
@@ -116,7 +121,8 @@ static wasmgraph_status read_objects(wgc_ctx *ctx, wgc_input *in, wasmgraph_insp
   char msg[512];
   for (int i = 0; i < in->num_objects; i++) {
     wgc_wasm_module m;
-    wasmgraph_status st = wgc_wasm_read(in->objects[i].data, in->objects[i].size, &m, msg, sizeof msg);
+    wasmgraph_status st =
+        wgc_wasm_read(in->objects[i].data, in->objects[i].size, &m, msg, sizeof msg);
     if (st != WASMGRAPH_OK) return wgc_fail(ctx, st, "%s: %s", in->objects[i].display, msg);
     if (!m.has_linking && in->kind == WG_INPUT_OBJECT) in->kind = WG_INPUT_MODULE;
     int nk = 0;
@@ -208,10 +214,9 @@ static wasmgraph_status describe_package(wgc_ctx *ctx, const char *input,
   if (st == WASMGRAPH_OK) {
     r->input_kind = strdup(wg_package_kind_name(pkg.kind, true));
     if (pkg.num_libs > 1)
-      r->wasm_path = wgc_strdup_printf("%s(%s) + %d more", input, pkg.libs[0].member,
-                                       pkg.num_libs - 1);
-    else
-      r->wasm_path = wgc_strdup_printf("%s(%s)", input, pkg.libs[0].member);
+      r->wasm_path =
+          wgc_strdup_printf("%s(%s) + %d more", input, pkg.libs[0].member, pkg.num_libs - 1);
+    else r->wasm_path = wgc_strdup_printf("%s(%s)", input, pkg.libs[0].member);
     r->graph_json_path = wgc_strdup_printf("%s(%s)", input, pkg.graph.member);
     r->params_path = wgc_strdup_printf("%s(%s)", input, pkg.params.member);
     if (!r->input_kind || !r->wasm_path || !r->graph_json_path || !r->params_path)
@@ -234,7 +239,8 @@ wasmgraph_status wasmgraph_inspect(const char *input, const wasmgraph_compile_op
   wasmgraph_status st = wgc_input_load(&ctx, input, &in);
   if (st == WASMGRAPH_OK) st = read_objects(&ctx, &in, r, &kernels, &features);
   if (st == WASMGRAPH_OK) st = inspect_linked(&ctx, &in, r);
-  if (st == WASMGRAPH_OK && in.is_folder && !wgc_is_dir(input)) st = describe_package(&ctx, input, r);
+  if (st == WASMGRAPH_OK && in.is_folder && !wgc_is_dir(input))
+    st = describe_package(&ctx, input, r);
   if (st == WASMGRAPH_OK) {
     static const char *const kinds[] = {"object", "archive", "module"};
     if (!r->input_kind) {

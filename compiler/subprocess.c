@@ -68,8 +68,8 @@ wasmgraph_status wgc_tool_require(wgc_ctx *ctx, wgc_tool tool, const char **path
       ctx->tool_path[tool] = search_path(tools[tool].names[i]);
     if (!ctx->tool_path[tool])
       return wgc_fail(ctx, WASMGRAPH_ERR_IO,
-                     "cannot run '%s': not found on PATH (install Debian package %s)",
-                     tools[tool].display, tools[tool].package);
+                      "cannot run '%s': not found on PATH (install Debian package %s)",
+                      tools[tool].display, tools[tool].package);
   }
   if (path_out) *path_out = ctx->tool_path[tool];
   return WASMGRAPH_OK;
@@ -112,7 +112,7 @@ static void log_command(wgc_ctx *ctx, char *const argv[]) {
 }
 
 wasmgraph_status wgc_run(wgc_ctx *ctx, char *const argv[], const char *stdout_path,
-                        const char *stderr_path, int *exit_code) {
+                         const char *stderr_path, int *exit_code) {
   posix_spawn_file_actions_t fa;
   log_command(ctx, argv);
   if (posix_spawn_file_actions_init(&fa) != 0)
@@ -127,14 +127,13 @@ wasmgraph_status wgc_run(wgc_ctx *ctx, char *const argv[], const char *stdout_pa
   pid_t pid;
   if (!rc) rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0)
-    return wgc_fail(ctx, WASMGRAPH_ERR_IO, "cannot run '%s': %s", argv[0], strerror(rc));
+  if (rc != 0) return wgc_fail(ctx, WASMGRAPH_ERR_IO, "cannot run '%s': %s", argv[0], strerror(rc));
   int status;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR)
       return wgc_fail(ctx, WASMGRAPH_ERR_IO, "waiting for '%s': %s", argv[0], strerror(errno));
   }
-  *exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+  *exit_code = WIFEXITED(status)     ? WEXITSTATUS(status)
                : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
                                      : 255;
   return WASMGRAPH_OK;
@@ -174,7 +173,7 @@ static void first_diagnostic(const char *text, char *buf, size_t size) {
 }
 
 wasmgraph_status wgc_run_checked_as(wgc_ctx *ctx, const char *subject, const char *tool,
-                                   char *const argv[]) {
+                                    char *const argv[]) {
   const char *tmp;
   wasmgraph_status st = wgc_tmpdir(ctx, &tmp);
   if (st != WASMGRAPH_OK) return st;
@@ -207,7 +206,7 @@ wasmgraph_status wgc_run_checked_as(wgc_ctx *ctx, const char *subject, const cha
         base = base ? base + 1 : argv[0];
       }
       st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: %s failed (exit %d)%s%s", subject, base, code,
-                   diag[0] ? ": " : "", diag);
+                    diag[0] ? ": " : "", diag);
     }
     free(text);
   }

@@ -55,30 +55,34 @@ typedef enum wasmgraph_status {
   WASMGRAPH_ERR_NOT_FOUND = 4,        /* unknown input, kernel or param name */
   WASMGRAPH_ERR_SHAPE_MISMATCH = 5,
   WASMGRAPH_ERR_DTYPE_MISMATCH = 6,
-  WASMGRAPH_ERR_TRAP = 7,             /* the guest trapped; see last_trap */
-  WASMGRAPH_ERR_KERNEL = 8,           /* a kernel returned nonzero */
-  WASMGRAPH_ERR_IO = 9,               /* a file could not be read */
-  WASMGRAPH_ERR_ABI = 10,             /* module descriptor version/config mismatch */
-  WASMGRAPH_ERR_UNSUPPORTED = 11      /* a valid input this build cannot serve */
+  WASMGRAPH_ERR_TRAP = 7,        /* the guest trapped; see last_trap */
+  WASMGRAPH_ERR_KERNEL = 8,      /* a kernel returned nonzero */
+  WASMGRAPH_ERR_IO = 9,          /* a file could not be read */
+  WASMGRAPH_ERR_ABI = 10,        /* module descriptor version/config mismatch */
+  WASMGRAPH_ERR_UNSUPPORTED = 11 /* a valid input this build cannot serve */
 } wasmgraph_status;
 
 /* Why guest code stopped. Mirrors the WebAssembly trap reasons. */
 typedef enum wasmgraph_trap_kind {
   WASMGRAPH_TRAP_NONE = 0,
-  WASMGRAPH_TRAP_OUT_OF_BOUNDS = 1,      /* memory or table access, incl. a bad
-                                            pointer handed to a host import */
-  WASMGRAPH_TRAP_INTEGER_OVERFLOW = 2,   /* INT_MIN / -1, float-to-int overflow */
+  WASMGRAPH_TRAP_OUT_OF_BOUNDS = 1,    /* memory or table access, incl. a bad
+                                          pointer handed to a host import */
+  WASMGRAPH_TRAP_INTEGER_OVERFLOW = 2, /* INT_MIN / -1, float-to-int overflow */
   WASMGRAPH_TRAP_DIVIDE_BY_ZERO = 3,
   WASMGRAPH_TRAP_INVALID_CONVERSION = 4, /* NaN to integer */
   WASMGRAPH_TRAP_UNREACHABLE = 5,
-  WASMGRAPH_TRAP_INDIRECT_CALL = 6,      /* null entry or signature mismatch */
-  WASMGRAPH_TRAP_STACK_EXHAUSTED = 7,    /* native recursion limit */
+  WASMGRAPH_TRAP_INDIRECT_CALL = 6,   /* null entry or signature mismatch */
+  WASMGRAPH_TRAP_STACK_EXHAUSTED = 7, /* native recursion limit */
   WASMGRAPH_TRAP_OTHER = 8
 } wasmgraph_trap_kind;
 
 /* DLPack type codes, as TVM writes them. */
-enum { WASMGRAPH_DTYPE_INT = 0, WASMGRAPH_DTYPE_UINT = 1, WASMGRAPH_DTYPE_FLOAT = 2,
-       WASMGRAPH_DTYPE_BFLOAT = 4 };
+enum {
+  WASMGRAPH_DTYPE_INT = 0,
+  WASMGRAPH_DTYPE_UINT = 1,
+  WASMGRAPH_DTYPE_FLOAT = 2,
+  WASMGRAPH_DTYPE_BFLOAT = 4
+};
 
 typedef struct wasmgraph_dtype {
   uint8_t code;   /* WASMGRAPH_DTYPE_* */
@@ -91,12 +95,12 @@ typedef struct wasmgraph_dtype {
 /* Description of a graph input or output. Pointers are owned by the model
  * and live as long as it does. */
 typedef struct wasmgraph_tensor_info {
-  const char *name;     /* input name; for outputs "output_<i>" */
+  const char *name; /* input name; for outputs "output_<i>" */
   wasmgraph_dtype dtype;
   const char *dtype_name; /* as in graph.json, e.g. "float32" */
   int ndim;
   const int64_t *shape;
-  size_t nbytes;        /* ceil(bits*lanes/8) * prod(shape) */
+  size_t nbytes; /* ceil(bits*lanes/8) * prod(shape) */
 } wasmgraph_tensor_info;
 
 typedef struct wasmgraph_model wasmgraph_model;
@@ -130,16 +134,15 @@ const char *wasmgraph_trap_string(wasmgraph_trap_kind kind);
  * The bytes are parsed and copied: the caller may free them on return.
  * `module` must outlive the model (it is static data of generated code).
  * On failure *out is NULL and `err` (if not NULL) holds a message. */
-wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module,
-                                        const void *graph_json, size_t graph_json_size,
-                                        const void *params, size_t params_size,
-                                        wasmgraph_model **out, char *err, size_t err_size);
+wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module, const void *graph_json,
+                                        size_t graph_json_size, const void *params,
+                                        size_t params_size, wasmgraph_model **out, char *err,
+                                        size_t err_size);
 
 /* Same, reading graph.json and params from files (either path may be NULL to
  * use the embedded copy). Messages name the file. */
 wasmgraph_status wasmgraph_model_create_from_files(const wasmgraph_module_desc *module,
-                                                   const char *graph_path,
-                                                   const char *params_path,
+                                                   const char *graph_path, const char *params_path,
                                                    wasmgraph_model **out, char *err,
                                                    size_t err_size);
 
@@ -147,9 +150,8 @@ wasmgraph_status wasmgraph_model_create_from_files(const wasmgraph_module_desc *
  * builds a model from it; graph/params paths as above. The model keeps the
  * library loaded until wasmgraph_model_destroy. */
 wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *graph_path,
-                                              const char *params_path,
-                                              wasmgraph_model **out, char *err,
-                                              size_t err_size);
+                                              const char *params_path, wasmgraph_model **out,
+                                              char *err, size_t err_size);
 
 /* Releases the model. Every executor made from it must be destroyed first.
  * NULL is accepted. */
@@ -176,8 +178,7 @@ const char *wasmgraph_model_name(const wasmgraph_model *model);
  * message. The model must outlive the executor. */
 wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
                                            const wasmgraph_options *options,
-                                           wasmgraph_executor **out, char *err,
-                                           size_t err_size);
+                                           wasmgraph_executor **out, char *err, size_t err_size);
 void wasmgraph_executor_destroy(wasmgraph_executor *ex); /* NULL is accepted */
 
 /* Text of the last failed call on this executor, "" if none. Owned by the
@@ -190,8 +191,8 @@ const wasmgraph_model *wasmgraph_executor_model(const wasmgraph_executor *ex);
 int wasmgraph_executor_num_threads(const wasmgraph_executor *ex);
 
 /* Copies `size` bytes into input `index`; `size` must equal the input's nbytes. */
-wasmgraph_status wasmgraph_executor_set_input(wasmgraph_executor *ex, int index,
-                                              const void *data, size_t size);
+wasmgraph_status wasmgraph_executor_set_input(wasmgraph_executor *ex, int index, const void *data,
+                                              size_t size);
 wasmgraph_status wasmgraph_executor_set_input_by_name(wasmgraph_executor *ex, const char *name,
                                                       const void *data, size_t size);
 /* Checked copy: dtype and shape must match the graph exactly; the error text
@@ -211,15 +212,15 @@ wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex);
 
 /* Copies output `index` (graph "heads" order) into `dst`; `size` must equal
  * the output's nbytes. */
-wasmgraph_status wasmgraph_executor_get_output(const wasmgraph_executor *ex, int index,
-                                               void *dst, size_t size);
+wasmgraph_status wasmgraph_executor_get_output(const wasmgraph_executor *ex, int index, void *dst,
+                                               size_t size);
 
 /* Zero-copy access: the address of the input/output tensor inside linear
  * memory. Valid until the executor is destroyed (the memory never moves).
  * Writing an input buffer is the same as set_input; the contents of an output
  * buffer are valid after a successful run until the next run. */
-wasmgraph_status wasmgraph_executor_input_buffer(wasmgraph_executor *ex, int index,
-                                                 void **data, size_t *size);
+wasmgraph_status wasmgraph_executor_input_buffer(wasmgraph_executor *ex, int index, void **data,
+                                                 size_t *size);
 wasmgraph_status wasmgraph_executor_output_buffer(const wasmgraph_executor *ex, int index,
                                                   const void **data, size_t *size);
 

@@ -52,11 +52,11 @@ extern "C" {
 /* What OUTPUT becomes; chosen by its extension. */
 typedef enum wasmgraph_output_kind {
   WASMGRAPH_OUTPUT_UNKNOWN = 0,
-  WASMGRAPH_OUTPUT_SHARED,   /* .so: dlopen-able, exports wasmgraph_module_entry too */
-  WASMGRAPH_OUTPUT_OBJECT,   /* .o: one relocatable object */
-  WASMGRAPH_OUTPUT_ARCHIVE,  /* .a: static library */
-  WASMGRAPH_OUTPUT_C,        /* .c: glue C next to <NAME>_w2c.c/.h and <NAME>.h */
-  WASMGRAPH_OUTPUT_WASM      /* .wasm: the linked, checked module only */
+  WASMGRAPH_OUTPUT_SHARED,  /* .so: dlopen-able, exports wasmgraph_module_entry too */
+  WASMGRAPH_OUTPUT_OBJECT,  /* .o: one relocatable object */
+  WASMGRAPH_OUTPUT_ARCHIVE, /* .a: static library */
+  WASMGRAPH_OUTPUT_C,       /* .c: glue C next to <NAME>_w2c.c/.h and <NAME>.h */
+  WASMGRAPH_OUTPUT_WASM     /* .wasm: the linked, checked module only */
 } wasmgraph_output_kind;
 
 /* The kind for a path's extension (".so", ".o", ".a", ".c", ".wasm"). */
@@ -68,21 +68,21 @@ typedef void (*wasmgraph_log_fn)(void *user, const char *line);
 /* Options for wasmgraph_compile. Initialise with wasmgraph_compile_options_init,
  * then set what you need. Strings are borrowed for the duration of the call. */
 typedef struct wasmgraph_compile_options {
-  uint32_t struct_size;       /* sizeof(wasmgraph_compile_options) */
-  const char *input;          /* file or folder; the kind is detected by content */
-  const char *output;         /* extension picks wasmgraph_output_kind */
-  const char *name;           /* C identifier prefixing every generated symbol;
-                                 NULL: derived from OUTPUT (see wasmgraph_default_name) */
-  int opt_level;              /* clang -O0..-O3; default 2 */
-  const char *target;         /* clang/LLVM triple; NULL: the host's */
-  const char *cpu;            /* -march (x86) / -mcpu (others); NULL: "native" for the
-                                 host triple, the target's generic CPU otherwise */
-  const char *embed_graph;    /* graph.json to embed (with embed_params), or NULL */
-  const char *embed_params;   /* graph.params to embed, or NULL */
-  uint32_t stack_size;        /* wasm shadow stack in bytes; 0: 8 MiB */
-  bool save_temps;            /* keep the temp dir and log its path */
-  int verbose;                /* >0: log each command before running it */
-  wasmgraph_log_fn log;       /* may be NULL */
+  uint32_t struct_size;     /* sizeof(wasmgraph_compile_options) */
+  const char *input;        /* file or folder; the kind is detected by content */
+  const char *output;       /* extension picks wasmgraph_output_kind */
+  const char *name;         /* C identifier prefixing every generated symbol;
+                               NULL: derived from OUTPUT (see wasmgraph_default_name) */
+  int opt_level;            /* clang -O0..-O3; default 2 */
+  const char *target;       /* clang/LLVM triple; NULL: the host's */
+  const char *cpu;          /* -march (x86) / -mcpu (others); NULL: "native" for the
+                               host triple, the target's generic CPU otherwise */
+  const char *embed_graph;  /* graph.json to embed (with embed_params), or NULL */
+  const char *embed_params; /* graph.params to embed, or NULL */
+  uint32_t stack_size;      /* wasm shadow stack in bytes; 0: 8 MiB */
+  bool save_temps;          /* keep the temp dir and log its path */
+  int verbose;              /* >0: log each command before running it */
+  wasmgraph_log_fn log;     /* may be NULL */
   void *log_user;
   bool no_tile_vectorize;     /* skip the kernel-shape passes (tile vectorizer, v128
                                  pairing, splat windows, address fold); for A/B
@@ -126,28 +126,28 @@ void wasmgraph_default_name(const char *output, char *buf, size_t size);
 /* ---- inspect ---------------------------------------------------------- */
 
 typedef struct wasmgraph_inspect_import {
-  char *module;              /* "env" */
+  char *module; /* "env" */
   char *name;
-  char *kind;                /* "func", "table", "memory", "global", "tag" */
-  char *type;                /* "(i32,i32)->i32" for functions, "" otherwise */
-  bool served;               /* the runtime serves it (host_import_list.h) */
+  char *kind;  /* "func", "table", "memory", "global", "tag" */
+  char *type;  /* "(i32,i32)->i32" for functions, "" otherwise */
+  bool served; /* the runtime serves it (host_import_list.h) */
 } wasmgraph_inspect_import;
 
 typedef struct wasmgraph_inspect_report {
-  char *input_path;          /* INPUT as given */
-  char *input_kind;          /* "object", "archive", "module" (linked .wasm), "folder" */
-  char *wasm_path;           /* the object/archive/module that was read */
-  char *graph_json_path;     /* folder inputs; NULL otherwise */
-  char *params_path;         /* folder inputs; NULL otherwise */
-  int num_objects;           /* 1, or the archive's member count */
+  char *input_path;      /* INPUT as given */
+  char *input_kind;      /* "object", "archive", "module" (linked .wasm), "folder" */
+  char *wasm_path;       /* the object/archive/module that was read */
+  char *graph_json_path; /* folder inputs; NULL otherwise */
+  char *params_path;     /* folder inputs; NULL otherwise */
+  int num_objects;       /* 1, or the archive's member count */
 
-  int num_kernels;           /* defined, non-local functions with the PackedFunc
-                                signature (i32 x6)->i32, sorted by name */
+  int num_kernels; /* defined, non-local functions with the PackedFunc
+                      signature (i32 x6)->i32, sorted by name */
   char **kernels;
-  int num_imports;           /* function imports of the linked module (or of the
-                                object when it could not be linked) */
+  int num_imports; /* function imports of the linked module (or of the
+                      object when it could not be linked) */
   wasmgraph_inspect_import *imports;
-  int num_features;          /* target_features in use, e.g. "simd128" */
+  int num_features; /* target_features in use, e.g. "simd128" */
   char **features;
 
   bool linked;               /* layout fields below come from a linked module */
@@ -161,7 +161,7 @@ typedef struct wasmgraph_inspect_report {
   /* Would `wasmgraph compile` accept it? WASMGRAPH_OK, or the status and
    * message the compile checks give. */
   wasmgraph_status check_status;
-  char *check_message;       /* "" when OK */
+  char *check_message; /* "" when OK */
 } wasmgraph_inspect_report;
 
 /* Reads and checks INPUT the way wasmgraph_compile does, linking it in a temp

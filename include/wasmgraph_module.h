@@ -44,8 +44,8 @@ extern "C" {
  * generated code was compiled with. The runtime refuses a module whose
  * configuration differs from its own, because the two would disagree on how
  * out-of-bounds accesses are detected. */
-#define WASMGRAPH_MEMCFG_GUARD_PAGES 1u   /* WASM_RT_MEMCHECK_SIGNAL_HANDLER=1 */
-#define WASMGRAPH_MEMCFG_STACK_DEPTH 2u   /* WASM_RT_USE_STACK_DEPTH_COUNT=1 */
+#define WASMGRAPH_MEMCFG_GUARD_PAGES 1u /* WASM_RT_MEMCHECK_SIGNAL_HANDLER=1 */
+#define WASMGRAPH_MEMCFG_STACK_DEPTH 2u /* WASM_RT_USE_STACK_DEPTH_COUNT=1 */
 
 /* Bits of wasmgraph_module_desc.features: wasm target features present. */
 #define WASMGRAPH_FEATURE_SIMD128 1u
@@ -57,10 +57,10 @@ extern "C" {
 typedef struct wasmgraph_host_env wasmgraph_host_env;
 
 typedef struct wasmgraph_module_desc {
-  uint32_t abi_version;  /* WASMGRAPH_MODULE_ABI_VERSION */
-  uint32_t struct_size;  /* sizeof(wasmgraph_module_desc) of the generator */
-  const char *name;      /* the model NAME given to `wasmgraph compile` */
-  const char *generator; /* e.g. "wasmgraph 0.1.0 / wasm2c 1.0.39" */
+  uint32_t abi_version;   /* WASMGRAPH_MODULE_ABI_VERSION */
+  uint32_t struct_size;   /* sizeof(wasmgraph_module_desc) of the generator */
+  const char *name;       /* the model NAME given to `wasmgraph compile` */
+  const char *generator;  /* e.g. "wasmgraph 0.1.0 / wasm2c 1.0.39" */
   uint32_t memory_config; /* WASMGRAPH_MEMCFG_* */
   uint32_t features;      /* WASMGRAPH_FEATURE_* */
 
@@ -89,12 +89,11 @@ typedef struct wasmgraph_module_desc {
   void (*call_ctors)(void *instance);
   /* kernel(args, type_codes, num_args, ret_value, ret_tcode, NULL) by table
    * index; all pointers are wasm addresses. May trap. */
-  int32_t (*call_packed)(void *instance, uint32_t table_index, uint32_t args,
-                         uint32_t type_codes, int32_t num_args,
-                         uint32_t ret_value, uint32_t ret_tcode);
+  int32_t (*call_packed)(void *instance, uint32_t table_index, uint32_t args, uint32_t type_codes,
+                         int32_t num_args, uint32_t ret_value, uint32_t ret_tcode);
   /* lambda(task_id, penv, cdata) by table index. May trap. */
-  int32_t (*call_lambda)(void *instance, uint32_t table_index, int32_t task_id,
-                         uint32_t penv, uint32_t cdata);
+  int32_t (*call_lambda)(void *instance, uint32_t table_index, int32_t task_id, uint32_t penv,
+                         uint32_t cdata);
   /* The shadow-stack pointer global of one instance. */
   uint32_t (*get_stack_pointer)(const void *instance);
   void (*set_stack_pointer)(void *instance, uint32_t sp);

@@ -66,8 +66,8 @@ static void run_body(void *p) {
       continue;
     }
     env_error[0] = '\0'; /* a message belongs to the node that wrote it */
-    int32_t rc = d->call_packed(inst, call->table_index, call->args, call->tcodes,
-                                call->num_args, call->ret_value, call->ret_tcode);
+    int32_t rc = d->call_packed(inst, call->table_index, call->args, call->tcodes, call->num_args,
+                                call->ret_value, call->ret_tcode);
     if (rc != 0) {
       c->rc = rc;
       return;
@@ -83,8 +83,7 @@ static int default_threads(void) {
   return n < 1 ? 1 : n > WG_MAX_THREADS ? WG_MAX_THREADS : (int)n;
 }
 
-static wasmgraph_status resolve_calls(struct wasmgraph_executor *ex, char *err,
-                                      size_t err_size) {
+static wasmgraph_status resolve_calls(struct wasmgraph_executor *ex, char *err, size_t err_size) {
   const graph_plan *g = &ex->model->plan;
   ex->calls = calloc((size_t)(g->num_nodes ? g->num_nodes : 1), sizeof *ex->calls);
   if (!ex->calls) {
@@ -150,8 +149,7 @@ static void reset_instances(struct wasmgraph_executor *ex) {
 
 wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
                                            const wasmgraph_options *options,
-                                           wasmgraph_executor **out, char *err,
-                                           size_t err_size) {
+                                           wasmgraph_executor **out, char *err, size_t err_size) {
   if (out) *out = NULL;
   if (!model || !out) {
     wg_format(err, err_size, "model or out is NULL");
@@ -195,8 +193,7 @@ wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
                             sizeof *ex->storage_addr);
   ex->entry_tensor = calloc((size_t)(model->plan.num_entries ? model->plan.num_entries : 1),
                             sizeof *ex->entry_tensor);
-  if (!ex->instances || !ex->envs || !ex->instantiated || !ex->storage_addr ||
-      !ex->entry_tensor)
+  if (!ex->instances || !ex->envs || !ex->instantiated || !ex->storage_addr || !ex->entry_tensor)
     goto oom;
   for (int w = 0; w < threads; w++) {
     ex->instances[w] = calloc(1, d->instance_size);
@@ -217,8 +214,8 @@ wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
     env->ex = ex;
     env->instance = ex->instances[w];
     env->worker = w;
-    env->stack_top = w == 0 ? d->stack_top
-                            : (uint32_t)(L.worker_stacks + (uint64_t)w * WG_WORKER_STACK);
+    env->stack_top =
+        w == 0 ? d->stack_top : (uint32_t)(L.worker_stacks + (uint64_t)w * WG_WORKER_STACK);
     env->penv = (uint32_t)(L.penv + 8u * (uint64_t)w);
     env->ws_base = (uint32_t)(L.workspace + (uint64_t)w * ws_bytes);
     env->ws_end = (uint32_t)(env->ws_base + ws_bytes);
@@ -355,8 +352,8 @@ static uint8_t *entry_data(const wasmgraph_executor *ex, const graph_entry *e) {
   return ex->memory.data + ex->storage_addr[e->storage_id];
 }
 
-wasmgraph_status wasmgraph_executor_set_input(wasmgraph_executor *ex, int index,
-                                              const void *data, size_t size) {
+wasmgraph_status wasmgraph_executor_set_input(wasmgraph_executor *ex, int index, const void *data,
+                                              size_t size) {
   if (!ex) return WASMGRAPH_ERR_INVALID_ARGUMENT;
   if (index < 0 || index >= ex->model->num_inputs)
     return wg_fail(ex, WASMGRAPH_ERR_INVALID_ARGUMENT, "input index %d out of range (%d inputs)",
@@ -415,14 +412,14 @@ wasmgraph_status wasmgraph_executor_set_input_tensor(wasmgraph_executor *ex, int
   return wasmgraph_executor_set_input(ex, index, data, info->nbytes);
 }
 
-wasmgraph_status wasmgraph_executor_get_output(const wasmgraph_executor *ex, int index,
-                                               void *dst, size_t size) {
+wasmgraph_status wasmgraph_executor_get_output(const wasmgraph_executor *ex, int index, void *dst,
+                                               size_t size) {
   if (!ex) return WASMGRAPH_ERR_INVALID_ARGUMENT;
   wasmgraph_executor *mex = (wasmgraph_executor *)ex; /* only last_error changes */
   const wasmgraph_model *m = ex->model;
   if (index < 0 || index >= m->num_outputs)
-    return wg_fail(mex, WASMGRAPH_ERR_INVALID_ARGUMENT,
-                   "output index %d out of range (%d outputs)", index, m->num_outputs);
+    return wg_fail(mex, WASMGRAPH_ERR_INVALID_ARGUMENT, "output index %d out of range (%d outputs)",
+                   index, m->num_outputs);
   const graph_entry *e = &m->plan.entries[m->plan.heads[index]];
   if (size != e->nbytes)
     return wg_fail(mex, WASMGRAPH_ERR_SHAPE_MISMATCH, "output %d: buffer has %zu bytes, need %zu",

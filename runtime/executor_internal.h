@@ -9,12 +9,12 @@
 
 typedef struct wg_layout {
   uint64_t meta_base, meta_size;
-  uint64_t *entry_tensor;    /* per entry: DLTensor address */
-  uint64_t *node_args;       /* per node: start of its argument block */
-  uint64_t penv;             /* num_threads consecutive 8-byte slots */
-  uint64_t *storage;         /* per storage id */
-  uint64_t worker_stacks;    /* (num_threads - 1) stacks of WG_WORKER_STACK */
-  uint64_t workspace;        /* num_threads arenas */
+  uint64_t *entry_tensor; /* per entry: DLTensor address */
+  uint64_t *node_args;    /* per node: start of its argument block */
+  uint64_t penv;          /* num_threads consecutive 8-byte slots */
+  uint64_t *storage;      /* per storage id */
+  uint64_t worker_stacks; /* (num_threads - 1) stacks of WG_WORKER_STACK */
+  uint64_t workspace;     /* num_threads arenas */
   uint64_t workspace_bytes_per_thread;
   uint64_t total;
   uint32_t pages;

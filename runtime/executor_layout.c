@@ -112,15 +112,15 @@ void wg_layout_write_metadata(struct wasmgraph_executor *ex, const wg_layout *L)
     uint32_t shape_addr = (uint32_t)L->entry_tensor[e] + 40;
     memset(t, 0, 40);
     put_u32(t + 0, (uint32_t)L->storage[en->storage_id]); /* data */
-    put_i32(t + 4, 1);                                     /* device_type kDLCPU */
-    put_i32(t + 8, 0);                                     /* device_id */
+    put_i32(t + 4, 1);                                    /* device_type kDLCPU */
+    put_i32(t + 8, 0);                                    /* device_id */
     put_i32(t + 12, en->ndim);
     t[16] = en->dtype.code;
     t[17] = en->dtype.bits;
     memcpy(t + 18, &en->dtype.lanes, 2);
-    put_u32(t + 20, en->ndim ? shape_addr : 0);            /* shape */
-    put_u32(t + 24, 0);                                    /* strides: compact */
-    put_u64(t + 32, 0);                                    /* byte_offset */
+    put_u32(t + 20, en->ndim ? shape_addr : 0); /* shape */
+    put_u32(t + 24, 0);                         /* strides: compact */
+    put_u64(t + 32, 0);                         /* byte_offset */
     for (int k = 0; k < en->ndim; k++) put_u64(t + 40 + 8 * k, (uint64_t)en->shape[k]);
   }
   for (int c = 0; c < ex->num_calls; c++) {
@@ -128,8 +128,8 @@ void wg_layout_write_metadata(struct wasmgraph_executor *ex, const wg_layout *L)
     if (call->kind != GRAPH_OP_TVM) continue;
     const graph_node *node = &g->nodes[call->node];
     for (int i = 0; i < call->num_args; i++) {
-      int entry = i < node->num_inputs ? node->inputs[i]
-                                       : node->first_entry + (i - node->num_inputs);
+      int entry =
+          i < node->num_inputs ? node->inputs[i] : node->first_entry + (i - node->num_inputs);
       put_u64(mem + call->args + 8u * i, L->entry_tensor[entry]);
       put_i32(mem + call->tcodes + 4u * i, KTVM_DLTENSOR_HANDLE);
     }

@@ -14,7 +14,8 @@ uint8_t *wg_guest_range_or_trap(wg_env *env, uint64_t addr, uint64_t len, const 
   if (!p) {
     snprintf(env->error, sizeof env->error,
              "%s: guest range [0x%llx, +%llu) is outside linear memory (%llu bytes)", what,
-             (unsigned long long)addr, (unsigned long long)len, (unsigned long long)env->memory->size);
+             (unsigned long long)addr, (unsigned long long)len,
+             (unsigned long long)env->memory->size);
     wasm_rt_trap(WASM_RT_TRAP_OOB);
   }
   return p;
@@ -33,8 +34,8 @@ void wg_guest_string_or_trap(wg_env *env, uint32_t addr, char *out, size_t out_s
   const char *s = (const char *)mem->data + addr;
   const char *nul = memchr(s, '\0', avail < out_size ? avail : out_size);
   if (!nul && avail < out_size) {
-    snprintf(env->error, sizeof env->error,
-             "%s: string at 0x%x runs past the end of linear memory", what, addr);
+    snprintf(env->error, sizeof env->error, "%s: string at 0x%x runs past the end of linear memory",
+             what, addr);
     wasm_rt_trap(WASM_RT_TRAP_OOB);
   }
   size_t n = nul ? (size_t)(nul - s) : out_size - 1; /* long strings are truncated */

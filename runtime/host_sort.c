@@ -69,7 +69,8 @@ static void read_tensor(wg_env *env, uint32_t args, uint32_t tcodes, int32_t n, 
   memcpy(t->shape, sp, 8u * (uint32_t)t->ndim);
   t->numel = 1;
   for (int k = 0; k < t->ndim; k++) {
-    if (t->shape[k] < 0 || t->shape[k] > UINT32_MAX || t->numel * (uint64_t)t->shape[k] > UINT32_MAX) {
+    if (t->shape[k] < 0 || t->shape[k] > UINT32_MAX ||
+        t->numel * (uint64_t)t->shape[k] > UINT32_MAX) {
       snprintf(env->error, sizeof env->error, "tvm.contrib.sort: argument %d has a bad shape", i);
       wasm_rt_trap(WASM_RT_TRAP_OOB);
     }

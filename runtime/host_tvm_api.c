@@ -17,7 +17,7 @@ u32 w2c_env_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr);
 void w2c_env_TVMAPISetLastError(wg_env *env, u32 msg);
 u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out);
 u32 w2c_env_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
-                       u32 ret_tcode);
+                        u32 ret_tcode);
 
 #define CTX_SUFFIX "__tvm_module_ctx"
 #define MODULE_CTX_TOKEN 0x4d474d57u /* any nonzero value; kernels only pass it back */
@@ -72,7 +72,7 @@ u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out
 }
 
 u32 w2c_env_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
-                       u32 ret_tcode) {
+                        u32 ret_tcode) {
   wg_packed_fn fn = wg_host_func_get(handle);
   if (!fn) {
     snprintf(env->error, sizeof env->error, "TVMFuncCall: invalid function handle %u", handle);

@@ -40,8 +40,8 @@ static wasmgraph_status check_descriptor(const wasmgraph_module_desc *d, char *e
     return WASMGRAPH_ERR_ABI;
   }
   if (d->struct_size < sizeof(wasmgraph_module_desc)) {
-    wg_format(err, err_size, "module descriptor is truncated (%u bytes, need %zu)",
-              d->struct_size, sizeof(wasmgraph_module_desc));
+    wg_format(err, err_size, "module descriptor is truncated (%u bytes, need %zu)", d->struct_size,
+              sizeof(wasmgraph_module_desc));
     return WASMGRAPH_ERR_ABI;
   }
   if (d->memory_config != runtime_memory_config()) {
@@ -106,16 +106,16 @@ static wasmgraph_status bind_params(wasmgraph_model *m, char *err, size_t err_si
       char want[32], got[32];
       wg_dtype_format(e->dtype, want, sizeof want);
       wg_dtype_format(t->dtype, got, sizeof got);
-      wg_format(err, err_size, "params: '%s' has dtype %s but the graph expects %s", t->name,
-                got, want);
+      wg_format(err, err_size, "params: '%s' has dtype %s but the graph expects %s", t->name, got,
+                want);
       return WASMGRAPH_ERR_DTYPE_MISMATCH;
     }
     if (!same_shape(e->shape, e->ndim, t->shape, t->ndim)) {
       char want[128], got[128];
       format_shape(e->shape, e->ndim, want, sizeof want);
       format_shape(t->shape, t->ndim, got, sizeof got);
-      wg_format(err, err_size, "params: '%s' has shape %s but the graph expects %s", t->name,
-                got, want);
+      wg_format(err, err_size, "params: '%s' has shape %s but the graph expects %s", t->name, got,
+                want);
       return WASMGRAPH_ERR_SHAPE_MISMATCH;
     }
     m->entry_param[entry] = p;
@@ -165,10 +165,10 @@ oom:
   return WASMGRAPH_ERR_NO_MEMORY;
 }
 
-wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module,
-                                        const void *graph_json, size_t graph_json_size,
-                                        const void *params, size_t params_size,
-                                        wasmgraph_model **out, char *err, size_t err_size) {
+wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module, const void *graph_json,
+                                        size_t graph_json_size, const void *params,
+                                        size_t params_size, wasmgraph_model **out, char *err,
+                                        size_t err_size) {
   if (!out) {
     wg_format(err, err_size, "out is NULL");
     return WASMGRAPH_ERR_INVALID_ARGUMENT;
@@ -269,8 +269,7 @@ static wasmgraph_status read_file(const char *path, uint8_t **data, size_t *size
 }
 
 /* Rewrites "graph.json: x" / "params: x" from the parsers as "<path>: x". */
-static void name_file_in_message(char *err, size_t err_size, const char *prefix,
-                                 const char *path) {
+static void name_file_in_message(char *err, size_t err_size, const char *prefix, const char *path) {
   if (!err || !path) return;
   size_t plen = strlen(prefix);
   const char *rest = strncmp(err, prefix, plen) == 0 ? err + plen : err;
@@ -280,8 +279,7 @@ static void name_file_in_message(char *err, size_t err_size, const char *prefix,
 }
 
 wasmgraph_status wasmgraph_model_create_from_files(const wasmgraph_module_desc *module,
-                                                   const char *graph_path,
-                                                   const char *params_path,
+                                                   const char *graph_path, const char *params_path,
                                                    wasmgraph_model **out, char *err,
                                                    size_t err_size) {
   uint8_t *graph = NULL, *params = NULL;
@@ -289,10 +287,8 @@ wasmgraph_status wasmgraph_model_create_from_files(const wasmgraph_module_desc *
   wasmgraph_status st = WASMGRAPH_OK;
   if (out) *out = NULL;
   if (graph_path && (st = read_file(graph_path, &graph, &graph_size, err, err_size))) goto done;
-  if (params_path && (st = read_file(params_path, &params, &params_size, err, err_size)))
-    goto done;
-  st = wasmgraph_model_create(module, graph, graph_size, params, params_size, out, err,
-                              err_size);
+  if (params_path && (st = read_file(params_path, &params, &params_size, err, err_size))) goto done;
+  st = wasmgraph_model_create(module, graph, graph_size, params, params_size, out, err, err_size);
   if (st && err) {
     if (strncmp(err, "graph.json: ", 12) == 0)
       name_file_in_message(err, err_size, "graph.json: ", graph_path);
@@ -306,9 +302,8 @@ done:
 }
 
 wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *graph_path,
-                                              const char *params_path,
-                                              wasmgraph_model **out, char *err,
-                                              size_t err_size) {
+                                              const char *params_path, wasmgraph_model **out,
+                                              char *err, size_t err_size) {
   if (out) *out = NULL;
   if (!so_path || !out) {
     wg_format(err, err_size, "library path or out is NULL");
@@ -326,7 +321,8 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
     bool other_release = why && strstr(why, "undefined symbol: wasm_rt_");
     wg_format(err, err_size, "%s: cannot load: %s%s", so_path, why ? why : "unknown error",
               other_release ? " (compiled by another wasmgraph release? recompile it with this "
-                              "wasmgraph)" : "");
+                              "wasmgraph)"
+                            : "");
     return other_release ? WASMGRAPH_ERR_ABI : WASMGRAPH_ERR_IO;
   }
   wasmgraph_module_entry_fn entry;
@@ -337,8 +333,8 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
     dlclose(h);
     return WASMGRAPH_ERR_FORMAT;
   }
-  wasmgraph_status st = wasmgraph_model_create_from_files(entry(), graph_path, params_path, out,
-                                                          err, err_size);
+  wasmgraph_status st =
+      wasmgraph_model_create_from_files(entry(), graph_path, params_path, out, err, err_size);
   if (st) {
     if (err && st == WASMGRAPH_ERR_ABI) name_file_in_message(err, err_size, "", so_path);
     dlclose(h);

@@ -89,8 +89,7 @@ static void run_pool_task(wg_pool *pool, int worker) {
     for (int i = 0; i < WG_STACK_CANARY; i++) {
       if (canary[i] != 0xc5) {
         snprintf(env->error, sizeof env->error,
-                 "parallel task %d overflowed its %u-byte shadow stack", worker,
-                 WG_WORKER_STACK);
+                 "parallel task %d overflowed its %u-byte shadow stack", worker, WG_WORKER_STACK);
         pool->traps[worker] = WASM_RT_TRAP_OOB;
         break;
       }
@@ -244,8 +243,8 @@ static int32_t parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata) {
   }
   for (int i = 0; i < tasks; i++) {
     if (pool->results[i] != 0) {
-      report_task(env, "", i, tasks, " failed", ex->envs[i].error[0] ? ex->envs[i].error
-                                                                      : "(no message)");
+      report_task(env, "", i, tasks, " failed",
+                  ex->envs[i].error[0] ? ex->envs[i].error : "(no message)");
       return -1;
     }
   }

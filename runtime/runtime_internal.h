@@ -17,26 +17,26 @@
 
 #define WG_ERROR_SIZE 1024
 #define WG_KERNEL_ERROR_SIZE 512
-#define WG_WORKSPACE_DEPTH 64       /* nested live workspace blocks per thread */
+#define WG_WORKSPACE_DEPTH 64 /* nested live workspace blocks per thread */
 #define WG_DEFAULT_WORKSPACE (256u << 20)
-#define WG_WORKER_STACK (1u << 20)  /* shadow stack of each extra worker instance */
+#define WG_WORKER_STACK (1u << 20) /* shadow stack of each extra worker instance */
 #define WG_MAX_THREADS 64
 
 /* ---- model ---------------------------------------------------------------- */
 
 struct wasmgraph_model {
   const wasmgraph_module_desc *desc;
-  void *dl_handle;            /* dlopen handle when loaded from a .so */
+  void *dl_handle; /* dlopen handle when loaded from a .so */
   graph_plan plan;
-  uint8_t *params_blob;       /* owned copy; params.items[].data point into it */
+  uint8_t *params_blob; /* owned copy; params.items[].data point into it */
   param_list params;
-  int *entry_param;           /* per entry id: index into params.items or -1 */
+  int *entry_param; /* per entry id: index into params.items or -1 */
   int num_inputs;
-  int *input_entry;           /* entry id of each graph input */
+  int *input_entry; /* entry id of each graph input */
   wasmgraph_tensor_info *input_info;
   int num_outputs;
   wasmgraph_tensor_info *output_info;
-  char **output_names;        /* "output_<i>" */
+  char **output_names; /* "output_<i>" */
 };
 
 /* ---- host environment of one wasm instance ---------------------------------- */
@@ -48,10 +48,10 @@ typedef struct wg_executor wg_executor;
 struct w2c_env {
   wasm_rt_memory_t *memory;
   struct wasmgraph_executor *ex;
-  void *instance;             /* the wasm2c instance this env belongs to */
-  int worker;                 /* 0 = the thread that called run */
-  uint32_t stack_top;         /* initial shadow-stack pointer of this instance */
-  uint32_t penv;              /* 8-byte TVMParallelGroupEnv slot in guest memory */
+  void *instance;     /* the wasm2c instance this env belongs to */
+  int worker;         /* 0 = the thread that called run */
+  uint32_t stack_top; /* initial shadow-stack pointer of this instance */
+  uint32_t penv;      /* 8-byte TVMParallelGroupEnv slot in guest memory */
   /* LIFO workspace arena [ws_base, ws_end) in guest memory */
   uint32_t ws_base, ws_end, ws_top;
   uint32_t ws_stack[WG_WORKSPACE_DEPTH];
@@ -67,7 +67,7 @@ typedef struct wg_call {
   uint32_t table_index;
   uint32_t args, tcodes, ret_value, ret_tcode; /* guest addresses */
   int32_t num_args;
-  uint32_t copy_src, copy_dst, copy_bytes;     /* GRAPH_OP_COPY */
+  uint32_t copy_src, copy_dst, copy_bytes; /* GRAPH_OP_COPY */
 } wg_call;
 
 typedef struct wg_registry_entry {
@@ -81,29 +81,29 @@ struct wasmgraph_executor {
   const wasmgraph_model *model;
   wasm_rt_memory_t memory;
   int num_threads;
-  void **instances;           /* num_threads wasm2c instances over `memory` */
-  wg_env *envs;               /* num_threads host environments */
+  void **instances; /* num_threads wasm2c instances over `memory` */
+  wg_env *envs;     /* num_threads host environments */
   bool *instantiated;
-  struct wg_pool *pool;       /* worker threads (NULL when num_threads == 1) */
+  struct wg_pool *pool; /* worker threads (NULL when num_threads == 1) */
 
   /* system-lib registry, filled by instance 0's constructor */
   wg_registry_entry *registry;
   int registry_count, registry_cap;
   uint32_t module_ctx_addr;
-  bool registering;           /* only while constructors run */
+  bool registering; /* only while constructors run */
 
   /* layout of linear memory */
-  uint32_t *storage_addr;     /* per storage id */
-  uint32_t *entry_tensor;     /* per entry: guest address of its DLTensor */
+  uint32_t *storage_addr; /* per storage id */
+  uint32_t *entry_tensor; /* per entry: guest address of its DLTensor */
   uint32_t meta_base, meta_size;
-  uint8_t *meta_image;        /* host copy of the metadata region */
+  uint8_t *meta_image; /* host copy of the metadata region */
   uint32_t data_base, data_size;
-  uint8_t *data_image;        /* host copy of the module's static data after its ctors */
+  uint8_t *data_image; /* host copy of the module's static data after its ctors */
   wg_call *calls;
   int num_calls;
 
-  bool needs_restore;         /* a run failed: restore metadata and params */
-  int running_node;           /* node index while a kernel runs, for messages */
+  bool needs_restore; /* a run failed: restore metadata and params */
+  int running_node;   /* node index while a kernel runs, for messages */
   char last_error[WG_ERROR_SIZE];
   wasmgraph_trap_kind last_trap;
 };
@@ -114,8 +114,8 @@ struct wasmgraph_executor {
 void wg_format(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void wg_vformat(char *buf, size_t size, const char *fmt, va_list ap);
 /* Sets the executor's last error; returns status for `return wg_fail(...)`. */
-wasmgraph_status wg_fail(struct wasmgraph_executor *ex, wasmgraph_status status,
-                         const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+wasmgraph_status wg_fail(struct wasmgraph_executor *ex, wasmgraph_status status, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
 
 /* Host view of guest [addr, addr+len): NULL if out of bounds. */
 static inline uint8_t *wg_guest_range(const wasm_rt_memory_t *mem, uint64_t addr, uint64_t len) {

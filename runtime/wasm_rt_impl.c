@@ -63,15 +63,24 @@ void wasm_rt_trap(wasm_rt_trap_t code) {
 
 const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
   switch (trap) {
-    case WASM_RT_TRAP_NONE: return "No error";
-    case WASM_RT_TRAP_OOB: return "Out-of-bounds access in linear memory or a table";
-    case WASM_RT_TRAP_INT_OVERFLOW: return "Integer overflow on divide or truncation";
-    case WASM_RT_TRAP_DIV_BY_ZERO: return "Integer divide by zero";
-    case WASM_RT_TRAP_INVALID_CONVERSION: return "Conversion from NaN to integer";
-    case WASM_RT_TRAP_UNREACHABLE: return "Unreachable instruction executed";
-    case WASM_RT_TRAP_CALL_INDIRECT: return "Invalid call_indirect";
-    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "Uncaught exception";
-    case WASM_RT_TRAP_EXHAUSTION: return "Call stack exhausted";
+    case WASM_RT_TRAP_NONE:
+      return "No error";
+    case WASM_RT_TRAP_OOB:
+      return "Out-of-bounds access in linear memory or a table";
+    case WASM_RT_TRAP_INT_OVERFLOW:
+      return "Integer overflow on divide or truncation";
+    case WASM_RT_TRAP_DIV_BY_ZERO:
+      return "Integer divide by zero";
+    case WASM_RT_TRAP_INVALID_CONVERSION:
+      return "Conversion from NaN to integer";
+    case WASM_RT_TRAP_UNREACHABLE:
+      return "Unreachable instruction executed";
+    case WASM_RT_TRAP_CALL_INDIRECT:
+      return "Invalid call_indirect";
+    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
+      return "Uncaught exception";
+    case WASM_RT_TRAP_EXHAUSTION:
+      return "Call stack exhausted";
   }
   return "invalid trap code";
 }
@@ -144,8 +153,8 @@ bool wg_memory_init(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_
   if (initial_pages > max_pages) return false;
   size_t bytes = (size_t)initial_pages * WG_PAGE_SIZE;
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-  void *base = mmap(NULL, WG_RESERVATION, PROT_NONE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void *base =
+      mmap(NULL, WG_RESERVATION, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) return false;
   if (bytes && mprotect(base, bytes, PROT_READ | PROT_WRITE) != 0) {
     munmap(base, WG_RESERVATION);
@@ -219,34 +228,33 @@ void wasm_rt_free_memory(wasm_rt_memory_t *mem) { wg_memory_release(mem); }
 
 /* ---- tables ------------------------------------------------------------ */
 
-#define DEFINE_TABLE(kind, elem_t, null_value)                                          \
-  void wasm_rt_allocate_##kind##_table(wasm_rt_##kind##_table_t *t, uint32_t elements,  \
-                                       uint32_t max_elements) {                         \
-    t->size = elements;                                                                 \
-    t->max_size = max_elements;                                                         \
-    t->data = calloc(elements ? elements : 1, sizeof(elem_t));                          \
-    if (!t->data) {                                                                     \
-      t->size = 0;                                                                      \
-      trap_host_oom();                                                                  \
-    }                                                                                   \
-  }                                                                                     \
-  void wasm_rt_free_##kind##_table(wasm_rt_##kind##_table_t *t) {                       \
-    free(t->data);                                                                      \
-    t->data = NULL;                                                                     \
-    t->size = 0;                                                                        \
-  }                                                                                     \
-  uint32_t wasm_rt_grow_##kind##_table(wasm_rt_##kind##_table_t *t, uint32_t delta,     \
-                                       elem_t init) {                                   \
-    uint32_t old = t->size;                                                             \
-    uint64_t want = (uint64_t)old + delta;                                              \
-    if (want > t->max_size || want > (1u << 26)) return UINT32_MAX;                     \
-    if (delta == 0) return old;                                                         \
-    elem_t *grown = realloc(t->data, (size_t)want * sizeof(elem_t));                    \
-    if (!grown) return UINT32_MAX;                                                      \
-    for (uint32_t i = old; i < want; i++) grown[i] = init;                              \
-    t->data = grown;                                                                    \
-    t->size = (uint32_t)want;                                                           \
-    return old;                                                                         \
+#define DEFINE_TABLE(kind, elem_t, null_value)                                                     \
+  void wasm_rt_allocate_##kind##_table(wasm_rt_##kind##_table_t *t, uint32_t elements,             \
+                                       uint32_t max_elements) {                                    \
+    t->size = elements;                                                                            \
+    t->max_size = max_elements;                                                                    \
+    t->data = calloc(elements ? elements : 1, sizeof(elem_t));                                     \
+    if (!t->data) {                                                                                \
+      t->size = 0;                                                                                 \
+      trap_host_oom();                                                                             \
+    }                                                                                              \
+  }                                                                                                \
+  void wasm_rt_free_##kind##_table(wasm_rt_##kind##_table_t *t) {                                  \
+    free(t->data);                                                                                 \
+    t->data = NULL;                                                                                \
+    t->size = 0;                                                                                   \
+  }                                                                                                \
+  uint32_t wasm_rt_grow_##kind##_table(wasm_rt_##kind##_table_t *t, uint32_t delta, elem_t init) { \
+    uint32_t old = t->size;                                                                        \
+    uint64_t want = (uint64_t)old + delta;                                                         \
+    if (want > t->max_size || want > (1u << 26)) return UINT32_MAX;                                \
+    if (delta == 0) return old;                                                                    \
+    elem_t *grown = realloc(t->data, (size_t)want * sizeof(elem_t));                               \
+    if (!grown) return UINT32_MAX;                                                                 \
+    for (uint32_t i = old; i < want; i++) grown[i] = init;                                         \
+    t->data = grown;                                                                               \
+    t->size = (uint32_t)want;                                                                      \
+    return old;                                                                                    \
   }
 
 DEFINE_TABLE(funcref, wasm_rt_funcref_t, wasm_rt_funcref_null_value)
@@ -330,11 +338,12 @@ bool wg_rt_prepare_thread(void) {
   wasm_rt_init();
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
   stack_t old;
-  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) && old.ss_size >= WG_ALTSTACK_SIZE) {
+  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) &&
+      old.ss_size >= WG_ALTSTACK_SIZE) {
     /* The application installed one already: use it. */
   } else {
-    void *p = mmap(NULL, WG_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p =
+        mmap(NULL, WG_ALTSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return false;
     stack_t ss;
     memset(&ss, 0, sizeof ss);

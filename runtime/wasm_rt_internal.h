@@ -15,9 +15,9 @@
 
 /* Per-thread guest bookkeeping, owned by trap_boundary.c. */
 typedef struct wg_thread_state {
-  int prepared;        /* alternate signal stack installed */
-  int guest_depth;     /* > 0 while this thread runs guest code */
-  uintptr_t stack_lo;  /* lowest address of this thread's native stack */
+  int prepared;       /* alternate signal stack installed */
+  int guest_depth;    /* > 0 while this thread runs guest code */
+  uintptr_t stack_lo; /* lowest address of this thread's native stack */
 } wg_thread_state;
 
 extern _Thread_local wg_thread_state wg_tls_thread;

@@ -15,20 +15,19 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
-                                    u32 code_hint, u32 bits_hint);
+                                     u32 code_hint, u32 bits_hint);
 u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr);
 
 /* Blocks start on 64-byte boundaries, as TVM's own allocator gives them. */
 static u64 align_up(u32 addr) { return ((u64)addr + 63) & ~(u64)63; }
 
 u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
-                                    u32 code_hint, u32 bits_hint) {
+                                     u32 code_hint, u32 bits_hint) {
   u64 size = nbytes ? nbytes : 1;
   u64 start = align_up(env->ws_top);
   if (env->ws_depth >= WG_WORKSPACE_DEPTH) {
     snprintf(env->error, sizeof env->error,
-             "TVMBackendAllocWorkspace: more than %d nested workspace blocks",
-             WG_WORKSPACE_DEPTH);
+             "TVMBackendAllocWorkspace: more than %d nested workspace blocks", WG_WORKSPACE_DEPTH);
     return 0;
   }
   if (size > env->ws_end || start > env->ws_end - size) {
@@ -49,8 +48,7 @@ u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 p
   /* Only the most recent block may be freed; any other pointer is a guest
    * bug or an attack, and must not corrupt the arena. */
   if (env->ws_depth == 0 || ptr < env->ws_base || ptr >= env->ws_top ||
-      ptr < env->ws_stack[env->ws_depth - 1] ||
-      align_up(env->ws_stack[env->ws_depth - 1]) != ptr) {
+      ptr < env->ws_stack[env->ws_depth - 1] || align_up(env->ws_stack[env->ws_depth - 1]) != ptr) {
     snprintf(env->error, sizeof env->error,
              "TVMBackendFreeWorkspace: 0x%x is not the most recent workspace block", ptr);
     wasm_rt_trap(WASM_RT_TRAP_OOB);

@@ -135,28 +135,47 @@ int wasmgraph_cmd_compile(int argc, char **argv) {
   int c;
   while ((c = getopt_long(argc, argv, ":o:n:O:vh", longopts, NULL)) != -1) {
     switch (c) {
-      case 'o': o.output = optarg; break;
-      case 'n': o.name = optarg; break;
+      case 'o':
+        o.output = optarg;
+        break;
+      case 'n':
+        o.name = optarg;
+        break;
       case 'O':
         if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '3')
           return usage_error("invalid optimisation level '-O%s' (use -O0, -O1, -O2 or -O3)",
                              optarg);
         o.opt_level = optarg[0] - '0';
         break;
-      case OPT_TARGET: o.target = optarg; break;
-      case OPT_CPU: o.cpu = optarg; break;
+      case OPT_TARGET:
+        o.target = optarg;
+        break;
+      case OPT_CPU:
+        o.cpu = optarg;
+        break;
       case OPT_EMBED:
         if (optind >= argc || argv[optind][0] == '-')
           return usage_error("%s", "--embed needs two arguments: GRAPH.json PARAMS");
         o.embed_graph = optarg;
         o.embed_params = argv[optind++];
         break;
-      case OPT_SAVE_TEMPS: o.save_temps = true; break;
-      case OPT_DISABLE_PASS: o.disable_passes = optarg; break;
-      case OPT_DUMP_IR_AFTER: o.dump_ir_after = optarg; break;
-      case OPT_LIST_PASSES: return list_passes();
-      case 'v': o.verbose++; break;
-      case 'h': fputs(k_compile_usage, stdout); return 0;
+      case OPT_SAVE_TEMPS:
+        o.save_temps = true;
+        break;
+      case OPT_DISABLE_PASS:
+        o.disable_passes = optarg;
+        break;
+      case OPT_DUMP_IR_AFTER:
+        o.dump_ir_after = optarg;
+        break;
+      case OPT_LIST_PASSES:
+        return list_passes();
+      case 'v':
+        o.verbose++;
+        break;
+      case 'h':
+        fputs(k_compile_usage, stdout);
+        return 0;
       case ':':
         if (optopt == 'O') return usage_error("%s", "-O needs a level: -O0, -O1, -O2 or -O3");
         return usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -171,11 +190,15 @@ int wasmgraph_cmd_compile(int argc, char **argv) {
   o.input = argv[optind];
   if (!o.output) return usage_error("%s", "missing -o OUTPUT");
   if (wasmgraph_output_kind_from_path(o.output) == WASMGRAPH_OUTPUT_UNKNOWN)
-    return usage_error("cannot tell what to write from '%s': OUTPUT must end in .so, .o, .a, "
-                       ".c or .wasm", o.output);
+    return usage_error(
+        "cannot tell what to write from '%s': OUTPUT must end in .so, .o, .a, "
+        ".c or .wasm",
+        o.output);
   if (o.name && !wasmgraph_name_is_valid(o.name))
-    return usage_error("invalid --name '%s': NAME must be a C identifier of at most 64 "
-                       "characters", o.name);
+    return usage_error(
+        "invalid --name '%s': NAME must be a C identifier of at most 64 "
+        "characters",
+        o.name);
 
   char err[1024];
   if (wasmgraph_compile(&o, err, sizeof err) != WASMGRAPH_OK) {

@@ -105,7 +105,7 @@ typedef struct tensor_desc {
 
 typedef struct graph_side {
   bool present;
-  char error[512];        /* non-empty: graph.json/params could not be read */
+  char error[512]; /* non-empty: graph.json/params could not be read */
   graph_plan plan;
   param_list params;
   char *params_buf;
@@ -143,7 +143,7 @@ static bool read_graph_files(graph_side *g, const wasmgraph_inspect_report *r, c
   if (!tar) return false;
   wg_package pkg;
   bool ok = wg_package_parse((const uint8_t *)tar, size, r->input_path, &pkg, g->error,
-                              sizeof g->error) == WASMGRAPH_OK;
+                             sizeof g->error) == WASMGRAPH_OK;
   if (ok) {
     *json = malloc(pkg.graph.size + 1);
     g->params_buf = malloc(pkg.params.size + 1);
@@ -175,7 +175,7 @@ static void load_graph(graph_side *g, const wasmgraph_inspect_report *r) {
   free(json);
   if (st != WASMGRAPH_OK) return;
   if (wg_params_parse((const uint8_t *)g->params_buf, g->params_size, &g->params, g->error,
-                   sizeof g->error) != WASMGRAPH_OK)
+                      sizeof g->error) != WASMGRAPH_OK)
     return;
   g->inputs = calloc((size_t)g->plan.num_arg_nodes + 1, sizeof *g->inputs);
   g->outputs = calloc((size_t)g->plan.num_heads + 1, sizeof *g->outputs);
@@ -243,8 +243,8 @@ static void print_text(const wasmgraph_inspect_report *r, const graph_side *g) {
          r->memory_max_pages);
   printf("table:    %u entries\n", r->table_size);
   if (r->linked)
-    printf("layout:   stack [0, 0x%x), data end 0x%x, heap base 0x%x\n", r->stack_top,
-           r->data_end, r->heap_base);
+    printf("layout:   stack [0, 0x%x), data end 0x%x, heap base 0x%x\n", r->stack_top, r->data_end,
+           r->heap_base);
   if (g->present) {
     printf("graph:    %s\n", r->graph_json_path);
     if (g->error[0]) {
@@ -255,10 +255,8 @@ static void print_text(const wasmgraph_inspect_report *r, const graph_side *g) {
       print_tensors("output", g->outputs, g->num_outputs);
     }
   }
-  if (r->check_status == WASMGRAPH_OK)
-    printf("check:    ok: wasmgraph compile accepts it\n");
-  else
-    printf("check:    refused: %s\n", r->check_message);
+  if (r->check_status == WASMGRAPH_OK) printf("check:    ok: wasmgraph compile accepts it\n");
+  else printf("check:    refused: %s\n", r->check_message);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -333,24 +331,27 @@ static void print_json(const wasmgraph_inspect_report *r, const graph_side *g) {
   json_object_object_add(chk, "ok", json_object_new_boolean(r->check_status == WASMGRAPH_OK));
   json_object_object_add(chk, "message", json_object_new_string(r->check_message));
   json_object_object_add(root, "check", chk);
-  puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                JSON_C_TO_STRING_NOSLASHESCAPE));
+  puts(json_object_to_json_string_ext(root,
+                                      JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put(root);
 }
 
 int wasmgraph_cmd_inspect(int argc, char **argv) {
   enum { OPT_JSON = 256 };
-  static const struct option longopts[] = {{"json", no_argument, NULL, OPT_JSON},
-                                           {"help", no_argument, NULL, 'h'},
-                                           {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {
+      {"json", no_argument, NULL, OPT_JSON}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   bool json = false;
   optind = 0;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     switch (c) {
-      case OPT_JSON: json = true; break;
-      case 'h': fputs(k_inspect_usage, stdout); return 0;
+      case OPT_JSON:
+        json = true;
+        break;
+      case 'h':
+        fputs(k_inspect_usage, stdout);
+        return 0;
       default: {
         char shortopt[3] = {'-', (char)optopt, 0};
         return usage_error("unknown option '%s'", optopt ? shortopt : argv[optind - 1]);

@@ -76,20 +76,29 @@ static int parse_int(const char *s, int min, int max, int *out) {
 }
 
 static int parse_args(int argc, char **argv, run_opts *o) {
-  static const struct option longopts[] = {
-      {"graph", required_argument, NULL, 'g'},  {"params", required_argument, NULL, 'p'},
-      {"input", required_argument, NULL, 'i'},  {"fill", required_argument, NULL, 'F'},
-      {"output-dir", required_argument, NULL, 'o'}, {"repeat", required_argument, NULL, 'r'},
-      {"threads", required_argument, NULL, 't'}, {"workspace-mb", required_argument, NULL, 'W'},
-      {"json", no_argument, NULL, 'J'},          {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+  static const struct option longopts[] = {{"graph", required_argument, NULL, 'g'},
+                                           {"params", required_argument, NULL, 'p'},
+                                           {"input", required_argument, NULL, 'i'},
+                                           {"fill", required_argument, NULL, 'F'},
+                                           {"output-dir", required_argument, NULL, 'o'},
+                                           {"repeat", required_argument, NULL, 'r'},
+                                           {"threads", required_argument, NULL, 't'},
+                                           {"workspace-mb", required_argument, NULL, 'W'},
+                                           {"json", no_argument, NULL, 'J'},
+                                           {"quiet", no_argument, NULL, 'q'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, ":g:p:i:o:r:t:qh", longopts, NULL)) != -1) {
     switch (c) {
-      case 'g': o->graph_path = optarg; break;
-      case 'p': o->params_path = optarg; break;
+      case 'g':
+        o->graph_path = optarg;
+        break;
+      case 'p':
+        o->params_path = optarg;
+        break;
       case 'i': {
         char *eq = strchr(optarg, '=');
         if (!eq || eq == optarg || eq[1] == '\0')
@@ -108,7 +117,9 @@ static int parse_args(int argc, char **argv, run_opts *o) {
           return usage_error("--fill takes zeros or random, not '%s'", optarg);
         o->fill = optarg;
         break;
-      case 'o': o->output_dir = optarg; break;
+      case 'o':
+        o->output_dir = optarg;
+        break;
       case 'r':
         if (!parse_int(optarg, 1, 1000000, &o->repeat))
           return usage_error("--repeat takes a positive count, not '%s'", optarg);
@@ -124,11 +135,19 @@ static int parse_args(int argc, char **argv, run_opts *o) {
         o->workspace_mb = (size_t)mb;
         break;
       }
-      case 'J': o->json = 1; break;
-      case 'q': o->quiet = 1; break;
-      case 'h': fputs(k_run_usage, stdout); return 0;
-      case ':': return usage_error("option '%s' needs an argument", argv[optind - 1]);
-      default: return usage_error("unknown option '%s'", argv[optind - 1]);
+      case 'J':
+        o->json = 1;
+        break;
+      case 'q':
+        o->quiet = 1;
+        break;
+      case 'h':
+        fputs(k_run_usage, stdout);
+        return 0;
+      case ':':
+        return usage_error("option '%s' needs an argument", argv[optind - 1]);
+      default:
+        return usage_error("unknown option '%s'", argv[optind - 1]);
     }
   }
   if (optind >= argc) return usage_error("%s", "missing MODEL.so");
@@ -346,11 +365,10 @@ int wasmgraph_cmd_run(int argc, char **argv) {
     json_object_object_add(summary, "warmup", json_object_new_int(o.repeat > 0 ? 1 : 0));
     json_object_object_add(summary, "threads",
                            json_object_new_int(wasmgraph_executor_num_threads(ex)));
-    json_object_object_add(summary, "memory_mode",
-                           json_object_new_string(wasmgraph_memory_mode()));
+    json_object_object_add(summary, "memory_mode", json_object_new_string(wasmgraph_memory_mode()));
     json_object_object_add(summary, "outputs", files);
-    printf("%s\n", json_object_to_json_string_ext(summary, JSON_C_TO_STRING_PRETTY |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
+    printf("%s\n", json_object_to_json_string_ext(
+                       summary, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
   }
   rc = 0;
 done:

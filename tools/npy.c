@@ -49,7 +49,8 @@ static const uint8_t npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static wasmgraph_status failf(char *err, size_t err_size, const char *fmt, ...) {
+static wasmgraph_status
+failf(char *err, size_t err_size, const char *fmt, ...) {
   if (err && err_size) {
     va_list ap;
     va_start(ap, fmt);
@@ -69,8 +70,8 @@ typedef struct hdr {
 } hdr;
 
 static void skip_ws(hdr *h) {
-  while (h->i < h->n && (h->s[h->i] == ' ' || h->s[h->i] == '\t' || h->s[h->i] == '\n' ||
-                         h->s[h->i] == '\r'))
+  while (h->i < h->n &&
+         (h->s[h->i] == ' ' || h->s[h->i] == '\t' || h->s[h->i] == '\n' || h->s[h->i] == '\r'))
     h->i++;
 }
 
@@ -149,7 +150,10 @@ static wasmgraph_status shape_tuple(hdr *h, npy_array *out) {
 
 static wasmgraph_status descr_to_dtype(const char *d, wasmgraph_dtype *t, char *err,
                                        size_t err_size) {
-  static const struct { char kind, size; uint8_t code, bits; } table[] = {
+  static const struct {
+    char kind, size;
+    uint8_t code, bits;
+  } table[] = {
       {'f', '2', WASMGRAPH_DTYPE_FLOAT, 16}, {'f', '4', WASMGRAPH_DTYPE_FLOAT, 32},
       {'f', '8', WASMGRAPH_DTYPE_FLOAT, 64}, {'i', '1', WASMGRAPH_DTYPE_INT, 8},
       {'i', '2', WASMGRAPH_DTYPE_INT, 16},   {'i', '4', WASMGRAPH_DTYPE_INT, 32},
@@ -158,8 +162,10 @@ static wasmgraph_status descr_to_dtype(const char *d, wasmgraph_dtype *t, char *
       {'u', '8', WASMGRAPH_DTYPE_UINT, 64},  {'b', '1', WASMGRAPH_DTYPE_UINT, 1},
   };
   if (d[0] == '>')
-    return failf(err, err_size, "big-endian arrays are not supported (descr '%s'); save a "
-                 "little-endian array (arr.astype(arr.dtype.newbyteorder('<')))", d);
+    return failf(err, err_size,
+                 "big-endian arrays are not supported (descr '%s'); save a "
+                 "little-endian array (arr.astype(arr.dtype.newbyteorder('<')))",
+                 d);
   if ((d[0] == '<' || d[0] == '|' || d[0] == '=') && strlen(d) == 3) {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
       if (d[1] == table[i].kind && d[2] == table[i].size) {
@@ -172,8 +178,10 @@ static wasmgraph_status descr_to_dtype(const char *d, wasmgraph_dtype *t, char *
   }
   if (strchr(d, 'O'))
     return failf(err, err_size, "object arrays are not supported (descr '%s')", d);
-  return failf(err, err_size, "unsupported dtype descr '%s' (supported: f2 f4 f8 i1 i2 i4 i8 "
-               "u1 u2 u4 u8 b1, little-endian)", d);
+  return failf(err, err_size,
+               "unsupported dtype descr '%s' (supported: f2 f4 f8 i1 i2 i4 i8 "
+               "u1 u2 u4 u8 b1, little-endian)",
+               d);
 }
 
 static wasmgraph_status parse_header(hdr *h, npy_array *out) {
@@ -186,20 +194,16 @@ static wasmgraph_status parse_header(hdr *h, npy_array *out) {
     char key[32];
     if ((st = quoted(h, key, sizeof key, "key"))) return st;
     skip_ws(h);
-    if (!accept(h, ':'))
-      return failf(h->err, h->err_size, "header: expected ':' after '%s'", key);
+    if (!accept(h, ':')) return failf(h->err, h->err_size, "header: expected ':' after '%s'", key);
     skip_ws(h);
     if (strcmp(key, "descr") == 0) {
       if (have_descr) return failf(h->err, h->err_size, "header: duplicate key 'descr'");
-      if (peek(h, '['))
-        return failf(h->err, h->err_size, "structured dtypes are not supported");
+      if (peek(h, '[')) return failf(h->err, h->err_size, "structured dtypes are not supported");
       if ((st = quoted(h, out->descr, sizeof out->descr, "descr"))) return st;
       have_descr = true;
     } else if (strcmp(key, "fortran_order") == 0) {
-      if (have_fortran)
-        return failf(h->err, h->err_size, "header: duplicate key 'fortran_order'");
-      if (accept_word(h, "True"))
-        fortran = true;
+      if (have_fortran) return failf(h->err, h->err_size, "header: duplicate key 'fortran_order'");
+      if (accept_word(h, "True")) fortran = true;
       else if (!accept_word(h, "False"))
         return failf(h->err, h->err_size, "header: 'fortran_order' must be True or False");
       have_fortran = true;
@@ -224,7 +228,8 @@ static wasmgraph_status parse_header(hdr *h, npy_array *out) {
   if (!have_fortran) return failf(h->err, h->err_size, "header: missing 'fortran_order'");
   if (!have_shape) return failf(h->err, h->err_size, "header: missing 'shape'");
   if (fortran)
-    return failf(h->err, h->err_size, "fortran_order: True is not supported (Fortran-ordered "
+    return failf(h->err, h->err_size,
+                 "fortran_order: True is not supported (Fortran-ordered "
                  "array); save a C-ordered array (np.ascontiguousarray)");
   return descr_to_dtype(out->descr, &out->dtype, h->err, h->err_size);
 }
@@ -254,14 +259,13 @@ wasmgraph_status npy_parse(const uint8_t *buf, size_t size, npy_array *out, char
   }
   if (size < hstart)
     return failf(err, err_size, "truncated: %zu bytes, the preamble needs %zu", size, hstart);
-  hlen = hstart == 10 ? (size_t)buf[8] | (size_t)buf[9] << 8
-                      : (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 |
-                            (size_t)buf[11] << 24;
+  hlen = hstart == 10
+             ? (size_t)buf[8] | (size_t)buf[9] << 8
+             : (size_t)buf[8] | (size_t)buf[9] << 8 | (size_t)buf[10] << 16 | (size_t)buf[11] << 24;
   if (hlen > NPY_MAX_HEADER)
     return failf(err, err_size, "header too long (%zu bytes, at most %u)", hlen, NPY_MAX_HEADER);
   if (size - hstart < hlen)
-    return failf(err, err_size, "truncated header: need %zu bytes, have %zu", hlen,
-                 size - hstart);
+    return failf(err, err_size, "truncated header: need %zu bytes, have %zu", hlen, size - hstart);
   h.s = (const char *)buf + hstart;
   h.n = hlen;
   h.i = 0;
@@ -272,8 +276,7 @@ wasmgraph_status npy_parse(const uint8_t *buf, size_t size, npy_array *out, char
     return st;
   }
 
-  if (!numel_of(out->shape, out->ndim, &numel) ||
-      numel > UINT64_MAX / elem_bytes(out->dtype)) {
+  if (!numel_of(out->shape, out->ndim, &numel) || numel > UINT64_MAX / elem_bytes(out->dtype)) {
     memset(out, 0, sizeof *out);
     return failf(err, err_size, "shape overflows");
   }
@@ -292,8 +295,8 @@ wasmgraph_status npy_parse(const uint8_t *buf, size_t size, npy_array *out, char
   out->data = malloc(need ? (size_t)need : 1);
   if (!out->data) {
     memset(out, 0, sizeof *out);
-    if (err && err_size) snprintf(err, err_size, "out of memory (%llu bytes)",
-                                  (unsigned long long)need);
+    if (err && err_size)
+      snprintf(err, err_size, "out of memory (%llu bytes)", (unsigned long long)need);
     return WASMGRAPH_ERR_NO_MEMORY;
   }
   if (need) memcpy(out->data, buf + hstart + hlen, (size_t)need);
@@ -358,13 +361,13 @@ static const char *dtype_to_descr(wasmgraph_dtype t) {
              : t.bits == 32 ? "<u4"
              : t.bits == 64 ? "<u8"
                             : NULL;
-    default: return NULL;
+    default:
+      return NULL;
   }
 }
 
-wasmgraph_status npy_save(const char *path, wasmgraph_dtype dtype, int ndim,
-                          const int64_t *shape, const void *data, size_t nbytes, char *err,
-                          size_t err_size) {
+wasmgraph_status npy_save(const char *path, wasmgraph_dtype dtype, int ndim, const int64_t *shape,
+                          const void *data, size_t nbytes, char *err, size_t err_size) {
   const char *descr = dtype_to_descr(dtype);
   char header[1024];
   size_t len, total;
@@ -380,16 +383,15 @@ wasmgraph_status npy_save(const char *path, wasmgraph_dtype dtype, int ndim,
     return WASMGRAPH_ERR_UNSUPPORTED;
   }
   if (ndim < 0 || ndim > WASMGRAPH_MAX_NDIM || !numel_of(shape, ndim, &numel) ||
-      numel > SIZE_MAX / elem_bytes(dtype) ||
-      numel * elem_bytes(dtype) != nbytes || (!data && nbytes)) {
+      numel > SIZE_MAX / elem_bytes(dtype) || numel * elem_bytes(dtype) != nbytes ||
+      (!data && nbytes)) {
     if (err && err_size)
       snprintf(err, err_size, "%s: shape, data and size (%zu bytes) do not agree", path, nbytes);
     return WASMGRAPH_ERR_INVALID_ARGUMENT;
   }
 
   /* 10-byte preamble + dict + spaces + '\n', a multiple of 64 in total. */
-  n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (",
-               descr);
+  n = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
   for (int i = 0; i < ndim; i++)
     n += snprintf(header + n, sizeof header - (size_t)n, "%s%lld", i ? ", " : "",
                   (long long)shape[i]);
@@ -405,10 +407,9 @@ wasmgraph_status npy_save(const char *path, wasmgraph_dtype dtype, int ndim,
     return WASMGRAPH_ERR_IO;
   }
   {
-    uint8_t pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(len & 0xff),
-                       (uint8_t)(len >> 8)};
-    bool ok = fwrite(pre, 1, sizeof pre, f) == sizeof pre &&
-              fwrite(header, 1, len, f) == len &&
+    uint8_t pre[10] = {
+        0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (uint8_t)(len & 0xff), (uint8_t)(len >> 8)};
+    bool ok = fwrite(pre, 1, sizeof pre, f) == sizeof pre && fwrite(header, 1, len, f) == len &&
               (nbytes == 0 || fwrite(data, 1, nbytes, f) == nbytes);
     int saved = errno;
     if (fclose(f) != 0 && ok) {

@@ -12,11 +12,11 @@
 #include "wasmgraph.h"
 
 typedef struct npy_array {
-  wasmgraph_dtype dtype;       /* '<f4' -> {2,32,1}, '|b1' -> {1,1,1} (bool) ... */
-  char descr[16];              /* as in the header, e.g. "<f4" */
+  wasmgraph_dtype dtype; /* '<f4' -> {2,32,1}, '|b1' -> {1,1,1} (bool) ... */
+  char descr[16];        /* as in the header, e.g. "<f4" */
   int ndim;
   int64_t shape[WASMGRAPH_MAX_NDIM];
-  void *data;                  /* owned, malloc'd */
+  void *data; /* owned, malloc'd */
   size_t nbytes;
 } npy_array;
 
@@ -28,9 +28,8 @@ wasmgraph_status npy_parse(const uint8_t *buf, size_t size, npy_array *out, char
 wasmgraph_status npy_load(const char *path, npy_array *out, char *err, size_t err_size);
 /* Writes a version 1.0 file. dtype must map to a descr (float16/32/64,
  * int8..64, uint8..64, bool). */
-wasmgraph_status npy_save(const char *path, wasmgraph_dtype dtype, int ndim,
-                          const int64_t *shape, const void *data, size_t nbytes, char *err,
-                          size_t err_size);
+wasmgraph_status npy_save(const char *path, wasmgraph_dtype dtype, int ndim, const int64_t *shape,
+                          const void *data, size_t nbytes, char *err, size_t err_size);
 void npy_free(npy_array *a);
 
 #endif

@@ -42,10 +42,9 @@ wasmgraph_status wgc_write_headers(wgc_ctx *ctx) {
     st = wgc_write_file(ctx, a, wgc_embedded_wasm_rt_h, wgc_embedded_wasm_rt_h_size);
   if (st == WASMGRAPH_OK)
     st = wgc_write_file(ctx, b, wgc_embedded_wasmgraph_module_h,
-                       wgc_embedded_wasmgraph_module_h_size);
+                        wgc_embedded_wasmgraph_module_h_size);
   if (st == WASMGRAPH_OK)
-    st = wgc_write_file(ctx, c, wgc_embedded_wg_simd_fixups_h,
-                       wgc_embedded_wg_simd_fixups_h_size);
+    st = wgc_write_file(ctx, c, wgc_embedded_wg_simd_fixups_h, wgc_embedded_wg_simd_fixups_h_size);
   free(a);
   free(b);
   free(c);
@@ -127,8 +126,7 @@ wasmgraph_status wgc_cc_probe(wgc_ctx *ctx, const wgc_target *t) {
 }
 
 static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                                   const char *out, bool shared_entry, bool bitcode,
-                                   bool simd) {
+                                   const char *out, bool shared_entry, bool bitcode, bool simd) {
   const char *tmp;
   args a;
   wasmgraph_status st = wgc_tmpdir(ctx, &tmp);
@@ -163,8 +161,8 @@ static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char
   return run_args(ctx, &a, src);
 }
 
-wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                               const char *obj, bool shared_entry) {
+wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *src, const char *obj,
+                                bool shared_entry) {
   return cc_compile(ctx, t, src, obj, shared_entry, false, false);
 }
 
@@ -172,7 +170,7 @@ wasmgraph_status wgc_cc_compile(wgc_ctx *ctx, const wgc_target *t, const char *s
  * the LLVM pass pipeline (llvm/pipeline.c) and code generation. The bitcode
  * stays in the temp dir with --save-temps. */
 wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
-                                          const char *obj, bool simd, uint32_t memory_max_pages) {
+                                           const char *obj, bool simd, uint32_t memory_max_pages) {
   int level = ctx->opts ? ctx->opts->opt_level : 2;
   if (level < 2) return cc_compile(ctx, t, src, obj, false, false, simd);
   char *bc = wgc_strdup_printf("%s.bc", obj);
@@ -185,7 +183,7 @@ wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, co
 }
 
 wasmgraph_status wgc_cc_link_shared(wgc_ctx *ctx, const wgc_target *t, char *const objs[], int n,
-                                   const char *out) {
+                                    const char *out) {
   args a;
   wasmgraph_status st = start_clang(ctx, t, &a);
   if (st != WASMGRAPH_OK) return st;
@@ -202,7 +200,7 @@ wasmgraph_status wgc_cc_link_shared(wgc_ctx *ctx, const wgc_target *t, char *con
 }
 
 wasmgraph_status wgc_cc_link_relocatable(wgc_ctx *ctx, const wgc_target *t, char *const objs[],
-                                        int n, const char *out) {
+                                         int n, const char *out) {
   args a;
   wasmgraph_status st = start_clang(ctx, t, &a);
   if (st != WASMGRAPH_OK) return st;

@@ -31,11 +31,20 @@ static void write_array(FILE *f, const char *sym, const wgc_buf *b, unsigned ali
     uint8_t c = b->data[i];
     const char *esc = NULL;
     switch (c) {
-      case '"': esc = "\\\""; break;
-      case '\\': esc = "\\\\"; break;
-      case '?': esc = "\\?"; break;
-      case '\n': esc = "\\n"; break;
-      default: break;
+      case '"':
+        esc = "\\\"";
+        break;
+      case '\\':
+        esc = "\\\\";
+        break;
+      case '?':
+        esc = "\\?";
+        break;
+      case '\n':
+        esc = "\\n";
+        break;
+      default:
+        break;
     }
     if (esc) {
       fputs(esc, f);
@@ -56,7 +65,7 @@ static void write_array(FILE *f, const char *sym, const wgc_buf *b, unsigned ali
 }
 
 wasmgraph_status wgc_emit_data_c(wgc_ctx *ctx, const char *name, const wgc_buf *graph_json,
-                                const wgc_buf *params, const char *path) {
+                                 const wgc_buf *params, const char *path) {
   FILE *f = fopen(path, "w");
   if (!f) return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: %s", path, strerror(errno));
   fprintf(f,

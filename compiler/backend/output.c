@@ -53,7 +53,7 @@ static wasmgraph_status copy_into(wgc_ctx *ctx, const char *src, int fd, const c
 }
 
 wasmgraph_status wgc_output_add(wgc_ctx *ctx, wgc_outputs *o, const char *src,
-                               const char *final_path) {
+                                const char *final_path) {
   if (o->count >= (int)(sizeof o->files / sizeof o->files[0]))
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "too many output files");
   char *temp = hidden_template(final_path);
@@ -68,8 +68,8 @@ wasmgraph_status wgc_output_add(wgc_ctx *ctx, wgc_outputs *o, const char *src,
     int e = errno;
     free(temp);
     free(final_copy);
-    return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: cannot create a file next to it: %s",
-                   final_path, strerror(e));
+    return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: cannot create a file next to it: %s", final_path,
+                    strerror(e));
   }
   /* record first, so that abort removes the hidden file whatever happens */
   o->files[o->count++] = (wgc_output_file){final_copy, temp};

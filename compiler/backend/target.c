@@ -69,7 +69,7 @@ static char *llvm_strdup(char *msg) {
 }
 
 wasmgraph_status wgc_target_resolve(wgc_ctx *ctx, const char *triple, const char *cpu,
-                                   wgc_target *out) {
+                                    wgc_target *out) {
   memset(out, 0, sizeof *out);
   wgc_llvm_init();
   char *def = LLVMGetDefaultTargetTriple();
@@ -91,7 +91,7 @@ wasmgraph_status wgc_target_resolve(wgc_ctx *ctx, const char *triple, const char
   char *msg = NULL;
   if (LLVMGetTargetFromTriple(out->llvm_triple, &target, &msg)) {
     wasmgraph_status st = wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "unknown target '%s': %s",
-                                  out->triple, msg ? msg : "not known to LLVM");
+                                   out->triple, msg ? msg : "not known to LLVM");
     if (msg) LLVMDisposeMessage(msg);
     free(host_norm);
     wgc_target_free(out);
@@ -127,23 +127,25 @@ static LLVMTargetMachineRef data_machine(wgc_ctx *ctx, const wgc_target *t) {
   wgc_llvm_init();
   if (LLVMGetTargetFromTriple(t->llvm_triple, &target, &msg)) {
     wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "unknown target '%s': %s", t->triple,
-            msg ? msg : "");
+             msg ? msg : "");
     if (msg) LLVMDisposeMessage(msg);
     return NULL;
   }
   if (msg) LLVMDisposeMessage(msg);
-  LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, t->llvm_triple, "", "",
-                                                    LLVMCodeGenLevelNone, LLVMRelocPIC,
-                                                    LLVMCodeModelDefault);
-  if (!tm) wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "cannot create an LLVM target machine "
-                   "for '%s'", t->llvm_triple);
+  LLVMTargetMachineRef tm = LLVMCreateTargetMachine(
+      target, t->llvm_triple, "", "", LLVMCodeGenLevelNone, LLVMRelocPIC, LLVMCodeModelDefault);
+  if (!tm)
+    wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
+             "cannot create an LLVM target machine "
+             "for '%s'",
+             t->llvm_triple);
   return tm;
 }
 
 static bool add_bytes(LLVMContextRef c, LLVMModuleRef m, const char *sym, const wgc_buf *b,
                       unsigned align) {
-  LLVMValueRef init = LLVMConstStringInContext(c, b->size ? (const char *)b->data : "",
-                                               (unsigned)b->size, 1);
+  LLVMValueRef init =
+      LLVMConstStringInContext(c, b->size ? (const char *)b->data : "", (unsigned)b->size, 1);
   LLVMValueRef g = LLVMAddGlobal(m, LLVMTypeOf(init), sym);
   if (!g) return false;
   LLVMSetInitializer(g, init);
@@ -154,11 +156,11 @@ static bool add_bytes(LLVMContextRef c, LLVMModuleRef m, const char *sym, const 
 }
 
 wasmgraph_status wgc_emit_data_object(wgc_ctx *ctx, const wgc_target *t, const char *name,
-                                     const wgc_buf *graph_json, const wgc_buf *params,
-                                     const char *path) {
+                                      const wgc_buf *graph_json, const wgc_buf *params,
+                                      const char *path) {
   if (graph_json->size > UINT32_MAX || params->size > UINT32_MAX)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "cannot embed more than 4 GiB of graph.json or params");
+                    "cannot embed more than 4 GiB of graph.json or params");
   LLVMTargetMachineRef tm = data_machine(ctx, t);
   if (!tm) return WASMGRAPH_ERR_INVALID_ARGUMENT;
   wasmgraph_status st = WASMGRAPH_OK;
@@ -180,10 +182,10 @@ wasmgraph_status wgc_emit_data_object(wgc_ctx *ctx, const wgc_target *t, const c
       char *msg = NULL;
       if (ctx->opts && ctx->opts->verbose > 0)
         wgc_log(ctx, "+ [llvm] emit %s (%zu + %zu bytes embedded)", path, graph_json->size,
-               params->size);
+                params->size);
       if (LLVMTargetMachineEmitToFile(tm, m, (char *)path, LLVMObjectFile, &msg))
         st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: LLVM cannot emit the data object: %s", path,
-                     msg ? msg : "");
+                      msg ? msg : "");
       if (msg) LLVMDisposeMessage(msg);
     }
   }

@@ -53,7 +53,7 @@ static char *dup_trimmed(const uint8_t *s, size_t n) {
 }
 
 wasmgraph_status wgc_ar_read(const uint8_t *data, size_t size, wgc_ar_archive *out, char *err,
-                         size_t err_size) {
+                             size_t err_size) {
   memset(out, 0, sizeof *out);
   if (size < 8 || memcmp(data, "!<arch>\n", 8) != 0) {
     fail(err, err_size, "not an ar archive");
@@ -66,8 +66,10 @@ wasmgraph_status wgc_ar_read(const uint8_t *data, size_t size, wgc_ar_archive *o
   while (pos < size) {
     index++;
     if (size - pos < 60) {
-      fail(err, err_size, "truncated archive: member %d header at offset 0x%zx needs 60 bytes, "
-           "%zu left", index, pos, size - pos);
+      fail(err, err_size,
+           "truncated archive: member %d header at offset 0x%zx needs 60 bytes, "
+           "%zu left",
+           index, pos, size - pos);
       goto bad;
     }
     const uint8_t *h = data + pos;
@@ -78,8 +80,10 @@ wasmgraph_status wgc_ar_read(const uint8_t *data, size_t size, wgc_ar_archive *o
     }
     pos += 60;
     if (msize > size - pos) {
-      fail(err, err_size, "truncated archive: member %d at offset 0x%zx needs %zu bytes, %zu "
-           "left", index, pos, msize, size - pos);
+      fail(err, err_size,
+           "truncated archive: member %d at offset 0x%zx needs %zu bytes, %zu "
+           "left",
+           index, pos, msize, size - pos);
       goto bad;
     }
     const uint8_t *body = data + pos;

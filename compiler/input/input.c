@@ -52,8 +52,8 @@ static wasmgraph_status find_folder_files(wgc_ctx *ctx, const char *dir, wgc_inp
   return WASMGRAPH_OK;
 }
 
-static wasmgraph_status add_object(wgc_ctx *ctx, wgc_input *in, char *display,
-                                   const uint8_t *data, size_t size) {
+static wasmgraph_status add_object(wgc_ctx *ctx, wgc_input *in, char *display, const uint8_t *data,
+                                   size_t size) {
   if (!display) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   wgc_object *o = realloc(in->objects, (size_t)(in->num_objects + 1) * sizeof *o);
   if (!o) {
@@ -154,9 +154,9 @@ static wasmgraph_status load_package(wgc_ctx *ctx, wgc_input *in, shown_names *s
       (st = wgc_write_file(ctx, in->wasm_path, lib, lib_size)))
     goto done;
   if (ctx->opts && ctx->opts->verbose > 0)
-    wgc_log(ctx, "%s: %s, module '%s': library %s (%d object%s), graph %s, params %s",
-            in->path, wg_package_kind_name(pkg.kind, false), pkg.module, pkg.libs[0].member,
-            pkg.num_libs, pkg.num_libs == 1 ? "" : "s", pkg.graph.member, pkg.params.member);
+    wgc_log(ctx, "%s: %s, module '%s': library %s (%d object%s), graph %s, params %s", in->path,
+            wg_package_kind_name(pkg.kind, false), pkg.module, pkg.libs[0].member, pkg.num_libs,
+            pkg.num_libs == 1 ? "" : "s", pkg.graph.member, pkg.params.member);
   wgc_buf_free(&in->file);
   in->file = (wgc_buf){lib, lib_size};
   lib = NULL;

@@ -46,7 +46,8 @@ static bool wgc_acc_web_init(acc_web *w, LLVMModuleRef m, size_t cand_size) {
   w->cand_size = cand_size;
   w->id_fmul = LLVMLookupIntrinsicID(WGC_LIT("llvm.experimental.constrained.fmul"));
   w->id_fadd = LLVMLookupIntrinsicID(WGC_LIT("llvm.experimental.constrained.fadd"));
-  w->strictfp = LLVMCreateEnumAttribute(w->lc, LLVMGetEnumAttributeKindForName(WGC_LIT("strictfp")), 0);
+  w->strictfp =
+      LLVMCreateEnumAttribute(w->lc, LLVMGetEnumAttributeKindForName(WGC_LIT("strictfp")), 0);
   return w->id_fmul && w->id_fadd;
 }
 
@@ -137,7 +138,7 @@ static bool has_one_use(LLVMValueRef v) {
 }
 
 void wgc_acc_web_collect_steps(acc_web *w, LLVMBasicBlockRef b, const char *fadd_name,
-                           const char *fmul_name, LLVMTypeRef type) {
+                               const char *fmul_name, LLVMTypeRef type) {
   uint32_t pos = 0;
   for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i), pos++) {
     if (!is_constrained(i, fadd_name, type)) continue;
@@ -313,8 +314,7 @@ static void extract_external(acc_web *w, LLVMBuilderRef bd, acc_group *g,
         if (LLVMIsAPHINode(user))
           LLVMPositionBuilderBefore(
               bd, LLVMGetBasicBlockTerminator(LLVMGetIncomingBlock(user, (unsigned)o)));
-        else
-          LLVMPositionBuilderBefore(bd, user);
+        else LLVMPositionBuilderBefore(bd, user);
         LLVMSetOperand(user, (unsigned)o, ops->extract(pass, bd, g, t, user));
       }
     }
@@ -380,9 +380,9 @@ void wgc_acc_web_rewrite(acc_web *w, LLVMBuilderRef bd, const acc_rewrite_ops *o
   }
 }
 
-LLVMValueRef wgc_acc_web_build_constrained(acc_web *w, LLVMBuilderRef bd, unsigned id, LLVMTypeRef vt,
-                                       LLVMValueRef a, LLVMValueRef b, LLVMValueRef orig,
-                                       const char *name) {
+LLVMValueRef wgc_acc_web_build_constrained(acc_web *w, LLVMBuilderRef bd, unsigned id,
+                                           LLVMTypeRef vt, LLVMValueRef a, LLVMValueRef b,
+                                           LLVMValueRef orig, const char *name) {
   LLVMValueRef fn = LLVMGetIntrinsicDeclaration(w->m, id, &vt, 1);
   LLVMTypeRef ft = LLVMIntrinsicGetType(w->lc, id, &vt, 1);
   /* the original's rounding and exception-behaviour metadata */
@@ -393,13 +393,14 @@ LLVMValueRef wgc_acc_web_build_constrained(acc_web *w, LLVMBuilderRef bd, unsign
 }
 
 wasmgraph_status wgc_acc_web_run(acc_web *w, wgc_ctx *ctx, LLVMModuleRef m, const acc_pass *ops,
-                             void *pass, bool verify) {
+                                 void *pass, bool verify) {
   wgc_barrier_cache_reset(); /* a new module: forget another context's asm */
   bool have = wgc_acc_web_init(w, m, ops->cand_size);
   LLVMBuilderRef bd = LLVMCreateBuilderInContext(w->lc);
   if (!bd || !have) {
     LLVMDisposeBuilder(bd);
-    return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: LLVM lacks constrained intrinsics", ops->name);
+    return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: LLVM lacks constrained intrinsics",
+                    ops->name);
   }
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f && !w->oom; f = LLVMGetNextFunction(f)) {
     if (LLVMIsDeclaration(f)) continue;

@@ -17,9 +17,9 @@
 #include "compiler_internal.h"
 #include "pass_util.h" /* wgc_callee_name, used with the helpers below */
 
-enum { ACC_STEP, ACC_PHI };        /* acc_group.kind */
-enum { ACC_MAX_LANES = 8 };        /* lanes per group */
-enum { ACC_NOT_LANE = -1 };        /* wgc_acc_web_lookup: v is in no group */
+enum { ACC_STEP, ACC_PHI }; /* acc_group.kind */
+enum { ACC_MAX_LANES = 8 }; /* lanes per group */
+enum { ACC_NOT_LANE = -1 }; /* wgc_acc_web_lookup: v is in no group */
 
 /* One multiply-accumulate step: step = fadd(mul, acc) or fadd(acc, mul).
  * A pass may extend it: a struct whose first member is an acc_cand, its
@@ -34,9 +34,9 @@ typedef struct acc_group {
   unsigned char tag[2]; /* pass-specific, per multiply operand */
   bool bad, ready;
   LLVMBasicBlockRef bb;
-  LLVMValueRef vec;                   /* built value (transform phase) */
-  LLVMValueRef lanes[ACC_MAX_LANES];  /* steps or phis, lane order */
-  uint32_t cand[ACC_MAX_LANES];       /* steps: candidate indices */
+  LLVMValueRef vec;                  /* built value (transform phase) */
+  LLVMValueRef lanes[ACC_MAX_LANES]; /* steps or phis, lane order */
+  uint32_t cand[ACC_MAX_LANES];      /* steps: candidate indices */
 } acc_group;
 
 /* value -> (group, lane); open addressing, grown at half load. */
@@ -81,7 +81,7 @@ int wgc_acc_web_new_group(acc_web *w, unsigned kind, unsigned n, LLVMBasicBlockR
  * fadd_name / fmul_name of type `type` with 4 arguments, the product in b
  * with no other use. A new candidate's pass-specific fields are zero. */
 void wgc_acc_web_collect_steps(acc_web *w, LLVMBasicBlockRef b, const char *fadd_name,
-                           const char *fmul_name, LLVMTypeRef type);
+                               const char *fmul_name, LLVMTypeRef type);
 
 LLVMValueRef wgc_acc_incoming_from(LLVMValueRef phi, LLVMBasicBlockRef bb);
 bool wgc_acc_comes_after(LLVMValueRef first, LLVMValueRef later);
@@ -119,9 +119,9 @@ void wgc_acc_web_rewrite(acc_web *w, LLVMBuilderRef bd, const acc_rewrite_ops *o
 
 /* A call of constrained intrinsic `id` on vector type vt with orig's
  * rounding and exception metadata, strictfp. */
-LLVMValueRef wgc_acc_web_build_constrained(acc_web *w, LLVMBuilderRef bd, unsigned id, LLVMTypeRef vt,
-                                       LLVMValueRef a, LLVMValueRef b, LLVMValueRef orig,
-                                       const char *name);
+LLVMValueRef wgc_acc_web_build_constrained(acc_web *w, LLVMBuilderRef bd, unsigned id,
+                                           LLVMTypeRef vt, LLVMValueRef a, LLVMValueRef b,
+                                           LLVMValueRef orig, const char *name);
 
 /* What the analysis found in one function. */
 typedef struct acc_counts {
@@ -149,6 +149,6 @@ typedef struct acc_pass {
  * `pass`, which frees its own arrays afterwards), then verifies m if
  * `verify` (always in debug builds). Frees w's arrays. */
 wasmgraph_status wgc_acc_web_run(acc_web *w, wgc_ctx *ctx, LLVMModuleRef m, const acc_pass *ops,
-                             void *pass, bool verify);
+                                 void *pass, bool verify);
 
 #endif

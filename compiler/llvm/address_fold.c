@@ -34,7 +34,6 @@
 
 #include "pass_util.h"
 
-
 /* One load of a block: as a fold candidate (cand_root != NULL: address
  * zext(cand_root + k)) and as an anchor (anchor_root: address zext(root) or
  * zext(root) + c). `effects`: observable-effect instructions before it in
@@ -99,8 +98,8 @@ static void fold(af_state *s, const af_load *c, af_fold f) {
   LLVMPositionBuilderBefore(s->b, c->load);
   LLVMValueRef sum = LLVMBuildZExt(s->b, f.root, s->i64, "");
   if (f.d) sum = LLVMBuildNUWAdd(s->b, sum, LLVMConstInt(s->i64, f.d, 0), "");
-  LLVMValueRef gep = LLVMBuildInBoundsGEP2(s->b, LLVMGetElementType(LLVMTypeOf(c->base)),
-                                           c->base, &sum, 1, "");
+  LLVMValueRef gep =
+      LLVMBuildInBoundsGEP2(s->b, LLVMGetElementType(LLVMTypeOf(c->base)), c->base, &sum, 1, "");
   if (LLVMTypeOf(gep) != LLVMTypeOf(ptr)) gep = LLVMBuildBitCast(s->b, gep, LLVMTypeOf(ptr), "");
   LLVMSetOperand(c->load, 0, gep);
 }

@@ -36,9 +36,9 @@
  * (`"r"` constraint) and SIMD_FORCE_READ (`"x"`, a v128 in a vector
  * register); the rule above looks only at uses, not types, so SIMD loads are
  * pruned the same way, and a splat load's barrier (on the splatted vector)
- * goes when its scalar load is anchored (sources_anchored()). The generated code has no other inline asm (Segue,
- * which would add some, is off in our wasm-rt.h), and asm of any other shape
- * is left alone.
+ * goes when its scalar load is anchored (sources_anchored()). The generated code has no other
+ * inline asm (Segue, which would add some, is off in our wasm-rt.h), and asm of any other shape is
+ * left alone.
  */
 #include "load_barriers.h"
 
@@ -85,24 +85,46 @@ static int carried_lane(LLVMValueRef user, unsigned op, int lane) {
       if (lane == ALL_LANES || vector_width(user) == vector_width(LLVMGetOperand(user, 0)))
         return lane;
       return DROPS_BITS;
-    case LLVMZExt: case LLVMSExt: case LLVMFPExt: case LLVMSIToFP: case LLVMUIToFP:
-    case LLVMFPToSI: case LLVMFPToUI: case LLVMIntToPtr: case LLVMPtrToInt:
-    case LLVMGetElementPtr: case LLVMICmp: case LLVMFCmp:
-    case LLVMAdd: case LLVMSub: case LLVMMul: case LLVMXor:
-    case LLVMFAdd: case LLVMFSub: case LLVMFMul: case LLVMFDiv: case LLVMFNeg:
-    case LLVMUDiv: case LLVMSDiv: case LLVMURem: case LLVMSRem:
+    case LLVMZExt:
+    case LLVMSExt:
+    case LLVMFPExt:
+    case LLVMSIToFP:
+    case LLVMUIToFP:
+    case LLVMFPToSI:
+    case LLVMFPToUI:
+    case LLVMIntToPtr:
+    case LLVMPtrToInt:
+    case LLVMGetElementPtr:
+    case LLVMICmp:
+    case LLVMFCmp:
+    case LLVMAdd:
+    case LLVMSub:
+    case LLVMMul:
+    case LLVMXor:
+    case LLVMFAdd:
+    case LLVMFSub:
+    case LLVMFMul:
+    case LLVMFDiv:
+    case LLVMFNeg:
+    case LLVMUDiv:
+    case LLVMSDiv:
+    case LLVMURem:
+    case LLVMSRem:
       return lane; /* every input bit can change the result */
-    case LLVMAnd: case LLVMOr:
+    case LLVMAnd:
+    case LLVMOr:
       /* a constant mask ignores bits; an unknown one does not */
       return is_const_operand(user, 0) || is_const_operand(user, 1) ? DROPS_BITS : lane;
-    case LLVMShl: case LLVMLShr: case LLVMAShr:
+    case LLVMShl:
+    case LLVMLShr:
+    case LLVMAShr:
       /* a constant shift drops bits; a shift amount is used mod the width */
       return op == 0 && !is_const_operand(user, 1) ? lane : DROPS_BITS;
     case LLVMInsertElement: {
       LLVMValueRef idx = LLVMGetOperand(user, 2);
       if (!LLVMIsAConstantInt(idx)) return DROPS_BITS;
       int k = (int)LLVMConstIntGetZExtValue(idx);
-      if (op == 1) return lane == ALL_LANES ? k : DROPS_BITS;             /* the inserted scalar */
+      if (op == 1) return lane == ALL_LANES ? k : DROPS_BITS; /* the inserted scalar */
       return lane != ALL_LANES && lane != k && op == 0 ? lane : DROPS_BITS; /* lane k is replaced */
     }
     case LLVMShuffleVector: {
@@ -135,9 +157,9 @@ static int carried_lane(LLVMValueRef user, unsigned op, int lane) {
  * narrowed to). Others, e.g. copysign (which ignores all but the sign of
  * one operand), do not pass a load's anchoring on. */
 static bool keeps_all_bits(LLVMValueRef call) {
-  static const char *const prefixes[] = {"llvm.fabs.", "llvm.smax.", "llvm.smin.", "llvm.umax.",
-                                         "llvm.umin.", "llvm.abs.", "llvm.ctpop.", "llvm.ctlz.",
-                                         "llvm.cttz.", "llvm.bswap.", "llvm.bitreverse."};
+  static const char *const prefixes[] = {
+      "llvm.fabs.",  "llvm.smax.", "llvm.smin.", "llvm.umax.",  "llvm.umin.",      "llvm.abs.",
+      "llvm.ctpop.", "llvm.ctlz.", "llvm.cttz.", "llvm.bswap.", "llvm.bitreverse."};
   LLVMValueRef callee = LLVMGetCalledValue(call);
   size_t len = 0;
   const char *name = callee ? LLVMGetValueName2(callee, &len) : NULL;
@@ -161,7 +183,8 @@ static bool anchored(LLVMValueRef v, LLVMBasicBlockRef bb, int depth, int lane) 
   if (depth > 16) return false;
   for (LLVMUseRef u = LLVMGetFirstUse(v); u; u = LLVMGetNextUse(u)) {
     LLVMValueRef user = LLVMGetUser(u);
-    if (!LLVMIsAInstruction(user) || LLVMGetInstructionParent(user) != bb || wgc_is_load_barrier(user))
+    if (!LLVMIsAInstruction(user) || LLVMGetInstructionParent(user) != bb ||
+        wgc_is_load_barrier(user))
       continue;
     switch (LLVMGetInstructionOpcode(user)) {
       case LLVMStore:
@@ -207,7 +230,8 @@ void wgc_barriers_mark(LLVMModuleRef m) {
     for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
       for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i))
         if (wgc_is_load_barrier(i))
-          for (int k = 0; k < 4; k++) LLVMAddCallSiteAttribute(i, LLVMAttributeFunctionIndex, attrs[k]);
+          for (int k = 0; k < 4; k++)
+            LLVMAddCallSiteAttribute(i, LLVMAttributeFunctionIndex, attrs[k]);
 }
 
 /* True if every load that `v` is computed from, through pure lane and cast
@@ -224,12 +248,9 @@ static bool sources_anchored(LLVMValueRef v, int depth, int *loads) {
     return anchored(v, LLVMGetInstructionParent(v), 0, ALL_LANES);
   }
   int to; /* operands 0..to-1 carry lane values */
-  if (LLVMIsACastInst(v))
-    to = 1;
-  else if (LLVMIsAShuffleVectorInst(v) || LLVMIsAInsertElementInst(v))
-    to = 2;
-  else
-    return false;
+  if (LLVMIsACastInst(v)) to = 1;
+  else if (LLVMIsAShuffleVectorInst(v) || LLVMIsAInsertElementInst(v)) to = 2;
+  else return false;
   for (int i = 0; i < to; i++) {
     LLVMValueRef op = LLVMGetOperand(v, (unsigned)i);
     if (LLVMIsAConstant(op) || LLVMIsUndef(op)) continue; /* undef/poison/zero lanes */
@@ -250,9 +271,8 @@ unsigned wgc_barriers_prune(LLVMModuleRef m, unsigned *kept) {
         if (wgc_is_load_barrier(inst)) {
           LLVMValueRef v = LLVMGetOperand(inst, 0);
           int loads = 0;
-          if (LLVMIsAInstruction(v) &&
-              (anchored(v, LLVMGetInstructionParent(v), 0, ALL_LANES) ||
-               (sources_anchored(v, 0, &loads) && loads > 0))) {
+          if (LLVMIsAInstruction(v) && (anchored(v, LLVMGetInstructionParent(v), 0, ALL_LANES) ||
+                                        (sources_anchored(v, 0, &loads) && loads > 0))) {
             LLVMInstructionEraseFromParent(inst);
             removed++;
           } else {

@@ -76,9 +76,9 @@ const char *wgc_callee_name(LLVMValueRef call);
  * 0). When the index holds no zext, x is NULL and root is the rest of the
  * index (an i64). False if the pointer has another shape. */
 typedef struct wgc_address {
-  LLVMValueRef base;  /* the memory's data pointer */
-  LLVMValueRef x;     /* the i32 under zext, or NULL */
-  LLVMValueRef root;  /* x without k (or the i64 index without c) */
+  LLVMValueRef base; /* the memory's data pointer */
+  LLVMValueRef x;    /* the i32 under zext, or NULL */
+  LLVMValueRef root; /* x without k (or the i64 index without c) */
   uint32_t k;
   uint64_t c;
 } wgc_address;

@@ -61,27 +61,39 @@ static const struct {
   wgc_llvm_pass_info info;
   wgc_pass_fn run;
 } k_pipeline[] = {
-    {{"mark-barriers", "declare wasm2c's load barriers opaque to program memory only, so the "
-                       "optimizer sees through them (load_barriers.c)", false},
+    {{"mark-barriers",
+      "declare wasm2c's load barriers opaque to program memory only, so the "
+      "optimizer sees through them (load_barriers.c)",
+      false},
      run_mark_barriers},
     {{"optimize", "clang's -O2/-O3 module pipeline, every load barrier in place", false},
      run_optimize},
-    {{"prune-barriers", "drop the barriers of loads whose every bit has a use that keeps the "
-                        "trap (load_barriers.c)", false},
+    {{"prune-barriers",
+      "drop the barriers of loads whose every bit has a use that keeps the "
+      "trap (load_barriers.c)",
+      false},
      run_prune_barriers},
     {{"reoptimize", "-O2/-O3 again: the barriers had made loops look call-heavy", false},
      run_optimize},
-    {{"tile-vectorize", "pack scalar conv register tiles into vector multiply-adds "
-                        "(tile_vectorize.c)", true},
+    {{"tile-vectorize",
+      "pack scalar conv register tiles into vector multiply-adds "
+      "(tile_vectorize.c)",
+      true},
      run_tile_vectorize},
-    {{"v128-pair", "pair f32x4 accumulators that share a weight into 8-lane AVX operations "
-                   "(v128_pair.c)", true},
+    {{"v128-pair",
+      "pair f32x4 accumulators that share a weight into 8-lane AVX operations "
+      "(v128_pair.c)",
+      true},
      run_v128_pair},
-    {{"splat-window", "read a pair's two splat inputs through one 32-byte load and a shuffle "
-                      "(splat_window.c)", true},
+    {{"splat-window",
+      "read a pair's two splat inputs through one 32-byte load and a shuffle "
+      "(splat_window.c)",
+      true},
      run_splat_window},
-    {{"address-fold", "address loads at zext(x + k) as zext(x) + k next to an anchor load "
-                      "(address_fold.c)", true},
+    {{"address-fold",
+      "address loads at zext(x + k) as zext(x) + k next to an anchor load "
+      "(address_fold.c)",
+      true},
      run_address_fold},
     {{"adce", "drop the address arithmetic and induction variables the passes above left dead",
       false},
@@ -189,8 +201,7 @@ static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j) {
   wgc_tile_stats ts;
   wasmgraph_status st = wgc_tile_vectorize(j->ctx, j->m, &to, &ts);
   if (st != WASMGRAPH_OK || !j->verbose) return st;
-  if (ts.disabled)
-    wgc_log(j->ctx, "tile vectorizer: off (%s)", ts.disabled);
+  if (ts.disabled) wgc_log(j->ctx, "tile vectorizer: off (%s)", ts.disabled);
   else
     wgc_log(j->ctx, "tile vectorizer: %u groups (%u x4, %u x8) in %u functions, %u rejected",
             ts.groups, ts.groups_by_lanes[4], ts.groups_by_lanes[8], ts.functions, ts.rejected);
@@ -205,8 +216,8 @@ static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j) {
 static bool module_has_avx(LLVMModuleRef m) {
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
     if (LLVMIsDeclaration(f)) continue;
-    LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex,
-                                                       WGC_LIT("target-features"));
+    LLVMAttributeRef a =
+        LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, WGC_LIT("target-features"));
     unsigned len = 0;
     const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
     if (!v) return false;
@@ -227,8 +238,8 @@ static wasmgraph_status run_v128_pair(wgc_llvm_job *j) {
   wgc_v128_pair_stats ps = {0};
   wasmgraph_status st = wgc_v128_pair(j->ctx, j->m, false, &ps);
   if (st == WASMGRAPH_OK && j->verbose)
-    wgc_log(j->ctx, "v128 pairing: %u pairs in %u functions, %u rejected", ps.pairs,
-            ps.functions, ps.rejected);
+    wgc_log(j->ctx, "v128 pairing: %u pairs in %u functions, %u rejected", ps.pairs, ps.functions,
+            ps.rejected);
   return st;
 }
 
@@ -237,11 +248,12 @@ static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
   wgc_window_stats ws;
   wasmgraph_status st = wgc_splat_window(j->ctx, j->m, &wo, false, &ws);
   if (st != WASMGRAPH_OK || !j->verbose) return st;
-  if (ws.disabled)
-    wgc_log(j->ctx, "splat windows: off (%s)", ws.disabled);
+  if (ws.disabled) wgc_log(j->ctx, "splat windows: off (%s)", ws.disabled);
   else
-    wgc_log(j->ctx, "splat windows: %u pairs (%u split, %u in-lane) in %u functions, %u without "
-            "a window", ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window);
+    wgc_log(j->ctx,
+            "splat windows: %u pairs (%u split, %u in-lane) in %u functions, %u without "
+            "a window",
+            ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window);
   return st;
 }
 
@@ -250,8 +262,7 @@ static wasmgraph_status run_address_fold(wgc_llvm_job *j) {
   wgc_fold_stats fs;
   wasmgraph_status st = wgc_address_fold(j->ctx, j->m, &fo, false, &fs);
   if (st != WASMGRAPH_OK || !j->verbose) return st;
-  if (fs.disabled)
-    wgc_log(j->ctx, "address fold: off (%s)", fs.disabled);
+  if (fs.disabled) wgc_log(j->ctx, "address fold: off (%s)", fs.disabled);
   else
     wgc_log(j->ctx, "address fold: %u loads in %u functions, %u without an anchor", fs.folded,
             fs.functions, fs.no_anchor);
@@ -276,8 +287,7 @@ static wasmgraph_status dump_ir(wgc_llvm_job *j, const char *obj, size_t i) {
   wasmgraph_status st = WASMGRAPH_OK;
   if (LLVMPrintModuleToFile(j->m, path, &msg))
     st = wgc_fail(j->ctx, WASMGRAPH_ERR_IO, "%s: %s", path, msg ? msg : "cannot write");
-  else
-    wgc_log(j->ctx, "IR after %s: %s", k_pipeline[i].info.name, path);
+  else wgc_log(j->ctx, "IR after %s: %s", k_pipeline[i].info.name, path);
   j->ctx->keep_tmpdir = true;
   LLVMDisposeMessage(msg);
   free(path);
@@ -350,7 +360,8 @@ wasmgraph_status wgc_llvm_codegen(wgc_ctx *ctx, const wgc_target *t, const char 
     }
     if (st == WASMGRAPH_OK && in_list(dump, k_pipeline[i].info.name)) st = dump_ir(&j, obj, i);
   }
-  if (st == WASMGRAPH_OK && LLVMTargetMachineEmitToFile(j.tm, j.m, (char *)obj, LLVMObjectFile, &msg))
+  if (st == WASMGRAPH_OK &&
+      LLVMTargetMachineEmitToFile(j.tm, j.m, (char *)obj, LLVMObjectFile, &msg))
     st = wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: code generation failed: %s", obj, msg ? msg : "");
 done:
   if (msg) LLVMDisposeMessage(msg);

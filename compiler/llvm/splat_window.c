@@ -47,7 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acc_web.h"        /* wgc_acc_grow */
+#include "acc_web.h" /* wgc_acc_grow */
 #include "pass_util.h"
 
 enum { WINDOW_BYTES = 32, WINDOW_LANES = 8, HALF_LANES = 4 };
@@ -220,12 +220,9 @@ static void rewrite(sw_state *s, LLVMValueRef cat, const sw_load *a, const sw_lo
 static void erase_if_dead(LLVMValueRef v) {
   while (v && LLVMIsAInstruction(v) && !LLVMGetFirstUse(v)) {
     LLVMValueRef next = NULL;
-    if (LLVMIsAShuffleVectorInst(v) || LLVMIsABitCastInst(v))
-      next = LLVMGetOperand(v, 0);
-    else if (LLVMIsAInsertElementInst(v))
-      next = LLVMGetOperand(v, 1);
-    else if (!LLVMIsALoadInst(v))
-      return;
+    if (LLVMIsAShuffleVectorInst(v) || LLVMIsABitCastInst(v)) next = LLVMGetOperand(v, 0);
+    else if (LLVMIsAInsertElementInst(v)) next = LLVMGetOperand(v, 1);
+    else if (!LLVMIsALoadInst(v)) return;
     LLVMInstructionEraseFromParent(v);
     v = next;
   }
@@ -263,11 +260,13 @@ static bool window_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
     sw_plan plan;
     bool same_group = a->base == b->base && a->root == b->root && a->stretch == b->stretch;
     if (same_group) group_hull(s, a, &hmin, &hmax);
-    if (!same_group || hmax - hmin >= WGC_FOLD_LIMIT || !pick_window(a->k, b->k, hmin, hmax, &plan)) {
+    if (!same_group || hmax - hmin >= WGC_FOLD_LIMIT ||
+        !pick_window(a->k, b->k, hmin, hmax, &plan)) {
       st->no_window++;
       continue;
     }
-    if (!wgc_acc_grow((void **)&s->dead, &s->cap_dead, s->n_dead + 2, sizeof *s->dead)) return false;
+    if (!wgc_acc_grow((void **)&s->dead, &s->cap_dead, s->n_dead + 2, sizeof *s->dead))
+      return false;
     s->dead[s->n_dead++] = lo;
     s->dead[s->n_dead++] = hi;
     rewrite(s, i, a, b, &plan);

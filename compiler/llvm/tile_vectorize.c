@@ -87,7 +87,7 @@ typedef struct tv_state {
   size_t ce;
   LLVMValueRef *loads; /* transform phase: lane loads to erase, sized beforehand */
   size_t cl;
-  LLVMValueRef *ids;   /* group_variant: values numbered by first use (sort keys) */
+  LLVMValueRef *ids; /* group_variant: values numbered by first use (sort keys) */
   size_t nids, cids;
   wgc_tile_stats *st;
 } tv_state;
@@ -101,9 +101,7 @@ static int32_t lookup(const tv_state *s, LLVMValueRef v, int32_t *lane) {
   return wgc_acc_web_lookup(&s->w, v, lane);
 }
 
-static bool is_float(LLVMValueRef v) {
-  return LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMFloatTypeKind;
-}
+static bool is_float(LLVMValueRef v) { return LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMFloatTypeKind; }
 
 /* Decomposes a (non-volatile, non-atomic) load's address (pass_util.h):
  * base + zext(root) + off with off = c + k, `folded` when k was moved out
@@ -141,8 +139,12 @@ static bool has_anchor(LLVMBasicBlockRef b, LLVMValueRef base, LLVMValueRef x) {
 }
 
 /* ---- finding groups ----------------------------------------------------- */
-static LLVMValueRef lane_mul_md(const tv_cand *c, unsigned k) { return LLVMGetOperand(c->base.mul, k); }
-static LLVMValueRef lane_add_md(const tv_cand *c, unsigned k) { return LLVMGetOperand(c->base.step, k); }
+static LLVMValueRef lane_mul_md(const tv_cand *c, unsigned k) {
+  return LLVMGetOperand(c->base.mul, k);
+}
+static LLVMValueRef lane_add_md(const tv_cand *c, unsigned k) {
+  return LLVMGetOperand(c->base.step, k);
+}
 
 /* Same operand order in the add and same rounding/exception metadata. */
 static bool same_shape(const tv_cand *a, const tv_cand *b) {
@@ -214,7 +216,8 @@ static void group_variant(tv_state *s, LLVMBasicBlockRef b, size_t first, const 
     size_t r = i + 1;
     while (r < ne && memcmp(s->e[r].key, s->e[i].key, sizeof s->e[i].key) == 0 &&
            s->e[r].off[0] == s->e[r - 1].off[0] + 4 &&
-           (role[0] == ROLE_SPLAT || role[1] == ROLE_SPLAT || s->e[r].off[1] == s->e[r - 1].off[1] + 4) &&
+           (role[0] == ROLE_SPLAT || role[1] == ROLE_SPLAT ||
+            s->e[r].off[1] == s->e[r - 1].off[1] + 4) &&
            same_shape(cand(s, s->e[r].ci), cand(s, s->e[i].ci)))
       r++;
     size_t at = i, len = r - i;
@@ -259,7 +262,8 @@ static void find_steps(void *pass, LLVMBasicBlockRef b) {
   size_t first = s->w.nc;
   /* Steps whose product has no other use: one used elsewhere too must stay scalar. */
   wgc_acc_web_collect_steps(&s->w, b, "llvm.experimental.constrained.fadd.f32",
-                        "llvm.experimental.constrained.fmul.f32", LLVMFloatTypeInContext(s->w.lc));
+                            "llvm.experimental.constrained.fmul.f32",
+                            LLVMFloatTypeInContext(s->w.lc));
   if (s->w.oom) return;
   for (size_t i = first; i < s->w.nc; i++) {
     tv_cand *c = cand(s, i);
@@ -371,7 +375,8 @@ static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a
   LLVMTypeRef i64 = LLVMInt64TypeInContext(s->w.lc);
   LLVMValueRef off = a->root;
   if (LLVMGetIntTypeWidth(LLVMTypeOf(off)) == 32) off = LLVMBuildZExt(bd, off, i64, "tv.zext");
-  if (a->off) off = LLVMBuildNUWAdd(bd, off, LLVMConstInt(i64, (unsigned long long)a->off, 0), "tv.off");
+  if (a->off)
+    off = LLVMBuildNUWAdd(bd, off, LLVMConstInt(i64, (unsigned long long)a->off, 0), "tv.off");
   /* Not inbounds: in the wrap case the address lies past the original
    * accesses (it traps; see the proof). */
   LLVMValueRef gep = LLVMBuildGEP2(bd, LLVMInt8TypeInContext(s->w.lc), a->base, &off, 1, "tv.gep");
@@ -393,11 +398,11 @@ static void build_step(void *pass, LLVMBuilderRef bd, acc_group *g) {
     ops[j] = g->tag[j] == ROLE_SPLAT ? build_splat(s, bd, c0->op[j], g->n)
                                      : build_vload(s, bd, &c0->addr[j], g->n);
   LLVMValueRef vm = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fmul, vt, ops[0], ops[1],
-                                              c0->base.mul, "tv.mul");
+                                                  c0->base.mul, "tv.mul");
   LLVMValueRef acc = s->w.g[lookup(s, c0->base.acc, NULL)].vec;
   bool mul_first = LLVMGetOperand(c0->base.step, 0) == c0->base.mul;
   g->vec = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fadd, vt, mul_first ? vm : acc,
-                                     mul_first ? acc : vm, c0->base.step, "tv.add");
+                                         mul_first ? acc : vm, c0->base.step, "tv.add");
 }
 
 /* A phi group's entry values from block ib, gathered. */
@@ -406,7 +411,8 @@ static LLVMValueRef gather(void *pass, LLVMBuilderRef bd, acc_group *g, LLVMBasi
   (void)v0;
   LLVMValueRef iv = LLVMGetPoison(LLVMTypeOf(g->vec));
   for (unsigned t = 0; t < g->n; t++)
-    iv = LLVMBuildInsertElement(bd, iv, wgc_acc_incoming_from(g->lanes[t], ib), i32c(pass, t), "tv.in");
+    iv = LLVMBuildInsertElement(bd, iv, wgc_acc_incoming_from(g->lanes[t], ib), i32c(pass, t),
+                                "tv.in");
   return iv;
 }
 
@@ -446,7 +452,8 @@ static bool prepare(void *pass, const acc_counts *n) {
   if (!n->good) return true;
   for (size_t i = 0; i < s->w.ng; i++)
     if (!s->w.g[i].bad && s->w.g[i].kind == ACC_STEP) st->groups_by_lanes[s->w.g[i].n]++;
-  if (!wgc_acc_grow((void **)&s->loads, &s->cl, (size_t)n->good * 2 * WGC_TILE_MAX_LANES, sizeof *s->loads))
+  if (!wgc_acc_grow((void **)&s->loads, &s->cl, (size_t)n->good * 2 * WGC_TILE_MAX_LANES,
+                    sizeof *s->loads))
     return false;
   st->functions++;
   st->groups += n->good;
@@ -501,8 +508,8 @@ wasmgraph_status wgc_tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_til
   memset(&s, 0, sizeof s);
   s.max_lanes = opt->max_lanes;
   s.st = stats;
-  static const acc_pass ops = {"tile vectorizer", sizeof(tv_cand), find_steps, validate_step,
-                               validate_phi, prepare, transform_function};
+  static const acc_pass ops = {"tile vectorizer", sizeof(tv_cand), find_steps,        validate_step,
+                               validate_phi,      prepare,         transform_function};
   wasmgraph_status st = wgc_acc_web_run(&s.w, ctx, m, &ops, &s, opt->verify);
   free(s.e);
   free(s.loads);

@@ -35,12 +35,12 @@ typedef struct wgc_tile_options {
 } wgc_tile_options;
 
 typedef struct wgc_tile_stats {
-  unsigned functions;      /* functions with at least one packed group */
-  unsigned groups;         /* packed multiply-add groups (one vector mul+add each) */
+  unsigned functions; /* functions with at least one packed group */
+  unsigned groups;    /* packed multiply-add groups (one vector mul+add each) */
   unsigned groups_by_lanes[WGC_TILE_MAX_LANES + 1]; /* of those, by width */
-  unsigned phi_groups;     /* vector phis formed for the accumulator webs */
-  unsigned rejected;       /* candidate groups dropped (their web was not packable) */
-  const char *disabled;    /* why the pass did nothing at all, or NULL */
+  unsigned phi_groups;  /* vector phis formed for the accumulator webs */
+  unsigned rejected;    /* candidate groups dropped (their web was not packable) */
+  const char *disabled; /* why the pass did nothing at all, or NULL */
 } wgc_tile_stats;
 
 /* Defaults: guard_pages false, memory_max_pages 65536 (i.e. off until the

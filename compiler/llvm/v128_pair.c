@@ -120,7 +120,7 @@ static void find_steps(void *pass, LLVMBasicBlockRef b) {
   size_t first = s->w.nc;
   /* A product used elsewhere too must stay a <4 x float> (no step then). */
   wgc_acc_web_collect_steps(&s->w, b, "llvm.experimental.constrained.fadd.v4f32",
-                        "llvm.experimental.constrained.fmul.v4f32", s->v4);
+                            "llvm.experimental.constrained.fmul.v4f32", s->v4);
   if (s->w.oom) return;
   /* Weights are usually the multiply's second operand (fmul(splat(x), w));
    * then the first. Each step pairs with its next unpaired neighbour of the
@@ -257,8 +257,7 @@ static LLVMValueRef wide_w(vp_state *s, LLVMBuilderRef bd, LLVMValueRef w, LLVMB
     if (s->wide[i].w == w && s->wide[i].bb == bb) return s->wide[i].w8;
   if (LLVMIsAInstruction(w) && !LLVMIsAPHINode(w) && LLVMGetInstructionParent(w) == bb)
     LLVMPositionBuilderBefore(bd, LLVMGetNextInstruction(w));
-  else
-    LLVMPositionBuilderBefore(bd, first_non_phi(bb));
+  else LLVMPositionBuilderBefore(bd, first_non_phi(bb));
   LLVMValueRef w8 = LLVMBuildShuffleVector(bd, w, LLVMGetPoison(s->v4), mask(s, k_dup, 8), "vp.w");
   s->wide[s->nw].w = w;
   s->wide[s->nw].bb = bb;
@@ -275,11 +274,11 @@ static void build_step(void *pass, LLVMBuilderRef bd, acc_group *g) {
   LLVMPositionBuilderBefore(bd, g->lanes[later_lane(s, g)]);
   LLVMValueRef x8 = concat(s, bd, LLVMGetOperand(c0->mul, o), LLVMGetOperand(c1->mul, o));
   LLVMValueRef vm = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fmul, s->v8, k ? x8 : w8,
-                                              k ? w8 : x8, c0->mul, "vp.mul");
+                                                  k ? w8 : x8, c0->mul, "vp.mul");
   LLVMValueRef acc = s->w.g[lookup(s, c0->acc, NULL)].vec;
   bool mf = mul_first(c0);
-  g->vec = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fadd, s->v8, mf ? vm : acc, mf ? acc : vm,
-                                     c0->step, "vp.add");
+  g->vec = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fadd, s->v8, mf ? vm : acc,
+                                         mf ? acc : vm, c0->step, "vp.add");
 }
 
 /* A phi pair's entry values from block ib, concatenated. */
@@ -297,8 +296,8 @@ static LLVMValueRef extract(void *pass, LLVMBuilderRef bd, acc_group *g, unsigne
   if (!ext[t]) {
     /* right after the vector: before the second lane (still there), or
      * after the phis */
-    LLVMPositionBuilderBefore(bd, g->kind == ACC_STEP ? g->lanes[later_lane(s, g)]
-                                                      : first_non_phi(g->bb));
+    LLVMPositionBuilderBefore(
+        bd, g->kind == ACC_STEP ? g->lanes[later_lane(s, g)] : first_non_phi(g->bb));
     ext[t] = half(s, bd, g->vec, t);
   }
   return ext[t];
@@ -344,8 +343,8 @@ wasmgraph_status wgc_v128_pair(wgc_ctx *ctx, LLVMModuleRef m, bool verify,
   s.v4 = LLVMVectorType(f32, 4);
   s.v8 = LLVMVectorType(f32, 8);
   s.st = stats;
-  static const acc_pass ops = {"v128 pairing", sizeof(acc_cand), find_steps, validate_step,
-                               validate_phi, prepare, transform_function};
+  static const acc_pass ops = {"v128 pairing", sizeof(acc_cand), find_steps,        validate_step,
+                               validate_phi,   prepare,          transform_function};
   wasmgraph_status st = wgc_acc_web_run(&s.w, ctx, m, &ops, &s, verify);
   free(s.wide);
   free(s.ext);

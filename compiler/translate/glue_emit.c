@@ -90,11 +90,11 @@ static char *sb_finish(sb *s) {
 
 /* One graph input or output as the header presents it. */
 typedef struct io_desc {
-  const char *name;         /* graph name ("data") or "output_<i>" */
+  const char *name; /* graph name ("data") or "output_<i>" */
   const graph_entry *entry;
-  const char *ctype;        /* element type for typed pointers, or NULL */
-  char param[80];           /* parameter name in NAME_run */
-  char alias[80];           /* upper-case sanitised name for NAME_INPUT_<ALIAS>, or "" */
+  const char *ctype; /* element type for typed pointers, or NULL */
+  char param[80];    /* parameter name in NAME_run */
+  char alias[80];    /* upper-case sanitised name for NAME_INPUT_<ALIAS>, or "" */
 } io_desc;
 
 /* Letters and digits kept (case-mapped), anything else '_', a leading digit
@@ -112,11 +112,11 @@ static void sanitise(const char *s, bool upper, char *out, size_t size) {
 
 static bool is_c_keyword(const char *s) {
   static const char *const kw[] = {
-      "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-      "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-      "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
-      "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false",
-      "exec", "st", "NULL"};
+      "auto",     "break",  "case",   "char",     "const",    "continue", "default",  "do",
+      "double",   "else",   "enum",   "extern",   "float",    "for",      "goto",     "if",
+      "inline",   "int",    "long",   "register", "restrict", "return",   "short",    "signed",
+      "sizeof",   "static", "struct", "switch",   "typedef",  "union",    "unsigned", "void",
+      "volatile", "while",  "bool",   "true",     "false",    "exec",     "st",       "NULL"};
   for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
     if (strcmp(s, kw[i]) == 0) return true;
   return s[0] == '_'; /* reserved-looking: avoid */
@@ -128,14 +128,22 @@ static const char *c_type(wasmgraph_dtype t) {
   switch (t.code) {
     case WASMGRAPH_DTYPE_FLOAT:
       return t.bits == 32 ? "float" : t.bits == 64 ? "double" : t.bits == 16 ? "uint16_t" : NULL;
-    case WASMGRAPH_DTYPE_BFLOAT: return t.bits == 16 ? "uint16_t" : NULL;
+    case WASMGRAPH_DTYPE_BFLOAT:
+      return t.bits == 16 ? "uint16_t" : NULL;
     case WASMGRAPH_DTYPE_INT:
-      return t.bits == 8 ? "int8_t" : t.bits == 16 ? "int16_t" : t.bits == 32 ? "int32_t"
-           : t.bits == 64 ? "int64_t" : NULL;
+      return t.bits == 8    ? "int8_t"
+             : t.bits == 16 ? "int16_t"
+             : t.bits == 32 ? "int32_t"
+             : t.bits == 64 ? "int64_t"
+                            : NULL;
     case WASMGRAPH_DTYPE_UINT:
-      return t.bits == 1 || t.bits == 8 ? "uint8_t" : t.bits == 16 ? "uint16_t"
-           : t.bits == 32 ? "uint32_t" : t.bits == 64 ? "uint64_t" : NULL;
-    default: return NULL;
+      return t.bits == 1 || t.bits == 8 ? "uint8_t"
+             : t.bits == 16             ? "uint16_t"
+             : t.bits == 32             ? "uint32_t"
+             : t.bits == 64             ? "uint64_t"
+                                        : NULL;
+    default:
+      return NULL;
   }
 }
 
@@ -185,15 +193,15 @@ static void emit_io_constants(sb *s, const char *M, const char *n, const char *w
   sb_printf(s, "#define %s_%s%d_NDIM %d\n", M, what, i, e->ndim);
   if (e->ndim > 0) {
     sb_printf(s, "#define %s_%s%d_SHAPE {", M, what, i);
-    for (int k = 0; k < e->ndim; k++)
-      sb_printf(s, "%s%lld", k ? ", " : "", (long long)e->shape[k]);
+    for (int k = 0; k < e->ndim; k++) sb_printf(s, "%s%lld", k ? ", " : "", (long long)e->shape[k]);
     sb_printf(s, "}\n");
   }
   sb_printf(s, "#define %s_%s%d_COUNT %llu /* elements */\n", M, what, i,
             (unsigned long long)count);
   sb_printf(s, "#define %s_%s%d_SIZE %llu /* bytes */\n", M, what, i,
             (unsigned long long)e->nbytes);
-  if (d->alias[0]) sb_printf(s, "#define %s_%s_%s %d /* index of \"%s\" */\n", M, what, d->alias, i, d->name);
+  if (d->alias[0])
+    sb_printf(s, "#define %s_%s_%s %d /* index of \"%s\" */\n", M, what, d->alias, i, d->name);
   if (d->ctype) sb_printf(s, "typedef %s %s_%s%d_t;\n", d->ctype, n, lower, i);
   sb_printf(s, "\n");
 }
@@ -201,8 +209,8 @@ static void emit_io_constants(sb *s, const char *M, const char *n, const char *w
 /* Inputs (graph arg nodes that are not params, in graph order) and outputs
  * (heads), exactly as the runtime numbers them (runtime/model.c). */
 static wasmgraph_status graph_io(wgc_ctx *ctx, const wgc_buf *graph_json, const wgc_buf *params,
-                                 graph_plan *plan, param_list *pl, io_desc **io,
-                                 int *num_inputs, int *num_outputs, char (**out_names)[24]) {
+                                 graph_plan *plan, param_list *pl, io_desc **io, int *num_inputs,
+                                 int *num_outputs, char (**out_names)[24]) {
   char msg[400];
   wasmgraph_status st =
       wg_graph_parse((const char *)graph_json->data, graph_json->size, plan, msg, sizeof msg);
@@ -225,7 +233,7 @@ static wasmgraph_status graph_io(wgc_ctx *ctx, const wgc_buf *graph_json, const 
   }
   *num_inputs = n;
   for (int h = 0; h < plan->num_heads; h++) {
-    snprintf((*out_names)[h], sizeof (*out_names)[h], "output_%d", h);
+    snprintf((*out_names)[h], sizeof(*out_names)[h], "output_%d", h);
     (*io)[n].name = (*out_names)[h];
     (*io)[n++].entry = &plan->entries[plan->heads[h]];
   }
@@ -307,8 +315,7 @@ static void emit_run(sb *s, const char *M, const char *n, const io_desc *io, int
 }
 
 wasmgraph_status wgc_model_header(wgc_ctx *ctx, const char *name, const char *glue_file,
-                                  const wgc_buf *graph_json, const wgc_buf *params,
-                                  char **out) {
+                                  const wgc_buf *graph_json, const wgc_buf *params, char **out) {
   const char *n = name;
   char M[72];
   sanitise(name, true, M, sizeof M);
@@ -322,8 +329,7 @@ wasmgraph_status wgc_model_header(wgc_ctx *ctx, const char *name, const char *gl
   int ni = 0, no = 0;
   *out = NULL;
   wasmgraph_status st = WASMGRAPH_OK;
-  if (embedded)
-    st = graph_io(ctx, graph_json, params, &plan, &pl, &io, &ni, &no, &out_names);
+  if (embedded) st = graph_io(ctx, graph_json, params, &plan, &pl, &io, &ni, &no, &out_names);
   if (st != WASMGRAPH_OK) goto done;
 
   sb s = {0};
@@ -386,8 +392,7 @@ wasmgraph_status wgc_model_header(wgc_ctx *ctx, const char *name, const char *gl
               "#define %s_NUM_OUTPUTS %d\n\n",
               M, ni, M, no);
     for (int i = 0; i < ni; i++) emit_io_constants(&s, M, n, "INPUT", "input", i, &io[i]);
-    for (int o = 0; o < no; o++)
-      emit_io_constants(&s, M, n, "OUTPUT", "output", o, &io[ni + o]);
+    for (int o = 0; o < no; o++) emit_io_constants(&s, M, n, "OUTPUT", "output", o, &io[ni + o]);
   }
   sb_printf(&s, "/* ---- typed helpers over the runtime API (wasmgraph.h) ------------- */\n\n");
   emit_helpers(&s, n, embedded);
@@ -534,8 +539,7 @@ char *wgc_glue_source(const char *name, const char *mangled, const wgc_layout *l
               "    %lluu,\n",
               n, (unsigned long long)embed->graph_json_size, n,
               (unsigned long long)embed->params_size);
-  else
-    sb_printf(&s, "    NULL, 0u, NULL, 0u,\n");
+  else sb_printf(&s, "    NULL, 0u, NULL, 0u,\n");
   sb_printf(&s,
             "};\n\n"
             "const wasmgraph_module_desc *%s_wasmgraph_module(void);\n"

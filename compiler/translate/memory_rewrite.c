@@ -142,7 +142,8 @@ static const char *splat_blocker(const char *text, size_t len, const char *m) {
   if (!find(text, len, want)) return "the memory is not 32-bit";
   snprintf(want, sizeof want, "\nconst u32 wasm2c_%s_pagesize_env_memory = 65536;\n", m);
   if (!find(text, len, want)) return "the memory does not have 64 KiB pages";
-  if (!find(text, len, "  static inline return_type name##_default32(wasm_rt##shared##memory_t* mem,"))
+  if (!find(text, len,
+            "  static inline return_type name##_default32(wasm_rt##shared##memory_t* mem,"))
     return "no _default32 helpers (DEF_MEM_CHECKS changed)";
   return NULL;
 }
@@ -151,7 +152,7 @@ static const char *splat_blocker(const char *text, size_t len, const char *m) {
 
 typedef struct line {
   const char *s;
-  size_t n; /* without the newline */
+  size_t n;   /* without the newline */
   bool segue; /* inside an #if ...SEGUE... block */
 } line;
 
@@ -210,8 +211,8 @@ static void emit_line(out_buf *o, const line *l, bool splat, bool copy, const ch
     while (name_end < p && name > l->s && ident_char(name[-1])) name--;
     size_t nlen = (size_t)(name_end - name);
     bool grow = nlen == 19 && memcmp(name, "wasm_rt_grow_memory", 19) == 0;
-    if (splat && name_end < p && name >= s && nlen &&
-        simd_general_name(name, nlen) == nlen && p[MEM_LEN] == ',') {
+    if (splat && name_end < p && name >= s && nlen && simd_general_name(name, nlen) == nlen &&
+        p[MEM_LEN] == ',') {
       if (has_default32_twin(text, len, name, nlen)) {
         put(o, s, (size_t)(name_end - s));
         puts_(o, "_default32(");
@@ -246,8 +247,8 @@ static bool is_function_start(const char *s, size_t n, const char *m) {
 
 /* One pass over the file; *splat_ok turns false when splat met a helper
  * without a _default32 twin (the caller then redoes it without splat). */
-static char *rewrite(const char *text, size_t len, const char *m, bool splat,
-                     wgc_rewrite_stats *st, const char **why, bool *splat_ok) {
+static char *rewrite(const char *text, size_t len, const char *m, bool splat, wgc_rewrite_stats *st,
+                     const char **why, bool *splat_ok) {
   memset(st, 0, sizeof *st);
   *splat_ok = true;
   out_buf o = {0};
@@ -311,7 +312,8 @@ static char *rewrite(const char *text, size_t len, const char *m, bool splat,
     }
     if (copy) {
       st->functions++;
-      puts_(&o, "  wasm_rt_memory_t wg_memv = *" MEM "; wasm_rt_memory_t *const wg_mem = &wg_memv;\n");
+      puts_(&o,
+            "  wasm_rt_memory_t wg_memv = *" MEM "; wasm_rt_memory_t *const wg_mem = &wg_memv;\n");
     }
     for (size_t i = 0; i < count; i++) {
       emit_line(&o, &body[i], splat, copy, text, len, st, splat_ok);
@@ -334,8 +336,8 @@ static char *rewrite(const char *text, size_t len, const char *m, bool splat,
   return o.d ? o.d : strdup("");
 }
 
-char *wgc_memory_rewrite_text(const char *text, size_t len, const char *m,
-                              wgc_rewrite_stats *st, const char **why) {
+char *wgc_memory_rewrite_text(const char *text, size_t len, const char *m, wgc_rewrite_stats *st,
+                              const char **why) {
   memset(st, 0, sizeof *st);
   *why = NULL;
   if (strlen(m) > 200) {

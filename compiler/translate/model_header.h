@@ -16,7 +16,6 @@
  * the user sees it. On success *out is malloc'd text. FORMAT (graph.json or
  * params do not parse; the message says where), NO_MEMORY. */
 wasmgraph_status wgc_model_header(wgc_ctx *ctx, const char *name, const char *glue_file,
-                                  const wgc_buf *graph_json, const wgc_buf *params,
-                                  char **out);
+                                  const wgc_buf *graph_json, const wgc_buf *params, char **out);
 
 #endif

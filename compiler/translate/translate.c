@@ -80,8 +80,9 @@ static wasmgraph_status find_script(wgc_ctx *ctx) {
   if (env && *env) {
     if (!wgc_is_file(env))
       return wgc_fail(ctx, WASMGRAPH_ERR_IO,
-                     "WASMGRAPH_WASM2C=%s: no such file (it must name wabt %s's wasm2c script, "
-                     "tools/wasm2c-npm/node_modules/wabt/bin/wasm2c)", env, WG_WASM2C_VERSION);
+                      "WASMGRAPH_WASM2C=%s: no such file (it must name wabt %s's wasm2c script, "
+                      "tools/wasm2c-npm/node_modules/wabt/bin/wasm2c)",
+                      env, WG_WASM2C_VERSION);
     ctx->wasm2c_script = strdup(env);
   } else {
     char *installed = next_to_exe(wgc_wasm2c_installed);
@@ -91,11 +92,12 @@ static wasmgraph_status find_script(wgc_ctx *ctx) {
       free(installed);
       ctx->wasm2c_script = strdup(wgc_wasm2c_default);
     } else {
-      wasmgraph_status st = wgc_fail(
-          ctx, WASMGRAPH_ERR_IO,
-          "cannot find wasm2c %s (npm package wabt@%s): not at %s nor %s; " NPM_HINT
-          ", or set WASMGRAPH_WASM2C to the script", WG_WASM2C_VERSION, WG_WASM2C_VERSION,
-          installed ? installed : wgc_wasm2c_installed, wgc_wasm2c_default);
+      wasmgraph_status st =
+          wgc_fail(ctx, WASMGRAPH_ERR_IO,
+                   "cannot find wasm2c %s (npm package wabt@%s): not at %s nor %s; " NPM_HINT
+                   ", or set WASMGRAPH_WASM2C to the script",
+                   WG_WASM2C_VERSION, WG_WASM2C_VERSION,
+                   installed ? installed : wgc_wasm2c_installed, wgc_wasm2c_default);
       free(installed);
       return st;
     }
@@ -146,9 +148,9 @@ wasmgraph_status wgc_wasm2c_check_version(wgc_ctx *ctx) {
   if (st != WASMGRAPH_OK) return st;
   if (strcmp(version, WG_WASM2C_VERSION) != 0)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: wasm2c version '%s' is not supported: wasmgraph needs wabt %s (npm "
-                   "package wabt@%s; " NPM_HINT ")", ctx->wasm2c_script, version,
-                   WG_WASM2C_VERSION, WG_WASM2C_VERSION);
+                    "%s: wasm2c version '%s' is not supported: wasmgraph needs wabt %s (npm "
+                    "package wabt@%s; " NPM_HINT ")",
+                    ctx->wasm2c_script, version, WG_WASM2C_VERSION, WG_WASM2C_VERSION);
   return WASMGRAPH_OK;
 }
 
@@ -186,8 +188,7 @@ static wasmgraph_status read_mangled(wgc_ctx *ctx, const char *header_path, cons
     const char *id = p + np, *e = id;
     while (ident_char(*e)) e++;
     /* the identifier ends right before '(' and carries the suffix */
-    if (*e != '(' || (size_t)(e + 1 - id) <= ns || strncmp(e + 1 - ns, suffix, ns) != 0)
-      continue;
+    if (*e != '(' || (size_t)(e + 1 - id) <= ns || strncmp(e + 1 - ns, suffix, ns) != 0) continue;
     size_t len = (size_t)(e + 1 - ns - id);
     if (++found > 1 || len >= size) break;
     memcpy(out, id, len);
@@ -195,8 +196,9 @@ static wasmgraph_status read_mangled(wgc_ctx *ctx, const char *header_path, cons
   }
   if (found != 1 || !out[0])
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: wasm2c output declares %s 'void wasm2c_<name>_instantiate(' line; this "
-                   "wasm2c is not compatible", header_path, found ? "more than one" : "no");
+                    "%s: wasm2c output declares %s 'void wasm2c_<name>_instantiate(' line; this "
+                    "wasm2c is not compatible",
+                    header_path, found ? "more than one" : "no");
   return WASMGRAPH_OK;
 }
 
@@ -209,10 +211,12 @@ static wasmgraph_status check_header(wgc_ctx *ctx, const char *header_path, cons
       wgc_strdup_printf("void wasm2c_%s_instantiate(w2c_%s*, struct w2c_env*);", m, m),
       wgc_strdup_printf("void wasm2c_%s_free(w2c_%s*);", m, m),
       wgc_strdup_printf("wasm_rt_func_type_t wasm2c_%s_get_func_type(uint32_t param_count, "
-                        "uint32_t result_count, ...);", m),
+                        "uint32_t result_count, ...);",
+                        m),
       wgc_strdup_printf("void w2c_%s_0x5F_wasm_call_ctors(w2c_%s*);", m, m),
       wgc_strdup_printf("wasm_rt_funcref_table_t* w2c_%s_0x5F_indirect_function_table(w2c_%s* "
-                        "instance);", m, m),
+                        "instance);",
+                        m, m),
       wgc_strdup_printf("extern wasm_rt_memory_t* w2c_env_memory(struct w2c_env*);"),
   };
   size_t n = sizeof want / sizeof want[0];
@@ -224,8 +228,8 @@ static wasmgraph_status check_header(wgc_ctx *ctx, const char *header_path, cons
     }
     if (!strstr(text, want[i])) {
       st = wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: wasm2c output lacks '%s'; this wasm2c is not compatible", header_path,
-                   want[i]);
+                    "%s: wasm2c output lacks '%s'; this wasm2c is not compatible", header_path,
+                    want[i]);
       break;
     }
   }
@@ -249,8 +253,8 @@ wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char
   if (!c_path || !h_path || !expected) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   } else {
-    char *argv[] = {(char *)node, (char *)script, "-n", (char *)name, (char *)linked_path,
-                    "-o", c_path, NULL};
+    char *argv[] = {(char *)node,        (char *)script, "-n",   (char *)name,
+                    (char *)linked_path, "-o",           c_path, NULL};
     st = wgc_run_checked_as(ctx, linked_path, "wasm2c", argv);
   }
   if (st == WASMGRAPH_OK) st = read_text(ctx, h_path, &header, &hlen);

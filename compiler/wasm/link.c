@@ -46,8 +46,8 @@ wasmgraph_status wgc_link(wgc_ctx *ctx, const wgc_input *in, const char *base, c
     return WASMGRAPH_OK;
   }
   if ((st = wgc_tool_require(ctx, WG_TOOL_WASM_LD, &ld)) != WASMGRAPH_OK) return st;
-  uint32_t stack = ctx->opts && ctx->opts->stack_size ? ctx->opts->stack_size
-                                                      : WG_DEFAULT_STACK_SIZE;
+  uint32_t stack =
+      ctx->opts && ctx->opts->stack_size ? ctx->opts->stack_size : WG_DEFAULT_STACK_SIZE;
   char *file = wgc_strdup_printf("%s/%s.wasm", tmp, base);
   char *zstack = wgc_strdup_printf("stack-size=%u", stack);
   if (!file || !zstack) {

@@ -45,11 +45,16 @@ static const struct {
 
 static char letter_of(uint8_t t) {
   switch (t) {
-    case WASM_I32: return 'i';
-    case WASM_I64: return 'I';
-    case WASM_F32: return 'f';
-    case WASM_F64: return 'F';
-    default: return '?';
+    case WASM_I32:
+      return 'i';
+    case WASM_I64:
+      return 'I';
+    case WASM_F32:
+      return 'f';
+    case WASM_F64:
+      return 'F';
+    default:
+      return '?';
   }
 }
 
@@ -69,20 +74,19 @@ static void format_letters(const char *params, const char *results, char *buf, s
     const char *s = part ? results : params;
     size_t n = strlen(s);
     const char *open = part && n == 1 ? "" : "(";
-    len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", part ? "->" : "",
-                            open);
+    len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", part ? "->" : "", open);
     for (size_t i = 0; i < n; i++) {
       const char *p = strchr(letters, s[i]);
       len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", i ? "," : "",
                               p ? names[p - letters] : "?");
     }
-    len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s",
-                            part && n == 1 ? "" : ")");
+    len +=
+        (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s", part && n == 1 ? "" : ")");
   }
 }
 
 bool wgc_import_served(const char *module, const char *name, const wgc_wasm_functype *t,
-                      char *other, size_t other_size) {
+                       char *other, size_t other_size) {
   if (other && other_size) other[0] = 0;
   if (strcmp(module, "env") != 0) return false;
   for (size_t i = 0; i < sizeof host_imports / sizeof host_imports[0]; i++) {
@@ -100,24 +104,24 @@ bool wgc_import_served(const char *module, const char *name, const wgc_wasm_func
 /* ---- before linking ----------------------------------------------------- */
 
 static const char *const allowed_features[] = {
-    "simd128",    "bulk-memory", "sign-ext", "mutable-globals", "nontrapping-fptoint",
+    "simd128",    "bulk-memory",    "sign-ext", "mutable-globals", "nontrapping-fptoint",
     "multivalue", "reference-types"};
 
 wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m) {
   for (uint32_t i = 0; i < m->num_imports; i++)
     if (m->imports[i].kind == WASM_EXT_MEMORY && m->imports[i].limits.is64)
       return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: wasm64 module is not supported",
-                     display);
+                      display);
   for (uint32_t i = 0; i < m->num_memories; i++)
     if (m->memories[i].is64)
       return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: wasm64 module is not supported",
-                     display);
+                      display);
   if (wgc_wasm_has_feature(m, "memory64"))
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: wasm64 module is not supported", display);
   if (wgc_wasm_has_feature(m, "relaxed-simd"))
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: relaxed SIMD (relaxed-simd) modules are not supported (only simd128)",
-                   display);
+                    "%s: relaxed SIMD (relaxed-simd) modules are not supported (only simd128)",
+                    display);
 
   char bad[256] = "";
   size_t len = 0;
@@ -136,9 +140,8 @@ wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wgc_w
   }
   if (nbad)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: unsupported wasm feature%s %s (wasm2c %s and the runtime cannot serve %s)",
-                   display, nbad > 1 ? "s" : "", bad, WG_WASM2C_VERSION,
-                   nbad > 1 ? "them" : "it");
+                    "%s: unsupported wasm feature%s %s (wasm2c %s and the runtime cannot serve %s)",
+                    display, nbad > 1 ? "s" : "", bad, WG_WASM2C_VERSION, nbad > 1 ? "them" : "it");
 
   for (uint32_t i = 0; i < m->num_symbols; i++) {
     const wgc_wasm_symbol *s = &m->symbols[i];
@@ -186,11 +189,11 @@ static wasmgraph_status exported_global(wgc_ctx *ctx, const char *display, const
   const wgc_wasm_export *e = wgc_wasm_find_export(m, name, WASM_EXT_GLOBAL);
   if (!e)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: linked module does not export %s (link with --export=%s)", display, name,
-                   name);
+                    "%s: linked module does not export %s (link with --export=%s)", display, name,
+                    name);
   if (!global_i32(m, e->index, false, out))
-    return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: export %s is not a constant i32 global", display, name);
+    return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: export %s is not a constant i32 global",
+                    display, name);
   return WASMGRAPH_OK;
 }
 
@@ -200,24 +203,27 @@ static wasmgraph_status find_stack_pointer(wgc_ctx *ctx, const char *display,
     if (strcmp(m->global_names[i].name, "__stack_pointer") != 0) continue;
     if (global_i32(m, m->global_names[i].index, true, out)) return WASMGRAPH_OK;
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: __stack_pointer is not a defined mutable i32 global with a constant "
-                   "initial value", display);
+                    "%s: __stack_pointer is not a defined mutable i32 global with a constant "
+                    "initial value",
+                    display);
   }
   return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                 "%s: linked module names no __stack_pointer global (a \"name\" section from "
-                 "wasm-ld is needed; do not strip it)", display);
+                  "%s: linked module names no __stack_pointer global (a \"name\" section from "
+                  "wasm-ld is needed; do not strip it)",
+                  display);
 }
 
 wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m,
-                                 wgc_layout *out) {
+                                  wgc_layout *out) {
   memset(out, 0, sizeof *out);
   if (m->has_linking)
     return wgc_fail(ctx, WASMGRAPH_ERR_FORMAT, "%s: still a relocatable object after linking",
-                   display);
+                    display);
   if (m->num_memories)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: the module defines its memory; it must import env.memory (link with "
-                   "--import-memory)", display);
+                    "%s: the module defines its memory; it must import env.memory (link with "
+                    "--import-memory)",
+                    display);
 
   /* memory and the system-lib marker first: they say the most about the input */
   const wgc_wasm_import *memory = NULL;
@@ -227,11 +233,11 @@ wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_w
     if (im->kind == WASM_EXT_MEMORY) {
       if (im->limits.is64)
         return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: wasm64 module is not supported",
-                       display);
+                        display);
       if (memory || strcmp(im->module, "env") != 0 || strcmp(im->name, "memory") != 0)
         return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                       "%s: memory must be imported once as env.memory, not %s.%s", display,
-                       im->module, im->name);
+                        "%s: memory must be imported once as env.memory, not %s.%s", display,
+                        im->module, im->name);
       memory = im;
     }
     if (im->kind == WASM_EXT_FUNC && strcmp(im->module, "env") == 0 &&
@@ -240,8 +246,8 @@ wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_w
   }
   if (!memory)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: the module has no memory import env.memory (link with --import-memory)",
-                   display);
+                    "%s: the module has no memory import env.memory (link with --import-memory)",
+                    display);
   if (!registers) return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: %s", display, SYSLIB_MSG);
 
   for (uint32_t i = 0; i < m->num_imports; i++) {
@@ -256,43 +262,47 @@ wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_w
         wgc_wasm_functype_format(t, type, sizeof type);
         if (other[0])
           return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                         "%s: unsupported import %s.%s %s: the runtime cannot serve it (it "
-                         "serves %s.%s as %s)", display, im->module, im->name, type, im->module,
-                         im->name, other);
+                          "%s: unsupported import %s.%s %s: the runtime cannot serve it (it "
+                          "serves %s.%s as %s)",
+                          display, im->module, im->name, type, im->module, im->name, other);
         return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                       "%s: unsupported import %s.%s %s: the runtime cannot serve it", display,
-                       im->module, im->name, type);
+                        "%s: unsupported import %s.%s %s: the runtime cannot serve it", display,
+                        im->module, im->name, type);
       }
       case WASM_EXT_TABLE:
         return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                       "%s: unsupported import %s.%s (table): the table must be defined and "
-                       "exported (link with --export-table)", display, im->module, im->name);
+                        "%s: unsupported import %s.%s (table): the table must be defined and "
+                        "exported (link with --export-table)",
+                        display, im->module, im->name);
       case WASM_EXT_GLOBAL:
         return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                       "%s: unsupported import %s.%s (global %s): the runtime cannot serve it",
-                       display, im->module, im->name, wgc_wasm_valtype_name(im->global_type));
+                        "%s: unsupported import %s.%s (global %s): the runtime cannot serve it",
+                        display, im->module, im->name, wgc_wasm_valtype_name(im->global_type));
       default:
         return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                       "%s: unsupported import %s.%s (tag): the runtime cannot serve it",
-                       display, im->module, im->name);
+                        "%s: unsupported import %s.%s (tag): the runtime cannot serve it", display,
+                        im->module, im->name);
     }
   }
 
-  const wgc_wasm_export *table = wgc_wasm_find_export(m, "__indirect_function_table", WASM_EXT_TABLE);
+  const wgc_wasm_export *table =
+      wgc_wasm_find_export(m, "__indirect_function_table", WASM_EXT_TABLE);
   if (!table || table->index < m->num_table_imports ||
       table->index - m->num_table_imports >= m->num_tables)
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: linked module does not export its table __indirect_function_table "
-                   "(link with --export-table)", display);
+                    "%s: linked module does not export its table __indirect_function_table "
+                    "(link with --export-table)",
+                    display);
   if (!wgc_wasm_find_export(m, "__wasm_call_ctors", WASM_EXT_FUNC))
     return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
-                   "%s: linked module does not export __wasm_call_ctors (link with "
-                   "--export=__wasm_call_ctors)", display);
+                    "%s: linked module does not export __wasm_call_ctors (link with "
+                    "--export=__wasm_call_ctors)",
+                    display);
   const wgc_wasm_functype *ct =
       wgc_wasm_func_type(m, wgc_wasm_find_export(m, "__wasm_call_ctors", WASM_EXT_FUNC)->index);
   if (!ct || ct->num_params || ct->num_results)
     return wgc_fail(ctx, WASMGRAPH_ERR_FORMAT, "%s: __wasm_call_ctors is not a ()->() function",
-                   display);
+                    display);
 
   wasmgraph_status st;
   if ((st = exported_global(ctx, display, m, "__heap_base", &out->heap_base)) != WASMGRAPH_OK ||
@@ -312,9 +322,9 @@ wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_w
   uint64_t mem_bytes = (uint64_t)out->memory_min_pages * 65536u;
   if (out->heap_base > mem_bytes || out->data_end > out->heap_base || out->stack_top > mem_bytes)
     return wgc_fail(ctx, WASMGRAPH_ERR_FORMAT,
-                   "%s: inconsistent layout: stack top %u, data end %u, heap base %u, memory "
-                   "%u pages", display, out->stack_top, out->data_end, out->heap_base,
-                   out->memory_min_pages);
+                    "%s: inconsistent layout: stack top %u, data end %u, heap base %u, memory "
+                    "%u pages",
+                    display, out->stack_top, out->data_end, out->heap_base, out->memory_min_pages);
   if (wgc_wasm_has_feature(m, "bulk-memory")) out->features |= WASMGRAPH_FEATURE_BULK_MEMORY;
   if (uses_v128(m)) out->features |= WASMGRAPH_FEATURE_SIMD128;
   return WASMGRAPH_OK;

@@ -31,7 +31,7 @@ typedef struct rd {
   size_t end;
   bool failed;
   bool truncated;
-  bool oom;            /* the failure is an allocation failure (status NO_MEMORY) */
+  bool oom; /* the failure is an allocation failure (status NO_MEMORY) */
   char *err;
   size_t err_size;
 } rd;
@@ -93,8 +93,7 @@ static bool rd_uleb(rd *r, unsigned bits, uint64_t *out, const char *what) {
     shift += 7;
     if (!(b & 0x80)) break;
     if (shift >= bits) {
-      rd_fail(r, false, "malformed wasm file: %s: LEB128 at offset 0x%zx is too long", what,
-              start);
+      rd_fail(r, false, "malformed wasm file: %s: LEB128 at offset 0x%zx is too long", what, start);
       return false;
     }
   }
@@ -117,8 +116,7 @@ static bool rd_sleb(rd *r, unsigned bits, int64_t *out, const char *what) {
   size_t start = r->pos;
   do {
     if (shift >= (bits + 6) / 7 * 7) { /* ceil(bits/7) bytes at most */
-      rd_fail(r, false, "malformed wasm file: %s: LEB128 at offset 0x%zx is too long", what,
-              start);
+      rd_fail(r, false, "malformed wasm file: %s: LEB128 at offset 0x%zx is too long", what, start);
       return false;
     }
     if (!rd_u8(r, &b, what)) return false;
@@ -153,8 +151,7 @@ static bool rd_name(rd *r, char **out, const char *what) {
   if (!rd_u32(r, &len, what)) return false;
   if (!rd_need(r, len, what)) return false;
   if (memchr(r->base + r->pos, 0, len)) {
-    rd_fail(r, false, "malformed wasm file: %s at offset 0x%zx contains a NUL byte", what,
-            r->pos);
+    rd_fail(r, false, "malformed wasm file: %s at offset 0x%zx contains a NUL byte", what, r->pos);
     return false;
   }
   char *s = malloc((size_t)len + 1);
@@ -349,27 +346,40 @@ static void read_const_expr(rd *r, wgc_wasm_global *g, const char *what) {
         g->has_i32_init = (n == 1);
         g->i32_init = (int32_t)sv;
         break;
-      case 0x42: if (!rd_sleb(r, 64, &sv, what)) return; break;
-      case 0x43: if (!rd_skip(r, 4, what)) return; break;
-      case 0x44: if (!rd_skip(r, 8, what)) return; break;
+      case 0x42:
+        if (!rd_sleb(r, 64, &sv, what)) return;
+        break;
+      case 0x43:
+        if (!rd_skip(r, 4, what)) return;
+        break;
+      case 0x44:
+        if (!rd_skip(r, 8, what)) return;
+        break;
       case 0x23: /* global.get */
       case 0xD2: /* ref.func */
         if (!rd_uleb(r, 32, &uv, what)) return;
         break;
-      case 0xD0: { uint8_t t; if (!rd_valtype(r, &t, what)) return; break; }
+      case 0xD0: {
+        uint8_t t;
+        if (!rd_valtype(r, &t, what)) return;
+        break;
+      }
       case 0xFD: /* v128.const: prefix, LEB128 sub-opcode 12, 16 bytes */
         if (!rd_uleb(r, 32, &uv, what)) return;
         if (uv != 12) {
-          rd_fail(r, false, "malformed wasm file: %s: unsupported opcode 0xfd %llu in a "
-                  "constant expression at offset 0x%zx", what, (unsigned long long)uv,
-                  r->pos - 1);
+          rd_fail(r, false,
+                  "malformed wasm file: %s: unsupported opcode 0xfd %llu in a "
+                  "constant expression at offset 0x%zx",
+                  what, (unsigned long long)uv, r->pos - 1);
           return;
         }
         if (!rd_skip(r, 16, what)) return;
         break;
       default:
-        rd_fail(r, false, "malformed wasm file: %s: unsupported opcode 0x%02x in a constant "
-                "expression at offset 0x%zx", what, op, r->pos - 1);
+        rd_fail(r, false,
+                "malformed wasm file: %s: unsupported opcode 0x%02x in a constant "
+                "expression at offset 0x%zx",
+                what, op, r->pos - 1);
         return;
     }
   }
@@ -485,8 +495,7 @@ static void read_linking(rd *r, wgc_wasm_module *m) {
   m->has_linking = true;
   if (!rd_u32(r, &version, "linking section")) return;
   if (version != 2) {
-    rd_fail(r, false, "unsupported wasm object: linking metadata version %u (expected 2)",
-            version);
+    rd_fail(r, false, "unsupported wasm object: linking metadata version %u (expected 2)", version);
     return;
   }
   while (!r->failed && rd_left(r) > 0) {
@@ -545,7 +554,11 @@ wgc_wasm_sniff_kind wgc_wasm_sniff(const uint8_t *d, size_t n) {
   if (n == 0) return WASM_SNIFF_EMPTY;
   if (n >= 4 && memcmp(d, "\0asm", 4) == 0) return WASM_SNIFF_WASM;
   if (n >= 8 && memcmp(d, "!<arch>\n", 8) == 0) return WASM_SNIFF_AR;
-  if (n >= 4 && memcmp(d, "\x7f" "ELF", 4) == 0) return WASM_SNIFF_ELF;
+  if (n >= 4 && memcmp(d,
+                       "\x7f"
+                       "ELF",
+                       4) == 0)
+    return WASM_SNIFF_ELF;
   if (n >= 4 && (memcmp(d, "\xcf\xfa\xed\xfe", 4) == 0 || memcmp(d, "\xce\xfa\xed\xfe", 4) == 0))
     return WASM_SNIFF_MACHO;
   if (n >= 2 && ((d[0] == 0x64 && d[1] == 0x86) || (d[0] == 0x4c && d[1] == 0x01) ||
@@ -555,14 +568,14 @@ wgc_wasm_sniff_kind wgc_wasm_sniff(const uint8_t *d, size_t n) {
 }
 
 static const char *section_name(uint8_t id) {
-  static const char *const names[] = {"custom", "type",   "import", "function", "table",
-                                      "memory", "global", "export", "start",    "element",
+  static const char *const names[] = {"custom", "type",   "import",    "function", "table",
+                                      "memory", "global", "export",    "start",    "element",
                                       "code",   "data",   "datacount", "tag"};
   return id < sizeof names / sizeof names[0] ? names[id] : "unknown";
 }
 
 wasmgraph_status wgc_wasm_read(const uint8_t *data, size_t size, wgc_wasm_module *out, char *err,
-                           size_t err_size) {
+                               size_t err_size) {
   memset(out, 0, sizeof *out);
   if (err && err_size) err[0] = 0;
   rd r = {.base = data, .pos = 0, .end = size, .err = err, .err_size = err_size};
@@ -570,11 +583,12 @@ wasmgraph_status wgc_wasm_read(const uint8_t *data, size_t size, wgc_wasm_module
   if (kind == WASM_SNIFF_EMPTY) {
     rd_fail(&r, false, "not a wasm file (the file is empty)");
   } else if (kind != WASM_SNIFF_WASM) {
-    rd_fail(&r, false, "not a wasm file%s", kind == WASM_SNIFF_ELF     ? " (ELF object)"
-                                            : kind == WASM_SNIFF_MACHO ? " (Mach-O object)"
-                                            : kind == WASM_SNIFF_COFF  ? " (COFF object)"
-                                            : kind == WASM_SNIFF_AR    ? " (ar archive)"
-                                                                       : "");
+    rd_fail(&r, false, "not a wasm file%s",
+            kind == WASM_SNIFF_ELF     ? " (ELF object)"
+            : kind == WASM_SNIFF_MACHO ? " (Mach-O object)"
+            : kind == WASM_SNIFF_COFF  ? " (COFF object)"
+            : kind == WASM_SNIFF_AR    ? " (ar archive)"
+                                       : "");
   } else if (size < 8) {
     rd_fail(&r, true, "truncated wasm file: %zu bytes, the header alone needs 8", size);
   } else if (data[4] != 1 || data[5] || data[6] || data[7]) {
@@ -611,27 +625,41 @@ wasmgraph_status wgc_wasm_read(const uint8_t *data, size_t size, wgc_wasm_module
       last_id = order;
     }
     switch (id) {
-      case 1: read_types(&s, out); break;
-      case 2: read_imports(&s, out); break;
-      case 3: read_functions(&s, out); break;
-      case 4: read_tables(&s, out); break;
-      case 5: read_memories(&s, out); break;
-      case 6: read_globals(&s, out); break;
-      case 7: read_exports(&s, out); break;
+      case 1:
+        read_types(&s, out);
+        break;
+      case 2:
+        read_imports(&s, out);
+        break;
+      case 3:
+        read_functions(&s, out);
+        break;
+      case 4:
+        read_tables(&s, out);
+        break;
+      case 5:
+        read_memories(&s, out);
+        break;
+      case 6:
+        read_globals(&s, out);
+        break;
+      case 7:
+        read_exports(&s, out);
+        break;
       case 0: {
         char *cname = NULL;
         if (!rd_name(&s, &cname, "custom section name")) break;
         if (strcmp(cname, "linking") == 0) read_linking(&s, out);
         else if (strcmp(cname, "target_features") == 0 && !out->has_target_features)
           read_target_features(&s, out);
-        else if (strcmp(cname, "name") == 0 && !out->has_name_section)
-          read_names(&s, out);
-        else
-          s.pos = s.end;
+        else if (strcmp(cname, "name") == 0 && !out->has_name_section) read_names(&s, out);
+        else s.pos = s.end;
         free(cname);
         break;
       }
-      default: s.pos = s.end; break; /* start, element, code, data, datacount, tag */
+      default:
+        s.pos = s.end;
+        break; /* start, element, code, data, datacount, tag */
     }
     if (s.failed) {
       r = s;
@@ -706,14 +734,22 @@ const wgc_wasm_functype *wgc_wasm_func_type(const wgc_wasm_module *m, uint32_t i
 
 const char *wgc_wasm_valtype_name(uint8_t t) {
   switch (t) {
-    case WASM_I32: return "i32";
-    case WASM_I64: return "i64";
-    case WASM_F32: return "f32";
-    case WASM_F64: return "f64";
-    case WASM_V128: return "v128";
-    case WASM_FUNCREF: return "funcref";
-    case WASM_EXTERNREF: return "externref";
-    default: return "?";
+    case WASM_I32:
+      return "i32";
+    case WASM_I64:
+      return "i64";
+    case WASM_F32:
+      return "f32";
+    case WASM_F64:
+      return "f64";
+    case WASM_V128:
+      return "v128";
+    case WASM_FUNCREF:
+      return "funcref";
+    case WASM_EXTERNREF:
+      return "externref";
+    default:
+      return "?";
   }
 }
 
@@ -746,10 +782,10 @@ void wgc_wasm_functype_format(const wgc_wasm_functype *t, char *buf, size_t size
   if (t->num_results != 1) put(buf, size, &len, ")");
 }
 
-const wgc_wasm_export *wgc_wasm_find_export(const wgc_wasm_module *m, const char *name, uint8_t kind) {
+const wgc_wasm_export *wgc_wasm_find_export(const wgc_wasm_module *m, const char *name,
+                                            uint8_t kind) {
   for (uint32_t i = 0; i < m->num_exports; i++)
-    if (m->exports[i].kind == kind && strcmp(m->exports[i].name, name) == 0)
-      return &m->exports[i];
+    if (m->exports[i].kind == kind && strcmp(m->exports[i].name, name) == 0) return &m->exports[i];
   return NULL;
 }
 

@@ -22,20 +22,16 @@
 _Static_assert(DIGITS_NUM_INPUTS == 1 && DIGITS_NUM_OUTPUTS == 1, "digits: 1 input, 1 output");
 _Static_assert(DIGITS_INPUT0_COUNT == 64 && DIGITS_OUTPUT0_COUNT == 10, "digits: 8x8 -> 10");
 _Static_assert(SECOND_NUM_INPUTS == 1 && SECOND_NUM_OUTPUTS == 1, "second: 1 input, 1 output");
-_Static_assert(SECOND_INPUT0_DTYPE_CODE == WASMGRAPH_DTYPE_FLOAT && SECOND_INPUT0_DTYPE_BITS == 32 &&
+_Static_assert(SECOND_INPUT0_DTYPE_CODE == WASMGRAPH_DTYPE_FLOAT &&
+                   SECOND_INPUT0_DTYPE_BITS == 32 &&
                    SECOND_OUTPUT0_DTYPE_CODE == WASMGRAPH_DTYPE_FLOAT &&
                    SECOND_OUTPUT0_DTYPE_BITS == 32,
                "second: float32 in and out");
 
-static const float k_three[DIGITS_INPUT0_COUNT] = { /* a hand-drawn 3 */
-    0, 0, 1, 1, 1, 1, 0, 0,
-    0, 1, 0, 0, 0, 0, 1, 0,
-    0, 0, 0, 0, 0, 0, 1, 0,
-    0, 0, 0, 1, 1, 1, 0, 0,
-    0, 0, 0, 0, 0, 0, 1, 0,
-    0, 0, 0, 0, 0, 0, 1, 0,
-    0, 1, 0, 0, 0, 0, 1, 0,
-    0, 0, 1, 1, 1, 1, 0, 0,
+static const float k_three[DIGITS_INPUT0_COUNT] = {
+    /* a hand-drawn 3 */
+    0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0,
+    0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0,
 };
 
 /* Reads a little-endian float32 .npy (version 1 or 2) of exactly `count`

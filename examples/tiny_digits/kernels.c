@@ -75,8 +75,7 @@ extern void TVMAPISetLastError(const char *msg);
 extern void *TVMBackendAllocWorkspace(int32_t device_type, int32_t device_id, uint64_t nbytes,
                                       int32_t dtype_code_hint, int32_t dtype_bits_hint);
 extern int32_t TVMBackendFreeWorkspace(int32_t device_type, int32_t device_id, void *ptr);
-extern int32_t TVMBackendParallelLaunch(FTVMParallelLambda flambda, void *cdata,
-                                        int32_t num_task);
+extern int32_t TVMBackendParallelLaunch(FTVMParallelLambda flambda, void *cdata, int32_t num_task);
 /* Declared, not <math.h>: with -fno-builtin this stays a call, hence an import. */
 extern float expf(float x);
 
@@ -98,65 +97,67 @@ int32_t tvmgen_default_fused_nn_softmax(TVMValue *args, int32_t *type_codes, int
 
 /* ---- argument checks, spelled like the asserts MakePackedAPI emits (§1.3) - */
 
-#define TVM_ASSERT(cond, text)                    \
-  do {                                            \
-    if (!(cond)) {                                \
-      TVMAPISetLastError("Assert fail: " text);   \
-      return -1;                                  \
-    }                                             \
+#define TVM_ASSERT(cond, text)                  \
+  do {                                          \
+    if (!(cond)) {                              \
+      TVMAPISetLastError("Assert fail: " text); \
+      return -1;                                \
+    }                                           \
   } while (0)
 
 #define CHECK_NUM_ARGS(SYM, N) \
   TVM_ASSERT(num_args == N, "num_args == " #N ", " SYM ": num_args should be " #N)
 
 /* kTVMOpaqueHandle, kTVMNDArrayHandle, kTVMDLTensorHandle, kTVMNullptr. */
-#define CHECK_POINTER(SYM, NAME, I)                                                       \
-  TVM_ASSERT(type_codes[I] == 3 || type_codes[I] == 13 || type_codes[I] == 7 ||           \
-                 type_codes[I] == 4,                                                      \
-             #NAME "_code == 3 or " #NAME "_code == 13 or " #NAME "_code == 7 or " #NAME \
-                   "_code == 4, " SYM ": Expect arg[" #I "] to be pointer")
+#define CHECK_POINTER(SYM, NAME, I)                                                          \
+  TVM_ASSERT(                                                                                \
+      type_codes[I] == 3 || type_codes[I] == 13 || type_codes[I] == 7 || type_codes[I] == 4, \
+      #NAME "_code == 3 or " #NAME "_code == 13 or " #NAME "_code == 7 or " #NAME            \
+            "_code == 4, " SYM ": Expect arg[" #I "] to be pointer")
 
-#define CHECK_NDIM(SYM, NAME, N)                                              \
+#define CHECK_NDIM(SYM, NAME, N)                                                          \
   TVM_ASSERT(NAME->ndim == N, #N " == T.tvm_struct_get(" #NAME ", 0, 4, \"int32\"), " SYM \
-                              "." #NAME ".ndim is expected to equal " #N)
+                                 "." #NAME ".ndim is expected to equal " #N)
 
-#define CHECK_FLOAT32(SYM, NAME)                                                         \
-  TVM_ASSERT(NAME->dtype.code == 2 && NAME->dtype.bits == 32 && NAME->dtype.lanes == 1, \
-             "T.tvm_struct_get(" #NAME ", 0, 5, \"uint8\") == T.uint8(2) and "          \
-             "T.tvm_struct_get(" #NAME ", 0, 6, \"uint8\") == T.uint8(32) and "         \
-             "T.tvm_struct_get(" #NAME ", 0, 7, \"uint16\") == T.uint16(1), " SYM       \
-             "." #NAME ".dtype is expected to be float32")
+#define CHECK_FLOAT32(SYM, NAME)                                                            \
+  TVM_ASSERT(NAME->dtype.code == 2 && NAME->dtype.bits == 32 && NAME->dtype.lanes == 1,     \
+             "T.tvm_struct_get(" #NAME                                                      \
+             ", 0, 5, \"uint8\") == T.uint8(2) and "                                        \
+             "T.tvm_struct_get(" #NAME                                                      \
+             ", 0, 6, \"uint8\") == T.uint8(32) and "                                       \
+             "T.tvm_struct_get(" #NAME ", 0, 7, \"uint16\") == T.uint16(1), " SYM "." #NAME \
+             ".dtype is expected to be float32")
 
 /* TVM compares the int64 extent after a cast to int32. */
-#define CHECK_DIM(SYM, NAME, K, V)                                                       \
-  TVM_ASSERT((int32_t)NAME->shape[K] == V,                                              \
+#define CHECK_DIM(SYM, NAME, K, V)                                                         \
+  TVM_ASSERT((int32_t)NAME->shape[K] == V,                                                 \
              "T.Cast(\"int32\", " SYM "_" #NAME "_shape[" #K "]) == " #V ", Argument " SYM \
-             "." #NAME ".shape[" #K "] has an unsatisfied constraint: " #V                \
+             "." #NAME ".shape[" #K "] has an unsatisfied constraint: " #V                 \
              " == T.Cast(\"int32\", " SYM "_" #NAME "_shape[" #K "])")
 
 #define STRIDE_TERM(SYM, NAME, K, V) #V " == T.Cast(\"int32\", " SYM "_" #NAME "_strides[" #K "])"
 
-#define CHECK_COMPACT(SYM, NAME, COND_TEXT)                                 \
-  TVM_ASSERT(NAME->strides == NULL || strides_compact(NAME), COND_TEXT ", " SYM \
-             "." #NAME ".strides: expected to be compact array")
+#define CHECK_COMPACT(SYM, NAME, COND_TEXT)                  \
+  TVM_ASSERT(NAME->strides == NULL || strides_compact(NAME), \
+             COND_TEXT ", " SYM "." #NAME ".strides: expected to be compact array")
 
-#define CHECK_BYTE_OFFSET(SYM, NAME)                                                      \
-  TVM_ASSERT(NAME->byte_offset == 0,                                                      \
-             "T.uint64(0) == T.tvm_struct_get(" #NAME ", 0, 8, \"uint64\"), Argument " SYM \
-             "." #NAME ".byte_offset has an unsatisfied constraint: T.uint64(0) == "       \
-             "T.tvm_struct_get(" #NAME ", 0, 8, \"uint64\")")
+#define CHECK_BYTE_OFFSET(SYM, NAME)                                                               \
+  TVM_ASSERT(NAME->byte_offset == 0, "T.uint64(0) == T.tvm_struct_get(" #NAME                      \
+                                     ", 0, 8, \"uint64\"), Argument " SYM "." #NAME                \
+                                     ".byte_offset has an unsatisfied constraint: T.uint64(0) == " \
+                                     "T.tvm_struct_get(" #NAME ", 0, 8, \"uint64\")")
 
-#define CHECK_DEVICE_TYPE(SYM, NAME)                                                        \
-  TVM_ASSERT(NAME->device.device_type == 1,                                                 \
+#define CHECK_DEVICE_TYPE(SYM, NAME)                                                       \
+  TVM_ASSERT(NAME->device.device_type == 1,                                                \
              "T.tvm_struct_get(" #NAME ", 0, 10, \"int32\") == 1, Argument " SYM "." #NAME \
-             ".device_type has an unsatisfied constraint: 1 == T.tvm_struct_get(" #NAME     \
+             ".device_type has an unsatisfied constraint: 1 == T.tvm_struct_get(" #NAME    \
              ", 0, 10, \"int32\")")
 
 /* The first tensor defines dev_id; every later one must match it. */
-#define CHECK_DEVICE_ID(SYM, NAME)                                                          \
-  TVM_ASSERT(NAME->device.device_id == dev_id,                                              \
+#define CHECK_DEVICE_ID(SYM, NAME)                                                             \
+  TVM_ASSERT(NAME->device.device_id == dev_id,                                                 \
              "dev_id == T.tvm_struct_get(" #NAME ", 0, 9, \"int32\"), Argument " SYM "." #NAME \
-             ".device_id has an unsatisfied constraint: dev_id == T.tvm_struct_get(" #NAME  \
+             ".device_id has an unsatisfied constraint: dev_id == T.tvm_struct_get(" #NAME     \
              ", 0, 9, \"int32\")")
 
 /* ArgBinder's compactness rule: stride[k] == prod(shape[k+1:]) unless shape[k] == 1.
@@ -164,8 +165,7 @@ int32_t tvmgen_default_fused_nn_softmax(TVMValue *args, int32_t *type_codes, int
 static int strides_compact(const DLTensor *t) {
   int32_t expect = 1;
   for (int32_t k = t->ndim - 1; k >= 0; k--) {
-    if ((int32_t)t->shape[k] != 1 && (int32_t)t->strides[k] != expect)
-      return 0;
+    if ((int32_t)t->shape[k] != 1 && (int32_t)t->strides[k] != expect) return 0;
     expect *= (int32_t)t->shape[k];
   }
   return 1;
@@ -185,8 +185,7 @@ typedef struct {
   float *T_relu;
 } dense_relu_closure;
 
-static int32_t __tvm_parallel_lambda(int32_t task_id, TVMParallelGroupEnv *penv,
-                                              void *cdata) {
+static int32_t __tvm_parallel_lambda(int32_t task_id, TVMParallelGroupEnv *penv, void *cdata) {
   const dense_relu_closure *c = (const dense_relu_closure *)cdata;
   /* num_task comes from guest memory (penv+4); TVM divides by it unchecked. */
   int32_t num_task = penv->num_task;
@@ -195,8 +194,7 @@ static int32_t __tvm_parallel_lambda(int32_t task_id, TVMParallelGroupEnv *penv,
   int32_t end = (task_id + 1) * step < D1_OUT ? (task_id + 1) * step : D1_OUT;
   for (int32_t j = begin; j < end; j++) {
     float acc = 0.0f;
-    for (int32_t k = 0; k < D1_IN; k++)
-      acc += c->p0[k] * c->p1[j * D1_IN + k];
+    for (int32_t k = 0; k < D1_IN; k++) acc += c->p0[k] * c->p1[j * D1_IN + k];
     acc += c->p2[j];
     c->T_relu[j] = acc > 0.0f ? acc : 0.0f;
   }
@@ -237,8 +235,7 @@ int32_t tvmgen_default_fused_nn_dense_add_nn_relu(TVMValue *args, int32_t *type_
   CHECK_FLOAT32(SYM_D1, p1);
   CHECK_DIM(SYM_D1, p1, 0, 16);
   CHECK_DIM(SYM_D1, p1, 1, 64);
-  CHECK_COMPACT(SYM_D1, p1,
-                STRIDE_TERM(SYM_D1, p1, 1, 1) " and " STRIDE_TERM(SYM_D1, p1, 0, 64));
+  CHECK_COMPACT(SYM_D1, p1, STRIDE_TERM(SYM_D1, p1, 1, 1) " and " STRIDE_TERM(SYM_D1, p1, 0, 64));
   CHECK_BYTE_OFFSET(SYM_D1, p1);
   CHECK_DEVICE_TYPE(SYM_D1, p1);
   CHECK_DEVICE_ID(SYM_D1, p1);
@@ -276,8 +273,7 @@ __attribute__((noinline)) static int32_t tvmgen_default_fused_nn_dense_add_compu
     float *restrict T_add) {
   for (int32_t j = 0; j < D2_OUT; j++) {
     float acc = 0.0f;
-    for (int32_t k = 0; k < D2_IN; k++)
-      acc += p0[k] * p1[j * D2_IN + k];
+    for (int32_t k = 0; k < D2_IN; k++) acc += p0[k] * p1[j * D2_IN + k];
     T_add[j] = acc + p2[j];
   }
   return 0;
@@ -309,8 +305,7 @@ int32_t tvmgen_default_fused_nn_dense_add(TVMValue *args, int32_t *type_codes, i
   CHECK_FLOAT32(SYM_D2, p1);
   CHECK_DIM(SYM_D2, p1, 0, 10);
   CHECK_DIM(SYM_D2, p1, 1, 16);
-  CHECK_COMPACT(SYM_D2, p1,
-                STRIDE_TERM(SYM_D2, p1, 1, 1) " and " STRIDE_TERM(SYM_D2, p1, 0, 16));
+  CHECK_COMPACT(SYM_D2, p1, STRIDE_TERM(SYM_D2, p1, 1, 1) " and " STRIDE_TERM(SYM_D2, p1, 0, 16));
   CHECK_BYTE_OFFSET(SYM_D2, p1);
   CHECK_DEVICE_TYPE(SYM_D2, p1);
   CHECK_DEVICE_ID(SYM_D2, p1);
@@ -346,20 +341,16 @@ __attribute__((noinline)) static int32_t tvmgen_default_fused_nn_softmax_compute
   /* BuiltinLower: a non-stack allocation becomes Alloc/FreeWorkspace; NULL
    * and a nonzero free both make the kernel return -1 with no message (§6). */
   float *T_softmax_exp = (float *)TVMBackendAllocWorkspace(1, dev_id, (uint64_t)(SM_N * 4), 2, 32);
-  if (T_softmax_exp == NULL)
-    return -1;
+  if (T_softmax_exp == NULL) return -1;
   float maxelem = p0[0];
-  for (int32_t i = 1; i < SM_N; i++)
-    maxelem = p0[i] > maxelem ? p0[i] : maxelem;
+  for (int32_t i = 1; i < SM_N; i++) maxelem = p0[i] > maxelem ? p0[i] : maxelem;
   float expsum = 0.0f;
   for (int32_t i = 0; i < SM_N; i++) {
     T_softmax_exp[i] = expf(p0[i] - maxelem);
     expsum += T_softmax_exp[i];
   }
-  for (int32_t i = 0; i < SM_N; i++)
-    T_softmax_norm[i] = T_softmax_exp[i] / expsum;
-  if (TVMBackendFreeWorkspace(1, dev_id, T_softmax_exp) != 0)
-    return -1;
+  for (int32_t i = 0; i < SM_N; i++) T_softmax_norm[i] = T_softmax_exp[i] / expsum;
+  if (TVMBackendFreeWorkspace(1, dev_id, T_softmax_exp) != 0) return -1;
   return 0;
 }
 

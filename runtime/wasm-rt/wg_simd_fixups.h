@@ -70,7 +70,7 @@ static inline simde_v128_t wg_u32x4_trunc_sat_f32x4(simde_v128_t a) {
   __m128i lo = _mm_cvttps_epi32(x);                    /* lanes >= 2^31: 0x80000000 */
   __m128i hi = _mm_cvttps_epi32(_mm_sub_ps(x, two31)); /* exact for x >= 2^31 */
   hi = _mm_and_si128(hi, _mm_castps_si128(_mm_cmple_ps(two31, x)));
-  __m128i r = _mm_add_epi32(lo, hi);                   /* 0x80000000 + (x - 2^31) */
+  __m128i r = _mm_add_epi32(lo, hi); /* 0x80000000 + (x - 2^31) */
   __m128 sat = _mm_cmpge_ps(x, _mm_set1_ps(4294967296.0f));
   return simde_v128_from_m128i(_mm_or_si128(r, _mm_castps_si128(sat)));
 }

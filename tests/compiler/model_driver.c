@@ -37,8 +37,8 @@ static void check(int ok, const char *model, const char *what, const char *detai
   }
 }
 
-static void run_model(const char *expected_name, const wasmgraph_module_desc *d,
-                      const char *graph, const char *params) {
+static void run_model(const char *expected_name, const wasmgraph_module_desc *d, const char *graph,
+                      const char *params) {
   char err[512] = "";
   check(d != NULL && strcmp(d->name, expected_name) == 0, expected_name, "descriptor name", NULL);
   check(d->abi_version == WASMGRAPH_MODULE_ABI_VERSION &&

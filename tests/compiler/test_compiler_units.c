@@ -25,26 +25,26 @@
 
 static int passed, failed;
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (cond) {                                                       \
-      passed++;                                                       \
-    } else {                                                          \
-      failed++;                                                       \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (cond) {                                                                \
+      passed++;                                                                \
+    } else {                                                                   \
+      failed++;                                                                \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
+    }                                                                          \
   } while (0)
 
-#define CHECK_STR_CONTAINS(hay, needle)                                         \
-  do {                                                                          \
-    const char *h_ = (hay);                                                     \
-    if (h_ && strstr(h_, needle)) {                                             \
-      passed++;                                                                 \
-    } else {                                                                    \
-      failed++;                                                                 \
+#define CHECK_STR_CONTAINS(hay, needle)                                          \
+  do {                                                                           \
+    const char *h_ = (hay);                                                      \
+    if (h_ && strstr(h_, needle)) {                                              \
+      passed++;                                                                  \
+    } else {                                                                     \
+      failed++;                                                                  \
       fprintf(stderr, "%s:%d: '%s' does not contain '%s'\n", __FILE__, __LINE__, \
-              h_ ? h_ : "(null)", needle);                                      \
-    }                                                                           \
+              h_ ? h_ : "(null)", needle);                                       \
+    }                                                                            \
   } while (0)
 
 /* ---- building modules by hand ------------------------------------------- */
@@ -90,61 +90,131 @@ static void build_linked(bytes *m, const char *extra_import, const char *feature
   /* types: 0 (i32,i32)->i32, 1 ()->(), 2 (i32)->i32, 3 (i32 x6)->i32 */
   s.n = 0;
   leb(&s, 4);
-  u8(&s, 0x60); leb(&s, 2); u8(&s, 0x7F); u8(&s, 0x7F); leb(&s, 1); u8(&s, 0x7F);
-  u8(&s, 0x60); leb(&s, 0); leb(&s, 0);
-  u8(&s, 0x60); leb(&s, 1); u8(&s, 0x7F); leb(&s, 1); u8(&s, 0x7F);
-  u8(&s, 0x60); leb(&s, 6); for (int i = 0; i < 6; i++) u8(&s, 0x7F); leb(&s, 1); u8(&s, 0x7F);
+  u8(&s, 0x60);
+  leb(&s, 2);
+  u8(&s, 0x7F);
+  u8(&s, 0x7F);
+  leb(&s, 1);
+  u8(&s, 0x7F);
+  u8(&s, 0x60);
+  leb(&s, 0);
+  leb(&s, 0);
+  u8(&s, 0x60);
+  leb(&s, 1);
+  u8(&s, 0x7F);
+  leb(&s, 1);
+  u8(&s, 0x7F);
+  u8(&s, 0x60);
+  leb(&s, 6);
+  for (int i = 0; i < 6; i++) u8(&s, 0x7F);
+  leb(&s, 1);
+  u8(&s, 0x7F);
   section(m, 1, &s);
   /* imports */
   s.n = 0;
   leb(&s, extra_import ? 3 : 2);
-  str(&s, "env"); str(&s, "memory"); u8(&s, 2); u8(&s, 1); leb(&s, 2); leb(&s, 65536);
-  str(&s, "env"); str(&s, "TVMBackendRegisterSystemLibSymbol"); u8(&s, 0); leb(&s, 0);
-  if (extra_import) { str(&s, "env"); str(&s, extra_import); u8(&s, 0); leb(&s, 2); }
+  str(&s, "env");
+  str(&s, "memory");
+  u8(&s, 2);
+  u8(&s, 1);
+  leb(&s, 2);
+  leb(&s, 65536);
+  str(&s, "env");
+  str(&s, "TVMBackendRegisterSystemLibSymbol");
+  u8(&s, 0);
+  leb(&s, 0);
+  if (extra_import) {
+    str(&s, "env");
+    str(&s, extra_import);
+    u8(&s, 0);
+    leb(&s, 2);
+  }
   section(m, 2, &s);
   /* functions: ctors ()->(), kernel (i32 x6)->i32 */
   s.n = 0;
-  leb(&s, 2); leb(&s, 1); leb(&s, 3);
+  leb(&s, 2);
+  leb(&s, 1);
+  leb(&s, 3);
   section(m, 3, &s);
   /* table: funcref min 3 max 3 */
   s.n = 0;
-  leb(&s, 1); u8(&s, 0x70); u8(&s, 1); leb(&s, 3); leb(&s, 3);
+  leb(&s, 1);
+  u8(&s, 0x70);
+  u8(&s, 1);
+  leb(&s, 3);
+  leb(&s, 3);
   section(m, 4, &s);
   /* globals: __stack_pointer (mut) 65536, __data_end 66000, __heap_base 66016 */
   s.n = 0;
   leb(&s, 3);
-  u8(&s, 0x7F); u8(&s, 1); u8(&s, 0x41); put(&s, "\x80\x80\x04", 3); u8(&s, 0x0B);
-  u8(&s, 0x7F); u8(&s, 0); u8(&s, 0x41); put(&s, "\xd0\x83\x04", 3); u8(&s, 0x0B);
-  u8(&s, 0x7F); u8(&s, 0); u8(&s, 0x41); put(&s, "\xe0\x83\x04", 3); u8(&s, 0x0B);
+  u8(&s, 0x7F);
+  u8(&s, 1);
+  u8(&s, 0x41);
+  put(&s, "\x80\x80\x04", 3);
+  u8(&s, 0x0B);
+  u8(&s, 0x7F);
+  u8(&s, 0);
+  u8(&s, 0x41);
+  put(&s, "\xd0\x83\x04", 3);
+  u8(&s, 0x0B);
+  u8(&s, 0x7F);
+  u8(&s, 0);
+  u8(&s, 0x41);
+  put(&s, "\xe0\x83\x04", 3);
+  u8(&s, 0x0B);
   section(m, 6, &s);
   /* exports */
   s.n = 0;
   leb(&s, 4);
-  str(&s, "__wasm_call_ctors"); u8(&s, 0); leb(&s, extra_import ? 2 : 1);
-  str(&s, "__indirect_function_table"); u8(&s, 1); leb(&s, 0);
-  str(&s, "__data_end"); u8(&s, 3); leb(&s, 1);
-  str(&s, "__heap_base"); u8(&s, 3); leb(&s, 2);
+  str(&s, "__wasm_call_ctors");
+  u8(&s, 0);
+  leb(&s, extra_import ? 2 : 1);
+  str(&s, "__indirect_function_table");
+  u8(&s, 1);
+  leb(&s, 0);
+  str(&s, "__data_end");
+  u8(&s, 3);
+  leb(&s, 1);
+  str(&s, "__heap_base");
+  u8(&s, 3);
+  leb(&s, 2);
   section(m, 7, &s);
   /* code: two empty bodies */
   s.n = 0;
   leb(&s, 2);
-  leb(&s, 2); u8(&s, 0); u8(&s, 0x0B);
-  leb(&s, 4); u8(&s, 0); u8(&s, 0x41); u8(&s, 0); u8(&s, 0x0B);
+  leb(&s, 2);
+  u8(&s, 0);
+  u8(&s, 0x0B);
+  leb(&s, 4);
+  u8(&s, 0);
+  u8(&s, 0x41);
+  u8(&s, 0);
+  u8(&s, 0x0B);
   section(m, 10, &s);
   /* name: functions and globals */
   bytes names = {.n = 0}, sub = {.n = 0};
   uint32_t nimports = extra_import ? 2 : 1;
   leb(&sub, 2);
-  leb(&sub, nimports); str(&sub, "__wasm_call_ctors");
-  leb(&sub, nimports + 1); str(&sub, "my_kernel");
-  u8(&names, 1); leb(&names, sub.n); put(&names, sub.d, sub.n);
+  leb(&sub, nimports);
+  str(&sub, "__wasm_call_ctors");
+  leb(&sub, nimports + 1);
+  str(&sub, "my_kernel");
+  u8(&names, 1);
+  leb(&names, sub.n);
+  put(&names, sub.d, sub.n);
   sub.n = 0;
-  leb(&sub, 1); leb(&sub, 0); str(&sub, "__stack_pointer");
-  u8(&names, 7); leb(&names, sub.n); put(&names, sub.d, sub.n);
+  leb(&sub, 1);
+  leb(&sub, 0);
+  str(&sub, "__stack_pointer");
+  u8(&names, 7);
+  leb(&names, sub.n);
+  put(&names, sub.d, sub.n);
   custom(m, "name", &names);
   if (feature) {
     s.n = 0;
-    leb(&s, 1); u8(&s, '+'); str(&s, feature);
+    leb(&s, 1);
+    u8(&s, '+');
+    str(&s, feature);
     custom(m, "target_features", &s);
   }
 }
@@ -164,8 +234,9 @@ static void test_reader_basics(void) {
   CHECK_STR_CONTAINS(err, "not a wasm file (the file is empty)");
   CHECK(wgc_wasm_read(m.d, 6, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "truncated");
-  CHECK(wgc_wasm_read((const uint8_t *)"\x7f" "ELF\2\1\1\0", 8, &w, err, sizeof err) ==
-        WASMGRAPH_ERR_FORMAT);
+  CHECK(wgc_wasm_read((const uint8_t *)"\x7f"
+                                       "ELF\2\1\1\0",
+                      8, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "not a wasm file (ELF object)");
   CHECK(wgc_wasm_read((const uint8_t *)"\0asm\2\0\0\0", 8, &w, err, sizeof err) ==
         WASMGRAPH_ERR_FORMAT);
@@ -240,7 +311,11 @@ static void test_reader_hostile(void) {
   /* an import name with a NUL byte */
   m.n = 0;
   header(&m);
-  put(&m, "\x02\x0a\x01\x03" "e\0v" "\x01m\x02\x00\x01", 12);
+  put(&m,
+      "\x02\x0a\x01\x03"
+      "e\0v"
+      "\x01m\x02\x00\x01",
+      12);
   CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_ERR_FORMAT);
   CHECK_STR_CONTAINS(err, "NUL");
   /* trailing bytes inside a known section */
@@ -253,7 +328,12 @@ static void test_reader_hostile(void) {
   m.n = 0;
   header(&m);
   bytes s = {.n = 0};
-  leb(&s, 1); str(&s, "env"); str(&s, "__linear_memory"); u8(&s, 2); u8(&s, 4); leb(&s, 1ull << 40);
+  leb(&s, 1);
+  str(&s, "env");
+  str(&s, "__linear_memory");
+  u8(&s, 2);
+  u8(&s, 4);
+  leb(&s, 1ull << 40);
   section(&m, 2, &s);
   CHECK(wgc_wasm_read(m.d, m.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(w.num_imports == 1 && w.imports[0].limits.is64 && w.imports[0].limits.min == 1ull << 40);
@@ -389,8 +469,8 @@ static void test_ar(void) {
   if (ar.count == 3) {
     CHECK(strcmp(ar.members[0].name, "short.o") == 0 && ar.members[0].size == 3 &&
           memcmp(ar.members[0].data, "abc", 3) == 0);
-    CHECK(strcmp(ar.members[1].name, "a_very_long_member_name.o") == 0 &&
-          ar.members[1].size == 2 && memcmp(ar.members[1].data, "xy", 2) == 0);
+    CHECK(strcmp(ar.members[1].name, "a_very_long_member_name.o") == 0 && ar.members[1].size == 2 &&
+          memcmp(ar.members[1].data, "xy", 2) == 0);
     CHECK(strncmp(ar.members[2].name, "bsd.o", 5) == 0 && ar.members[2].size == 2);
   }
   wgc_ar_archive_free(&ar);
@@ -428,8 +508,8 @@ static void test_checks(void) {
   build_linked(&l, "foo", NULL);
   CHECK(wgc_wasm_read(l.d, l.n, &w, err, sizeof err) == WASMGRAPH_OK);
   CHECK(wgc_check_linked(&ctx, "graph.o", &w, &lay) == WASMGRAPH_ERR_UNSUPPORTED);
-  CHECK_STR_CONTAINS(
-      err, "graph.o: unsupported import env.foo (i32)->i32: the runtime cannot serve it");
+  CHECK_STR_CONTAINS(err,
+                     "graph.o: unsupported import env.foo (i32)->i32: the runtime cannot serve it");
   wgc_wasm_module_free(&w);
 
   l.n = 0;
@@ -477,7 +557,7 @@ static void test_checks(void) {
   CHECK(!wgc_import_served("env", "expf", &t2, other, sizeof other));
   CHECK(strcmp(other, "(f32)->f32") == 0);
   wgc_wasm_functype t3 = {5, 1, (uint8_t[]){WASM_I32, WASM_I32, WASM_I64, WASM_I32, WASM_I32},
-                      (uint8_t[]){WASM_I32}};
+                          (uint8_t[]){WASM_I32}};
   CHECK(wgc_import_served("env", "TVMBackendAllocWorkspace", &t3, other, sizeof other));
 }
 
@@ -515,12 +595,20 @@ static void test_glue_and_helpers(void) {
   CHECK(wasmgraph_name_is_valid(n));
 
   /* wasm2c 1.0.39's own output for these names (node wasm2c -n NAME) */
-  static const char *const mangled[][2] = {
-      {"squeezenet1_1", "squeezenet1__1"}, {"_a", "0x5Fa"},         {"a_", "a0x5F"},
-      {"a__b", "a__0x5Fb"},                {"My__Net", "My__0x5FNet"}, {"x0xAB", "x0x0x41B"},
-      {"x0xab", "x0xab"},                  {"Z", "Z"},              {"a_0xF", "a__0x0x46"},
-      {"_", "0x5F"},                       {"__x", "0x5F__x"},      {"a___b", "a__0x5F__b"},
-      {"x0X1", "x0X1"},                    {"a_b_c", "a__b__c"}};
+  static const char *const mangled[][2] = {{"squeezenet1_1", "squeezenet1__1"},
+                                           {"_a", "0x5Fa"},
+                                           {"a_", "a0x5F"},
+                                           {"a__b", "a__0x5Fb"},
+                                           {"My__Net", "My__0x5FNet"},
+                                           {"x0xAB", "x0x0x41B"},
+                                           {"x0xab", "x0xab"},
+                                           {"Z", "Z"},
+                                           {"a_0xF", "a__0x0x46"},
+                                           {"_", "0x5F"},
+                                           {"__x", "0x5F__x"},
+                                           {"a___b", "a__0x5F__b"},
+                                           {"x0X1", "x0X1"},
+                                           {"a_b_c", "a__b__c"}};
   for (size_t i = 0; i < sizeof mangled / sizeof mangled[0]; i++) {
     char *m = wgc_w2c_mangle(mangled[i][0]);
     CHECK(m && strcmp(m, mangled[i][1]) == 0);
@@ -529,14 +617,19 @@ static void test_glue_and_helpers(void) {
     free(m);
   }
 
-  wgc_layout lay = {.stack_top = 8388608, .data_end = 8421896, .heap_base = 8421904,
-                    .memory_min_pages = 129, .memory_max_pages = 65536, .table_size = 9,
+  wgc_layout lay = {.stack_top = 8388608,
+                    .data_end = 8421896,
+                    .heap_base = 8421904,
+                    .memory_min_pages = 129,
+                    .memory_max_pages = 65536,
+                    .table_size = 9,
                     .features = WASMGRAPH_FEATURE_SIMD128};
   wgc_embed_info none = {false, 0, 0}, some = {true, 11, 22};
   char *g = wgc_glue_source("my_Z", "my__Z", &lay, &none);
   CHECK_STR_CONTAINS(g, "#include \"my_Z_w2c.h\"");
   CHECK_STR_CONTAINS(g, "typedef w2c_my__Z wgc_instance;");
-  CHECK_STR_CONTAINS(g, "wasm2c_my__Z_instantiate((wgc_instance *)instance, (struct w2c_env *)env);");
+  CHECK_STR_CONTAINS(g,
+                     "wasm2c_my__Z_instantiate((wgc_instance *)instance, (struct w2c_env *)env);");
   CHECK_STR_CONTAINS(g, "wasm2c_my__Z_free((wgc_instance *)instance);");
   CHECK_STR_CONTAINS(g, "wasm2c_my__Z_get_func_type(6, 1, WASM_RT_I32,");
   CHECK_STR_CONTAINS(g, "wasm2c_my__Z_get_func_type(3, 1, WASM_RT_I32,");
@@ -580,8 +673,7 @@ static const char rw_tail[] =
     "const u32 wasm2c_my__net_pagesize_env_memory = 65536;\n";
 
 /* Rewrites rw_head + body + rw_tail; returns the result (malloc'd) or NULL. */
-static char *rewrite(const char *head, const char *body, wgc_rewrite_stats *st,
-                     const char **why) {
+static char *rewrite(const char *head, const char *body, wgc_rewrite_stats *st, const char **why) {
   size_t n = strlen(head) + strlen(body) + strlen(rw_tail);
   char *text = malloc(n + 1);
   snprintf(text, n + 1, "%s%s%s", head, body, rw_tail);
@@ -630,25 +722,29 @@ static void test_memory_rewrite(void) {
   CHECK(out != NULL && st.applied);
   CHECK(st.functions == 1 && st.skipped == 0); /* g touches no memory: left alone */
   CHECK(st.simd_accesses == 2 && st.refreshes == 4 && !st.no_splat);
-  CHECK_STR_CONTAINS(out, "u32 w2c_my__net_f(w2c_my__net* instance, u32 var_p0) {\n"
-                          "  wasm_rt_memory_t wg_memv = *instance->w2c_env_memory; "
-                          "wasm_rt_memory_t *const wg_mem = &wg_memv;\n  FUNC_PROLOGUE;\n");
+  CHECK_STR_CONTAINS(out,
+                     "u32 w2c_my__net_f(w2c_my__net* instance, u32 var_p0) {\n"
+                     "  wasm_rt_memory_t wg_memv = *instance->w2c_env_memory; "
+                     "wasm_rt_memory_t *const wg_mem = &wg_memv;\n  FUNC_PROLOGUE;\n");
   CHECK_STR_CONTAINS(out, "i32_load_default32(wg_mem, (u64)(var_p0) + 4u);\n");
   CHECK_STR_CONTAINS(out, "var_i0, 1u);\n  wg_memv = *instance->w2c_env_memory;\n");
   CHECK_STR_CONTAINS(out, "var_i1 = (*wg_mem).pages;\n");
   /* memory.grow changes the real struct, then the copy is refreshed */
-  CHECK_STR_CONTAINS(out, "wasm_rt_grow_memory(instance->w2c_env_memory, var_i1);\n"
-                          "  wg_memv = *instance->w2c_env_memory;\n");
+  CHECK_STR_CONTAINS(out,
+                     "wasm_rt_grow_memory(instance->w2c_env_memory, var_i1);\n"
+                     "  wg_memv = *instance->w2c_env_memory;\n");
   CHECK_STR_CONTAINS(out, "v128_load32_splat_default32(wg_mem, (u64)(var_i1));\n");
   CHECK_STR_CONTAINS(out, "v128_store64_lane0_default32(wg_mem, (u64)(var_i0), var_o0);\n");
   CHECK_STR_CONTAINS(out, "memory_copy(wg_mem, wg_mem, var_i0");
   CHECK_STR_CONTAINS(out, "module_instance, var_i1);\n  wg_memv = *instance->w2c_env_memory;\n");
   CHECK_STR_CONTAINS(out, "  wasm_rt_segue_write_base((*instance->w2c_env_memory).data);\n");
-  CHECK_STR_CONTAINS(out, "  w2c_my__net_g(instance);\n  wg_memv = *instance->w2c_env_memory;\n"
-                          "  FUNC_EPILOGUE;\n  return var_i0;\n}\n\nvoid w2c_my__net_g(");
-  CHECK_STR_CONTAINS(out, "void w2c_my__net_g(w2c_my__net* instance) {\n  FUNC_PROLOGUE;\n"
-                          "  w2c_env_TVMAPISetLastError(instance->w2c_env_instance, 0u);\n"
-                          "  FUNC_EPILOGUE;\n}\n");
+  CHECK_STR_CONTAINS(out,
+                     "  w2c_my__net_g(instance);\n  wg_memv = *instance->w2c_env_memory;\n"
+                     "  FUNC_EPILOGUE;\n  return var_i0;\n}\n\nvoid w2c_my__net_g(");
+  CHECK_STR_CONTAINS(out,
+                     "void w2c_my__net_g(w2c_my__net* instance) {\n  FUNC_PROLOGUE;\n"
+                     "  w2c_env_TVMAPISetLastError(instance->w2c_env_instance, 0u);\n"
+                     "  FUNC_EPILOGUE;\n}\n");
   CHECK_STR_CONTAINS(out, rw_tail); /* the rest unchanged */
   CHECK(count_of(out, "wg_memv = *") == 5);
   free(out);
@@ -741,10 +837,19 @@ static void test_reader_v128(void) {
   char err[256];
   header(&m);
   /* type (v128)->v128; global v128 (immutable) = v128.const 0 */
-  leb(&s, 1); u8(&s, 0x60); leb(&s, 1); u8(&s, 0x7B); leb(&s, 1); u8(&s, 0x7B);
+  leb(&s, 1);
+  u8(&s, 0x60);
+  leb(&s, 1);
+  u8(&s, 0x7B);
+  leb(&s, 1);
+  u8(&s, 0x7B);
   section(&m, 1, &s);
   s.n = 0;
-  leb(&s, 1); u8(&s, 0x7B); u8(&s, 0); u8(&s, 0xFD); leb(&s, 12);
+  leb(&s, 1);
+  u8(&s, 0x7B);
+  u8(&s, 0);
+  u8(&s, 0xFD);
+  leb(&s, 12);
   for (int i = 0; i < 16; i++) u8(&s, (uint8_t)i);
   u8(&s, 0x0B);
   section(&m, 6, &s);

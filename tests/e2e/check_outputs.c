@@ -84,9 +84,10 @@ int main(int argc, char **argv) {
       }
       ok = bad == 0;
     }
-    printf("output %d: %s dtype %s, %zu elements, max |diff| %.3g (atol %.3g, rtol %.3g), %zu "
-           "outside tolerance\n",
-           i, ok ? "PASS" : "FAIL", got.descr, count, max_diff, atol, rtol, bad);
+    printf(
+        "output %d: %s dtype %s, %zu elements, max |diff| %.3g (atol %.3g, rtol %.3g), %zu "
+        "outside tolerance\n",
+        i, ok ? "PASS" : "FAIL", got.descr, count, max_diff, atol, rtol, bad);
     failed |= !ok;
     npy_free(&want);
     npy_free(&got);

@@ -23,11 +23,8 @@ static const struct {
   const char *name;
   target_fn fn;
 } targets[] = {
-    {"graph_json", fuzz_graph_json_one},
-    {"params", fuzz_params_one},
-    {"npy", fuzz_npy_one},
-    {"wasm_reader", fuzz_wasm_reader_one},
-    {"tar", fuzz_tar_one},
+    {"graph_json", fuzz_graph_json_one},   {"params", fuzz_params_one}, {"npy", fuzz_npy_one},
+    {"wasm_reader", fuzz_wasm_reader_one}, {"tar", fuzz_tar_one},
 };
 
 static int replay_file(target_fn fn, const char *path) {

@@ -147,7 +147,8 @@ static void run_package(const uint8_t *data, size_t size, wasmgraph_status tar_s
     check_file(&p.params, data, size);
     for (int i = 0; i < p.num_libs; i++) {
       check_file(&p.libs[i], data, size);
-      if (p.kind == WG_PACKAGE_MLF && i) FUZZ_REQUIRE(strcmp(p.libs[i - 1].member, p.libs[i].member) <= 0);
+      if (p.kind == WG_PACKAGE_MLF && i)
+        FUZZ_REQUIRE(strcmp(p.libs[i - 1].member, p.libs[i].member) <= 0);
     }
     if (p.nested.count) {
       const wg_tar_member *t = wg_tar_find(&p.tar, "mod.tar");

@@ -24,12 +24,12 @@ int fuzz_npy_one(const uint8_t *data, size_t size);
 int fuzz_wasm_reader_one(const uint8_t *data, size_t size);
 int fuzz_tar_one(const uint8_t *data, size_t size);
 
-#define FUZZ_REQUIRE(cond)                                                        \
-  do {                                                                            \
-    if (!(cond)) {                                                                \
+#define FUZZ_REQUIRE(cond)                                                           \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
       fprintf(stderr, "%s:%d: invariant violated: %s\n", __FILE__, __LINE__, #cond); \
-      abort();                                                                    \
-    }                                                                             \
+      abort();                                                                       \
+    }                                                                                \
   } while (0)
 
 #endif

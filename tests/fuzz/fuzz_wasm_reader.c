@@ -111,7 +111,8 @@ static void check_types_imports(const wgc_wasm_module *m, const uint8_t *data, s
       FUZZ_REQUIRE(!im->limits.shared && !im->limits.is64);
     }
     if (im->kind == WASM_EXT_TABLE || im->kind == WASM_EXT_MEMORY) {
-      if (!im->limits.is64) FUZZ_REQUIRE(im->limits.min <= UINT32_MAX && im->limits.max <= UINT32_MAX);
+      if (!im->limits.is64)
+        FUZZ_REQUIRE(im->limits.min <= UINT32_MAX && im->limits.max <= UINT32_MAX);
       if (!im->limits.has_max) FUZZ_REQUIRE(im->limits.max == 0);
     }
     if (im->kind == WASM_EXT_GLOBAL) FUZZ_REQUIRE(valtype_known(im->global_type));
@@ -204,7 +205,8 @@ static void check_rules(const wgc_wasm_module *m) {
   ctx.err_size = sizeof err;
   err[0] = 0;
   st = wgc_check_object(&ctx, "fuzz.o", m);
-  FUZZ_REQUIRE(st == WASMGRAPH_OK || (st == WASMGRAPH_ERR_UNSUPPORTED && has_prefix(err, "fuzz.o: ")));
+  FUZZ_REQUIRE(st == WASMGRAPH_OK ||
+               (st == WASMGRAPH_ERR_UNSUPPORTED && has_prefix(err, "fuzz.o: ")));
 
   err[0] = 0;
   st = wgc_check_linked(&ctx, "fuzz.wasm", m, &lay);

@@ -63,9 +63,9 @@ static void check_io(const char *model, const char *what, const header_io *h,
         label, NULL);
 }
 
-#define HEADER_IO(M, WHAT, i, shape_array)                                                   \
-  ((header_io){M##_##WHAT##i##_NAME, M##_##WHAT##i##_DTYPE, M##_##WHAT##i##_DTYPE_CODE,      \
-               M##_##WHAT##i##_DTYPE_BITS, M##_##WHAT##i##_NDIM, shape_array,               \
+#define HEADER_IO(M, WHAT, i, shape_array)                                              \
+  ((header_io){M##_##WHAT##i##_NAME, M##_##WHAT##i##_DTYPE, M##_##WHAT##i##_DTYPE_CODE, \
+               M##_##WHAT##i##_DTYPE_BITS, M##_##WHAT##i##_NDIM, shape_array,           \
                M##_##WHAT##i##_COUNT, M##_##WHAT##i##_SIZE})
 
 /* Compares with the fixture rule |got - want| <= atol + rtol*|want|. */

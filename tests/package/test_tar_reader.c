@@ -66,7 +66,10 @@ static void member(buf *b, int style, const char *prefix, const char *name, char
   memcpy(h + 136, "00000000000", 11);
   h[156] = (uint8_t)type;
   if (style == USTAR) {
-    memcpy(h + 257, "ustar\0" "00", 8);
+    memcpy(h + 257,
+           "ustar\0"
+           "00",
+           8);
     if (prefix) memcpy(h + 345, prefix, strlen(prefix));
   } else {
     memcpy(h + 257, "ustar  \0", 8);
@@ -186,7 +189,8 @@ static void test_errors(void) {
   file(&b, "a", "ok");
   member(&b, USTAR, NULL, "big", '0', "yy", 2, 0, 0);
   b.n -= 512; /* the data block of "big" is gone */
-  expect_error("member data cut", &b, "truncated tar: member 'big' at offset 0x400 needs 2 bytes, 0 left");
+  expect_error("member data cut", &b,
+               "truncated tar: member 'big' at offset 0x400 needs 2 bytes, 0 left");
 
   pax(&b, "99 path=x\n");
   file(&b, "a", "x");
@@ -263,7 +267,8 @@ static void test_packages(void) {
   file(&b, "executor-config/graph/graph.json", "{}");
   file(&b, "parameters/mymodel.params", "P");
   st = parse(&b, &p, err, sizeof err);
-  check(st == WASMGRAPH_OK && p.num_libs == 1 && strcmp(p.params.member, "parameters/mymodel.params") == 0,
+  check(st == WASMGRAPH_OK && p.num_libs == 1 &&
+            strcmp(p.params.member, "parameters/mymodel.params") == 0,
         "MLF (older layout): graph.json and the only params file (%s)", st ? err : "ok");
   wg_package_free(&p);
   free(b.d);
@@ -273,26 +278,36 @@ static void test_packages(void) {
     const char *label, *files[6], *want;
     wasmgraph_status st;
   } refused[] = {
-      {"MLF without a graph (AOT)", {"metadata.json", "codegen/host/lib/default_lib0.o",
-                                     "parameters/default.params"},
+      {"MLF without a graph (AOT)",
+       {"metadata.json", "codegen/host/lib/default_lib0.o", "parameters/default.params"},
        "m.tar: Model Library Format without executor-config/graph/*.graph: an AOT package?",
        WASMGRAPH_ERR_UNSUPPORTED},
-      {"MLF with C sources only", {"metadata.json", "codegen/host/src/default_lib0.c",
-                                   "executor-config/graph/default.graph", "parameters/default.params"},
+      {"MLF with C sources only",
+       {"metadata.json", "codegen/host/src/default_lib0.c", "executor-config/graph/default.graph",
+        "parameters/default.params"},
        "m.tar: holds C source (codegen/host/src/default_lib0.c), not a wasm32 object",
        WASMGRAPH_ERR_UNSUPPORTED},
-      {"MLF with two graph modules", {"metadata.json", "executor-config/graph/a.graph",
-                                      "executor-config/graph/b.graph"},
-       "with 2 graph modules", WASMGRAPH_ERR_UNSUPPORTED},
-      {"MLF without params", {"metadata.json", "executor-config/graph/default.graph",
-                              "codegen/host/lib/default_lib0.o"},
-       "m.tar: Model Library Format without parameters/default.params", WASMGRAPH_ERR_FORMAT},
+      {"MLF with two graph modules",
+       {"metadata.json", "executor-config/graph/a.graph", "executor-config/graph/b.graph"},
+       "with 2 graph modules",
+       WASMGRAPH_ERR_UNSUPPORTED},
+      {"MLF without params",
+       {"metadata.json", "executor-config/graph/default.graph", "codegen/host/lib/default_lib0.o"},
+       "m.tar: Model Library Format without parameters/default.params",
+       WASMGRAPH_ERR_FORMAT},
       {"tvmc VM package", {"lib.so"}, "a tvmc VM package", WASMGRAPH_ERR_UNSUPPORTED},
-      {"tvmc without a library", {"mod.json", "mod.params"}, "tvmc package without a library",
+      {"tvmc without a library",
+       {"mod.json", "mod.params"},
+       "tvmc package without a library",
        WASMGRAPH_ERR_FORMAT},
-      {"tvmc without params", {"mod.json", "mod.so"}, "tvmc package without mod.params",
+      {"tvmc without params",
+       {"mod.json", "mod.so"},
+       "tvmc package without mod.params",
        WASMGRAPH_ERR_FORMAT},
-      {"unrelated tar", {"README", "src/x.c"}, "neither a Model Library Format", WASMGRAPH_ERR_FORMAT},
+      {"unrelated tar",
+       {"README", "src/x.c"},
+       "neither a Model Library Format",
+       WASMGRAPH_ERR_FORMAT},
   };
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     for (int f = 0; f < 6 && refused[i].files[f]; f++) file(&b, refused[i].files[f], "x");

@@ -20,15 +20,15 @@ static int check_passed_, check_failed_;
 
 #define CHECK(expr) CHECK_MSG(expr, "")
 
-#define CHECK_MSG(expr, ctx)                                                          \
-  do {                                                                                \
-    if (expr) {                                                                       \
-      check_passed_++;                                                                \
-    } else {                                                                          \
-      check_failed_++;                                                                \
-      fprintf(stderr, "FAIL %s:%d %s%s%s\n", __FILE__, __LINE__, #expr,               \
-              (ctx)[0] ? "  -- " : "", (ctx));                                        \
-    }                                                                                 \
+#define CHECK_MSG(expr, ctx)                                                                     \
+  do {                                                                                           \
+    if (expr) {                                                                                  \
+      check_passed_++;                                                                           \
+    } else {                                                                                     \
+      check_failed_++;                                                                           \
+      fprintf(stderr, "FAIL %s:%d %s%s%s\n", __FILE__, __LINE__, #expr, (ctx)[0] ? "  -- " : "", \
+              (ctx));                                                                            \
+    }                                                                                            \
   } while (0)
 
 /* True if `hay` contains `needle`; NULL-safe. */

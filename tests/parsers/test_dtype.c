@@ -24,11 +24,13 @@ static void check_ok(const char *s, int code, int bits, int lanes, size_t bytes)
 
 int main(void) {
   static const char *bad[] = {
-      "", "void", "float", "float31", "float128", "int", "int0", "int1", "int4", "int128",
-      "uint4", "uint2", "bfloat32", "bfloat8", "float32x", "float32x0", "float32x65536",
-      "float32x-1", "float032", "int08", "Float32", "float32 ", " float32", "float32x4x4",
-      "custom[x]32", "handle64", "e4m3_float16", "int+8", "uint-8", "float32x04", "boo",
-      "int32\n", "float8e4m3",
+      "",          "void",          "float",      "float31",     "float128",
+      "int",       "int0",          "int1",       "int4",        "int128",
+      "uint4",     "uint2",         "bfloat32",   "bfloat8",     "float32x",
+      "float32x0", "float32x65536", "float32x-1", "float032",    "int08",
+      "Float32",   "float32 ",      " float32",   "float32x4x4", "custom[x]32",
+      "handle64",  "e4m3_float16",  "int+8",      "uint-8",      "float32x04",
+      "boo",       "int32\n",       "float8e4m3",
   };
   char buf[8];
   uint64_t n = 7;
@@ -80,18 +82,23 @@ int main(void) {
 
   /* wg_shape_numel */
   CHECK(wg_shape_numel(NULL, 0, &n) && n == 1);
-  shape[0] = 1; shape[1] = 3; shape[2] = 224; shape[3] = 224;
+  shape[0] = 1;
+  shape[1] = 3;
+  shape[2] = 224;
+  shape[3] = 224;
   CHECK(wg_shape_numel(shape, 4, &n) && n == 150528);
   shape[2] = 0;
   CHECK(wg_shape_numel(shape, 4, &n) && n == 0);
   shape[2] = -1;
   CHECK(!wg_shape_numel(shape, 4, &n));
-  shape[0] = INT64_MAX; shape[1] = 2;
+  shape[0] = INT64_MAX;
+  shape[1] = 2;
   CHECK(wg_shape_numel(shape, 1, &n) && n == (uint64_t)INT64_MAX);
   CHECK(wg_shape_numel(shape, 2, &n) && n == (uint64_t)INT64_MAX * 2);
   shape[1] = 3;
   CHECK(!wg_shape_numel(shape, 2, &n));
-  shape[0] = (int64_t)1 << 32; shape[1] = (int64_t)1 << 32;
+  shape[0] = (int64_t)1 << 32;
+  shape[1] = (int64_t)1 << 32;
   CHECK(!wg_shape_numel(shape, 2, &n));
   shape[1] = ((int64_t)1 << 32) - 1;
   CHECK(wg_shape_numel(shape, 2, &n) && n == (((uint64_t)1 << 32) - 1) << 32);

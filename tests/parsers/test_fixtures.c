@@ -48,10 +48,12 @@ static int same_shape(int ndim_a, const int64_t *a, int ndim_b, const int64_t *b
 static void check_meta_tensor(struct json_object *m, const graph_entry *e, const char *ctx) {
   struct json_object *shape = NULL, *dtype = NULL;
   wasmgraph_dtype t;
-  CHECK_MSG(json_object_object_get_ex(m, "shape", &shape) &&
-                json_object_is_type(shape, json_type_array), ctx);
+  CHECK_MSG(
+      json_object_object_get_ex(m, "shape", &shape) && json_object_is_type(shape, json_type_array),
+      ctx);
   CHECK_MSG(json_object_object_get_ex(m, "dtype", &dtype) &&
-                wg_dtype_parse(json_object_get_string(dtype), &t) && wg_dtype_equal(t, e->dtype), ctx);
+                wg_dtype_parse(json_object_get_string(dtype), &t) && wg_dtype_equal(t, e->dtype),
+            ctx);
   if (!shape || !json_object_is_type(shape, json_type_array)) return;
   CHECK_MSG((int)json_object_array_length(shape) == e->ndim, ctx);
   for (int d = 0; d < e->ndim && d < (int)json_object_array_length(shape); d++)
@@ -105,7 +107,8 @@ static void check_model(const char *dir, const char *model) {
   mjson[msize] = '\0';
   meta = json_tokener_parse((const char *)mjson);
   CHECK_MSG(meta && json_object_object_get_ex(meta, "inputs", &inputs) &&
-                json_object_object_get_ex(meta, "outputs", &outputs), model);
+                json_object_object_get_ex(meta, "outputs", &outputs),
+            model);
 
   st = wg_graph_parse((const char *)gjson, gsize, &g, err, sizeof err);
   snprintf(ctx, sizeof ctx, "model %s: %s", model, err);
@@ -147,7 +150,8 @@ static void check_model(const char *dir, const char *model) {
     if (!inputs || graph_inputs >= (int)json_object_array_length(inputs)) break;
     mi = json_object_array_get_idx(inputs, (size_t)graph_inputs++);
     CHECK_MSG(json_object_object_get_ex(mi, "name", &name) &&
-                  strcmp(json_object_get_string(name), n->name) == 0, ctx);
+                  strcmp(json_object_get_string(name), n->name) == 0,
+              ctx);
     check_meta_tensor(mi, &g.entries[n->first_entry], ctx);
     snprintf(path, sizeof path, "%s/%s/inputs/%s.npy", dir, model, n->name);
     check_npy(path, &g.entries[n->first_entry], ctx);
@@ -156,16 +160,14 @@ static void check_model(const char *dir, const char *model) {
 
   /* heads = meta.json outputs = expected/<i>.npy */
   CHECK_MSG(outputs && g.num_heads == (int)json_object_array_length(outputs), model);
-  for (int i = 0; outputs && i < g.num_heads && i < (int)json_object_array_length(outputs);
-       i++) {
+  for (int i = 0; outputs && i < g.num_heads && i < (int)json_object_array_length(outputs); i++) {
     snprintf(ctx, sizeof ctx, "model %s: output %d", model, i);
-    check_meta_tensor(json_object_array_get_idx(outputs, (size_t)i), &g.entries[g.heads[i]],
-                      ctx);
+    check_meta_tensor(json_object_array_get_idx(outputs, (size_t)i), &g.entries[g.heads[i]], ctx);
     snprintf(path, sizeof path, "%s/%s/expected/%d.npy", dir, model, i);
     check_npy(path, &g.entries[g.heads[i]], ctx);
   }
-  printf("%s: %d nodes, %d entries, %d storage ids, %d params, %d inputs, %d outputs\n",
-         model, g.num_nodes, g.num_entries, g.num_storage, pl.count, graph_inputs, g.num_heads);
+  printf("%s: %d nodes, %d entries, %d storage ids, %d params, %d inputs, %d outputs\n", model,
+         g.num_nodes, g.num_entries, g.num_storage, pl.count, graph_inputs, g.num_heads);
   wg_param_list_free(&pl);
 out_graph:
   wg_graph_plan_free(&g);

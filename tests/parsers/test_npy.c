@@ -21,8 +21,8 @@
 static char tmpdir[256];
 
 /* A .npy image with the given version, header text and data. */
-static size_t make_npy(uint8_t *out, size_t cap, int major, const char *header,
-                       const void *data, size_t nbytes) {
+static size_t make_npy(uint8_t *out, size_t cap, int major, const char *header, const void *data,
+                       size_t nbytes) {
   size_t hl = strlen(header), n = 0;
   size_t pre = major == 1 ? 10 : 12;
   if (pre + hl + nbytes > cap) return 0;
@@ -48,10 +48,9 @@ static void test_round_trip(void) {
     const char *descr;
     size_t item;
   } types[] = {
-      {{2, 16, 1}, "<f2", 2}, {{2, 32, 1}, "<f4", 4}, {{2, 64, 1}, "<f8", 8},
-      {{0, 8, 1}, "|i1", 1},  {{0, 16, 1}, "<i2", 2}, {{0, 32, 1}, "<i4", 4},
-      {{0, 64, 1}, "<i8", 8}, {{1, 8, 1}, "|u1", 1},  {{1, 16, 1}, "<u2", 2},
-      {{1, 32, 1}, "<u4", 4}, {{1, 64, 1}, "<u8", 8}, {{1, 1, 1}, "|b1", 1},
+      {{2, 16, 1}, "<f2", 2}, {{2, 32, 1}, "<f4", 4}, {{2, 64, 1}, "<f8", 8}, {{0, 8, 1}, "|i1", 1},
+      {{0, 16, 1}, "<i2", 2}, {{0, 32, 1}, "<i4", 4}, {{0, 64, 1}, "<i8", 8}, {{1, 8, 1}, "|u1", 1},
+      {{1, 16, 1}, "<u2", 2}, {{1, 32, 1}, "<u4", 4}, {{1, 64, 1}, "<u8", 8}, {{1, 1, 1}, "|b1", 1},
   };
   static const struct {
     int ndim;
@@ -78,7 +77,8 @@ static void test_round_trip(void) {
       if (st) continue;
       CHECK_MSG(strcmp(a.descr, types[ti].descr) == 0, ctx);
       CHECK_MSG(a.dtype.code == types[ti].t.code && a.dtype.bits == types[ti].t.bits &&
-                    a.dtype.lanes == 1, ctx);
+                    a.dtype.lanes == 1,
+                ctx);
       CHECK_MSG(a.ndim == shapes[si].ndim, ctx);
       for (int d = 0; d < a.ndim; d++) CHECK_MSG(a.shape[d] == shapes[si].shape[d], ctx);
       CHECK_MSG(a.nbytes == nbytes && a.data != NULL, ctx);
@@ -96,7 +96,8 @@ static void test_round_trip(void) {
   {
     static const uint8_t want[12] = {0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59,
                                      0x01, 0x00, 0x76, 0x00, 0x7B, 0x27};
-    static const char hdr[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 224, 224), }";
+    static const char hdr[] =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 224, 224), }";
     int64_t shape[4] = {1, 3, 224, 224};
     size_t nbytes = (size_t)3 * 224 * 224 * 4, fsize = 0;
     float *big = calloc(nbytes, 1);
@@ -123,7 +124,8 @@ static void test_accepted(void) {
       {1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }  \n", 2, 32, 2, 2},
       {1, "{'shape': (2, 3), 'fortran_order': False, 'descr': '<f4'}\n", 2, 32, 2, 2},
       {1, "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2, 3,)}", 2, 32, 2, 2},
-      {1, "  {'descr':'<f4','fortran_order':False,'shape':(2,3)}                    \n", 2, 32, 2, 2},
+      {1, "  {'descr':'<f4','fortran_order':False,'shape':(2,3)}                    \n", 2, 32, 2,
+       2},
       {1, "{'descr': '<i2', 'fortran_order': False, 'shape': (12L, 1L), }\n", 0, 16, 2, 12},
       {2, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }\n", 2, 32, 1, 6},
       {3, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }\n", 2, 32, 1, 6},
@@ -161,55 +163,98 @@ static const struct {
   size_t data_len;
   const char *msg;
 } bad[] = {
-    {"fortran", 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }\n", 24, "fortran_order: True is not supported"},
-    {"big-endian", 1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }\n", 24, "big-endian arrays are not supported (descr '>f4')"},
-    {"big-endian byte", 1, "{'descr': '>u1', 'fortran_order': False, 'shape': (2, 3), }\n", 6, "big-endian"},
-    {"object", 1, "{'descr': '|O', 'fortran_order': False, 'shape': (2, 3), }\n", 48, "object arrays are not supported"},
-    {"structured", 1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2, 3), }\n", 24, "structured dtypes are not supported"},
-    {"complex", 1, "{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }\n", 24, "unsupported dtype descr '<c8'"},
-    {"unicode", 1, "{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }\n", 24, "unsupported dtype descr '<U3'"},
-    {"no byte order", 1, "{'descr': 'f4', 'fortran_order': False, 'shape': (6,), }\n", 24, "unsupported dtype descr 'f4'"},
-    {"missing shape", 1, "{'descr': '<f4', 'fortran_order': False, }\n", 24, "header: missing 'shape'"},
-    {"missing descr", 1, "{'fortran_order': False, 'shape': (6,), }\n", 24, "header: missing 'descr'"},
-    {"missing fortran", 1, "{'descr': '<f4', 'shape': (6,), }\n", 24, "header: missing 'fortran_order'"},
-    {"unknown key", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'x': 1}\n", 24, "header: unexpected key 'x'"},
-    {"duplicate key", 1, "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (6,)}\n", 24, "header: duplicate key 'descr'"},
+    {"fortran", 1, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }\n", 24,
+     "fortran_order: True is not supported"},
+    {"big-endian", 1, "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }\n", 24,
+     "big-endian arrays are not supported (descr '>f4')"},
+    {"big-endian byte", 1, "{'descr': '>u1', 'fortran_order': False, 'shape': (2, 3), }\n", 6,
+     "big-endian"},
+    {"object", 1, "{'descr': '|O', 'fortran_order': False, 'shape': (2, 3), }\n", 48,
+     "object arrays are not supported"},
+    {"structured", 1, "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2, 3), }\n", 24,
+     "structured dtypes are not supported"},
+    {"complex", 1, "{'descr': '<c8', 'fortran_order': False, 'shape': (3,), }\n", 24,
+     "unsupported dtype descr '<c8'"},
+    {"unicode", 1, "{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }\n", 24,
+     "unsupported dtype descr '<U3'"},
+    {"no byte order", 1, "{'descr': 'f4', 'fortran_order': False, 'shape': (6,), }\n", 24,
+     "unsupported dtype descr 'f4'"},
+    {"missing shape", 1, "{'descr': '<f4', 'fortran_order': False, }\n", 24,
+     "header: missing 'shape'"},
+    {"missing descr", 1, "{'fortran_order': False, 'shape': (6,), }\n", 24,
+     "header: missing 'descr'"},
+    {"missing fortran", 1, "{'descr': '<f4', 'shape': (6,), }\n", 24,
+     "header: missing 'fortran_order'"},
+    {"unknown key", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), 'x': 1}\n", 24,
+     "header: unexpected key 'x'"},
+    {"duplicate key", 1,
+     "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (6,)}\n", 24,
+     "header: duplicate key 'descr'"},
     {"not a dict", 1, "[1, 2]\n", 24, "header: expected '{'"},
     {"empty header", 1, "", 24, "header: expected '{'"},
-    {"unterminated dict", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)", 24, "header: expected ',' or '}'"},
-    {"dict ends after comma", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,),", 24, "header: expected a quoted key"},
-    {"missing comma", 1, "{'descr': '<f4' 'fortran_order': False, 'shape': (6,)}\n", 24, "header: expected ',' or '}'"},
-    {"missing colon", 1, "{'descr' '<f4', 'fortran_order': False, 'shape': (6,)}\n", 24, "header: expected ':' after 'descr'"},
+    {"unterminated dict", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)", 24,
+     "header: expected ',' or '}'"},
+    {"dict ends after comma", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,),", 24,
+     "header: expected a quoted key"},
+    {"missing comma", 1, "{'descr': '<f4' 'fortran_order': False, 'shape': (6,)}\n", 24,
+     "header: expected ',' or '}'"},
+    {"missing colon", 1, "{'descr' '<f4', 'fortran_order': False, 'shape': (6,)}\n", 24,
+     "header: expected ':' after 'descr'"},
     {"unterminated string", 1, "{'descr': '<f4", 24, "header: unterminated descr"},
-    {"descr too long", 1, "{'descr': '<f4xxxxxxxxxxxxxxxxxxxxxxxxxx', 'fortran_order': False, 'shape': (6,)}", 24, "header: descr too long"},
+    {"descr too long", 1,
+     "{'descr': '<f4xxxxxxxxxxxxxxxxxxxxxxxxxx', 'fortran_order': False, 'shape': (6,)}", 24,
+     "header: descr too long"},
     {"unterminated key", 1, "{'descr", 24, "header: unterminated key"},
-    {"bad bool", 1, "{'descr': '<f4', 'fortran_order': 0, 'shape': (6,)}\n", 24, "header: 'fortran_order' must be True or False"},
-    {"shape list", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': [6]}\n", 24, "header: 'shape' must be a tuple"},
-    {"shape not tuple", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6)}\n", 24, "header: 'shape' (d) is not a tuple"},
-    {"shape negative", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-6,)}\n", 24, "header: 'shape' must hold non-negative integers"},
-    {"shape float", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6.0,)}\n", 24, "header: expected ',' or ')' in 'shape'"},
-    {"shape double comma", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,,)}\n", 24, "non-negative integers"},
-    {"shape unclosed", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,", 24, "non-negative integers"},
-    {"shape 17 dims", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,6)}\n", 24, "header: 'shape' has more than 16 dimensions"},
-    {"dim overflow", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}\n", 24, "overflows int64"},
-    {"numel overflow", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296)}\n", 24, "shape overflows"},
-    {"bytes overflow", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807,)}\n", 24, "shape overflows"},
-    {"huge but fits", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,)}\n", 24, "data truncated: need 8000000000000 bytes, have 24"},
-    {"data truncated", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n", 20, "data truncated: need 24 bytes, have 20"},
-    {"trailing data", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }\n", 24, "4 trailing bytes after the data"},
-    {"garbage after dict", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), } x\n", 24, "header: unexpected data after '}'"},
-    {"second dict", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)}{}", 24, "unexpected data after '}'"},
-    {"escape in string", 1, "{'de\\scr': '<f4', 'fortran_order': False, 'shape': (6,)}", 24, "header: unsupported character in key"},
-    {"version 4", 4, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)}", 24, "unsupported .npy format version 4.0"},
-    {"version 0", 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)}", 24, "unsupported .npy format version 0.0"},
+    {"bad bool", 1, "{'descr': '<f4', 'fortran_order': 0, 'shape': (6,)}\n", 24,
+     "header: 'fortran_order' must be True or False"},
+    {"shape list", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': [6]}\n", 24,
+     "header: 'shape' must be a tuple"},
+    {"shape not tuple", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6)}\n", 24,
+     "header: 'shape' (d) is not a tuple"},
+    {"shape negative", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (-6,)}\n", 24,
+     "header: 'shape' must hold non-negative integers"},
+    {"shape float", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6.0,)}\n", 24,
+     "header: expected ',' or ')' in 'shape'"},
+    {"shape double comma", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,,)}\n", 24,
+     "non-negative integers"},
+    {"shape unclosed", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,", 24,
+     "non-negative integers"},
+    {"shape 17 dims", 1,
+     "{'descr': '<f4', 'fortran_order': False, 'shape': (1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,6)}\n", 24,
+     "header: 'shape' has more than 16 dimensions"},
+    {"dim overflow", 1,
+     "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}\n", 24,
+     "overflows int64"},
+    {"numel overflow", 1,
+     "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296)}\n",
+     24, "shape overflows"},
+    {"bytes overflow", 1,
+     "{'descr': '<f8', 'fortran_order': False, 'shape': (9223372036854775807,)}\n", 24,
+     "shape overflows"},
+    {"huge but fits", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,)}\n",
+     24, "data truncated: need 8000000000000 bytes, have 24"},
+    {"data truncated", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n", 20,
+     "data truncated: need 24 bytes, have 20"},
+    {"trailing data", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }\n", 24,
+     "4 trailing bytes after the data"},
+    {"garbage after dict", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), } x\n", 24,
+     "header: unexpected data after '}'"},
+    {"second dict", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)}{}", 24,
+     "unexpected data after '}'"},
+    {"escape in string", 1, "{'de\\scr': '<f4', 'fortran_order': False, 'shape': (6,)}", 24,
+     "header: unsupported character in key"},
+    {"version 4", 4, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)}", 24,
+     "unsupported .npy format version 4.0"},
+    {"version 0", 0, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,)}", 24,
+     "unsupported .npy format version 0.0"},
 };
 
 static void check_bad(const char *name, const uint8_t *buf, size_t n, const char *msg) {
   npy_array a;
   char err[256], ctx[600];
   wasmgraph_status st = npy_parse(buf, n, &a, err, sizeof err);
-  snprintf(ctx, sizeof ctx, "case '%s': status %d, message \"%s\", want \"%s\"", name, (int)st,
-           err, msg);
+  snprintf(ctx, sizeof ctx, "case '%s': status %d, message \"%s\", want \"%s\"", name, (int)st, err,
+           msg);
   CHECK_MSG(st == WASMGRAPH_ERR_FORMAT, ctx);
   CHECK_MSG(check_contains(err, msg), ctx);
   CHECK_MSG(a.data == NULL && a.ndim == 0 && a.nbytes == 0, ctx);
@@ -227,10 +272,14 @@ static void test_malformed(void) {
   check_bad("empty", file, 0, "bad magic");
   check_bad("magic only", (const uint8_t *)"\x93NUMPY", 6, "truncated");
   check_bad("magic prefix", (const uint8_t *)"\x93NUM", 4, "truncated");
-  check_bad("no header length", (const uint8_t *)"\x93NUMPY\x01\x00\x10", 9, "truncated: 9 bytes, the preamble needs 10");
-  check_bad("v2 no header length", (const uint8_t *)"\x93NUMPY\x02\x00\x10\x00\x00", 11, "the preamble needs 12");
-  check_bad("header past end", (const uint8_t *)"\x93NUMPY\x01\x00\xff\x00{'", 12, "truncated header: need 255 bytes, have 2");
-  check_bad("header too long", (const uint8_t *)"\x93NUMPY\x02\x00\x00\x00\x00\x80{'", 14, "header too long (2147483648 bytes");
+  check_bad("no header length", (const uint8_t *)"\x93NUMPY\x01\x00\x10", 9,
+            "truncated: 9 bytes, the preamble needs 10");
+  check_bad("v2 no header length", (const uint8_t *)"\x93NUMPY\x02\x00\x10\x00\x00", 11,
+            "the preamble needs 12");
+  check_bad("header past end", (const uint8_t *)"\x93NUMPY\x01\x00\xff\x00{'", 12,
+            "truncated header: need 255 bytes, have 2");
+  check_bad("header too long", (const uint8_t *)"\x93NUMPY\x02\x00\x00\x00\x00\x80{'", 14,
+            "header too long (2147483648 bytes");
   check_bad("NULL buffer", NULL, 100, "bad magic");
   {
     npy_array a;
@@ -251,17 +300,14 @@ static void test_save_load_errors(void) {
   CHECK(npy_save(path, bf16, 2, shape, data, 12, err, sizeof err) == WASMGRAPH_ERR_UNSUPPORTED);
   CHECK(check_contains(err, "no .npy type"));
   CHECK(npy_save(path, vec, 2, shape, data, 96, err, sizeof err) == WASMGRAPH_ERR_UNSUPPORTED);
-  CHECK(npy_save(path, f32, 2, shape, data, 20, err, sizeof err) ==
-        WASMGRAPH_ERR_INVALID_ARGUMENT);
+  CHECK(npy_save(path, f32, 2, shape, data, 20, err, sizeof err) == WASMGRAPH_ERR_INVALID_ARGUMENT);
   CHECK(check_contains(err, "do not agree"));
   CHECK(npy_save(path, f32, 17, shape, data, 24, err, sizeof err) ==
         WASMGRAPH_ERR_INVALID_ARGUMENT);
   shape[1] = -3;
-  CHECK(npy_save(path, f32, 2, shape, data, 24, err, sizeof err) ==
-        WASMGRAPH_ERR_INVALID_ARGUMENT);
+  CHECK(npy_save(path, f32, 2, shape, data, 24, err, sizeof err) == WASMGRAPH_ERR_INVALID_ARGUMENT);
   shape[1] = 3;
-  CHECK(npy_save(path, f32, 2, shape, NULL, 24, err, sizeof err) ==
-        WASMGRAPH_ERR_INVALID_ARGUMENT);
+  CHECK(npy_save(path, f32, 2, shape, NULL, 24, err, sizeof err) == WASMGRAPH_ERR_INVALID_ARGUMENT);
   CHECK(access(path, F_OK) != 0); /* nothing written on argument errors */
   snprintf(path, sizeof path, "%s/no/such/dir/x.npy", tmpdir);
   CHECK(npy_save(path, f32, 2, shape, data, 24, err, sizeof err) == WASMGRAPH_ERR_IO);

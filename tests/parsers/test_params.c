@@ -121,8 +121,8 @@ static void test_valid(void) {
   CHECK(l.items[0].nbytes == 24 && l.items[1].nbytes == 8 && l.items[1].ndim == 0);
   /* data points into the caller's buffer, right after data_byte_size */
   CHECK(l.items[1].data == b.p + b.n - 8 && l.items[1].data[0] == 0x41);
-  CHECK(l.items[0].data > b.p && l.items[0].data + 24 <= b.p + b.n &&
-        l.items[0].data[0] == 0x40 && l.items[0].data[23] == 0x40 + 23);
+  CHECK(l.items[0].data > b.p && l.items[0].data + 24 <= b.p + b.n && l.items[0].data[0] == 0x40 &&
+        l.items[0].data[23] == 0x40 + 23);
   wg_param_list_free(&l);
   CHECK(l.items == NULL && l.count == 0);
   wg_param_list_free(&l);
@@ -171,10 +171,34 @@ static void test_valid(void) {
 }
 
 enum {
-  BAD_MAGIC, BAD_RESERVED, HUGE_NUM_NAMES, NUM_TENSORS_MISMATCH, EMPTY_NAME, NUL_NAME,
-  LONG_NAME, DUP_NAME, BAD_TENSOR_MAGIC, TENSOR_RESERVED, DEVICE_GPU, NDIM_17, NDIM_NEG,
-  NEG_DIM, SIZE_MISMATCH, SIZE_NEG, SIZE_WITH_LANES, SHAPE_OVERFLOW, BITS_ZERO, LANES_ZERO,
-  TRAILING, CUT_DATA, CUT_HEADER, CUT_NAME, CUT_COUNTS, CUT_SHAPE, EMPTY_FILE, TEXT_FILE
+  BAD_MAGIC,
+  BAD_RESERVED,
+  HUGE_NUM_NAMES,
+  NUM_TENSORS_MISMATCH,
+  EMPTY_NAME,
+  NUL_NAME,
+  LONG_NAME,
+  DUP_NAME,
+  BAD_TENSOR_MAGIC,
+  TENSOR_RESERVED,
+  DEVICE_GPU,
+  NDIM_17,
+  NDIM_NEG,
+  NEG_DIM,
+  SIZE_MISMATCH,
+  SIZE_NEG,
+  SIZE_WITH_LANES,
+  SHAPE_OVERFLOW,
+  BITS_ZERO,
+  LANES_ZERO,
+  TRAILING,
+  CUT_DATA,
+  CUT_HEADER,
+  CUT_NAME,
+  CUT_COUNTS,
+  CUT_SHAPE,
+  EMPTY_FILE,
+  TEXT_FILE
 };
 
 static const struct {
@@ -195,9 +219,11 @@ static const struct {
     {NDIM_17, "params: tensor 0 ('p0'): ndim 17 out of range [0, 16]"},
     {NDIM_NEG, "params: tensor 0 ('p0'): ndim -1 out of range"},
     {NEG_DIM, "params: tensor 0 ('p0'): dimension 1 is negative (-3)"},
-    {SIZE_MISMATCH, "params: tensor 0 ('p0'): data_byte_size 20 does not match the shape and dtype (24 bytes)"},
+    {SIZE_MISMATCH,
+     "params: tensor 0 ('p0'): data_byte_size 20 does not match the shape and dtype (24 bytes)"},
     {SIZE_NEG, "params: tensor 1 ('w'): data_byte_size -8 does not match"},
-    {SIZE_WITH_LANES, "params: tensor 0 ('p0'): data_byte_size 96 does not match the shape and dtype (24 bytes)"},
+    {SIZE_WITH_LANES,
+     "params: tensor 0 ('p0'): data_byte_size 96 does not match the shape and dtype (24 bytes)"},
     {SHAPE_OVERFLOW, "params: tensor 0 ('p0'): shape overflows"},
     {BITS_ZERO, "params: tensor 1 ('w'): invalid dtype (code 0, bits 0, lanes 1)"},
     {LANES_ZERO, "params: tensor 1 ('w'): invalid dtype (code 0, bits 64, lanes 0)"},
@@ -206,7 +232,8 @@ static const struct {
     {CUT_HEADER, "params: truncated: need 8 bytes of reserved field at offset 8, 4 left"},
     {CUT_NAME, "params: name 1: truncated: need 3000 bytes of name at offset 42, 100 left"},
     {CUT_COUNTS, "params: truncated or corrupt: num_names 2 needs at least 98 more bytes, 18 left"},
-    {CUT_SHAPE, "params: tensor 0 ('p0'): truncated: need 16 bytes of shape at offset 3082, 0 left"},
+    {CUT_SHAPE,
+     "params: tensor 0 ('p0'): truncated: need 16 bytes of shape at offset 3082, 0 left"},
     {EMPTY_FILE, "params: truncated: need 8 bytes of magic at offset 0, 0 left"},
     {TEXT_FILE, "params: bad magic"},
 };
@@ -216,32 +243,80 @@ static char long_name[5000];
 static void mutate(int id, fspec *f) {
   memset(long_name, 'a', sizeof long_name);
   switch (id) {
-    case BAD_MAGIC: f->magic = 0x1234; break;
-    case BAD_RESERVED: f->reserved = 1; break;
-    case HUGE_NUM_NAMES: f->num_names = 1ULL << 60; break;
-    case NUM_TENSORS_MISMATCH: f->num_tensors = 1; break;
-    case EMPTY_NAME: f->name_lens[0] = 0; break;
-    case NUL_NAME: f->names[1] = "a\0b"; f->name_lens[1] = 3; break;
+    case BAD_MAGIC:
+      f->magic = 0x1234;
+      break;
+    case BAD_RESERVED:
+      f->reserved = 1;
+      break;
+    case HUGE_NUM_NAMES:
+      f->num_names = 1ULL << 60;
+      break;
+    case NUM_TENSORS_MISMATCH:
+      f->num_tensors = 1;
+      break;
+    case EMPTY_NAME:
+      f->name_lens[0] = 0;
+      break;
+    case NUL_NAME:
+      f->names[1] = "a\0b";
+      f->name_lens[1] = 3;
+      break;
     case LONG_NAME:
       f->names[1] = long_name;
       f->name_lens[1] = 5000;
       break;
-    case DUP_NAME: f->names[1] = "p0"; f->name_lens[1] = 2; break;
-    case BAD_TENSOR_MAGIC: f->t[1].magic = 0xdeadbeef; break;
-    case TENSOR_RESERVED: f->t[0].reserved = 7; break;
-    case DEVICE_GPU: f->t[0].dev = 2; break;
-    case NDIM_17: f->t[0].ndim = 17; break;
-    case NDIM_NEG: f->t[0].ndim = -1; break;
-    case NEG_DIM: f->t[0].shape[1] = -3; break;
-    case SIZE_MISMATCH: f->t[0].data_size = 20; f->t[0].data_len = 20; break;
-    case SIZE_NEG: f->t[1].data_size = -8; break;
-    case SIZE_WITH_LANES: f->t[0].lanes = 4; f->t[0].data_size = f->t[0].data_len = 96; break;
-    case SHAPE_OVERFLOW: f->t[0].shape[0] = f->t[0].shape[1] = (int64_t)1 << 62; break;
-    case BITS_ZERO: f->t[1].bits = 0; break;
-    case LANES_ZERO: f->t[1].lanes = 0; break;
-    case TRAILING: f->trailing = 3; break;
-    case CUT_DATA: f->t[1].data_len = 4; break;
-    case CUT_HEADER: f->cut_to = 12; break;
+    case DUP_NAME:
+      f->names[1] = "p0";
+      f->name_lens[1] = 2;
+      break;
+    case BAD_TENSOR_MAGIC:
+      f->t[1].magic = 0xdeadbeef;
+      break;
+    case TENSOR_RESERVED:
+      f->t[0].reserved = 7;
+      break;
+    case DEVICE_GPU:
+      f->t[0].dev = 2;
+      break;
+    case NDIM_17:
+      f->t[0].ndim = 17;
+      break;
+    case NDIM_NEG:
+      f->t[0].ndim = -1;
+      break;
+    case NEG_DIM:
+      f->t[0].shape[1] = -3;
+      break;
+    case SIZE_MISMATCH:
+      f->t[0].data_size = 20;
+      f->t[0].data_len = 20;
+      break;
+    case SIZE_NEG:
+      f->t[1].data_size = -8;
+      break;
+    case SIZE_WITH_LANES:
+      f->t[0].lanes = 4;
+      f->t[0].data_size = f->t[0].data_len = 96;
+      break;
+    case SHAPE_OVERFLOW:
+      f->t[0].shape[0] = f->t[0].shape[1] = (int64_t)1 << 62;
+      break;
+    case BITS_ZERO:
+      f->t[1].bits = 0;
+      break;
+    case LANES_ZERO:
+      f->t[1].lanes = 0;
+      break;
+    case TRAILING:
+      f->trailing = 3;
+      break;
+    case CUT_DATA:
+      f->t[1].data_len = 4;
+      break;
+    case CUT_HEADER:
+      f->cut_to = 12;
+      break;
     /* The count check (num_names * 49 bytes must fit) would catch short
      * cuts first; a 3000-byte name makes room to reach the deeper reads. */
     case CUT_NAME: /* name 1 starts at 24 + 8+2 + 8 = 42 */
@@ -254,9 +329,17 @@ static void mutate(int id, fspec *f) {
       f->name_lens[1] = 3000;
       f->cut_to = 42 + 3000 + 8 + 32;
       break;
-    case CUT_COUNTS: f->cut_to = 42; break;
-    case EMPTY_FILE: f->cut_to = 0; f->magic = 0; f->n_names = 0; f->n_tensors = 0; break;
-    default: break;
+    case CUT_COUNTS:
+      f->cut_to = 42;
+      break;
+    case EMPTY_FILE:
+      f->cut_to = 0;
+      f->magic = 0;
+      f->n_names = 0;
+      f->n_tensors = 0;
+      break;
+    default:
+      break;
   }
 }
 
@@ -275,8 +358,8 @@ static void test_malformed(void) {
       b.n = strlen((char *)b.p);
     }
     st = wg_params_parse(b.p, b.n, &l, err, sizeof err);
-    snprintf(ctx, sizeof ctx, "case %d: status %d, message \"%s\", want \"%s\"", bad[i].id,
-             (int)st, err, bad[i].msg);
+    snprintf(ctx, sizeof ctx, "case %d: status %d, message \"%s\", want \"%s\"", bad[i].id, (int)st,
+             err, bad[i].msg);
     CHECK_MSG(st == WASMGRAPH_ERR_FORMAT, ctx);
     CHECK_MSG(check_contains(err, bad[i].msg), ctx);
     CHECK_MSG(l.items == NULL && l.count == 0, ctx);

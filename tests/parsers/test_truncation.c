@@ -226,5 +226,5 @@ int main(int argc, char **argv) {
   printf("%d files, %ld prefixes parsed\n", files, total_prefixes);
   CHECK(files > 0);
   return check_report(strcmp(argv[1], "fixtures") == 0 ? "parsers_truncation_fixtures"
-                                                        : "parsers_truncation_corpus");
+                                                       : "parsers_truncation_corpus");
 }

@@ -13,13 +13,13 @@
 #include "wasmgraph.h"
 
 static int failures, checks;
-#define CHECK(cond)                                                 \
-  do {                                                              \
-    checks++;                                                       \
-    if (!(cond)) {                                                  \
-      failures++;                                                   \
+#define CHECK(cond)                                                   \
+  do {                                                                \
+    checks++;                                                         \
+    if (!(cond)) {                                                    \
+      failures++;                                                     \
       fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                               \
+    }                                                                 \
   } while (0)
 
 static void read_input(const char *dir, float *out) {
@@ -49,8 +49,7 @@ int main(int argc, char **argv) {
   CHECK(model == NULL && strstr(err, "/nonexistent.so") != NULL);
   CHECK(wasmgraph_model_create(NULL, NULL, 0, NULL, 0, &model, err, sizeof err) ==
         WASMGRAPH_ERR_INVALID_ARGUMENT);
-  CHECK(wasmgraph_model_load_library(argv[1], NULL, NULL, &model, err, sizeof err) ==
-        WASMGRAPH_OK);
+  CHECK(wasmgraph_model_load_library(argv[1], NULL, NULL, &model, err, sizeof err) == WASMGRAPH_OK);
   if (!model) {
     fprintf(stderr, "%s\n", err);
     return 1;
@@ -80,7 +79,8 @@ int main(int argc, char **argv) {
   opts.struct_size = sizeof opts;
   opts.num_threads = 1000;
   CHECK(wasmgraph_executor_create(model, &opts, &ex, err, sizeof err) ==
-        WASMGRAPH_ERR_INVALID_ARGUMENT && ex == NULL);
+            WASMGRAPH_ERR_INVALID_ARGUMENT &&
+        ex == NULL);
   opts.num_threads = 1;
   CHECK(wasmgraph_executor_create(model, &opts, &ex, err, sizeof err) == WASMGRAPH_OK);
   opts.num_threads = 2;

@@ -117,8 +117,10 @@ static void run_hostile(wasmgraph_executor *ex, const sandbox_case *c, verdict *
     sleep_ms(1500);
     wasmgraph_executor_get_output(ex, 0, later, sizeof later);
     if (first[2] == 7.0f && first[1] != 42.0f) {
-      fail(v, "guest code ran after run() returned: a parallel task had started and not "
-              "finished%s%s", "", "");
+      fail(v,
+           "guest code ran after run() returned: a parallel task had started and not "
+           "finished%s%s",
+           "", "");
     } else if (first[0] >= 2.0f && first[3] != 5.0f) {
       fail(v, "a task of the parallel launch never ran (launch of %s tasks)%s",
            first[0] == 2.0f ? "2" : "several", "");
@@ -166,8 +168,7 @@ static void run_case(const char *module_dir, const char *work_dir, const sandbox
       if (run_good(ex, &v, "after the hostile runs (same executor)") != 0 &&
           (c->flags & SB_DATA_RESTORE)) {
         size_t n = strlen(v.why);
-        snprintf(v.why + n, sizeof v.why - n, "%s",
-                 " [the module's static data was not restored]");
+        snprintf(v.why + n, sizeof v.why - n, "%s", " [the module's static data was not restored]");
       }
     }
   }
@@ -235,7 +236,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *module_dir = argv[1], *work_dir = argv[2];
-  if (sb_write_common_files(work_dir) != 0 || sb_write_graph(work_dir, "good", "good_affine", false))
+  if (sb_write_common_files(work_dir) != 0 ||
+      sb_write_graph(work_dir, "good", "good_affine", false))
     return 1;
   for (size_t i = 0; i < sb_num_cases; i++)
     if (sb_write_graph(work_dir, sb_cases[i].name, sb_cases[i].kernel,

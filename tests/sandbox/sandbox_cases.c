@@ -23,11 +23,11 @@
 #include <string.h>
 
 #define TRAP(name, kernel, threads, kind, text, flags) \
-  {name, kernel, threads, WASMGRAPH_ERR_TRAP, WASMGRAPH_TRAP_##kind, text, 0, flags}
+  { name, kernel, threads, WASMGRAPH_ERR_TRAP, WASMGRAPH_TRAP_##kind, text, 0, flags }
 #define KERNEL(name, kernel, threads, code, text, flags) \
-  {name, kernel, threads, WASMGRAPH_ERR_KERNEL, WASMGRAPH_TRAP_NONE, text, code, flags}
+  { name, kernel, threads, WASMGRAPH_ERR_KERNEL, WASMGRAPH_TRAP_NONE, text, code, flags }
 #define OK(name, kernel, threads, flags) \
-  {name, kernel, threads, WASMGRAPH_OK, WASMGRAPH_TRAP_NONE, "", 0, flags}
+  { name, kernel, threads, WASMGRAPH_OK, WASMGRAPH_TRAP_NONE, "", 0, flags }
 
 const sandbox_case sb_cases[] = {
     /* memory */
@@ -67,12 +67,11 @@ const sandbox_case sb_cases[] = {
          "is not the most recent workspace block", 0),
     TRAP("launch_bad_index", "sandbox_launch_bad_index", 0, INDIRECT_CALL, "", 0),
     TRAP("launch_bad_sig", "sandbox_launch_bad_sig", 0, INDIRECT_CALL, "", 0),
-    TRAP("memcpy_oob", "sandbox_memcpy_oob", 0, OUT_OF_BOUNDS,
-         "memcpy destination: guest range", 0),
+    TRAP("memcpy_oob", "sandbox_memcpy_oob", 0, OUT_OF_BOUNDS, "memcpy destination: guest range",
+         0),
     TRAP("memcpy_huge", "sandbox_memcpy_huge", 0, OUT_OF_BOUNDS,
          ", +4294967295) is outside linear memory", 0),
-    TRAP("memset_huge", "sandbox_memset_huge", 0, OUT_OF_BOUNDS,
-         "memset: guest range", 0),
+    TRAP("memset_huge", "sandbox_memset_huge", 0, OUT_OF_BOUNDS, "memset: guest range", 0),
     TRAP("memmove_oob", "sandbox_memmove_oob", 0, OUT_OF_BOUNDS,
          "memmove source: guest range [0xfffffff0, +32) is outside linear memory", 0),
     TRAP("getfunc_bad_out", "sandbox_getfunc_bad_out", 0, OUT_OF_BOUNDS,
@@ -145,8 +144,7 @@ void sb_expected_prefix(const sandbox_case *c, char *buf, size_t size) {
   else if (c->status == WASMGRAPH_ERR_KERNEL)
     snprintf(buf, size, "node 1 'op_%s' (kernel %s) failed with code %d: ", c->name, c->kernel,
              c->code);
-  else
-    snprintf(buf, size, "%s", "");
+  else snprintf(buf, size, "%s", "");
 }
 
 void sb_path(char *buf, size_t size, const char *dir, const char *name) {

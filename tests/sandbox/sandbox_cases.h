@@ -27,16 +27,16 @@ typedef struct sandbox_case {
   int threads;
   wasmgraph_status status;
   wasmgraph_trap_kind trap;
-  const char *text;   /* must occur in the message besides node, kernel, trap */
-  int code;           /* kernel return code for WASMGRAPH_ERR_KERNEL */
+  const char *text; /* must occur in the message besides node, kernel, trap */
+  int code;         /* kernel return code for WASMGRAPH_ERR_KERNEL */
   unsigned flags;
 } sandbox_case;
 
 /* A module or graph that executor creation must refuse. */
 typedef struct sandbox_create_case {
   const char *name;
-  const char *module;  /* file name of the .so next to hostile.so */
-  const char *kernel;  /* func_name of the graph's one node */
+  const char *module; /* file name of the .so next to hostile.so */
+  const char *kernel; /* func_name of the graph's one node */
   wasmgraph_status status;
   const char *text;
 } sandbox_create_case;

@@ -33,9 +33,8 @@ int main(int argc, char **argv) {
     sb_expected_prefix(c, prefix, sizeof prefix);
     for (int threads = 1; threads <= 2; threads++) {
       if (c->threads && c->threads != threads) continue;
-      printf("%s" SEP "hostile.so" SEP "%s/%s.json" SEP "%d" SEP "%d" SEP "%s" SEP "%s\n",
-             c->name, dir, c->name, threads, c->status == WASMGRAPH_OK ? 0 : 1, prefix,
-             c->text);
+      printf("%s" SEP "hostile.so" SEP "%s/%s.json" SEP "%d" SEP "%d" SEP "%s" SEP "%s\n", c->name,
+             dir, c->name, threads, c->status == WASMGRAPH_OK ? 0 : 1, prefix, c->text);
     }
   }
   for (size_t i = 0; i < sb_num_create_cases; i++) {

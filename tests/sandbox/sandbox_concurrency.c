@@ -35,10 +35,9 @@ typedef struct {
 } trap_pick;
 
 static const trap_pick k_trap_cases[] = {
-    {"oob_load_end", 1},  {"oob_store_end", 2}, {"div_zero", 1},
-    {"trunc_nan", 1},     {"recursion", 1},     {"shadow_stack", 1},
-    {"seterr_wild", 1},   {"memcpy_huge", 2},   {"lambda_oob", 2},
-    {"lambda_trap", 2},   {"call_null", 1},
+    {"oob_load_end", 1}, {"oob_store_end", 2}, {"div_zero", 1},    {"trunc_nan", 1},
+    {"recursion", 1},    {"shadow_stack", 1},  {"seterr_wild", 1}, {"memcpy_huge", 2},
+    {"lambda_oob", 2},   {"lambda_trap", 2},   {"call_null", 1},
 };
 #define NUM_TRAPS (sizeof k_trap_cases / sizeof k_trap_cases[0])
 #define MIN_OVERLAP 200
@@ -112,8 +111,7 @@ static void *hostile_main(void *arg) {
   for (size_t i = 0; i < NUM_TRAPS; i++) {
     ex[i] = make_executor(s->models[i], k_trap_cases[i].threads, err, sizeof err);
     if (!ex[i]) {
-      snprintf(s->hostile_why, sizeof s->hostile_why, "%s: create: %s", k_trap_cases[i].name,
-               err);
+      snprintf(s->hostile_why, sizeof s->hostile_why, "%s: create: %s", k_trap_cases[i].name, err);
       s->hostile_errors++;
       goto done;
     }
@@ -140,8 +138,8 @@ static void *hostile_main(void *arg) {
       char why[512];
       if (good_run(ex[i], (float)(r + 1), why, sizeof why) != 0) {
         if (!s->hostile_why[0])
-          snprintf(s->hostile_why, sizeof s->hostile_why, "%s round %d after the trap: %s",
-                   c->name, r, why);
+          snprintf(s->hostile_why, sizeof s->hostile_why, "%s round %d after the trap: %s", c->name,
+                   r, why);
         s->hostile_errors++;
       } else {
         s->goods_ok++;
@@ -248,14 +246,14 @@ int main(int argc, char **argv) {
            s.traps_ok, want, s.goods_ok, want, s.hostile_why);
   } else {
     passed++;
-    printf("PASS hostile thread: %ld traps as expected, each followed by a correct run of the "
-           "same executor (%ld good runs of the other thread overlapped)\n", s.traps_ok,
-           s.overlap);
+    printf(
+        "PASS hostile thread: %ld traps as expected, each followed by a correct run of the "
+        "same executor (%ld good runs of the other thread overlapped)\n",
+        s.traps_ok, s.overlap);
   }
   if (s.good_errors || good_runs < 2L * s.rounds) {
     failed++;
-    printf("FAIL good thread: %ld errors in %ld runs: %s\n", s.good_errors, good_runs,
-           s.good_why);
+    printf("FAIL good thread: %ld errors in %ld runs: %s\n", s.good_errors, good_runs, s.good_why);
   } else {
     passed++;
     printf("PASS good thread: %ld runs concurrent with the traps, every output correct\n",

@@ -32,11 +32,11 @@
 #define HALF 0x3f000000u
 #define PINF 0x7f800000u
 #define NINF 0xff800000u
-#define QNAN 0x7fc00000u  /* canonical NaN */
-#define SNAN 0x7fa00001u  /* signalling NaN, payload 0x200001 */
-#define DEN 0x00000001u   /* smallest denormal, 2^-149 */
-#define MAXF 0x7f7fffffu  /* largest finite */
-#define T 0xffffffffu     /* comparison: true lane */
+#define QNAN 0x7fc00000u /* canonical NaN */
+#define SNAN 0x7fa00001u /* signalling NaN, payload 0x200001 */
+#define DEN 0x00000001u  /* smallest denormal, 2^-149 */
+#define MAXF 0x7f7fffffu /* largest finite */
+#define T 0xffffffffu    /* comparison: true lane */
 
 #define CNAN SIMD_WANT_CNAN
 #define ANAN SIMD_WANT_ANAN
@@ -56,9 +56,9 @@ static const simd_run add_runs[] = {
     /* a = 1, +inf, canonical NaN, sNaN; b = 2, -inf, 1, 1
      * c = -0, +0, denormal, max;      d = -0, -0, denormal, max */
     {{ONE, PINF, QNAN, SNAN, TWO, NINF, ONE, ONE, N0, P0, DEN, MAXF, N0, N0, DEN, MAXF},
-     {THREE, CNAN, CNAN, ANAN,      /* inf + -inf has no NaN input: canonical */
-      THREE, CNAN, CNAN, ANAN,      /* sNaN in: arithmetic NaN out */
-      N0, P0, 0x00000002u, PINF,    /* -0+-0 = -0, +0+-0 = +0, no flush to zero, overflow */
+     {THREE, CNAN, CNAN, ANAN,   /* inf + -inf has no NaN input: canonical */
+      THREE, CNAN, CNAN, ANAN,   /* sNaN in: arithmetic NaN out */
+      N0, P0, 0x00000002u, PINF, /* -0+-0 = -0, +0+-0 = +0, no flush to zero, overflow */
       N0, P0, 0x00000002u, PINF},
      false},
 };
@@ -66,10 +66,10 @@ static const simd_run add_runs[] = {
 static const simd_run sub_runs[] = {
     /* a = 3, +inf, NaN, 1; b = 1, +inf, 1, sNaN; c = +0, -0, den, 1; d = +0, +0, den, 1 */
     {{THREE, PINF, QNAN, ONE, ONE, PINF, ONE, SNAN, P0, N0, DEN, ONE, P0, P0, DEN, ONE},
-     {TWO, CNAN, CNAN, ANAN,        /* inf - inf: canonical NaN */
+     {TWO, CNAN, CNAN, ANAN,         /* inf - inf: canonical NaN */
       0xc0000000u, CNAN, CNAN, ANAN, /* 1 - 3 = -2 */
-      P0, N0, P0, P0,               /* -0 - +0 = -0; x - x = +0 */
-      P0, P0, P0, P0},              /* +0 - -0 = +0 */
+      P0, N0, P0, P0,                /* -0 - +0 = -0; x - x = +0 */
+      P0, P0, P0, P0},               /* +0 - -0 = +0 */
      false},
 };
 
@@ -79,16 +79,16 @@ static const simd_run mul_runs[] = {
     {{TWO, PINF, N0, QNAN, THREE, P0, FIVE, TWO, 0x00000002u, 0x00800000u, MAXF, NEG1, HALF, HALF,
       TWO, SNAN},
      {0x40c00000u, CNAN, N0, CNAN, /* 6; inf * 0 = canonical NaN; -0 * 5 = -0 */
-      0x40c00000u, CNAN, N0, CNAN,
-      0x00000001u, 0x00400000u, PINF, ANAN, /* denormal results kept exactly */
+      0x40c00000u, CNAN, N0, CNAN, 0x00000001u, 0x00400000u, PINF,
+      ANAN, /* denormal results kept exactly */
       0x00000001u, 0x00400000u, PINF, ANAN},
      false},
 };
 
 static const simd_run div_runs[] = {
     /* a = 1, 1, +0, -1; b = +0, -0, +0, 4; c = +inf, 6, NaN, 1; d = +inf, 3, 2, 3 */
-    {{ONE, ONE, P0, NEG1, P0, N0, P0, 0x40800000u, PINF, 0x40c00000u, QNAN, ONE, PINF, THREE,
-      TWO, THREE},
+    {{ONE, ONE, P0, NEG1, P0, N0, P0, 0x40800000u, PINF, 0x40c00000u, QNAN, ONE, PINF, THREE, TWO,
+      THREE},
      {PINF, NINF, CNAN, 0xbe800000u, /* 1/+0, 1/-0, 0/0, -1/4 = -0.25 */
       P0, N0, CNAN, 0xc0800000u,     /* 0/1, -0/1, 0/0, 4/-1 = -4 */
       CNAN, TWO, CNAN, 0x3eaaaaabu,  /* inf/inf; 6/3; NaN/2; 1/3 rounded to nearest */
@@ -99,21 +99,18 @@ static const simd_run div_runs[] = {
 /* min and max share their inputs: a = +0, -0, 1, -1; b = -0, +0, NaN, sNaN;
  * c = 1, -inf, +inf, denormal; d = 2, 5, 3, -0. */
 #define MINMAX_IN \
-  {P0, N0, ONE, NEG1, N0, P0, QNAN, SNAN, ONE, NINF, PINF, DEN, TWO, FIVE, THREE, N0}
+  { P0, N0, ONE, NEG1, N0, P0, QNAN, SNAN, ONE, NINF, PINF, DEN, TWO, FIVE, THREE, N0 }
 static const simd_run min_runs[] = {
     {MINMAX_IN,
-     {N0, N0, CNAN, ANAN, /* min(+0,-0) = min(-0,+0) = -0 in either order */
-      N0, N0, CNAN, ANAN,
-      ONE, NINF, THREE, N0, /* min(denormal, -0) = -0 */
+     {N0, N0, CNAN, ANAN,                       /* min(+0,-0) = min(-0,+0) = -0 in either order */
+      N0, N0, CNAN, ANAN, ONE, NINF, THREE, N0, /* min(denormal, -0) = -0 */
       ONE, NINF, THREE, N0},
      false},
 };
 static const simd_run max_runs[] = {
     {MINMAX_IN,
      {P0, P0, CNAN, ANAN, /* max(+0,-0) = max(-0,+0) = +0 in either order */
-      P0, P0, CNAN, ANAN,
-      TWO, FIVE, PINF, DEN,
-      TWO, FIVE, PINF, DEN},
+      P0, P0, CNAN, ANAN, TWO, FIVE, PINF, DEN, TWO, FIVE, PINF, DEN},
      false},
 };
 
@@ -121,42 +118,38 @@ static const simd_run max_runs[] = {
  * select, so the chosen operand comes back bit-exactly (NaN payloads and
  * signalling NaNs included). a = +0, -0, -NaN(0xabc), 1; b = -0, +0, 1,
  * NaN(0xabc); c = sNaN, 2, -inf, 3; d = 1, sNaN, 5, 3. */
-#define PMINMAX_IN                                                                         \
-  {P0, N0, 0xffc00abcu, ONE, N0, P0, ONE, 0x7fc00abcu, SNAN, TWO, NINF, THREE, ONE, SNAN, \
-   FIVE, THREE}
+#define PMINMAX_IN                                                                               \
+  {                                                                                              \
+    P0, N0, 0xffc00abcu, ONE, N0, P0, ONE, 0x7fc00abcu, SNAN, TWO, NINF, THREE, ONE, SNAN, FIVE, \
+        THREE                                                                                    \
+  }
 static const simd_run pmin_runs[] = {
     {PMINMAX_IN,
-     {P0, N0, 0xffc00abcu, ONE,   /* zeros compare equal: z1 is kept */
-      N0, P0, ONE, 0x7fc00abcu,   /* a NaN never compares less: z1 is kept */
-      SNAN, TWO, NINF, THREE,
-      ONE, SNAN, NINF, THREE},
+     {P0, N0, 0xffc00abcu, ONE, /* zeros compare equal: z1 is kept */
+      N0, P0, ONE, 0x7fc00abcu, /* a NaN never compares less: z1 is kept */
+      SNAN, TWO, NINF, THREE, ONE, SNAN, NINF, THREE},
      false},
 };
 static const simd_run pmax_runs[] = {
     {PMINMAX_IN,
-     {P0, N0, 0xffc00abcu, ONE,
-      N0, P0, ONE, 0x7fc00abcu,
-      SNAN, TWO, FIVE, THREE,
-      ONE, SNAN, FIVE, THREE},
+     {P0, N0, 0xffc00abcu, ONE, N0, P0, ONE, 0x7fc00abcu, SNAN, TWO, FIVE, THREE, ONE, SNAN, FIVE,
+      THREE},
      false},
 };
 
 /* a = 2, 1, NaN, +0; b = 1, 1, NaN, -0; c = +inf, 1, -inf, den; d = max, NaN, -inf, +0 */
-#define CMP_IN {TWO, ONE, QNAN, P0, ONE, ONE, QNAN, N0, PINF, ONE, NINF, DEN, MAXF, QNAN, NINF, P0}
+#define CMP_IN \
+  { TWO, ONE, QNAN, P0, ONE, ONE, QNAN, N0, PINF, ONE, NINF, DEN, MAXF, QNAN, NINF, P0 }
 static const simd_run gt_runs[] = {
     {CMP_IN,
      {T, 0, 0, 0, /* NaN compares false; +0 > -0 is false */
-      0, 0, 0, 0,
-      T, 0, 0, T,
-      0, 0, 0, 0},
+      0, 0, 0, 0, T, 0, 0, T, 0, 0, 0, 0},
      false},
 };
 static const simd_run ge_runs[] = {
     {CMP_IN,
      {T, T, 0, T, /* +0 >= -0 is true */
-      0, T, 0, T,
-      T, 0, T, T,
-      0, 0, T, 0},
+      0, T, 0, T, T, 0, T, T, 0, 0, T, 0},
      false},
 };
 
@@ -169,14 +162,12 @@ static const simd_run ne_runs[] = {
 
 /* bitselect(v1, v2, m) = (v1 & m) | (v2 & ~m), bit by bit */
 static const simd_run bitselect_runs[] = {
-    {{T, 0x12345678u, 0xaaaaaaaau, 0, /* a */
-      0, 0x9abcdef0u, 0x55555555u, T, /* b */
-      T, 0x0000ffffu, 0xf0f0f0f0u, 0, /* c (mask) */
+    {{T, 0x12345678u, 0xaaaaaaaau, 0,            /* a */
+      0, 0x9abcdef0u, 0x55555555u, T,            /* b */
+      T, 0x0000ffffu, 0xf0f0f0f0u, 0,            /* c (mask) */
       0, 0xffff0000u, 0x0f0f0f0fu, 0x80000001u}, /* d (mask) */
-     {T, 0x9abc5678u, 0xa5a5a5a5u, T,
-      0, 0x1234def0u, 0x5a5a5a5au, 0,
-      0, 0x1234def0u, 0x5a5a5a5au, 0x7ffffffeu,
-      T, 0x9abc5678u, 0xa5a5a5a5u, 0x80000001u},
+     {T, 0x9abc5678u, 0xa5a5a5a5u, T, 0, 0x1234def0u, 0x5a5a5a5au, 0, 0, 0x1234def0u, 0x5a5a5a5au,
+      0x7ffffffeu, T, 0x9abc5678u, 0xa5a5a5a5u, 0x80000001u},
      false},
 };
 
@@ -184,14 +175,12 @@ static const simd_run bitselect_runs[] = {
 
 /* trunc_sat: NaN -> 0, out of range saturates, otherwise round toward zero */
 static const simd_run trunc_s_runs[] = {
-    {{QNAN, PINF, NINF, 0x4f000000u,               /* NaN, +inf, -inf, 2^31 */
+    {{QNAN, PINF, NINF, 0x4f000000u,                      /* NaN, +inf, -inf, 2^31 */
       0x4effffffu, 0xcf000000u, 0xcf000001u, 0xffa00001u, /* 2^31-128, -2^31, below, -sNaN */
-      0xbff33333u, 0x3ff33333u, 0xbf000000u, N0,   /* -1.9, 1.9, -0.5, -0 */
-      DEN, 0x4b800001u, 0xdf000000u, 0x42f78000u}, /* den, 16777218, -2^63, 123.75 */
-     {0, 0x7fffffffu, 0x80000000u, 0x7fffffffu,
-      0x7fffff80u, 0x80000000u, 0x80000000u, 0,
-      0xffffffffu, 1, 0, 0,
-      0, 0x01000002u, 0x80000000u, 123},
+      0xbff33333u, 0x3ff33333u, 0xbf000000u, N0,          /* -1.9, 1.9, -0.5, -0 */
+      DEN, 0x4b800001u, 0xdf000000u, 0x42f78000u},        /* den, 16777218, -2^63, 123.75 */
+     {0, 0x7fffffffu, 0x80000000u, 0x7fffffffu, 0x7fffff80u, 0x80000000u, 0x80000000u, 0,
+      0xffffffffu, 1, 0, 0, 0, 0x01000002u, 0x80000000u, 123},
      false},
 };
 static const simd_run trunc_u_runs[] = {
@@ -199,34 +188,30 @@ static const simd_run trunc_u_runs[] = {
       0x4f7fffffu, 0x4f000000u, 0xbf666666u, NEG1, /* 2^32-256, 2^31, -0.9, -1 */
       0x3ff33333u, 0x4f400000u, 0xbff33333u, SNAN, /* 1.9, 3*2^30, -1.9, sNaN */
       DEN, MAXF, 0xc0000000u, 0x477fff80u},        /* den, max, -2, 65535.5 */
-     {0, 0xffffffffu, 0, 0xffffffffu,
-      0xffffff00u, 0x80000000u, 0, 0, /* -0.9 truncates to 0, -1 saturates to 0 */
-      1, 0xc0000000u, 0, 0,
-      0, 0xffffffffu, 0, 0xffffu},
+     {0, 0xffffffffu, 0, 0xffffffffu, 0xffffff00u, 0x80000000u, 0,
+      0, /* -0.9 truncates to 0, -1 saturates to 0 */
+      1, 0xc0000000u, 0, 0, 0, 0xffffffffu, 0, 0xffffu},
      false},
 };
 
 /* convert: round to nearest, ties to even (spacing 2 above 2^24, 256 above 2^31) */
 static const simd_run convert_s_runs[] = {
-    {{0, 1, 0xffffffffu, 0x7fffffffu,             /* 0, 1, -1, 2^31-1 */
+    {{0, 1, 0xffffffffu, 0x7fffffffu,                     /* 0, 1, -1, 2^31-1 */
       0x80000000u, 0x01000001u, 0x01000003u, 0xfeffffffu, /* -2^31, 2^24+1, 2^24+3, -(2^24+1) */
-      100, 0xffffff9cu, 0x7fffff80u, 0x7fffffc0u, /* 100, -100, 2^31-128, 2^31-64 */
-      3, 0xfffffffdu, 0x00ffffffu, 5},            /* 3, -3, 2^24-1, 5 */
-     {P0, ONE, NEG1, 0x4f000000u,
-      0xcf000000u, 0x4b800000u, 0x4b800002u, 0xcb800000u, /* ties go to the even neighbour */
-      0x42c80000u, 0xc2c80000u, 0x4effffffu, 0x4f000000u,
-      THREE, 0xc0400000u, 0x4b7fffffu, FIVE},
+      100, 0xffffff9cu, 0x7fffff80u, 0x7fffffc0u,         /* 100, -100, 2^31-128, 2^31-64 */
+      3, 0xfffffffdu, 0x00ffffffu, 5},                    /* 3, -3, 2^24-1, 5 */
+     {P0, ONE, NEG1, 0x4f000000u, 0xcf000000u, 0x4b800000u, 0x4b800002u,
+      0xcb800000u, /* ties go to the even neighbour */
+      0x42c80000u, 0xc2c80000u, 0x4effffffu, 0x4f000000u, THREE, 0xc0400000u, 0x4b7fffffu, FIVE},
      false},
 };
 static const simd_run convert_u_runs[] = {
-    {{0, 1, 0xffffffffu, 0x80000000u,                       /* 0, 1, 2^32-1, 2^31 */
-      0x80000080u, 0x80000081u, 0xffffff7fu, 0xffffff80u,   /* ties and near-ties */
-      0x01000001u, 100, 0x7fffffffu, 3,
-      0xc0000000u, 0x00ffffffu, 0xfffffffeu, 0x80000100u},
-     {P0, ONE, 0x4f800000u, 0x4f000000u,
-      0x4f000000u, 0x4f000001u, 0x4f7fffffu, 0x4f800000u,
-      0x4b800000u, 0x42c80000u, 0x4f000000u, THREE,
-      0x4f400000u, 0x4b7fffffu, 0x4f800000u, 0x4f000001u},
+    {{0, 1, 0xffffffffu, 0x80000000u,                     /* 0, 1, 2^32-1, 2^31 */
+      0x80000080u, 0x80000081u, 0xffffff7fu, 0xffffff80u, /* ties and near-ties */
+      0x01000001u, 100, 0x7fffffffu, 3, 0xc0000000u, 0x00ffffffu, 0xfffffffeu, 0x80000100u},
+     {P0, ONE, 0x4f800000u, 0x4f000000u, 0x4f000000u, 0x4f000001u, 0x4f7fffffu, 0x4f800000u,
+      0x4b800000u, 0x42c80000u, 0x4f000000u, THREE, 0x4f400000u, 0x4b7fffffu, 0x4f800000u,
+      0x4f000001u},
      false},
 };
 
@@ -235,31 +220,27 @@ static const simd_run convert_u_runs[] = {
 static const simd_run splat_runs[] = {
     /* f32x4.splat keeps an sNaN bit-exactly; i8x16/i16x8.splat take the low bits */
     {{SNAN, 0xdeadbeefu, 0x123456abu, 0x8001beefu},
-     {SNAN, SNAN, SNAN, SNAN,
-      0xdeadbeefu, 0xdeadbeefu, 0xdeadbeefu, 0xdeadbeefu,
-      0xababababu, 0xababababu, 0xababababu, 0xababababu,
-      0xbeefbeefu, 0xbeefbeefu, 0xbeefbeefu, 0xbeefbeefu},
+     {SNAN, SNAN, SNAN, SNAN, 0xdeadbeefu, 0xdeadbeefu, 0xdeadbeefu, 0xdeadbeefu, 0xababababu,
+      0xababababu, 0xababababu, 0xababababu, 0xbeefbeefu, 0xbeefbeefu, 0xbeefbeefu, 0xbeefbeefu},
      false},
     {{N0, 1, 0x80, 0xffff},
-     {N0, N0, N0, N0, 1, 1, 1, 1,
-      0x80808080u, 0x80808080u, 0x80808080u, 0x80808080u, T, T, T, T},
+     {N0, N0, N0, N0, 1, 1, 1, 1, 0x80808080u, 0x80808080u, 0x80808080u, 0x80808080u, T, T, T, T},
      false},
 };
 
 static const simd_run lanes_runs[] = {
     /* a = 0x11223344 0x5566f788 0x99aabbcc 0xddeeff00 (byte 5 = 0xf7, i16 lane 7 = 0xddee)
      * b = sNaN, -NaN(0xabc), 0x123456c8, 0x0badf00d; c = 0, 0, 0, 0xa1a2a3a4 */
-    {{0x11223344u, 0x5566f788u, 0x99aabbccu, 0xddeeff00u,
-      SNAN, 0xffc00abcu, 0x123456c8u, 0x0badf00du,
-      0, 0, 0, 0xa1a2a3a4u},
-     {0xddeeff00u,   /* f32x4.extract_lane 3 a */
-      0x99aabbccu,   /* i32x4.extract_lane 2 a */
-      0xfffffff7u,   /* i8x16.extract_lane_s 5 a: sign-extended */
-      0x000000f7u,   /* i8x16.extract_lane_u 5 a */
-      0xffffddeeu,   /* i16x8.extract_lane_s 7 a */
-      0x0000ddeeu,   /* i16x8.extract_lane_u 7 a */
-      SNAN,          /* f32x4.extract_lane 0 b: bit-exact */
-      0xffffffbcu,   /* i8x16.extract_lane_s 4 b */
+    {{0x11223344u, 0x5566f788u, 0x99aabbccu, 0xddeeff00u, SNAN, 0xffc00abcu, 0x123456c8u,
+      0x0badf00du, 0, 0, 0, 0xa1a2a3a4u},
+     {0xddeeff00u, /* f32x4.extract_lane 3 a */
+      0x99aabbccu, /* i32x4.extract_lane 2 a */
+      0xfffffff7u, /* i8x16.extract_lane_s 5 a: sign-extended */
+      0x000000f7u, /* i8x16.extract_lane_u 5 a */
+      0xffffddeeu, /* i16x8.extract_lane_s 7 a */
+      0x0000ddeeu, /* i16x8.extract_lane_u 7 a */
+      SNAN,        /* f32x4.extract_lane 0 b: bit-exact */
+      0xffffffbcu, /* i8x16.extract_lane_s 4 b */
       /* f32x4.replace_lane 2 a (lane 1 of b) */
       0x11223344u, 0x5566f788u, 0xffc00abcu, 0xddeeff00u,
       /* i8x16.replace_lane 13 c (0xc8), then i32x4.replace_lane 0 (0x0badf00d) */
@@ -270,9 +251,8 @@ static const simd_run lanes_runs[] = {
 static const simd_run shuffle_runs[] = {
     /* a = bytes 0xa0..0xaf, b = bytes 0xb0..0xbf, c = swizzle indices
      * 15 0 16 255 | 128 3 31 7 | 14 14 16 1 | 2 127 240 12 (>= 16 selects 0) */
-    {{0xa3a2a1a0u, 0xa7a6a5a4u, 0xabaaa9a8u, 0xafaeadacu,
-      0xb3b2b1b0u, 0xb7b6b5b4u, 0xbbbab9b8u, 0xbfbebdbcu,
-      0xff10000fu, 0x071f0380u, 0x01100e0eu, 0x0cf07f02u},
+    {{0xa3a2a1a0u, 0xa7a6a5a4u, 0xabaaa9a8u, 0xafaeadacu, 0xb3b2b1b0u, 0xb7b6b5b4u, 0xbbbab9b8u,
+      0xbfbebdbcu, 0xff10000fu, 0x071f0380u, 0x01100e0eu, 0x0cf07f02u},
      {0xa3a2a1a0u, 0xabaaa9a8u, 0xb3b2b1b0u, 0xbbbab9b8u, /* 0-3 8-11 16-19 24-27 */
       0xa0a0a0a0u, 0xa0a0a0a0u, 0xa3a2a1a0u, 0xabaaa9a8u, /* 0 x9, 1 2 3, 8-11 */
       0xa0afb0bfu, 0xb9aab4a5u, 0xaeb1a1beu, 0xa8b6b3a3u, /* 31 16 15 0 | 5 20 10 25 | ... */
@@ -304,20 +284,33 @@ static const simd_run shuffle_runs[] = {
 #define L3 0x44444444u
 
 /* x = base, k, mode: address END - k, or an absolute address */
-#define AT_END(k) {(uint32_t)0 - (uint32_t)(k), 1u, 0u}
-#define AT_ABS(a) {(uint32_t)(a), 0u, 0u}
-#define LOAD_OK(k, v0, v1, v2, v3) {AT_END(k), {v0, v1, v2, v3, ANY, ANY, 0, 0, FILL}, false}
-#define STORE_OK(k, ...) {AT_END(k), {0, 0, 0, 0, ANY, ANY, 0, 0, __VA_ARGS__}, false}
-#define PEEK(...) {{0u, 0u, 1u}, {0, 0, 0, 0, ANY, ANY, 0, 0, __VA_ARGS__}, false}
-#define TRAP_END(k) {AT_END(k), {0}, true}
-#define TRAP_ABS(a) {AT_ABS(a), {0}, true}
+#define AT_END(k) \
+  { (uint32_t)0 - (uint32_t)(k), 1u, 0u }
+#define AT_ABS(a) \
+  { (uint32_t)(a), 0u, 0u }
+#define LOAD_OK(k, v0, v1, v2, v3) \
+  { AT_END(k), {v0, v1, v2, v3, ANY, ANY, 0, 0, FILL}, false }
+#define STORE_OK(k, ...) \
+  { AT_END(k), {0, 0, 0, 0, ANY, ANY, 0, 0, __VA_ARGS__}, false }
+#define PEEK(...) \
+  { {0u, 0u, 1u}, {0, 0, 0, 0, ANY, ANY, 0, 0, __VA_ARGS__}, false }
+#define TRAP_END(k) \
+  { AT_END(k), {0}, true }
+#define TRAP_ABS(a) \
+  { AT_ABS(a), {0}, true }
 
 static const simd_run load_runs[] = {
-    LOAD_OK(16, F4, F5, F6, F7), LOAD_OK(20, F3, F4, F5, F6), /* last 16 bytes; unaligned */
-    TRAP_END(15), TRAP_END(1), TRAP_END(0), TRAP_ABS(0xfffffff0u), TRAP_ABS(0xffffffffu),
+    LOAD_OK(16, F4, F5, F6, F7),
+    LOAD_OK(20, F3, F4, F5, F6), /* last 16 bytes; unaligned */
+    TRAP_END(15),
+    TRAP_END(1),
+    TRAP_END(0),
+    TRAP_ABS(0xfffffff0u),
+    TRAP_ABS(0xffffffffu),
 };
 static const simd_run load_off16_runs[] = {
-    LOAD_OK(32, F4, F5, F6, F7), TRAP_END(31),
+    LOAD_OK(32, F4, F5, F6, F7),
+    TRAP_END(31),
     TRAP_ABS(0xfffffff0u), /* address + offset = 2^32: no 32-bit wrap to 0 */
     TRAP_ABS(0xffffffffu),
 };
@@ -325,36 +318,51 @@ static const simd_run load_offmax_runs[] = {
     TRAP_ABS(0), TRAP_ABS(1), TRAP_ABS(0xffffffffu), /* up to 0xffffffff + 0xffffffff + 15 */
 };
 static const simd_run load32_splat_runs[] = {
-    LOAD_OK(4, F7, F7, F7, F7), LOAD_OK(7, 0xfcfbfaf9u, 0xfcfbfaf9u, 0xfcfbfaf9u, 0xfcfbfaf9u),
-    TRAP_END(3), TRAP_END(1), TRAP_ABS(0xfffffffcu), TRAP_ABS(0xffffffffu),
+    LOAD_OK(4, F7, F7, F7, F7),
+    LOAD_OK(7, 0xfcfbfaf9u, 0xfcfbfaf9u, 0xfcfbfaf9u, 0xfcfbfaf9u),
+    TRAP_END(3),
+    TRAP_END(1),
+    TRAP_ABS(0xfffffffcu),
+    TRAP_ABS(0xffffffffu),
 };
 static const simd_run load32_splat_offmax_runs[] = {
-    TRAP_ABS(0), TRAP_ABS(0xffffffffu),
+    TRAP_ABS(0),
+    TRAP_ABS(0xffffffffu),
 };
 /* the value is never stored: y[0..3] keep the zeros written first */
 static const simd_run load32_splat_dead_runs[] = {
     LOAD_OK(4, 0, 0, 0, 0), TRAP_END(3), TRAP_END(1), TRAP_ABS(0xfffffffcu), TRAP_ABS(0xffffffffu),
 };
 static const simd_run load64_zero_runs[] = {
-    LOAD_OK(8, F6, F7, 0, 0), LOAD_OK(9, 0xfaf9f8f7u, 0xfefdfcfbu, 0, 0),
-    TRAP_END(7), TRAP_ABS(0xfffffff8u),
+    LOAD_OK(8, F6, F7, 0, 0),
+    LOAD_OK(9, 0xfaf9f8f7u, 0xfefdfcfbu, 0, 0),
+    TRAP_END(7),
+    TRAP_ABS(0xfffffff8u),
 };
 static const simd_run load32_zero_runs[] = {
-    LOAD_OK(4, F7, 0, 0, 0), TRAP_END(3), TRAP_ABS(0xffffffffu),
+    LOAD_OK(4, F7, 0, 0, 0),
+    TRAP_END(3),
+    TRAP_ABS(0xffffffffu),
 };
 static const simd_run load8_splat_runs[] = {
-    LOAD_OK(1, T, T, T, T), LOAD_OK(2, 0xfefefefeu, 0xfefefefeu, 0xfefefefeu, 0xfefefefeu),
-    TRAP_END(0), TRAP_ABS(0xffffffffu),
+    LOAD_OK(1, T, T, T, T),
+    LOAD_OK(2, 0xfefefefeu, 0xfefefefeu, 0xfefefefeu, 0xfefefefeu),
+    TRAP_END(0),
+    TRAP_ABS(0xffffffffu),
 };
 static const simd_run load64_splat_runs[] = {
-    LOAD_OK(8, F6, F7, F6, F7), TRAP_END(7), TRAP_ABS(0xfffffff9u),
+    LOAD_OK(8, F6, F7, F6, F7),
+    TRAP_END(7),
+    TRAP_ABS(0xfffffff9u),
 };
 static const simd_run load32_lane_runs[] = {
     LOAD_OK(4, L0, F7, L2, L3), /* lane 1 replaced, the others kept */
-    TRAP_END(3), TRAP_ABS(0xfffffffdu),
+    TRAP_END(3),
+    TRAP_ABS(0xfffffffdu),
 };
 static const simd_run load64_lane_runs[] = {
-    LOAD_OK(8, F6, F7, L2, L3), TRAP_END(7),
+    LOAD_OK(8, F6, F7, L2, L3),
+    TRAP_END(7),
 };
 static const simd_run load8_lane_runs[] = {
     LOAD_OK(1, L0, L1, L2, 0xff444444u), /* byte 15 = 0xff */
@@ -362,7 +370,8 @@ static const simd_run load8_lane_runs[] = {
 };
 static const simd_run load8x8_s_runs[] = {
     /* bytes 0xf8..0xff sign-extended to i16 lanes */
-    LOAD_OK(8, 0xfff9fff8u, 0xfffbfffau, 0xfffdfffcu, 0xfffffffeu), TRAP_END(7),
+    LOAD_OK(8, 0xfff9fff8u, 0xfffbfffau, 0xfffdfffcu, 0xfffffffeu),
+    TRAP_END(7),
 };
 
 /* Stores: a trapping store must leave every byte as the fill left it. The
@@ -372,35 +381,36 @@ static const simd_run load8x8_s_runs[] = {
 static const simd_run store_runs[] = {
     STORE_OK(16, F0, F1, F2, F3, S0, S1, S2, S3),
     PEEK(F0, F1, F2, F3, S0, S1, S2, S3),
-    TRAP_END(15), PEEK(FILL),
+    TRAP_END(15),
+    PEEK(FILL),
     STORE_OK(20, F0, F1, F2, S0, S1, S2, S3, F7), /* unaligned */
-    TRAP_END(1), PEEK(FILL),
+    TRAP_END(1),
+    PEEK(FILL),
     STORE_OK(16, F0, F1, F2, F3, S0, S1, S2, S3),
-    TRAP_ABS(0xfffffff8u), PEEK(FILL), /* would wrap to address 8 with 32-bit arithmetic */
+    TRAP_ABS(0xfffffff8u),
+    PEEK(FILL), /* would wrap to address 8 with 32-bit arithmetic */
 };
 static const simd_run store_offmax_runs[] = {
     TRAP_ABS(0), PEEK(FILL),           /* effective address 0xffffffff */
     TRAP_ABS(0xffffffffu), PEEK(FILL), /* effective address 0x1fffffffe */
 };
 static const simd_run store64_lane_runs[] = {
-    STORE_OK(8, F0, F1, F2, F3, F4, F5, S2, S3),
-    TRAP_END(7), PEEK(FILL),
-    STORE_OK(12, F0, F1, F2, F3, F4, S2, S3, F7),
-    TRAP_END(1), PEEK(FILL),
+    STORE_OK(8, F0, F1, F2, F3, F4, F5, S2, S3),  TRAP_END(7), PEEK(FILL),
+    STORE_OK(12, F0, F1, F2, F3, F4, S2, S3, F7), TRAP_END(1), PEEK(FILL),
 };
 static const simd_run store32_lane_runs[] = {
-    STORE_OK(4, F0, F1, F2, F3, F4, F5, F6, S2),
-    TRAP_END(3), PEEK(FILL),
-    STORE_OK(4, F0, F1, F2, F3, F4, F5, F6, S2),
-    TRAP_END(0), PEEK(FILL),
+    STORE_OK(4, F0, F1, F2, F3, F4, F5, F6, S2), TRAP_END(3), PEEK(FILL),
+    STORE_OK(4, F0, F1, F2, F3, F4, F5, F6, S2), TRAP_END(0), PEEK(FILL),
 };
 static const simd_run store8_lane_runs[] = {
     STORE_OK(1, F0, F1, F2, F3, F4, F5, F6, 0x0ffefdfcu), /* byte 15 of S */
-    TRAP_END(0), PEEK(FILL),
+    TRAP_END(0),
+    PEEK(FILL),
     STORE_OK(32, 0xe3e2e10fu, F1, F2, F3, F4, F5, F6, F7),
 };
 
-#define CASE(group, kernel, runs, what) {group, kernel, what, runs, sizeof runs / sizeof runs[0]}
+#define CASE(group, kernel, runs, what) \
+  { group, kernel, what, runs, sizeof runs / sizeof runs[0] }
 
 const simd_case simd_cases[] = {
     CASE("float", "simd_f32x4_add", add_runs, "NaN rules, signed zeros, denormals, overflow"),

@@ -97,9 +97,10 @@ static void check_run(wasmgraph_executor *ex, const simd_case *c, size_t r) {
       char want[32];
       format_want(run->want[i], want, sizeof want);
       if (len < sizeof why)
-        len += (size_t)snprintf(why + len, sizeof why - len,
-                                "\n      y[%2d] = 0x%08" PRIx32 ", want %s (x[%d] = 0x%08" PRIx32 ")",
-                                i, out[i], want, i, run->in[i]);
+        len +=
+            (size_t)snprintf(why + len, sizeof why - len,
+                             "\n      y[%2d] = 0x%08" PRIx32 ", want %s (x[%d] = 0x%08" PRIx32 ")",
+                             i, out[i], want, i, run->in[i]);
     }
   }
   if (why[0]) {
@@ -174,8 +175,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (argc < 3 || argc > 4) {
-    fprintf(stderr, "usage: simd_semantics MODULE.so WORK_DIR [GROUP]\n"
-                    "       simd_semantics --list-json\n");
+    fprintf(stderr,
+            "usage: simd_semantics MODULE.so WORK_DIR [GROUP]\n"
+            "       simd_semantics --list-json\n");
     return 2;
   }
   const char *so = argv[1], *work = argv[2], *group = argc == 4 ? argv[3] : NULL;

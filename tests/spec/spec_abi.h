@@ -33,15 +33,10 @@ typedef union wgs_val {
   wasm_rt_externref_t externref;
 } wgs_val;
 
-typedef enum wgs_kind {
-  WGS_FUNC = 0,
-  WGS_TABLE = 1,
-  WGS_MEMORY = 2,
-  WGS_GLOBAL = 3
-} wgs_kind;
+typedef enum wgs_kind { WGS_FUNC = 0, WGS_TABLE = 1, WGS_MEMORY = 2, WGS_GLOBAL = 3 } wgs_kind;
 
 typedef struct wgs_export {
-  const char *name;   /* raw export name bytes (may hold any byte) */
+  const char *name; /* raw export name bytes (may hold any byte) */
   uint32_t name_len;
   wgs_kind kind;
   /* func: "<params>><results>"; global: one letter, prefixed by 'm' when
@@ -58,8 +53,8 @@ typedef struct wgs_export {
 typedef void *(*wgs_lookup_fn)(void *user, const char *module, uint32_t module_len);
 
 typedef struct wgs_module {
-  const char *c_name;        /* the wasm2c -n name */
-  size_t instance_size;      /* sizeof(w2c_<mangled name>) */
+  const char *c_name;   /* the wasm2c -n name */
+  size_t instance_size; /* sizeof(w2c_<mangled name>) */
   /* wasm2c_<mangled name>_instantiate with the imported modules' instances
    * from lookup; may trap (run it inside wg_protected_call). */
   void (*instantiate)(void *instance, wgs_lookup_fn lookup, void *user);

@@ -146,8 +146,9 @@ int main(int argc, char **argv) {
     }
   }
   if (!mode || argc - i < (mode == 'l' ? 2 : 1)) {
-    fprintf(stderr, "usage: spec_cc [-O N] [-m CPU] [-v] -c|-g SRC.c... | "
-                    "spec_cc [-v] -l OUT.so OBJ.o...\n");
+    fprintf(stderr,
+            "usage: spec_cc [-O N] [-m CPU] [-v] -c|-g SRC.c... | "
+            "spec_cc [-v] -l OUT.so OBJ.o...\n");
     return 2;
   }
 

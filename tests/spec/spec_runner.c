@@ -106,15 +106,24 @@ static bool trap_from_name(const char *name, wasm_rt_trap_t *out) {
 
 static const char *trap_name(wasm_rt_trap_t t) {
   switch (t) {
-    case WASM_RT_TRAP_NONE: return "none";
-    case WASM_RT_TRAP_OOB: return "oob";
-    case WASM_RT_TRAP_INT_OVERFLOW: return "int_overflow";
-    case WASM_RT_TRAP_DIV_BY_ZERO: return "div_by_zero";
-    case WASM_RT_TRAP_INVALID_CONVERSION: return "invalid_conversion";
-    case WASM_RT_TRAP_UNREACHABLE: return "unreachable";
-    case WASM_RT_TRAP_CALL_INDIRECT: return "call_indirect";
-    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION: return "uncaught_exception";
-    case WASM_RT_TRAP_EXHAUSTION: return "exhaustion";
+    case WASM_RT_TRAP_NONE:
+      return "none";
+    case WASM_RT_TRAP_OOB:
+      return "oob";
+    case WASM_RT_TRAP_INT_OVERFLOW:
+      return "int_overflow";
+    case WASM_RT_TRAP_DIV_BY_ZERO:
+      return "div_by_zero";
+    case WASM_RT_TRAP_INVALID_CONVERSION:
+      return "invalid_conversion";
+    case WASM_RT_TRAP_UNREACHABLE:
+      return "unreachable";
+    case WASM_RT_TRAP_CALL_INDIRECT:
+      return "call_indirect";
+    case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
+      return "uncaught_exception";
+    case WASM_RT_TRAP_EXHAUSTION:
+      return "exhaustion";
   }
   return "?";
 }
@@ -254,13 +263,27 @@ static void read_global(const wgs_export *e, void *inst, wgs_val *out) {
   const char *t = e->type[0] == 'm' ? e->type + 1 : e->type;
   void *p = e->get(inst);
   switch (t[0]) {
-    case 'i': memcpy(&out->i32, p, 4); break;
-    case 'I': memcpy(&out->i64, p, 8); break;
-    case 'f': memcpy(&out->f32, p, 4); break;
-    case 'F': memcpy(&out->f64, p, 8); break;
-    case 'v': memcpy(out->v128, p, 16); break;
-    case 'r': memcpy(&out->funcref, p, sizeof out->funcref); break;
-    case 'x': memcpy(&out->externref, p, sizeof out->externref); break;
+    case 'i':
+      memcpy(&out->i32, p, 4);
+      break;
+    case 'I':
+      memcpy(&out->i64, p, 8);
+      break;
+    case 'f':
+      memcpy(&out->f32, p, 4);
+      break;
+    case 'F':
+      memcpy(&out->f64, p, 8);
+      break;
+    case 'v':
+      memcpy(out->v128, p, 16);
+      break;
+    case 'r':
+      memcpy(&out->funcref, p, sizeof out->funcref);
+      break;
+    case 'x':
+      memcpy(&out->externref, p, sizeof out->externref);
+      break;
   }
 }
 
@@ -313,8 +336,8 @@ static void do_action(runner *r, char *save, bool is_get, long line) {
   }
   const wgs_export *e = spec_find_export(slot->mod, field, field_len);
   if (!e || e->kind != (is_get ? WGS_GLOBAL : WGS_FUNC)) {
-    printf("FAIL %ld no exported %s '%.*s'\n", line, is_get ? "global" : "function",
-           (int)field_len, (const char *)field);
+    printf("FAIL %ld no exported %s '%.*s'\n", line, is_get ? "global" : "function", (int)field_len,
+           (const char *)field);
     return;
   }
   const char *rtypes = "";
@@ -364,8 +387,8 @@ static void do_action(runner *r, char *save, bool is_get, long line) {
     return;
   }
   if (trap == want_trap) printf("PASS %ld\n", line);
-  else if (trap == WASM_RT_TRAP_NONE) printf("FAIL %ld returned, expected trap %s\n", line,
-                                             trap_name(want_trap));
+  else if (trap == WASM_RT_TRAP_NONE)
+    printf("FAIL %ld returned, expected trap %s\n", line, trap_name(want_trap));
   else printf("FAIL %ld trap %s, expected %s\n", line, trap_name(trap), trap_name(want_trap));
 }
 
@@ -481,15 +504,16 @@ static void run_plan(runner *r) {
       wasm_rt_trap_t trap = instantiate(r, (int)idx, imps, nimp, &linked, why, sizeof why);
       if (!linked) printf("FAIL %ld %s\n", line, why);
       else if (trap == want) printf("PASS %ld\n", line);
-      else if (trap == WASM_RT_TRAP_NONE) printf("FAIL %ld instantiated, expected trap %s\n",
-                                                 line, trap_name(want));
+      else if (trap == WASM_RT_TRAP_NONE)
+        printf("FAIL %ld instantiated, expected trap %s\n", line, trap_name(want));
       else printf("FAIL %ld trap %s, expected %s\n", line, trap_name(trap), trap_name(want));
     } else if (!strcmp(cmd, "unlinkable")) {
       if (!tok_int(next_tok(&save), &nimp) || !read_imports(r, nimp, imps, why, sizeof why)) {
         printf("FAIL %ld harness: %s\n", line, why[0] ? why : "malformed plan line");
         continue;
       }
-      if (link_all(r, imps, nimp, why, sizeof why)) printf("FAIL %ld linked, expected a link error\n", line);
+      if (link_all(r, imps, nimp, why, sizeof why))
+        printf("FAIL %ld linked, expected a link error\n", line);
       else printf("PASS %ld\n", line);
     } else if (!strcmp(cmd, "register")) {
       uint8_t name[1024];

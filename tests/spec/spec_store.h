@@ -13,10 +13,10 @@
 #include "spec_abi.h"
 
 typedef struct spec_instance {
-  const wgs_module *mod;   /* set once instantiation was attempted */
-  void *inst;              /* owned; freed by spec_store_free */
-  bool usable;             /* instantiated without a trap */
-  char why[256];           /* why it is not usable */
+  const wgs_module *mod; /* set once instantiation was attempted */
+  void *inst;            /* owned; freed by spec_store_free */
+  bool usable;           /* instantiated without a trap */
+  char why[256];         /* why it is not usable */
 } spec_instance;
 
 typedef struct spec_registration {
@@ -24,11 +24,11 @@ typedef struct spec_registration {
   size_t len;
   const wgs_module *mod;
   void *inst;
-  bool owned;              /* inst is freed with the store (host modules) */
+  bool owned; /* inst is freed with the store (host modules) */
 } spec_registration;
 
 typedef struct spec_store {
-  spec_instance *inst;     /* by module index of the plan */
+  spec_instance *inst; /* by module index of the plan */
   int num_inst;
   spec_registration *reg;
   int num_reg;
@@ -39,8 +39,8 @@ typedef struct spec_import {
   wgs_kind kind;
   uint8_t module[256], field[256];
   size_t module_len, field_len;
-  char type[64];           /* as wgs_export.type */
-  uint32_t min, max;       /* tables and memories */
+  char type[64];     /* as wgs_export.type */
+  uint32_t min, max; /* tables and memories */
   bool has_max;
 } spec_import;
 

@@ -85,7 +85,7 @@ static bool parse_v128(const char *s, spec_value *out) {
       return false;
     }
     if (shapes[k].bytes < 8 && bits >> (8 * shapes[k].bytes)) return false;
-    for (int b = 0; b < shapes[k].bytes; b++)   /* little-endian, wasm's lane order */
+    for (int b = 0; b < shapes[k].bytes; b++) /* little-endian, wasm's lane order */
       out->v.v128[i * shapes[k].bytes + b] = (uint8_t)(bits >> (8 * b));
     bool last = i == lanes - 1;
     if (last ? *end != '\0' : *end != ',') return false;
@@ -171,8 +171,10 @@ bool spec_value_matches(const spec_value *e, const wgs_val *got) {
   uint32_t g32, w32;
   uint64_t g64, w64;
   switch (e->type) {
-    case 'i': return got->i32 == e->v.i32;
-    case 'I': return got->i64 == e->v.i64;
+    case 'i':
+      return got->i32 == e->v.i32;
+    case 'I':
+      return got->i64 == e->v.i64;
     case 'f':
       memcpy(&g32, &got->f32, 4);
       memcpy(&w32, &e->v.f32, 4);
@@ -191,7 +193,8 @@ bool spec_value_matches(const spec_value *e, const wgs_val *got) {
         if (!ok) return false;
       }
       return true;
-    case 'x': return got->externref == e->v.externref;
+    case 'x':
+      return got->externref == e->v.externref;
     case 'r': /* only null is ever expected */
       return (got->funcref.func == NULL) == (e->v.funcref.func == NULL);
   }
@@ -226,8 +229,12 @@ void spec_value_format(char type, const wgs_val *v, char *buf, size_t size) {
   uint32_t b32;
   uint64_t b64;
   switch (type) {
-    case 'i': snprintf(buf, size, "i32:0x%08x", v->i32); return;
-    case 'I': snprintf(buf, size, "i64:0x%016llx", (unsigned long long)v->i64); return;
+    case 'i':
+      snprintf(buf, size, "i32:0x%08x", v->i32);
+      return;
+    case 'I':
+      snprintf(buf, size, "i64:0x%016llx", (unsigned long long)v->i64);
+      return;
     case 'f':
       memcpy(&b32, &v->f32, 4);
       snprintf(buf, size, "f32:0x%08x (%.9g)", b32, (double)v->f32);
@@ -236,9 +243,15 @@ void spec_value_format(char type, const wgs_val *v, char *buf, size_t size) {
       memcpy(&b64, &v->f64, 8);
       snprintf(buf, size, "f64:0x%016llx (%.17g)", (unsigned long long)b64, v->f64);
       return;
-    case 'v': format_v128(v->v128, 4, false, NULL, buf, size); return;
-    case 'x': snprintf(buf, size, "externref:%p", v->externref); return;
-    case 'r': snprintf(buf, size, "funcref:%s", v->funcref.func ? "non-null" : "null"); return;
+    case 'v':
+      format_v128(v->v128, 4, false, NULL, buf, size);
+      return;
+    case 'x':
+      snprintf(buf, size, "externref:%p", v->externref);
+      return;
+    case 'r':
+      snprintf(buf, size, "funcref:%s", v->funcref.func ? "non-null" : "null");
+      return;
   }
   snprintf(buf, size, "?");
 }
@@ -277,8 +290,12 @@ void spec_value_format_bits(char type, const wgs_val *v, char *buf, size_t size)
         snprintf(buf, size, "f64:nan");
       else snprintf(buf, size, "f64:0x%016llx", (unsigned long long)b64);
       return;
-    case 'i': snprintf(buf, size, "i32:0x%08x", v->i32); return;
-    case 'I': snprintf(buf, size, "i64:0x%016llx", (unsigned long long)v->i64); return;
+    case 'i':
+      snprintf(buf, size, "i32:0x%08x", v->i32);
+      return;
+    case 'I':
+      snprintf(buf, size, "i64:0x%016llx", (unsigned long long)v->i64);
+      return;
   }
   spec_value_format(type, v, buf, size);
 }

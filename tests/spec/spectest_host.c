@@ -49,10 +49,22 @@ void spectest_fini(void) {
 /* spectest's print functions do nothing (and do not dereference the instance
  * pointer, which is whatever the importing module was given for "spectest"). */
 void w2c_spectest_print(struct w2c_spectest *s) { (void)s; }
-void w2c_spectest_print_i32(struct w2c_spectest *s, uint32_t a) { (void)a; (void)s; }
-void w2c_spectest_print_i64(struct w2c_spectest *s, uint64_t a) { (void)a; (void)s; }
-void w2c_spectest_print_f32(struct w2c_spectest *s, float a) { (void)a; (void)s; }
-void w2c_spectest_print_f64(struct w2c_spectest *s, double a) { (void)a; (void)s; }
+void w2c_spectest_print_i32(struct w2c_spectest *s, uint32_t a) {
+  (void)a;
+  (void)s;
+}
+void w2c_spectest_print_i64(struct w2c_spectest *s, uint64_t a) {
+  (void)a;
+  (void)s;
+}
+void w2c_spectest_print_f32(struct w2c_spectest *s, float a) {
+  (void)a;
+  (void)s;
+}
+void w2c_spectest_print_f64(struct w2c_spectest *s, double a) {
+  (void)a;
+  (void)s;
+}
 void w2c_spectest_print_i32_f32(struct w2c_spectest *s, uint32_t a, float b) {
   (void)a, (void)b;
   (void)s;
@@ -122,6 +134,9 @@ static const wgs_export spectest_exports[] = {
     {NAME("memory"), WGS_MEMORY, "", NULL, get_memory},
 };
 
-const wgs_module spectest_module = {
-    "spectest", sizeof(struct w2c_spectest), NULL, NULL,
-    sizeof spectest_exports / sizeof spectest_exports[0], spectest_exports};
+const wgs_module spectest_module = {"spectest",
+                                    sizeof(struct w2c_spectest),
+                                    NULL,
+                                    NULL,
+                                    sizeof spectest_exports / sizeof spectest_exports[0],
+                                    spectest_exports};

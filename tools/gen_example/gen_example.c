@@ -7,13 +7,12 @@
  * The model is data [1,1,8,8] -> flatten -> dense(64->16)+bias+relu ->
  * dense(16->10)+bias -> softmax. Its weights are not trained: hidden units
  * 0..9 are zero-mean, unit-norm templates of hand-drawn 8x8 digits with
- * the average digit subtracted (a normalised correlation), units 10..15 measure ink in six regions, and the
- * second layer maps template d to class d plus a small vote from the region
- * features. The reference output is computed in double precision from the
- * exact float32 weights and input that are written, and the program refuses
- * to write anything unless that reference classifies the input as a 3 with
- * probability >= 0.9. Everything is deterministic (fixed integer PRNG), so
- * the files are byte-identical on every run and host.
+ * the average digit subtracted (a normalised correlation), units 10..15 measure ink in six regions,
+ * and the second layer maps template d to class d plus a small vote from the region features. The
+ * reference output is computed in double precision from the exact float32 weights and input that
+ * are written, and the program refuses to write anything unless that reference classifies the input
+ * as a 3 with probability >= 0.9. Everything is deterministic (fixed integer PRNG), so the files
+ * are byte-identical on every run and host.
  *
  * Usage: gen_example OUTDIR   (creates OUTDIR/inputs and OUTDIR/expected)
  */
@@ -31,23 +30,110 @@ enum { TRUE_CLASS = 3 };
 
 /* '#' = ink. Drawn once by hand; the model's first-layer templates. */
 static const char *const kTemplates[NTPL] = {
-    /* 0 */ "..####.." ".#....#." ".#....#." ".#....#." ".#....#." ".#....#." ".#....#." "..####..",
-    /* 1 */ "...##..." "..###..." "...##..." "...##..." "...##..." "...##..." "...##..." "..####..",
-    /* 2 */ "..####.." ".#....#." "......#." ".....#.." "....#..." "...#...." "..#....." ".######.",
-    /* 3 */ "..####.." ".#....#." "......#." "...###.." "......#." "......#." ".#....#." "..####..",
-    /* 4 */ "....##.." "...#.#.." "..#..#.." ".#...#.." ".######." ".....#.." ".....#.." ".....#..",
-    /* 5 */ ".######." ".#......" ".#......" ".#####.." "......#." "......#." ".#....#." "..####..",
-    /* 6 */ "..####.." ".#......" ".#......" ".#####.." ".#....#." ".#....#." ".#....#." "..####..",
-    /* 7 */ ".######." "......#." ".....#.." "....#..." "...#...." "...#...." "...#...." "...#....",
-    /* 8 */ "..####.." ".#....#." ".#....#." "..####.." ".#....#." ".#....#." ".#....#." "..####..",
-    /* 9 */ "..####.." ".#....#." ".#....#." ".#....#." "..#####." "......#." "......#." "..####..",
+    /* 0 */
+    "..####.."
+    ".#....#."
+    ".#....#."
+    ".#....#."
+    ".#....#."
+    ".#....#."
+    ".#....#."
+    "..####..",
+    /* 1 */
+    "...##..."
+    "..###..."
+    "...##..."
+    "...##..."
+    "...##..."
+    "...##..."
+    "...##..."
+    "..####..",
+    /* 2 */
+    "..####.."
+    ".#....#."
+    "......#."
+    ".....#.."
+    "....#..."
+    "...#...."
+    "..#....."
+    ".######.",
+    /* 3 */
+    "..####.."
+    ".#....#."
+    "......#."
+    "...###.."
+    "......#."
+    "......#."
+    ".#....#."
+    "..####..",
+    /* 4 */
+    "....##.."
+    "...#.#.."
+    "..#..#.."
+    ".#...#.."
+    ".######."
+    ".....#.."
+    ".....#.."
+    ".....#..",
+    /* 5 */
+    ".######."
+    ".#......"
+    ".#......"
+    ".#####.."
+    "......#."
+    "......#."
+    ".#....#."
+    "..####..",
+    /* 6 */
+    "..####.."
+    ".#......"
+    ".#......"
+    ".#####.."
+    ".#....#."
+    ".#....#."
+    ".#....#."
+    "..####..",
+    /* 7 */
+    ".######."
+    "......#."
+    ".....#.."
+    "....#..."
+    "...#...."
+    "...#...."
+    "...#...."
+    "...#....",
+    /* 8 */
+    "..####.."
+    ".#....#."
+    ".#....#."
+    "..####.."
+    ".#....#."
+    ".#....#."
+    ".#....#."
+    "..####..",
+    /* 9 */
+    "..####.."
+    ".#....#."
+    ".#....#."
+    ".#....#."
+    "..#####."
+    "......#."
+    "......#."
+    "..####..",
 };
 
 /* The test input: a "3" drawn a little differently from its template (longer
  * top bar, middle stroke pushed right), then grey levels and paper noise are
  * added in build_input. */
 static const char kInput3[] =
-    "..#####." ".#....#." "......#." "...####." "......#." "......#." ".#....#." "..####..";
+    "..#####."
+    ".#....#."
+    "......#."
+    "...####."
+    "......#."
+    "......#."
+    ".#....#."
+    "..####..";
 
 /* Six region features (hidden units 10..15): rows/cols as half-open ranges. */
 typedef struct {
@@ -55,7 +141,7 @@ typedef struct {
   int r0, r1, c0, c1;
 } region;
 static const region kRegions[NHID - NTPL] = {
-    {"top half", 0, 4, 0, 8},  {"bottom half", 4, 8, 0, 8}, {"left half", 0, 8, 0, 4},
+    {"top half", 0, 4, 0, 8},   {"bottom half", 4, 8, 0, 8}, {"left half", 0, 8, 0, 4},
     {"right half", 0, 8, 4, 8}, {"centre", 2, 6, 2, 6},      {"middle rows", 3, 5, 0, 8},
 };
 
@@ -63,12 +149,12 @@ static const double kTemplateGain = 6.0; /* logit per unit of correlation */
 static const double kRegionGain = 2.0;   /* logit per unit of region-ink difference */
 
 typedef struct {
-  float w1[NHID][NIN];   /* p0: [16, 64] dense weight, row = hidden unit */
-  float b1[NHID];        /* p1: [1, 16] */
-  float w2[NOUT][NHID];  /* p2: [10, 16] */
-  float b2[NOUT];        /* p3: [1, 10] */
-  float input[NIN];      /* data: [1, 1, 8, 8] */
-  float expected[NOUT];  /* the reference softmax, [1, 10] */
+  float w1[NHID][NIN];  /* p0: [16, 64] dense weight, row = hidden unit */
+  float b1[NHID];       /* p1: [1, 16] */
+  float w2[NOUT][NHID]; /* p2: [10, 16] */
+  float b2[NOUT];       /* p3: [1, 10] */
+  float input[NIN];     /* data: [1, 1, 8, 8] */
+  float expected[NOUT]; /* the reference softmax, [1, 10] */
 } example;
 
 /* ---- model construction ------------------------------------------------ */
@@ -76,39 +162,33 @@ typedef struct {
 static double region_mean(const double *img, const region *r) {
   double s = 0;
   for (int y = r->r0; y < r->r1; y++)
-    for (int x = r->c0; x < r->c1; x++)
-      s += img[y * SIDE + x];
+    for (int x = r->c0; x < r->c1; x++) s += img[y * SIDE + x];
   return s / ((r->r1 - r->r0) * (r->c1 - r->c0));
 }
 
 static void bitmap_to_image(const char *bits, double *img) {
-  for (int i = 0; i < NIN; i++)
-    img[i] = bits[i] == '#' ? 1.0 : 0.0;
+  for (int i = 0; i < NIN; i++) img[i] = bits[i] == '#' ? 1.0 : 0.0;
 }
 
 static void build_weights(example *ex) {
   double tpl[NTPL][NIN];
-  for (int d = 0; d < NTPL; d++)
-    bitmap_to_image(kTemplates[d], tpl[d]);
+  for (int d = 0; d < NTPL; d++) bitmap_to_image(kTemplates[d], tpl[d]);
 
   /* Templates minus the average digit (strokes every digit has, such as
    * the top bar, then count for nothing), made zero-mean (blank paper scores
    * 0) and unit-norm (fat digits do not win by having more ink). */
   double avg[NIN] = {0};
   for (int d = 0; d < NTPL; d++)
-    for (int i = 0; i < NIN; i++)
-      avg[i] += tpl[d][i] / NTPL;
+    for (int i = 0; i < NIN; i++) avg[i] += tpl[d][i] / NTPL;
   for (int d = 0; d < NTPL; d++) {
     double diff[NIN], mean = 0, norm = 0;
     for (int i = 0; i < NIN; i++) {
       diff[i] = tpl[d][i] - avg[i];
       mean += diff[i] / NIN;
     }
-    for (int i = 0; i < NIN; i++)
-      norm += (diff[i] - mean) * (diff[i] - mean);
+    for (int i = 0; i < NIN; i++) norm += (diff[i] - mean) * (diff[i] - mean);
     norm = sqrt(norm);
-    for (int i = 0; i < NIN; i++)
-      ex->w1[d][i] = (float)((diff[i] - mean) / norm);
+    for (int i = 0; i < NIN; i++) ex->w1[d][i] = (float)((diff[i] - mean) / norm);
     ex->b1[d] = 0.0f;
   }
   /* Region features: mean ink over the region. */
@@ -117,14 +197,14 @@ static void build_weights(example *ex) {
     float w = 1.0f / (float)((r->r1 - r->r0) * (r->c1 - r->c0));
     for (int y = 0; y < SIDE; y++)
       for (int x = 0; x < SIDE; x++)
-        ex->w1[NTPL + e][y * SIDE + x] = (y >= r->r0 && y < r->r1 && x >= r->c0 && x < r->c1) ? w : 0.0f;
+        ex->w1[NTPL + e][y * SIDE + x] =
+            (y >= r->r0 && y < r->r1 && x >= r->c0 && x < r->c1) ? w : 0.0f;
     ex->b1[NTPL + e] = 0.0f;
   }
   /* Second layer: template d votes for class d; each region feature votes
    * for the classes whose template has more ink there than the average. */
   for (int c = 0; c < NOUT; c++) {
-    for (int h = 0; h < NHID; h++)
-      ex->w2[c][h] = 0.0f;
+    for (int h = 0; h < NHID; h++) ex->w2[c][h] = 0.0f;
     ex->w2[c][c] = (float)kTemplateGain;
     ex->b2[c] = 0.0f;
   }
@@ -134,8 +214,7 @@ static void build_weights(example *ex) {
       f[c] = region_mean(tpl[c], &kRegions[e]);
       mean_ink += f[c] / NTPL;
     }
-    for (int c = 0; c < NOUT; c++)
-      ex->w2[c][NTPL + e] = (float)(kRegionGain * (f[c] - mean_ink));
+    for (int c = 0; c < NOUT; c++) ex->w2[c][NTPL + e] = (float)(kRegionGain * (f[c] - mean_ink));
   }
 }
 
@@ -166,24 +245,19 @@ static void forward(example *ex) {
   double hid[NHID], logit[NOUT], max, sum = 0;
   for (int h = 0; h < NHID; h++) {
     double acc = 0;
-    for (int i = 0; i < NIN; i++)
-      acc += (double)ex->input[i] * ex->w1[h][i];
+    for (int i = 0; i < NIN; i++) acc += (double)ex->input[i] * ex->w1[h][i];
     acc += ex->b1[h];
     hid[h] = acc > 0 ? acc : 0;
   }
   for (int c = 0; c < NOUT; c++) {
     double acc = 0;
-    for (int h = 0; h < NHID; h++)
-      acc += hid[h] * ex->w2[c][h];
+    for (int h = 0; h < NHID; h++) acc += hid[h] * ex->w2[c][h];
     logit[c] = acc + ex->b2[c];
   }
   max = logit[0];
-  for (int c = 1; c < NOUT; c++)
-    max = logit[c] > max ? logit[c] : max;
-  for (int c = 0; c < NOUT; c++)
-    sum += exp(logit[c] - max);
-  for (int c = 0; c < NOUT; c++)
-    ex->expected[c] = (float)(exp(logit[c] - max) / sum);
+  for (int c = 1; c < NOUT; c++) max = logit[c] > max ? logit[c] : max;
+  for (int c = 0; c < NOUT; c++) sum += exp(logit[c] - max);
+  for (int c = 0; c < NOUT; c++) ex->expected[c] = (float)(exp(logit[c] - max) / sum);
 }
 
 /* ---- file writers -------------------------------------------------------- */
@@ -194,15 +268,13 @@ typedef struct {
 } out_file;
 
 static void put_bytes(out_file *o, const void *p, size_t n) {
-  if (!o->failed && fwrite(p, 1, n, o->f) != n)
-    o->failed = 1;
+  if (!o->failed && fwrite(p, 1, n, o->f) != n) o->failed = 1;
 }
 
 /* Little-endian regardless of the host, as dmlc serialises. */
 static void put_le(out_file *o, uint64_t v, int nbytes) {
   uint8_t b[8];
-  for (int i = 0; i < nbytes; i++)
-    b[i] = (uint8_t)(v >> (8 * i));
+  for (int i = 0; i < nbytes; i++) b[i] = (uint8_t)(v >> (8 * i));
   put_bytes(o, b, (size_t)nbytes);
 }
 
@@ -230,8 +302,7 @@ static int open_out(out_file *o, const char *dir, const char *name, char *path, 
 
 static int close_out(out_file *o, const char *path) {
   int bad = o->failed | ferror(o->f);
-  if (fclose(o->f) != 0)
-    bad = 1;
+  if (fclose(o->f) != 0) bad = 1;
   if (bad) {
     fprintf(stderr, "gen_example: %s: write failed\n", path);
     return -1;
@@ -277,8 +348,7 @@ static int write_params(const example *ex, const char *dir) {
   const size_t n = sizeof params / sizeof params[0];
   char path[4096];
   out_file o;
-  if (open_out(&o, dir, "graph.params", path, sizeof path) != 0)
-    return -1;
+  if (open_out(&o, dir, "graph.params", path, sizeof path) != 0) return -1;
   put_le(&o, 0xF7E58D4F05049CB7ull, 8); /* kTVMNDArrayListMagic */
   put_le(&o, 0, 8);
   put_le(&o, n, 8);
@@ -287,8 +357,7 @@ static int write_params(const example *ex, const char *dir) {
     put_bytes(&o, params[i].name, strlen(params[i].name));
   }
   put_le(&o, n, 8);
-  for (size_t i = 0; i < n; i++)
-    put_tensor(&o, &params[i]);
+  for (size_t i = 0; i < n; i++) put_tensor(&o, &params[i]);
   return close_out(&o, path);
 }
 
@@ -305,8 +374,8 @@ static int write_npy_f32(const char *dir, const char *name, int ndim, const int6
   size_t used = 1;
   int64_t count = 1;
   for (int k = 0; k < ndim; k++) {
-    used += (size_t)snprintf(shape_txt + used, sizeof shape_txt - used, "%s%lld",
-                             k ? ", " : "", (long long)shape[k]);
+    used += (size_t)snprintf(shape_txt + used, sizeof shape_txt - used, "%s%lld", k ? ", " : "",
+                             (long long)shape[k]);
     count *= shape[k];
   }
   snprintf(shape_txt + used, sizeof shape_txt - used, "%s", ndim == 1 ? ",)" : ")");
@@ -322,13 +391,11 @@ static int write_npy_f32(const char *dir, const char *name, int ndim, const int6
 
   char path[4096];
   out_file o;
-  if (open_out(&o, dir, name, path, sizeof path) != 0)
-    return -1;
+  if (open_out(&o, dir, name, path, sizeof path) != 0) return -1;
   put_bytes(&o, "\x93NUMPY\x01\x00", 8);
   put_le(&o, (uint64_t)(hlen + pad), 2);
   put_bytes(&o, dict, (size_t)dlen);
-  for (int i = 0; i < pad; i++)
-    put_bytes(&o, " ", 1);
+  for (int i = 0; i < pad; i++) put_bytes(&o, " ", 1);
   put_bytes(&o, "\n", 1);
   put_f32s(&o, data, (size_t)count);
   return close_out(&o, path);
@@ -342,8 +409,7 @@ static int write_meta(const example *ex, const char *dir) {
     maxabs = fabs(ex->expected[c]) > maxabs ? fabs(ex->expected[c]) : maxabs;
   char path[4096];
   out_file o;
-  if (open_out(&o, dir, "meta.json", path, sizeof path) != 0)
-    return -1;
+  if (open_out(&o, dir, "meta.json", path, sizeof path) != 0) return -1;
   fprintf(o.f,
           "{\n"
           " \"model\": \"tiny_digits\",\n"
@@ -404,11 +470,11 @@ int main(int argc, char **argv) {
   forward(&ex);
 
   int best = 0;
-  for (int c = 1; c < NOUT; c++)
-    best = ex.expected[c] > ex.expected[best] ? c : best;
+  for (int c = 1; c < NOUT; c++) best = ex.expected[c] > ex.expected[best] ? c : best;
   if (best != TRUE_CLASS || ex.expected[TRUE_CLASS] < 0.9f) {
-    fprintf(stderr, "gen_example: the weights do not work: class %d with p=%.4f (want %d, p>=0.9)\n",
-            best, ex.expected[best], TRUE_CLASS);
+    fprintf(stderr,
+            "gen_example: the weights do not work: class %d with p=%.4f (want %d, p>=0.9)\n", best,
+            ex.expected[best], TRUE_CLASS);
     return 1;
   }
 

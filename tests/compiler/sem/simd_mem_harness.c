@@ -55,33 +55,86 @@ typedef struct call {
 static void body(void *ctx) {
   call *c = ctx;
   switch (c->kind) {
-    case 0: c->r = w2c_simd__mem_load(&inst, c->a); break;
-    case 1: c->r = w2c_simd__mem_splat(&inst, c->a); break;
-    case 2: c->r = w2c_simd__mem_splatoff(&inst, c->a); break;
-    case 3: c->r = w2c_simd__mem_zero64(&inst, c->a); break;
-    case 4: c->r = w2c_simd__mem_lane32(&inst, c->a); break;
-    case 5: c->r = w2c_simd__mem_ext16(&inst, c->a); break;
-    case 6: w2c_simd__mem_store(&inst, c->a); break;
-    case 7: w2c_simd__mem_store64lane(&inst, c->a); break;
-    case 8: c->r = w2c_simd__mem_peek(&inst, c->a); break;
-    case 9: w2c_simd__mem_poke(&inst, c->a, c->b); break;
-    case 10: c->r = w2c_simd__mem_grow_call(&inst, c->a); break;
-    case 11: c->r = w2c_simd__mem_grow_inline(&inst, c->a); break;
-    case 12: c->r = w2c_simd__mem_size(&inst); break;
-    case 13: c->r = w2c_simd__mem_fmax(&inst, c->x, c->y); break;
-    case 14: c->r = w2c_simd__mem_fmin(&inst, c->x, c->y); break;
-    case 15: c->r = w2c_simd__mem_load_lane0(&inst, c->a); break;
-    case 16: c->r = w2c_simd__mem_wrap64(&inst, c->a); break;
-    case 17: c->r = w2c_simd__mem_low_byte(&inst, c->a); break;
-    case 18: c->r = w2c_simd__mem_high_half(&inst, c->a); break;
-    case 19: c->r = w2c_simd__mem_splat_lane(&inst, c->a); break;
-    case 20: c->r = w2c_simd__mem_wrap_no_anchor(&inst, c->a); break;
-    case 21: c->r = w2c_simd__mem_wrap_anchored(&inst, c->a); break;
-    case 22: c->r = w2c_simd__mem_wrap_anchor_k0(&inst, c->a); break;
-    case 23: c->r = w2c_simd__mem_wrap_store_between(&inst, c->a); break;
-    case 24: c->r = w2c_simd__mem_window4(&inst, c->a, c->b); break;
-    case 25: c->r = w2c_simd__mem_window_split(&inst, c->a, c->b); break;
-    default: break;
+    case 0:
+      c->r = w2c_simd__mem_load(&inst, c->a);
+      break;
+    case 1:
+      c->r = w2c_simd__mem_splat(&inst, c->a);
+      break;
+    case 2:
+      c->r = w2c_simd__mem_splatoff(&inst, c->a);
+      break;
+    case 3:
+      c->r = w2c_simd__mem_zero64(&inst, c->a);
+      break;
+    case 4:
+      c->r = w2c_simd__mem_lane32(&inst, c->a);
+      break;
+    case 5:
+      c->r = w2c_simd__mem_ext16(&inst, c->a);
+      break;
+    case 6:
+      w2c_simd__mem_store(&inst, c->a);
+      break;
+    case 7:
+      w2c_simd__mem_store64lane(&inst, c->a);
+      break;
+    case 8:
+      c->r = w2c_simd__mem_peek(&inst, c->a);
+      break;
+    case 9:
+      w2c_simd__mem_poke(&inst, c->a, c->b);
+      break;
+    case 10:
+      c->r = w2c_simd__mem_grow_call(&inst, c->a);
+      break;
+    case 11:
+      c->r = w2c_simd__mem_grow_inline(&inst, c->a);
+      break;
+    case 12:
+      c->r = w2c_simd__mem_size(&inst);
+      break;
+    case 13:
+      c->r = w2c_simd__mem_fmax(&inst, c->x, c->y);
+      break;
+    case 14:
+      c->r = w2c_simd__mem_fmin(&inst, c->x, c->y);
+      break;
+    case 15:
+      c->r = w2c_simd__mem_load_lane0(&inst, c->a);
+      break;
+    case 16:
+      c->r = w2c_simd__mem_wrap64(&inst, c->a);
+      break;
+    case 17:
+      c->r = w2c_simd__mem_low_byte(&inst, c->a);
+      break;
+    case 18:
+      c->r = w2c_simd__mem_high_half(&inst, c->a);
+      break;
+    case 19:
+      c->r = w2c_simd__mem_splat_lane(&inst, c->a);
+      break;
+    case 20:
+      c->r = w2c_simd__mem_wrap_no_anchor(&inst, c->a);
+      break;
+    case 21:
+      c->r = w2c_simd__mem_wrap_anchored(&inst, c->a);
+      break;
+    case 22:
+      c->r = w2c_simd__mem_wrap_anchor_k0(&inst, c->a);
+      break;
+    case 23:
+      c->r = w2c_simd__mem_wrap_store_between(&inst, c->a);
+      break;
+    case 24:
+      c->r = w2c_simd__mem_window4(&inst, c->a, c->b);
+      break;
+    case 25:
+      c->r = w2c_simd__mem_window_split(&inst, c->a, c->b);
+      break;
+    default:
+      break;
   }
 }
 
@@ -182,8 +235,8 @@ int main(void) {
   value(9, 132, 32u);
   check(value(20, 0xfffffff0u, 0) == 0x5a5a5a5au, "%s = 0x%llx (want 0x%llx)",
         "x + 32 wrapping to 16, no anchor", value(20, 0xfffffff0u, 0), 0x5a5a5a5au);
-  check(value(21, 100, 0) == 1032u, "%s = %llu (want %llu)", "x + 32 with an anchor at x, in bounds",
-        value(21, 100, 0), 1032u);
+  check(value(21, 100, 0) == 1032u, "%s = %llu (want %llu)",
+        "x + 32 with an anchor at x, in bounds", value(21, 100, 0), 1032u);
   oob("x + 32 wrapping, anchor at x", 21, 0xfffffff0u, 1);
   oob("x + 48 wrapping, anchor at x + 16", 22, 0xffffffd8u, 1);
   value(9, 0, 1u);
@@ -204,8 +257,8 @@ int main(void) {
         if (addr <= P - 4) memcpy(env.mem.data + addr, &in, sizeof in);
       }
   /* lane k of accumulator k: 1*1 + 10*2 + 100*3 + 1000*4, then + 2 + 20 + 200 + 2000 */
-  check(value(24, 100, 1) == 4321u, "%s = %llu (want %llu)", "window4, one step",
-        value(24, 100, 1), 4321u);
+  check(value(24, 100, 1) == 4321u, "%s = %llu (want %llu)", "window4, one step", value(24, 100, 1),
+        4321u);
   check(value(24, 100, 2) == 6543u, "%s = %llu (want %llu)", "window4, two steps",
         value(24, 100, 2), 6543u);
   check(value(24, 0xfffffff0u, 1) == 2u * 4321u, "%s = %llu (want %llu)",

@@ -37,8 +37,8 @@
 
 enum {
   MAX_OPS = 24,
-  OUT_SLOT = 64,  /* bytes per concat result (<8 x i64> is the widest) */
-  AUX_SLOT = 32,  /* bytes per value stored to %aux */
+  OUT_SLOT = 64, /* bytes per concat result (<8 x i64> is the widest) */
+  AUX_SLOT = 32, /* bytes per value stored to %aux */
   AUX_BYTES = 1024,
   EFFECT_AT = 1020 /* where the "S" op stores, inside %aux */
 };
@@ -62,10 +62,10 @@ enum {
  * "S": a store (an effect); "F": a constrained fadd (not an effect);
  * "B": ends the block, the rest goes to the next one. */
 typedef struct op {
-  char what;          /* L C X U S F B */
+  char what; /* L C X U S F B */
   char tag[8], kind, base, root;
   uint32_t k;
-  char lo[8], hi[8];  /* C, X; U uses lo */
+  char lo[8], hi[8]; /* C, X; U uses lo */
 } op;
 
 typedef struct tcase {
@@ -80,7 +80,8 @@ typedef struct tcase {
 } tcase;
 
 /* The options of a guard-page build with the largest memory the pass accepts. */
-#define GUARDED {true, 65535}
+#define GUARDED \
+  { true, 65535 }
 
 /* ---- parsing the op list ------------------------------------------------- */
 
@@ -155,10 +156,11 @@ static bool used_by_concat(const op *ops, int n, const char *tag) {
 static char *gen_ir(const op *ops, int n) {
   sbuf b = {malloc(4096), 0, 4096};
   if (!b.p) abort();
-  put(&b, "declare <4 x float> @llvm.experimental.constrained.fadd.v4f32(<4 x float>, "
-          "<4 x float>, metadata, metadata)\n"
-          "define void @k(i8* %%b, i8* %%c, i32 %%x, i32 %%y, i8* %%out, i8* %%aux) #0 {\n"
-          "entry:\n");
+  put(&b,
+      "declare <4 x float> @llvm.experimental.constrained.fadd.v4f32(<4 x float>, "
+      "<4 x float>, metadata, metadata)\n"
+      "define void @k(i8* %%b, i8* %%c, i32 %%x, i32 %%y, i8* %%out, i8* %%aux) #0 {\n"
+      "entry:\n");
   unsigned blocks = 0, effects = 0, fadds = 0;
   for (int i = 0; i < n; i++) {
     const op *o = &ops[i];
@@ -168,29 +170,34 @@ static char *gen_ir(const op *ops, int n) {
         if (o->k)
           put(&b, "  %%%s.a = add i32 %%%c, %u\n  %%%s.z = zext i32 %%%s.a to i64\n", t, o->root,
               o->k, t, t);
-        else
-          put(&b, "  %%%s.z = zext i32 %%%c to i64\n", t, o->root);
+        else put(&b, "  %%%s.z = zext i32 %%%c to i64\n", t, o->root);
         put(&b, "  %%%s.p = getelementptr inbounds i8, i8* %%%c, i64 %%%s.z\n", t, o->base, t);
         if (o->kind == 'v') {
-          put(&b, "  %%%s.q = bitcast i8* %%%s.p to <4 x float>*\n"
-                  "  %%%s.s = load <4 x float>, <4 x float>* %%%s.q, align 1\n", t, t, t, t);
+          put(&b,
+              "  %%%s.q = bitcast i8* %%%s.p to <4 x float>*\n"
+              "  %%%s.s = load <4 x float>, <4 x float>* %%%s.q, align 1\n",
+              t, t, t, t);
         } else if (o->kind == 'f') {
-          put(&b, "  %%%s.q = bitcast i8* %%%s.p to float*\n"
-                  "  %%%s.l = load float, float* %%%s.q, align 1\n"
-                  "  %%%s.i = insertelement <4 x float> undef, float %%%s.l, i64 0\n"
-                  "  %%%s.s = shufflevector <4 x float> %%%s.i, <4 x float> undef, "
-                  "<4 x i32> zeroinitializer\n", t, t, t, t, t, t, t, t);
+          put(&b,
+              "  %%%s.q = bitcast i8* %%%s.p to float*\n"
+              "  %%%s.l = load float, float* %%%s.q, align 1\n"
+              "  %%%s.i = insertelement <4 x float> undef, float %%%s.l, i64 0\n"
+              "  %%%s.s = shufflevector <4 x float> %%%s.i, <4 x float> undef, "
+              "<4 x i32> zeroinitializer\n",
+              t, t, t, t, t, t, t, t);
         } else {
           /* h and q insert into zeroinitializer: their wider lane 0 then has
            * defined upper bits, so the outputs can be compared */
           bool odd = o->kind == 'h' || o->kind == 'q';
-          const char *src = o->kind == 'h' ? "<8 x i16>" : o->kind == 'q' ? "<2 x i64>"
-                                                                          : "<4 x float>";
-          put(&b, "  %%%s.q = bitcast i8* %%%s.p to i32*\n"
-                  "  %%%s.l = load %si32, i32* %%%s.q, align 1\n"
-                  "  %%%s.i = insertelement <4 x i32> %s, i32 %%%s.l, i64 0\n"
-                  "  %%%s.f = bitcast <4 x i32> %%%s.i to %s\n"
-                  "  %%%s.s = shufflevector %s %%%s.f, %s undef, <4 x i32> zeroinitializer\n",
+          const char *src = o->kind == 'h'   ? "<8 x i16>"
+                            : o->kind == 'q' ? "<2 x i64>"
+                                             : "<4 x float>";
+          put(&b,
+              "  %%%s.q = bitcast i8* %%%s.p to i32*\n"
+              "  %%%s.l = load %si32, i32* %%%s.q, align 1\n"
+              "  %%%s.i = insertelement <4 x i32> %s, i32 %%%s.l, i64 0\n"
+              "  %%%s.f = bitcast <4 x i32> %%%s.i to %s\n"
+              "  %%%s.s = shufflevector %s %%%s.f, %s undef, <4 x i32> zeroinitializer\n",
               t, t, t, o->kind == 'V' ? "volatile " : "", t, t, odd ? "zeroinitializer" : "undef",
               t, t, t, src, t, src, t, src);
         }
@@ -205,16 +212,19 @@ static char *gen_ir(const op *ops, int n) {
         break;
       }
       case 'S':
-        put(&b, "  %%st%u = getelementptr inbounds i8, i8* %%aux, i64 %d\n"
-                "  %%st%u.q = bitcast i8* %%st%u to i32*\n"
-                "  store i32 %u, i32* %%st%u.q, align 1\n", effects, EFFECT_AT, effects, effects,
-            effects + 1, effects);
+        put(&b,
+            "  %%st%u = getelementptr inbounds i8, i8* %%aux, i64 %d\n"
+            "  %%st%u.q = bitcast i8* %%st%u to i32*\n"
+            "  store i32 %u, i32* %%st%u.q, align 1\n",
+            effects, EFFECT_AT, effects, effects, effects + 1, effects);
         effects++;
         break;
       case 'F':
-        put(&b, "  %%fa%u = call <4 x float> @llvm.experimental.constrained.fadd.v4f32("
-                "<4 x float> zeroinitializer, <4 x float> <float 1.0, float 2.0, float 3.0, "
-                "float 4.0>, " MD ") #1\n", fadds);
+        put(&b,
+            "  %%fa%u = call <4 x float> @llvm.experimental.constrained.fadd.v4f32("
+            "<4 x float> zeroinitializer, <4 x float> <float 1.0, float 2.0, float 3.0, "
+            "float 4.0>, " MD ") #1\n",
+            fadds);
         fadds++;
         break;
       case 'B':
@@ -231,22 +241,24 @@ static char *gen_ir(const op *ops, int n) {
     if (o->what == 'C' || o->what == 'X') {
       const op *lo = find_load(ops, n, o->lo);
       const char *ft = lo ? full_type(lo->kind) : "<8 x float>";
-      put(&b, "  %%o%d = getelementptr inbounds i8, i8* %%out, i64 %u\n"
-              "  %%o%d.q = bitcast i8* %%o%d to %s*\n"
-              "  store %s %%cat%d, %s* %%o%d.q, align 1\n", i, nout * OUT_SLOT, i, i, ft, ft, i, ft,
-          i);
+      put(&b,
+          "  %%o%d = getelementptr inbounds i8, i8* %%out, i64 %u\n"
+          "  %%o%d.q = bitcast i8* %%o%d to %s*\n"
+          "  store %s %%cat%d, %s* %%o%d.q, align 1\n",
+          i, nout * OUT_SLOT, i, i, ft, ft, i, ft, i);
       nout++;
     }
     const char *tag = o->what == 'L' && !used_by_concat(ops, n, o->tag) ? o->tag
-                      : o->what == 'U'                                 ? o->lo
-                                                                       : NULL;
+                      : o->what == 'U'                                  ? o->lo
+                                                                        : NULL;
     if (tag) {
       const op *l = find_load(ops, n, tag);
       const char *ht = l ? half_type(l->kind) : "<4 x float>";
-      put(&b, "  %%x%d = getelementptr inbounds i8, i8* %%aux, i64 %u\n"
-              "  %%x%d.q = bitcast i8* %%x%d to %s*\n"
-              "  store %s %%%s.s, %s* %%x%d.q, align 1\n", i, naux * AUX_SLOT, i, i, ht, ht, tag,
-          ht, i);
+      put(&b,
+          "  %%x%d = getelementptr inbounds i8, i8* %%aux, i64 %u\n"
+          "  %%x%d.q = bitcast i8* %%x%d to %s*\n"
+          "  store %s %%%s.s, %s* %%x%d.q, align 1\n",
+          i, naux * AUX_SLOT, i, i, ht, ht, tag, ht, i);
       naux++;
     }
   }
@@ -277,10 +289,18 @@ static bool guarded_init(guarded *g, uint32_t seed) {
     seed = seed * 1664525u + 1013904223u;
     uint32_t w;
     switch (i % 4) {
-      case 0: w = 0x7f800000u | (uint32_t)(i + 1); break;    /* sNaN, payload i + 1 */
-      case 1: w = 0xffc00000u | (uint32_t)(i * 7 + 3); break; /* -qNaN with payload */
-      case 2: w = (uint32_t)(i * 13 + 1); break;              /* denormal */
-      default: w = seed; break;
+      case 0:
+        w = 0x7f800000u | (uint32_t)(i + 1);
+        break; /* sNaN, payload i + 1 */
+      case 1:
+        w = 0xffc00000u | (uint32_t)(i * 7 + 3);
+        break; /* -qNaN with payload */
+      case 2:
+        w = (uint32_t)(i * 13 + 1);
+        break; /* denormal */
+      default:
+        w = seed;
+        break;
     }
     memcpy(g->page + 4 * i, &w, 4);
   }
@@ -303,10 +323,8 @@ static bool call_guarded(kernel_fn f, uint8_t *b, uint8_t *c, uint32_t x, uint8_
   sigaction(SIGSEGV, &sa, &old_segv);
   sigaction(SIGBUS, &sa, &old_bus);
   volatile bool ok = true;
-  if (sigsetjmp(fault_jmp, 1) == 0)
-    f(b, c, (int32_t)x, (int32_t)x, out, aux);
-  else
-    ok = false;
+  if (sigsetjmp(fault_jmp, 1) == 0) f(b, c, (int32_t)x, (int32_t)x, out, aux);
+  else ok = false;
   sigaction(SIGSEGV, &old_segv, NULL);
   sigaction(SIGBUS, &old_bus, NULL);
   return ok;
@@ -327,8 +345,8 @@ static bool run(LLVMModuleRef m, const guarded *gb, const guarded *gc, const uin
   kernel_fn f = (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(ee, "k");
   memset(r, 0, sizeof *r);
   for (int run_i = 0; f && run_i < RUNS; run_i++)
-    r->faulted[run_i] = !call_guarded(f, gb->page, gc->page, xs[run_i], r->out[run_i],
-                                      r->aux[run_i]);
+    r->faulted[run_i] =
+        !call_guarded(f, gb->page, gc->page, xs[run_i], r->out[run_i], r->aux[run_i]);
   LLVMDisposeExecutionEngine(ee);
   return f != NULL;
 }
@@ -419,8 +437,7 @@ static void run_case(const tcase *tc) {
   if (tc->disabled)
     check(st.disabled && strncmp(st.disabled, tc->disabled, strlen(tc->disabled)) == 0, name,
           "stats->disabled");
-  else
-    check(st.disabled == NULL, name, "stats->disabled set");
+  else check(st.disabled == NULL, name, "stats->disabled set");
   if (!tc->exact_only) {
     check(st.windows == tc->windows && st.split == tc->split && st.in_lane == tc->in_lane &&
               st.no_window == tc->no_window && st.functions == (tc->windows ? 1u : 0u),
@@ -443,8 +460,7 @@ static void run_case(const tcase *tc) {
           "split windows joined by one concat each");
     check(count_lines(out, "%sw.splat", "shufflevector") == tc->windows, name,
           "one window shuffle per pair");
-    check(scalar_loads(orig) - scalar_loads(out) == tc->removed, name,
-          "scalar loads erased");
+    check(scalar_loads(orig) - scalar_loads(out) == tc->removed, name, "scalar loads erased");
     check(count(out, "store ") == count(orig, "store "), name, "a store was added or removed");
   }
   if (tc->windows || tc->exact_only) {
@@ -498,10 +514,10 @@ static const tcase cases[] = {
     {"in-lane windows (x+0,x+16) (x+32,x+48)", FOUR "C a b;C c d", GUARDED, 2, 0, 2, 0, 4, NULL,
      false},
     {"memory maximum 16 pages", FOUR "C a b;C c d", {true, 16}, 2, 0, 2, 0, 4, NULL, false},
-    {"reversed halves (x+24 low, x+8 high)", "L a i b x 8;L b i b x 24;L e v b x 28;C b a",
-     GUARDED, 1, 0, 0, 0, 2, NULL, false},
-    {"split: inputs 32 bytes apart", "L a i b x 0;L b i b x 32;L e i b x 44;C a b", GUARDED, 1,
-     1, 1, 0, 2, NULL, false},
+    {"reversed halves (x+24 low, x+8 high)", "L a i b x 8;L b i b x 24;L e v b x 28;C b a", GUARDED,
+     1, 0, 0, 0, 2, NULL, false},
+    {"split: inputs 32 bytes apart", "L a i b x 0;L b i b x 32;L e i b x 44;C a b", GUARDED, 1, 1,
+     1, 0, 2, NULL, false},
     {"split: float loads, same lane 2", "L e i b x 0;L a f b x 8;L b f b x 40;L g i b x 44;C a b",
      GUARDED, 1, 1, 1, 0, 2, NULL, false},
     {"split: reversed, inputs 32 bytes apart", "L a i b x 0;L b i b x 32;L e i b x 44;C b a",
@@ -510,15 +526,15 @@ static const tcase cases[] = {
     {"split: inputs 8 bytes apart, hull 24 bytes", "L a i b x 0;L b i b x 8;L e i b x 20;C a b",
      GUARDED, 1, 1, 1, 0, 2, NULL, false},
     {"one splat in three pairs", FOUR "C a b;C b c;C a c", GUARDED, 3, 1, 3, 0, 3, NULL, false},
-    {"splat with another use survives", "L a i b x 0;L b i b x 16;L c i b x 32;U a;C a b",
-     GUARDED, 1, 0, 1, 0, 1, NULL, false},
-    {"unaligned offsets x+2, x+18", "L a i b x 2;L b i b x 18;L e i b x 30;C a b", GUARDED, 1, 0,
-     1, 0, 2, NULL, false},
-    {"constrained fadd between the loads", "L a i b x 0;F;L b i b x 16;L e v b x 16;C a b",
-     GUARDED, 1, 0, 1, 0, 2, NULL, false},
+    {"splat with another use survives", "L a i b x 0;L b i b x 16;L c i b x 32;U a;C a b", GUARDED,
+     1, 0, 1, 0, 1, NULL, false},
+    {"unaligned offsets x+2, x+18", "L a i b x 2;L b i b x 18;L e i b x 30;C a b", GUARDED, 1, 0, 1,
+     0, 2, NULL, false},
+    {"constrained fadd between the loads", "L a i b x 0;F;L b i b x 16;L e v b x 16;C a b", GUARDED,
+     1, 0, 1, 0, 2, NULL, false},
     {"one pair windowed, one after a store not",
-     "L a i b x 0;L b i b x 16;L e v b x 16;S;L c i b x 100;L d i b x 116;C a b;C c d", GUARDED,
-     1, 0, 1, 1, 2, NULL, false},
+     "L a i b x 0;L b i b x 16;L e v b x 16;S;L c i b x 100;L d i b x 116;C a b;C c d", GUARDED, 1,
+     0, 1, 1, 2, NULL, false},
     /* negative */
     {"store between the loads", "L a i b x 0;S;L b i b x 16;L c i b x 32;L d i b x 48;C a b",
      GUARDED, 0, 0, 0, 1, 0, NULL, false},
@@ -528,22 +544,29 @@ static const tcase cases[] = {
      GUARDED, 0, 0, 0, 1, 0, NULL, false},
     {"load after a store does not widen the hull", "L a i b x 0;L b i b x 16;S;L e v b x 16;C a b",
      GUARDED, 0, 0, 0, 1, 0, NULL, false},
-    {"inputs 36 bytes apart, hull too small", "L a i b x 0;L b i b x 36;C a b", GUARDED, 0, 0, 0,
-     1, 0, NULL, false},
+    {"inputs 36 bytes apart, hull too small", "L a i b x 0;L b i b x 36;C a b", GUARDED, 0, 0, 0, 1,
+     0, NULL, false},
     {"inputs 6 bytes apart", "L a i b x 0;L b i b x 6;L e v b x 16;C a b", GUARDED, 0, 0, 0, 1, 0,
      NULL, false},
     {"different roots", "L a i b x 0;L b i b y 16;L c i b x 32;L d i b y 32;C a b", GUARDED, 0, 0,
      0, 1, 0, NULL, false},
     {"different bases", "L a i b x 0;L b i c x 16;L e i b x 48;L g i c x 48;C a b", GUARDED, 0, 0,
      0, 1, 0, NULL, false},
-    {"bounds-check mode", FOUR "C a b;C c d", {false, 65535}, 0, 0, 0, 0, 0, "bounds-check",
+    {"bounds-check mode", FOUR "C a b;C c d", {false, 65535}, 0, 0, 0, 0, 0, "bounds-check", false},
+    {"memory maximum 65536 pages",
+     FOUR "C a b;C c d",
+     {true, 65536},
+     0,
+     0,
+     0,
+     0,
+     0,
+     "memory maximum",
      false},
-    {"memory maximum 65536 pages", FOUR "C a b;C c d", {true, 65536}, 0, 0, 0, 0, 0,
-     "memory maximum", false},
     {"volatile load in the pair (low)", "L a V b x 0;L b i b x 16;L c i b x 32;C a b", GUARDED, 0,
      0, 0, 0, 0, NULL, false},
-    {"volatile load in the pair (high)", "L a i b x 0;L b V b x 16;L c i b x 32;C a b", GUARDED,
-     0, 0, 0, 0, 0, NULL, false},
+    {"volatile load in the pair (high)", "L a i b x 0;L b V b x 16;L c i b x 32;C a b", GUARDED, 0,
+     0, 0, 0, 0, NULL, false},
     {"loads in the block before the concat", "L a i b x 0;L b i b x 16;L c i b x 32;B;C a b",
      GUARDED, 0, 0, 0, 0, 0, NULL, false},
     {"same load in both halves", "L a i b x 0;L e i b x 32;C a a", GUARDED, 0, 0, 0, 0, 0, NULL,

@@ -42,11 +42,12 @@ static void load_at(sbuf *b, const char *name, const char *off) {
 static char *kernel_ir(const kspec *k) {
   sbuf b = {malloc(1024), 0, 1024};
   if (!b.p) abort();
-  put(&b, "declare float @llvm.experimental.constrained.fmul.f32(float, float, metadata, metadata)\n"
-          "declare float @llvm.experimental.constrained.fadd.f32(float, float, metadata, metadata)\n"
-          "define void @kernel(i8* %%mem, i32 %%x, i32 %%w, i32 %%n, float* %%out) #0 {\n"
-          "entry:\n  br label %%loop\nloop:\n"
-          "  %%i = phi i32 [ 0, %%entry ], [ %%i.next, %%loop ]\n");
+  put(&b,
+      "declare float @llvm.experimental.constrained.fmul.f32(float, float, metadata, metadata)\n"
+      "declare float @llvm.experimental.constrained.fadd.f32(float, float, metadata, metadata)\n"
+      "define void @kernel(i8* %%mem, i32 %%x, i32 %%w, i32 %%n, float* %%out) #0 {\n"
+      "entry:\n  br label %%loop\nloop:\n"
+      "  %%i = phi i32 [ 0, %%entry ], [ %%i.next, %%loop ]\n");
   for (unsigned t = 0; t < k->lanes; t++)
     put(&b, "  %%a%u = phi float [ 0.0, %%entry ], [ %%s%u, %%loop ]\n", t, t);
   if (k->mul_two_uses) put(&b, "  %%extra = phi float [ 0.0, %%entry ], [ %%e1, %%loop ]\n");
@@ -81,25 +82,35 @@ static char *kernel_ir(const kspec *k) {
       s = in;
     }
     if (k->mul_w_first)
-      put(&b, "  %%m%u = call float @llvm.experimental.constrained.fmul.f32(float %%w%u, float %s, " MD
-              ") #1\n", t, t, s);
+      put(&b,
+          "  %%m%u = call float @llvm.experimental.constrained.fmul.f32(float %%w%u, float %s, " MD
+          ") #1\n",
+          t, t, s);
     else
-      put(&b, "  %%m%u = call float @llvm.experimental.constrained.fmul.f32(float %s, float %%w%u, " MD
-              ") #1\n", t, s, t);
+      put(&b,
+          "  %%m%u = call float @llvm.experimental.constrained.fmul.f32(float %s, float %%w%u, " MD
+          ") #1\n",
+          t, s, t);
     if (k->acc_first)
-      put(&b, "  %%s%u = call float @llvm.experimental.constrained.fadd.f32(float %%a%u, float %%m%u, " MD
-              ") #1\n", t, t, t);
+      put(&b,
+          "  %%s%u = call float @llvm.experimental.constrained.fadd.f32(float %%a%u, float "
+          "%%m%u, " MD ") #1\n",
+          t, t, t);
     else
-      put(&b, "  %%s%u = call float @llvm.experimental.constrained.fadd.f32(float %%m%u, float %%a%u, " MD
-              ") #1\n", t, t, t);
+      put(&b,
+          "  %%s%u = call float @llvm.experimental.constrained.fadd.f32(float %%m%u, float "
+          "%%a%u, " MD ") #1\n",
+          t, t, t);
   }
   if (k->mul_two_uses)
-    put(&b, "  %%e1 = call float @llvm.experimental.constrained.fadd.f32(float %%m1, float %%extra, " MD
-            ") #1\n");
+    put(&b,
+        "  %%e1 = call float @llvm.experimental.constrained.fadd.f32(float %%m1, float %%extra, " MD
+        ") #1\n");
   if (k->fold == 1) put(&b, "  %%anchor.keep = fptosi float %%anchor to i32\n");
   if (k->store_in_loop) put(&b, "  store float %%s0, float* %%out, align 4\n");
-  put(&b, "  %%i.next = add i32 %%i, 1\n  %%c = icmp slt i32 %%i.next, %%n\n"
-          "  br i1 %%c, label %%loop, label %%exit\nexit:\n");
+  put(&b,
+      "  %%i.next = add i32 %%i, 1\n  %%c = icmp slt i32 %%i.next, %%n\n"
+      "  br i1 %%c, label %%loop, label %%exit\nexit:\n");
   for (unsigned t = 0; t < k->lanes; t++) {
     put(&b, "  %%o%u = getelementptr inbounds float, float* %%out, i64 %u\n", t, t);
     put(&b, "  store float %%s%u, float* %%o%u, align 4\n", t, t);
@@ -109,9 +120,9 @@ static char *kernel_ir(const kspec *k) {
 }
 
 typedef struct expect {
-  unsigned groups;       /* 0: the module must be unchanged */
-  unsigned width;        /* lanes per group; 0: kspec.lanes */
-  const char *disabled;  /* substring of stats.disabled, or NULL */
+  unsigned groups;      /* 0: the module must be unchanged */
+  unsigned width;       /* lanes per group; 0: kspec.lanes */
+  const char *disabled; /* substring of stats.disabled, or NULL */
 } expect;
 
 /* Runs the pass on kernel(k) with `opt` and checks the result. */

@@ -45,10 +45,15 @@ typedef struct kspec {
 static char *kernel_ir(const kspec *k) {
   sbuf b = {malloc(4096), 0, 4096};
   if (!b.p) abort();
-  put(&b, "declare " V4 " @llvm.experimental.constrained.fmul.v4f32(" V4 ", " V4 ", metadata, metadata)\n"
-          "declare " V4 " @llvm.experimental.constrained.fadd.v4f32(" V4 ", " V4 ", metadata, metadata)\n"
-          "define void @kernel(float* %%x, " V4 "* %%w, i32 %%iters, " V4 "* %%out%s) #0 {\n"
-          "entry:\n  br label %%%s\n", k->arg_acc ? ", " V4 " %arg" : "", k->nested ? "outer" : "loop");
+  put(&b,
+      "declare " V4 " @llvm.experimental.constrained.fmul.v4f32(" V4 ", " V4
+      ", metadata, metadata)\n"
+      "declare " V4 " @llvm.experimental.constrained.fadd.v4f32(" V4 ", " V4
+      ", metadata, metadata)\n"
+      "define void @kernel(float* %%x, " V4 "* %%w, i32 %%iters, " V4
+      "* %%out%s) #0 {\n"
+      "entry:\n  br label %%%s\n",
+      k->arg_acc ? ", " V4 " %arg" : "", k->nested ? "outer" : "loop");
   const char *pre = "entry";
   if (k->nested) {
     put(&b, "outer:\n  %%o = phi i32 [ 0, %%entry ], [ %%o.next, %%latch ]\n");
@@ -63,54 +68,71 @@ static char *kernel_ir(const kspec *k) {
     if (k->nested)
       put(&b, "  %%a%u = phi " V4 " [ %%oa%u, %%outer ], [ %%s%u, %%loop ]\n", j, j, back);
     else
-      put(&b, "  %%a%u = phi " V4 " [ <float 1.0, float -0.0, float 0x3810000000000000, float 3.0>, "
-              "%%entry ], [ %%s%u, %%loop ]\n", j, back);
+      put(&b,
+          "  %%a%u = phi " V4
+          " [ <float 1.0, float -0.0, float 0x3810000000000000, float 3.0>, "
+          "%%entry ], [ %%s%u, %%loop ]\n",
+          j, back);
   }
-  put(&b, "  %%wp = getelementptr " V4 ", " V4 "* %%w, i32 %%i\n"
-          "  %%wv = load " V4 ", " V4 "* %%wp, align 1\n"
-          "  %%base = mul i32 %%i, %u\n", k->n);
+  put(&b,
+      "  %%wp = getelementptr " V4 ", " V4
+      "* %%w, i32 %%i\n"
+      "  %%wv = load " V4 ", " V4
+      "* %%wp, align 1\n"
+      "  %%base = mul i32 %%i, %u\n",
+      k->n);
   for (unsigned j = 0; j < k->n; j++) {
-    put(&b, "  %%xo%u = add i32 %%base, %u\n"
-            "  %%xp%u = getelementptr float, float* %%x, i32 %%xo%u\n"
-            "  %%xs%u = load float, float* %%xp%u, align 1\n"
-            "  %%xi%u = insertelement " V4 " undef, float %%xs%u, i64 0\n"
-            "  %%xv%u = shufflevector " V4 " %%xi%u, " V4 " poison, <4 x i32> zeroinitializer\n",
+    put(&b,
+        "  %%xo%u = add i32 %%base, %u\n"
+        "  %%xp%u = getelementptr float, float* %%x, i32 %%xo%u\n"
+        "  %%xs%u = load float, float* %%xp%u, align 1\n"
+        "  %%xi%u = insertelement " V4
+        " undef, float %%xs%u, i64 0\n"
+        "  %%xv%u = shufflevector " V4 " %%xi%u, " V4 " poison, <4 x i32> zeroinitializer\n",
         j, j, j, j, j, j, j, j, j, j);
     const char *wv = "wv";
     char wname[32];
     if (k->shared_x || k->no_shared) {
-      put(&b, "  %%wp%u = getelementptr " V4 ", " V4 "* %%w, i32 %%xo%u\n"
-              "  %%wv%u = load " V4 ", " V4 "* %%wp%u, align 1\n", j, j, j, j);
+      put(&b,
+          "  %%wp%u = getelementptr " V4 ", " V4
+          "* %%w, i32 %%xo%u\n"
+          "  %%wv%u = load " V4 ", " V4 "* %%wp%u, align 1\n",
+          j, j, j, j);
       snprintf(wname, sizeof wname, "wv%u", j);
       wv = wname;
     }
     char xname[32];
     snprintf(xname, sizeof xname, "xv%u", k->shared_x ? 0u : j);
-    put(&b, "  %%m%u = call " V4 " @llvm.experimental.constrained.fmul.v4f32(" V4 " %%%s, " V4
-            " %%%s, " MD ") #1\n",
+    put(&b,
+        "  %%m%u = call " V4 " @llvm.experimental.constrained.fmul.v4f32(" V4 " %%%s, " V4
+        " %%%s, " MD ") #1\n",
         j, k->w_first ? wv : xname, k->w_first ? xname : wv);
     char acc[32], mul[32];
-    if (k->arg_acc)
-      snprintf(acc, sizeof acc, "arg");
-    else
-      snprintf(acc, sizeof acc, "a%u", j);
+    if (k->arg_acc) snprintf(acc, sizeof acc, "arg");
+    else snprintf(acc, sizeof acc, "a%u", j);
     snprintf(mul, sizeof mul, "m%u", j);
-    put(&b, "  %%s%u = call " V4 " @llvm.experimental.constrained.fadd.v4f32(" V4 " %%%s, " V4
-            " %%%s, %s) #1\n",
+    put(&b,
+        "  %%s%u = call " V4 " @llvm.experimental.constrained.fadd.v4f32(" V4 " %%%s, " V4
+        " %%%s, %s) #1\n",
         j, k->acc_first ? acc : mul, k->acc_first ? mul : acc, k->strict_md && j == 1 ? MDS : MD);
-    if (k->mul_two_uses && j == 1)
-      put(&b, "  store " V4 " %%m1, " V4 "* %%out, align 1\n");
+    if (k->mul_two_uses && j == 1) put(&b, "  store " V4 " %%m1, " V4 "* %%out, align 1\n");
     if (k->early_use && j == 0) put(&b, "  store " V4 " %%s0, " V4 "* %%out, align 1\n");
   }
-  put(&b, "  %%i.next = add i32 %%i, 1\n  %%c = icmp slt i32 %%i.next, %%iters\n"
-          "  br i1 %%c, label %%loop, label %%%s\n", k->nested ? "latch" : "exit");
+  put(&b,
+      "  %%i.next = add i32 %%i, 1\n  %%c = icmp slt i32 %%i.next, %%iters\n"
+      "  br i1 %%c, label %%loop, label %%%s\n",
+      k->nested ? "latch" : "exit");
   if (k->nested)
-    put(&b, "latch:\n  %%o.next = add i32 %%o, 1\n  %%oc = icmp slt i32 %%o.next, 3\n"
-            "  br i1 %%oc, label %%outer, label %%exit\n");
+    put(&b,
+        "latch:\n  %%o.next = add i32 %%o, 1\n  %%oc = icmp slt i32 %%o.next, 3\n"
+        "  br i1 %%oc, label %%outer, label %%exit\n");
   put(&b, "exit:\n");
   for (unsigned j = 0; j < k->n; j++)
-    put(&b, "  %%op%u = getelementptr " V4 ", " V4 "* %%out, i32 %u\n"
-            "  store " V4 " %%s%u, " V4 "* %%op%u, align 1\n", j, j, j, j);
+    put(&b,
+        "  %%op%u = getelementptr " V4 ", " V4
+        "* %%out, i32 %u\n"
+        "  store " V4 " %%s%u, " V4 "* %%op%u, align 1\n",
+        j, j, j, j);
   put(&b, "  ret void\n}\nattributes #0 = { strictfp }\nattributes #1 = { strictfp }\n");
   return b.p;
 }
@@ -180,8 +202,8 @@ static void run_case(const char *name, const kspec *k, expect want) {
     check(count(out, " = load ") == count(orig, " = load ") &&
               count(out, "store ") == count(orig, "store "),
           name, "a memory access was added or removed");
-    check(count(out, "phi <8 x float>") == want.phi_pairs && count(out, "phi <4 x float>") ==
-              count(orig, "phi <4 x float>") - 2 * want.phi_pairs,
+    check(count(out, "phi <8 x float>") == want.phi_pairs &&
+              count(out, "phi <4 x float>") == count(orig, "phi <4 x float>") - 2 * want.phi_pairs,
           name, "vector phis");
     /* each paired exit value leaves through one half extract */
     check(count(out, "vp.lo") >= want.pairs && count(out, "vp.hi") >= want.pairs, name,

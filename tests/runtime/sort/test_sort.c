@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
   /* ties at 3.0 (indices 1 and 4) keep their order: the sort is stable */
   const float x[6] = {0.5f, 3.0f, -1.0f, 2.0f, 3.0f, 0.0f};
   const int32_t want_argsort[6] = {1, 4, 3, 0, 5, 2}; /* descending */
-  const float want_values[3] = {-1.0f, 0.0f, 0.5f};  /* ascending top 3 */
+  const float want_values[3] = {-1.0f, 0.0f, 0.5f};   /* ascending top 3 */
   const int32_t want_indices[3] = {2, 5, 0};
   int32_t got_argsort[6], got_indices[3];
   float got_values[3];
