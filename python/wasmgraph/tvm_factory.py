@@ -41,9 +41,13 @@ def _parts(factory):
 
 
 def _save_params(params):
-    import tvm.runtime  # present: the factory came from TVM
+    import tvm  # present: the factory came from TVM
 
-    return tvm.runtime.save_param_dict(params)
+    save = getattr(tvm.runtime, "save_param_dict", None)
+    if save is None:  # TVM 0.8 keeps it in relay only
+        from tvm import relay
+        save = relay.save_param_dict
+    return save(params)
 
 
 def from_tvm(factory, output=None, **compile_options):

@@ -1,6 +1,7 @@
 """Executors on Python threads: run() releases the GIL, and two executors
 running at once on two threads compute what they compute alone."""
 
+import os
 import threading
 
 import numpy as np
@@ -135,3 +136,26 @@ def test_one_executor_shared_by_threads_serialises(example_so, example_input):
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_compiles_on_two_threads(work_dir, example_dir, example_input, example_expected):
+    """compile() releases the GIL too; two at once give two working models."""
+    outs = [os.path.join(work_dir, f"parallel_{i}.so") for i in range(2)]
+    errors, start = [], threading.Barrier(2)
+
+    def build(out):
+        start.wait()
+        try:
+            wasmgraph.compile(example_dir, out)
+        except BaseException as e:
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=build, args=(o,)) for o in outs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for o in outs:
+        got = wasmgraph.load(o).executor(threads=1)(data=example_input)[0]
+        np.testing.assert_allclose(got, example_expected, rtol=1e-5, atol=1e-6)
