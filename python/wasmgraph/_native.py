@@ -118,22 +118,30 @@ class ModuleDescPrefix(ctypes.Structure):
 MODULE_ABI_VERSION = 2
 
 
-def embedded_graph_json(so_path):
-    """The graph.json embedded in a model library the runtime has loaded, or
-    None. The library is looked up among loaded objects (RTLD_NOLOAD), not
-    loaded a second time."""
+def embedded_graph_json(so_name):
+    """The graph.json embedded in a model library the runtime has loaded under
+    ``so_name``, or None. The library is looked up among loaded objects
+    (RTLD_NOLOAD) and that extra reference dropped again, so it unloads with
+    its model."""
+    import _ctypes
+
     try:
-        lib = ctypes.CDLL(so_path, mode=os.RTLD_NOW | os.RTLD_LOCAL | os.RTLD_NOLOAD)
+        lib = ctypes.CDLL(os.fsdecode(so_name), mode=os.RTLD_NOW | os.RTLD_LOCAL | os.RTLD_NOLOAD)
+    except OSError:
+        return None
+    try:
         entry = lib.wasmgraph_module_entry
-    except (OSError, AttributeError):
+        entry.restype = ctypes.POINTER(ModuleDescPrefix)
+        entry.argtypes = []
+        desc = entry().contents
+        if (desc.abi_version != MODULE_ABI_VERSION or
+                desc.struct_size < ctypes.sizeof(ModuleDescPrefix) or not desc.graph_json):
+            return None
+        return ctypes.string_at(desc.graph_json, desc.graph_json_size)
+    except AttributeError:
         return None
-    entry.restype = ctypes.POINTER(ModuleDescPrefix)
-    entry.argtypes = []
-    desc = entry().contents
-    if (desc.abi_version != MODULE_ABI_VERSION or
-            desc.struct_size < ctypes.sizeof(ModuleDescPrefix) or not desc.graph_json):
-        return None
-    return ctypes.string_at(desc.graph_json, desc.graph_json_size)
+    finally:
+        _ctypes.dlclose(lib._handle)
 
 
 class LibraryError(ImportError):

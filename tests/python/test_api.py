@@ -218,3 +218,42 @@ def test_executors_release_their_sandbox(example_so, example_input):
     del views
     gc.collect()
     assert _vm_size_kb() - before < grown // 16, "sandboxes not released"
+
+
+def _mapped(path):
+    real = os.path.realpath(path)
+    with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
+        return any(line.rstrip("\n").endswith(real) or real + " (deleted)" in line for line in f)
+
+
+def test_recompiling_in_place_loads_the_new_model(work_dir, example_dir, probe, example_input):
+    """A new file at the same path is a new model, even while a model of the
+    old file is alive (dlopen alone would hand back the old code)."""
+    path = os.path.join(work_dir, "same.so")
+    wasmgraph.compile(example_dir, path)
+    first = wasmgraph.load(path).executor(threads=1)
+    so, graph, params = probe
+    shutil.copy(so, path + ".tmp")
+    os.replace(path + ".tmp", path)  # what compile() does: a new file, renamed over the old
+    second = wasmgraph.load(path, graph, params).executor(threads=1)
+    assert second(x=np.array([1, 2, 4, 5], np.int32))[0].tolist() == [1000, 500, 250, 200]
+    assert first(data=example_input)[0].shape == (1, 10)  # the old model still runs
+    # The same file loaded twice shares one library.
+    again = wasmgraph.load(path, graph, params)
+    assert again.executor(threads=1)(x=np.array([4, 4, 4, 4], np.int32))[0].tolist() == [250] * 4
+
+
+def test_library_unloads_with_its_last_model(work_dir, example_dir, example_input):
+    path = os.path.join(work_dir, "unload.so")
+    wasmgraph.compile(example_dir, path)
+    fds = len(os.listdir("/proc/self/fd"))
+    ex = wasmgraph.load(path).executor(threads=1)
+    view = ex(data=example_input) and ex.output_view(0)
+    assert _mapped(path)
+    del ex
+    gc.collect()
+    assert _mapped(path)  # the view keeps executor, model and library
+    del view
+    gc.collect()
+    assert not _mapped(path), "the model library stayed loaded"
+    assert len(os.listdir("/proc/self/fd")) == fds
