@@ -47,6 +47,15 @@ extern "C" {
 
 #define WASMGRAPH_VERSION "0.1.0"
 
+/* Marks the functions that make up the library's ABI. The library is built
+ * with -fvisibility=hidden, so a function without this mark stays internal
+ * (tests/abi checks the exported list against the lists kept there). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WASMGRAPH_API __attribute__((visibility("default")))
+#else
+#define WASMGRAPH_API
+#endif
+
 typedef enum wasmgraph_status {
   WASMGRAPH_OK = 0,
   WASMGRAPH_ERR_INVALID_ARGUMENT = 1, /* NULL handle, index out of range, ... */
@@ -117,14 +126,14 @@ typedef struct wasmgraph_options {
 /* ---- library ---------------------------------------------------------- */
 
 /* "0.1.0". Static string. */
-const char *wasmgraph_version(void);
+WASMGRAPH_API const char *wasmgraph_version(void);
 /* "guard-pages" or "bounds-check": how this build catches out-of-bounds
  * accesses (chosen at build time with WASMGRAPH_MEMORY_MODE). */
-const char *wasmgraph_memory_mode(void);
+WASMGRAPH_API const char *wasmgraph_memory_mode(void);
 /* Short English text for a status. Static string; never NULL. */
-const char *wasmgraph_status_string(wasmgraph_status status);
+WASMGRAPH_API const char *wasmgraph_status_string(wasmgraph_status status);
 /* Short English text for a trap kind. Static string; never NULL. */
-const char *wasmgraph_trap_string(wasmgraph_trap_kind kind);
+WASMGRAPH_API const char *wasmgraph_trap_string(wasmgraph_trap_kind kind);
 
 /* ---- model ------------------------------------------------------------ */
 
@@ -134,41 +143,43 @@ const char *wasmgraph_trap_string(wasmgraph_trap_kind kind);
  * The bytes are parsed and copied: the caller may free them on return.
  * `module` must outlive the model (it is static data of generated code).
  * On failure *out is NULL and `err` (if not NULL) holds a message. */
-wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module, const void *graph_json,
-                                        size_t graph_json_size, const void *params,
-                                        size_t params_size, wasmgraph_model **out, char *err,
-                                        size_t err_size);
+WASMGRAPH_API wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module,
+                                                      const void *graph_json,
+                                                      size_t graph_json_size, const void *params,
+                                                      size_t params_size, wasmgraph_model **out,
+                                                      char *err, size_t err_size);
 
 /* Same, reading graph.json and params from files (either path may be NULL to
  * use the embedded copy). Messages name the file. */
-wasmgraph_status wasmgraph_model_create_from_files(const wasmgraph_module_desc *module,
-                                                   const char *graph_path, const char *params_path,
-                                                   wasmgraph_model **out, char *err,
-                                                   size_t err_size);
+WASMGRAPH_API wasmgraph_status wasmgraph_model_create_from_files(
+    const wasmgraph_module_desc *module, const char *graph_path, const char *params_path,
+    wasmgraph_model **out, char *err, size_t err_size);
 
 /* Loads a shared object made by `wasmgraph compile -o model.so` (dlopen) and
  * builds a model from it; graph/params paths as above. The model keeps the
  * library loaded until wasmgraph_model_destroy. */
-wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *graph_path,
-                                              const char *params_path, wasmgraph_model **out,
-                                              char *err, size_t err_size);
+WASMGRAPH_API wasmgraph_status wasmgraph_model_load_library(const char *so_path,
+                                                            const char *graph_path,
+                                                            const char *params_path,
+                                                            wasmgraph_model **out, char *err,
+                                                            size_t err_size);
 
 /* Releases the model. Every executor made from it must be destroyed first.
  * NULL is accepted. */
-void wasmgraph_model_destroy(wasmgraph_model *model);
+WASMGRAPH_API void wasmgraph_model_destroy(wasmgraph_model *model);
 
-int wasmgraph_model_num_inputs(const wasmgraph_model *model);  /* -1 if NULL */
-int wasmgraph_model_num_outputs(const wasmgraph_model *model); /* -1 if NULL */
+WASMGRAPH_API int wasmgraph_model_num_inputs(const wasmgraph_model *model);  /* -1 if NULL */
+WASMGRAPH_API int wasmgraph_model_num_outputs(const wasmgraph_model *model); /* -1 if NULL */
 /* Graph inputs are the "null" nodes that are not params, in graph order. */
-wasmgraph_status wasmgraph_model_input_info(const wasmgraph_model *model, int index,
-                                            wasmgraph_tensor_info *out);
-wasmgraph_status wasmgraph_model_output_info(const wasmgraph_model *model, int index,
-                                             wasmgraph_tensor_info *out);
+WASMGRAPH_API wasmgraph_status wasmgraph_model_input_info(const wasmgraph_model *model, int index,
+                                                          wasmgraph_tensor_info *out);
+WASMGRAPH_API wasmgraph_status wasmgraph_model_output_info(const wasmgraph_model *model, int index,
+                                                           wasmgraph_tensor_info *out);
 /* WASMGRAPH_ERR_NOT_FOUND if no input has that name. */
-wasmgraph_status wasmgraph_model_input_index(const wasmgraph_model *model, const char *name,
-                                             int *index);
+WASMGRAPH_API wasmgraph_status wasmgraph_model_input_index(const wasmgraph_model *model,
+                                                           const char *name, int *index);
 /* Name given at compile time (--name). */
-const char *wasmgraph_model_name(const wasmgraph_model *model);
+WASMGRAPH_API const char *wasmgraph_model_name(const wasmgraph_model *model);
 
 /* ---- executor --------------------------------------------------------- */
 
@@ -176,30 +187,33 @@ const char *wasmgraph_model_name(const wasmgraph_model *model);
  * thread) over one linear memory, with the params loaded and all tensors
  * planned. `options` may be NULL. On failure *out is NULL and `err` holds a
  * message. The model must outlive the executor. */
-wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
-                                           const wasmgraph_options *options,
-                                           wasmgraph_executor **out, char *err, size_t err_size);
-void wasmgraph_executor_destroy(wasmgraph_executor *ex); /* NULL is accepted */
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
+                                                         const wasmgraph_options *options,
+                                                         wasmgraph_executor **out, char *err,
+                                                         size_t err_size);
+WASMGRAPH_API void wasmgraph_executor_destroy(wasmgraph_executor *ex); /* NULL is accepted */
 
 /* Text of the last failed call on this executor, "" if none. Owned by the
  * executor; valid until the next call on it. */
-const char *wasmgraph_executor_last_error(const wasmgraph_executor *ex);
+WASMGRAPH_API const char *wasmgraph_executor_last_error(const wasmgraph_executor *ex);
 /* The trap kind of the last failed run, WASMGRAPH_TRAP_NONE if it did not trap. */
-wasmgraph_trap_kind wasmgraph_executor_last_trap(const wasmgraph_executor *ex);
-const wasmgraph_model *wasmgraph_executor_model(const wasmgraph_executor *ex);
+WASMGRAPH_API wasmgraph_trap_kind wasmgraph_executor_last_trap(const wasmgraph_executor *ex);
+WASMGRAPH_API const wasmgraph_model *wasmgraph_executor_model(const wasmgraph_executor *ex);
 /* Number of threads this executor runs parallel lambdas on. */
-int wasmgraph_executor_num_threads(const wasmgraph_executor *ex);
+WASMGRAPH_API int wasmgraph_executor_num_threads(const wasmgraph_executor *ex);
 
 /* Copies `size` bytes into input `index`; `size` must equal the input's nbytes. */
-wasmgraph_status wasmgraph_executor_set_input(wasmgraph_executor *ex, int index, const void *data,
-                                              size_t size);
-wasmgraph_status wasmgraph_executor_set_input_by_name(wasmgraph_executor *ex, const char *name,
-                                                      const void *data, size_t size);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_set_input(wasmgraph_executor *ex, int index,
+                                                            const void *data, size_t size);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_set_input_by_name(wasmgraph_executor *ex,
+                                                                    const char *name,
+                                                                    const void *data, size_t size);
 /* Checked copy: dtype and shape must match the graph exactly; the error text
  * says what differs. */
-wasmgraph_status wasmgraph_executor_set_input_tensor(wasmgraph_executor *ex, int index,
-                                                     wasmgraph_dtype dtype, int ndim,
-                                                     const int64_t *shape, const void *data);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_set_input_tensor(wasmgraph_executor *ex,
+                                                                   int index, wasmgraph_dtype dtype,
+                                                                   int ndim, const int64_t *shape,
+                                                                   const void *data);
 
 /* Runs every node of the graph. A nonzero kernel return gives
  * WASMGRAPH_ERR_KERNEL, a trap WASMGRAPH_ERR_TRAP; the message names the node,
@@ -208,29 +222,31 @@ wasmgraph_status wasmgraph_executor_set_input_tensor(wasmgraph_executor *ex, int
  * tensor descriptors, the stack and the params before running. Inputs set
  * before the failure must be set again (a trapping kernel may have changed
  * any tensor). */
-wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex);
 
 /* Copies output `index` (graph "heads" order) into `dst`; `size` must equal
  * the output's nbytes. */
-wasmgraph_status wasmgraph_executor_get_output(const wasmgraph_executor *ex, int index, void *dst,
-                                               size_t size);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_get_output(const wasmgraph_executor *ex,
+                                                             int index, void *dst, size_t size);
 
 /* Zero-copy access: the address of the input/output tensor inside linear
  * memory. Valid until the executor is destroyed (the memory never moves).
  * Writing an input buffer is the same as set_input; the contents of an output
  * buffer are valid after a successful run until the next run. */
-wasmgraph_status wasmgraph_executor_input_buffer(wasmgraph_executor *ex, int index, void **data,
-                                                 size_t *size);
-wasmgraph_status wasmgraph_executor_output_buffer(const wasmgraph_executor *ex, int index,
-                                                  const void **data, size_t *size);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_input_buffer(wasmgraph_executor *ex, int index,
+                                                               void **data, size_t *size);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_output_buffer(const wasmgraph_executor *ex,
+                                                                int index, const void **data,
+                                                                size_t *size);
 
 /* Convenience wrappers over wasmgraph_model_* for the executor's model. */
-int wasmgraph_executor_num_inputs(const wasmgraph_executor *ex);
-int wasmgraph_executor_num_outputs(const wasmgraph_executor *ex);
-wasmgraph_status wasmgraph_executor_input_info(const wasmgraph_executor *ex, int index,
-                                               wasmgraph_tensor_info *out);
-wasmgraph_status wasmgraph_executor_output_info(const wasmgraph_executor *ex, int index,
-                                                wasmgraph_tensor_info *out);
+WASMGRAPH_API int wasmgraph_executor_num_inputs(const wasmgraph_executor *ex);
+WASMGRAPH_API int wasmgraph_executor_num_outputs(const wasmgraph_executor *ex);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_input_info(const wasmgraph_executor *ex,
+                                                             int index, wasmgraph_tensor_info *out);
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_output_info(const wasmgraph_executor *ex,
+                                                              int index,
+                                                              wasmgraph_tensor_info *out);
 
 #ifdef __cplusplus
 }

@@ -60,7 +60,7 @@ typedef enum wasmgraph_output_kind {
 } wasmgraph_output_kind;
 
 /* The kind for a path's extension (".so", ".o", ".a", ".c", ".wasm"). */
-wasmgraph_output_kind wasmgraph_output_kind_from_path(const char *path);
+WASMGRAPH_API wasmgraph_output_kind wasmgraph_output_kind_from_path(const char *path);
 
 /* One line of progress or a command line (for -v). */
 typedef void (*wasmgraph_log_fn)(void *user, const char *line);
@@ -95,12 +95,12 @@ typedef struct wasmgraph_compile_options {
                                  (the log names every file). NULL: none */
 } wasmgraph_compile_options;
 
-void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);
+WASMGRAPH_API void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);
 
 /* The LLVM pass pipeline that runs at -O2 and above, in order: the name of
  * pass i (as disable_passes and dump_ir_after take it) and, if `what` is
  * not NULL, one line saying what it does. NULL past the last pass. */
-const char *wasmgraph_compile_pass(size_t i, const char **what);
+WASMGRAPH_API const char *wasmgraph_compile_pass(size_t i, const char **what);
 
 /* Runs the whole pipeline. On failure OUTPUT is left untouched (outputs are
  * written under temporary names next to it and renamed at the end) and every
@@ -110,18 +110,18 @@ const char *wasmgraph_compile_pass(size_t i, const char **what);
  * wasm feature the runtime cannot serve, wasm64, an import the runtime cannot
  * serve, a non-system-lib object, a wasm2c version other than 1.0.39),
  * NO_MEMORY. */
-wasmgraph_status wasmgraph_compile(const wasmgraph_compile_options *opts, char *err,
-                                   size_t err_size);
+WASMGRAPH_API wasmgraph_status wasmgraph_compile(const wasmgraph_compile_options *opts, char *err,
+                                                 size_t err_size);
 
 /* True if `name` is a C identifier wasmgraph accepts as NAME (ASCII letters,
  * digits and '_', not starting with a digit, at most 64 characters). */
-bool wasmgraph_name_is_valid(const char *name);
+WASMGRAPH_API bool wasmgraph_name_is_valid(const char *name);
 
 /* NAME used when none is given: the OUTPUT file name without directory and
  * extension (and without a "lib" prefix for .a/.so), with every character that
  * is not a letter, digit or '_' replaced by '_' and a leading digit prefixed by
  * '_'; "model" if nothing is left. Writes into buf (always terminated). */
-void wasmgraph_default_name(const char *output, char *buf, size_t size);
+WASMGRAPH_API void wasmgraph_default_name(const char *output, char *buf, size_t size);
 
 /* ---- inspect ---------------------------------------------------------- */
 
@@ -169,9 +169,11 @@ typedef struct wasmgraph_inspect_report {
  * `log`, `log_user`, `verbose` and `stack_size` of opts are used (opts may be
  * NULL). A check failure is not an error of this call: it is recorded in the
  * report. Errors are unreadable input (IO, FORMAT) and NO_MEMORY. */
-wasmgraph_status wasmgraph_inspect(const char *input, const wasmgraph_compile_options *opts,
-                                   wasmgraph_inspect_report **out, char *err, size_t err_size);
-void wasmgraph_inspect_report_free(wasmgraph_inspect_report *report);
+WASMGRAPH_API wasmgraph_status wasmgraph_inspect(const char *input,
+                                                 const wasmgraph_compile_options *opts,
+                                                 wasmgraph_inspect_report **out, char *err,
+                                                 size_t err_size);
+WASMGRAPH_API void wasmgraph_inspect_report_free(wasmgraph_inspect_report *report);
 
 #ifdef __cplusplus
 }

@@ -14,10 +14,10 @@ typedef uint32_t u32;
 typedef float f32;
 typedef double f64;
 
-u32 w2c_env_memcpy(wg_env *env, u32 dst, u32 src, u32 n);
-u32 w2c_env_memmove(wg_env *env, u32 dst, u32 src, u32 n);
-u32 w2c_env_memset(wg_env *env, u32 dst, u32 value, u32 n);
-wasm_rt_memory_t *w2c_env_memory(wg_env *env);
+WG_HOST_IMPORT u32 w2c_env_memcpy(wg_env *env, u32 dst, u32 src, u32 n);
+WG_HOST_IMPORT u32 w2c_env_memmove(wg_env *env, u32 dst, u32 src, u32 n);
+WG_HOST_IMPORT u32 w2c_env_memset(wg_env *env, u32 dst, u32 value, u32 n);
+WG_HOST_IMPORT wasm_rt_memory_t *w2c_env_memory(wg_env *env);
 
 wasm_rt_memory_t *w2c_env_memory(wg_env *env) { return env->memory; }
 
@@ -43,11 +43,11 @@ u32 w2c_env_memset(wg_env *env, u32 dst, u32 value, u32 n) {
 
 /* Each defines one math import; the trailing declaration takes the `;`. */
 #define MATH1(name, T)                                   \
-  T w2c_env_##name(wg_env *env, T x);                    \
+  WG_HOST_IMPORT T w2c_env_##name(wg_env *env, T x);     \
   T w2c_env_##name(wg_env *env, T x) { return name(x); } \
   T w2c_env_##name(wg_env *env, T x)
 #define MATH2(name, T)                                           \
-  T w2c_env_##name(wg_env *env, T x, T y);                       \
+  WG_HOST_IMPORT T w2c_env_##name(wg_env *env, T x, T y);        \
   T w2c_env_##name(wg_env *env, T x, T y) { return name(x, y); } \
   T w2c_env_##name(wg_env *env, T x, T y)
 
@@ -90,5 +90,5 @@ MATH1(erf, f64);
 MATH1(round, f64);
 MATH2(fmod, f64);
 
-f32 w2c_env_ldexpf(wg_env *env, f32 x, u32 e);
+WG_HOST_IMPORT f32 w2c_env_ldexpf(wg_env *env, f32 x, u32 e);
 f32 w2c_env_ldexpf(wg_env *env, f32 x, u32 e) { return ldexpf(x, (int)e); }

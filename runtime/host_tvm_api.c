@@ -13,11 +13,11 @@
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-u32 w2c_env_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr);
-void w2c_env_TVMAPISetLastError(wg_env *env, u32 msg);
-u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out);
-u32 w2c_env_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n, u32 ret,
-                        u32 ret_tcode);
+WG_HOST_IMPORT u32 w2c_env_TVMBackendRegisterSystemLibSymbol(wg_env *env, u32 name, u32 ptr);
+WG_HOST_IMPORT void w2c_env_TVMAPISetLastError(wg_env *env, u32 msg);
+WG_HOST_IMPORT u32 w2c_env_TVMBackendGetFuncFromEnv(wg_env *env, u32 mod_ctx, u32 name, u32 out);
+WG_HOST_IMPORT u32 w2c_env_TVMFuncCall(wg_env *env, u32 handle, u32 args, u32 tcodes, u32 n,
+                                       u32 ret, u32 ret_tcode);
 
 #define CTX_SUFFIX "__tvm_module_ctx"
 #define MODULE_CTX_TOKEN 0x4d474d57u /* any nonzero value; kernels only pass it back */

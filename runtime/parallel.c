@@ -253,9 +253,10 @@ static int32_t parallel_launch(wg_env *env, uint32_t lambda, uint32_t cdata) {
 
 /* The imports (§5). num_task is TVM's hint; the executor decides: one task
  * per thread. */
-uint32_t w2c_env_TVMBackendParallelLaunch(wg_env *env, uint32_t lambda, uint32_t cdata,
-                                          uint32_t num_task);
-uint32_t w2c_env_TVMBackendParallelBarrier(wg_env *env, uint32_t task_id, uint32_t penv);
+WG_HOST_IMPORT uint32_t w2c_env_TVMBackendParallelLaunch(wg_env *env, uint32_t lambda,
+                                                         uint32_t cdata, uint32_t num_task);
+WG_HOST_IMPORT uint32_t w2c_env_TVMBackendParallelBarrier(wg_env *env, uint32_t task_id,
+                                                          uint32_t penv);
 
 uint32_t w2c_env_TVMBackendParallelLaunch(wg_env *env, uint32_t lambda, uint32_t cdata,
                                           uint32_t num_task) {

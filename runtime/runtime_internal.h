@@ -15,6 +15,12 @@
 #include "wasm-rt.h"
 #include "wasmgraph.h"
 
+/* Marks the host imports (w2c_env_*) that generated code binds to when it is
+ * loaded: like the wasm_rt_* functions, they are exported from libwasmgraph.so
+ * and from executables linked with ENABLE_EXPORTS, while the rest of the
+ * runtime is built with -fvisibility=hidden. */
+#define WG_HOST_IMPORT WASM_RT_EXPORT
+
 #define WG_ERROR_SIZE 1024
 #define WG_KERNEL_ERROR_SIZE 512
 #define WG_WORKSPACE_DEPTH 64 /* nested live workspace blocks per thread */

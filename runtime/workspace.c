@@ -14,9 +14,9 @@
 typedef uint32_t u32;
 typedef uint64_t u64;
 
-u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u64 nbytes,
-                                     u32 code_hint, u32 bits_hint);
-u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr);
+WG_HOST_IMPORT u32 w2c_env_TVMBackendAllocWorkspace(wg_env *env, u32 dev_type, u32 dev_id,
+                                                    u64 nbytes, u32 code_hint, u32 bits_hint);
+WG_HOST_IMPORT u32 w2c_env_TVMBackendFreeWorkspace(wg_env *env, u32 dev_type, u32 dev_id, u32 ptr);
 
 /* Blocks start on 64-byte boundaries, as TVM's own allocator gives them. */
 static u64 align_up(u32 addr) { return ((u64)addr + 63) & ~(u64)63; }

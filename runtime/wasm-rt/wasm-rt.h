@@ -68,6 +68,15 @@ extern "C" {
 
 #define WASM_RT_NO_RETURN __attribute__((noreturn))
 
+/* What generated code binds to at load time: libwasmgraph.so, or an
+ * executable that links the runtime with ENABLE_EXPORTS, exports these and no
+ * other internals (the runtime is built with -fvisibility=hidden). */
+#if defined(__GNUC__) || defined(__clang__)
+#define WASM_RT_EXPORT __attribute__((visibility("default")))
+#else
+#define WASM_RT_EXPORT
+#endif
+
 /* ---- configuration, validated here so a bad combination fails to compile */
 
 #if UINTPTR_MAX > 0xffffffff
@@ -107,7 +116,7 @@ extern "C" {
 #define WASM_RT_MAX_CALL_STACK_DEPTH 500
 #endif
 /* Per thread: guest calls on different threads count separately. */
-extern WASM_RT_THREAD_LOCAL uint32_t wasm_rt_call_stack_depth;
+extern WASM_RT_EXPORT WASM_RT_THREAD_LOCAL uint32_t wasm_rt_call_stack_depth;
 #endif
 
 #define WASM_RT_MERGED_OOB_AND_EXHAUSTION_TRAPS 0
@@ -203,27 +212,27 @@ typedef struct {
 
 /* Process setup: installs the guard-page signal handler once. Idempotent and
  * thread-safe. */
-void wasm_rt_init(void);
-bool wasm_rt_is_initialized(void);
+WASM_RT_EXPORT void wasm_rt_init(void);
+WASM_RT_EXPORT bool wasm_rt_is_initialized(void);
 /* Kept for API compatibility; the handler stays installed until exit. */
-void wasm_rt_free(void);
+WASM_RT_EXPORT void wasm_rt_free(void);
 
 /* Stops guest execution and unwinds to the innermost trap boundary of the
  * calling thread. */
-WASM_RT_NO_RETURN void wasm_rt_trap(wasm_rt_trap_t);
-const char *wasm_rt_strerror(wasm_rt_trap_t trap);
+WASM_RT_EXPORT WASM_RT_NO_RETURN void wasm_rt_trap(wasm_rt_trap_t);
+WASM_RT_EXPORT const char *wasm_rt_strerror(wasm_rt_trap_t trap);
 
 
 /* Exception handling (unused by TVM kernels; the spec harness needs it). */
-uint32_t wasm_rt_register_tag(uint32_t size);
-void wasm_rt_load_exception(uint32_t tag, uint32_t size, const void *values);
-WASM_RT_NO_RETURN void wasm_rt_throw(void);
+WASM_RT_EXPORT uint32_t wasm_rt_register_tag(uint32_t size);
+WASM_RT_EXPORT void wasm_rt_load_exception(uint32_t tag, uint32_t size, const void *values);
+WASM_RT_EXPORT WASM_RT_NO_RETURN void wasm_rt_throw(void);
 #define WASM_RT_UNWIND_TARGET jmp_buf
-WASM_RT_UNWIND_TARGET *wasm_rt_get_unwind_target(void);
-void wasm_rt_set_unwind_target(WASM_RT_UNWIND_TARGET *target);
-uint32_t wasm_rt_exception_tag(void);
-uint32_t wasm_rt_exception_size(void);
-void *wasm_rt_exception(void);
+WASM_RT_EXPORT WASM_RT_UNWIND_TARGET *wasm_rt_get_unwind_target(void);
+WASM_RT_EXPORT void wasm_rt_set_unwind_target(WASM_RT_UNWIND_TARGET *target);
+WASM_RT_EXPORT uint32_t wasm_rt_exception_tag(void);
+WASM_RT_EXPORT uint32_t wasm_rt_exception_size(void);
+WASM_RT_EXPORT void *wasm_rt_exception(void);
 
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
 #define WASM_RT_SETJMP(buf) sigsetjmp(buf, 1)
@@ -235,20 +244,20 @@ void *wasm_rt_exception(void);
 /* Memories and tables. On allocation failure these trap (inside a trap
  * boundary the runtime reports it as out of memory); memory grow returns
  * UINT64_MAX on failure, which the generated code narrows to wasm's -1. */
-void wasm_rt_allocate_memory(wasm_rt_memory_t *, uint64_t initial_pages, uint64_t max_pages,
-                             bool is64, uint32_t page_size);
-uint64_t wasm_rt_grow_memory(wasm_rt_memory_t *, uint64_t pages);
-void wasm_rt_free_memory(wasm_rt_memory_t *);
-void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *, uint32_t elements,
-                                    uint32_t max_elements);
-void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *);
-void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t *, uint32_t elements,
-                                      uint32_t max_elements);
-void wasm_rt_free_externref_table(wasm_rt_externref_table_t *);
-uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t *, uint32_t delta,
-                                    wasm_rt_funcref_t init);
-uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *, uint32_t delta,
-                                      wasm_rt_externref_t init);
+WASM_RT_EXPORT void wasm_rt_allocate_memory(wasm_rt_memory_t *, uint64_t initial_pages, uint64_t max_pages,
+                                            bool is64, uint32_t page_size);
+WASM_RT_EXPORT uint64_t wasm_rt_grow_memory(wasm_rt_memory_t *, uint64_t pages);
+WASM_RT_EXPORT void wasm_rt_free_memory(wasm_rt_memory_t *);
+WASM_RT_EXPORT void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *, uint32_t elements,
+                                                   uint32_t max_elements);
+WASM_RT_EXPORT void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *);
+WASM_RT_EXPORT void wasm_rt_allocate_externref_table(wasm_rt_externref_table_t *, uint32_t elements,
+                                                     uint32_t max_elements);
+WASM_RT_EXPORT void wasm_rt_free_externref_table(wasm_rt_externref_table_t *);
+WASM_RT_EXPORT uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t *, uint32_t delta,
+                                                   wasm_rt_funcref_t init);
+WASM_RT_EXPORT uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *, uint32_t delta,
+                                                     wasm_rt_externref_t init);
 
 #ifdef __cplusplus
 }

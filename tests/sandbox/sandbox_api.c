@@ -32,9 +32,11 @@ typedef struct {
   char why[1024]; /* first failure of the current case, "" if none */
 } verdict;
 
+/* A message longer than `why` is cut and ends in "..." so the cut shows. */
 static void fail(verdict *v, const char *fmt, const char *a, const char *b) {
   if (v->why[0]) return;
-  snprintf(v->why, sizeof v->why, fmt, a, b);
+  if (snprintf(v->why, sizeof v->why, fmt, a, b) >= (int)sizeof v->why)
+    memcpy(v->why + sizeof v->why - 4, "...", 4);
 }
 
 static void report(const char *name, int threads, const verdict *v) {

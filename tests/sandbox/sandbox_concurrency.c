@@ -55,7 +55,7 @@ typedef struct {
   long rounds_done, overlap;
   long traps_ok, goods_ok, hostile_errors;
   long good_errors;
-  char hostile_why[1024], good_why[1024];
+  char hostile_why[1024 + 64], good_why[1024 + 64]; /* a prefix and a whole err[1024] */
 } shared_state;
 
 static const sandbox_case *find_case(const char *name, int threads) {

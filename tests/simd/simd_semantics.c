@@ -114,7 +114,7 @@ static void check_run(wasmgraph_executor *ex, const simd_case *c, size_t r) {
 }
 
 static void run_case(const char *so, const char *work, const simd_case *c) {
-  char graph[1024], params[1024], err[1024] = "";
+  char graph[1024], params[1024], err[1024 + 32] = ""; /* room for a message naming graph */
   snprintf(graph, sizeof graph, "%s/%s.json", work, c->kernel);
   snprintf(params, sizeof params, "%s/empty.params", work);
   printf("---- %s: %s\n", c->kernel, c->what);

@@ -101,7 +101,7 @@ static wasmgraph_status uses_simd(wgc_ctx *ctx, const char *src, bool *simd) {
 static wasmgraph_status compile_translated(wgc_ctx *ctx, const wgc_target *t, const char *src,
                                            const char *obj) {
   char mangled[256];
-  bool simd;
+  bool simd = false;
   wgc_rewrite_stats rs;
   wasmgraph_status st = mangled_name(ctx, src, mangled, sizeof mangled);
   if (st == WASMGRAPH_OK) st = uses_simd(ctx, src, &simd);

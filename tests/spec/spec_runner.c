@@ -478,7 +478,7 @@ static void run_plan(runner *r) {
     const char *cmd = strtok_r(r->line, " \t\r\n", &save);
     if (!cmd || cmd[0] == '#') continue;
     long line = 0, idx = 0, nimp = 0;
-    char why[512] = "";
+    char why[1024] = ""; /* room for a message quoting so_error */
     bool linked;
     if (!tok_int(next_tok(&save), &line)) {
       printf("FAIL 0 harness: malformed plan line for %s\n", cmd);
