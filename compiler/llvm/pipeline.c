@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "address_fold.h"
+#include "int_dot.h"
 #include "load_barriers.h"
 #include "pass_util.h"
 #include "splat_window.h"
@@ -49,6 +50,7 @@ typedef wasmgraph_status (*wgc_pass_fn)(wgc_llvm_job *j);
 static wasmgraph_status run_mark_barriers(wgc_llvm_job *j);
 static wasmgraph_status run_optimize(wgc_llvm_job *j);
 static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
+static wasmgraph_status run_int_dot(wgc_llvm_job *j);
 static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
@@ -75,6 +77,11 @@ static const struct {
      run_prune_barriers},
     {{"reoptimize", "-O2/-O3 again: the barriers had made loops look call-heavy", false},
      run_optimize},
+    {{"int-dot",
+      "int8/int16 conv reductions as dot products: vpdpbusd, vpdpwssd, pmaddwd "
+      "(int_dot.c)",
+      true},
+     run_int_dot},
     {{"tile-vectorize",
       "pack scalar conv register tiles into vector multiply-adds "
       "(tile_vectorize.c)",
@@ -185,6 +192,25 @@ static wasmgraph_status run_prune_barriers(wgc_llvm_job *j) {
     wgc_log(j->ctx, "load barriers: removed %u, kept %u (loads whose value is otherwise unused)",
             removed, kept);
   return WASMGRAPH_OK;
+}
+
+static wasmgraph_status run_int_dot(wgc_llvm_job *j) {
+  wgc_dot_options o;
+  wgc_dot_options_init(&o);
+  o.guard_pages = WGC_GUARD_PAGES;
+  o.memory_max_pages = j->memory_max_pages;
+  wgc_dot_stats ds;
+  wasmgraph_status st = wgc_int_dot(j->ctx, j->m, &o, &ds);
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  if (ds.disabled) wgc_log(j->ctx, "int dot: off (%s)", ds.disabled);
+  else
+    wgc_log(j->ctx,
+            "int dot: %u loops (%u int8, %u int16; %u with VNNI), %u positions, %u groups, "
+            "%u single steps, in %u functions; %u left alone%s%s",
+            ds.loops, ds.loops_i8, ds.loops_i16, ds.vnni, ds.positions, ds.groups, ds.single_steps,
+            ds.functions, ds.rejected, ds.first_reject ? ", first: " : "",
+            ds.first_reject ? ds.first_reject : "");
+  return st;
 }
 
 /* 8 lanes only where one register holds them (x86 AVX); elsewhere 4. */

@@ -1,0 +1,476 @@
+/*
+ * test_int_dot.c — unit test of compiler/llvm/int_dot.c on hand-written
+ * modules shaped like wasm2c (SIMD) + clang output after -O2: a loop of T
+ * steps over the input channels of a block,
+ *   acc_p += sext(splat(x[p][k])) * sext(w[k][0..3])   for P positions,
+ * int8 (relay.quantize) or int16 (QNN), with wasm2c's load barriers.
+ *
+ * Positive cases run the kernel under MCJIT before and after the pass, for
+ * every way the pass can compute (plain IR, x86 pmaddwd, VNNI when the
+ * host has it), and compare both with a reference computed here in
+ * wrapping i32 arithmetic: on random data, on the extremes of i8 and i16
+ * (the (-32768)^2 + (-32768)^2 corner of a pair) and with accumulators near
+ * both ends of i32. Memory is a 4 GiB + 64 KiB PROT_NONE reservation with
+ * one readable page, as the runtime's guard pages are: each case also runs
+ * with the last byte read at the end of that page (no trap), one byte
+ * further (trap), and with an input address that wraps in i32 (trap); the
+ * pass must keep each outcome. Negative cases must leave the module
+ * exactly as it was. Prints one line per case and "N passed, M failed".
+ */
+#include <llvm-c/ExecutionEngine.h>
+#include <llvm-c/Target.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ir_test_util.h"
+#include "llvm/int_dot.h"
+
+enum { MAXP = 32 };
+
+typedef struct kspec {
+  int eb;         /* element bytes: 1 (int8) or 2 (int16) */
+  unsigned npos;  /* accumulators */
+  unsigned trip;  /* loop steps */
+  bool off_i32;   /* position offsets added in i32 before the zext (else a 64-bit add) */
+  unsigned first; /* offset of position 0 (then no input is at the loop address itself) */
+  bool acc_first; /* add(acc, mul) instead of add(mul, acc) */
+  bool w_first;   /* mul(w, x) instead of mul(x, w) */
+  /* negative shapes */
+  bool store_in_loop, var_bound, w_skips, acc_read_twice, iv_escapes, volatile_x, wide_x;
+} kspec;
+
+#define BAR_R "call void asm sideeffect \"\", \"r,~{dirflag},~{fpsr},~{flags}\""
+#define BAR_X "call void asm sideeffect \"\", \"x,~{dirflag},~{fpsr},~{flags}\""
+
+static char host_attrs[4096];
+
+/* k(mem, xb, wb, io): io[p] holds acc_p on entry and on exit. Position p's
+ * element k is at mem + zext(xb + k*eb) + off(p), off(p) = 4*eb*p; weight
+ * row k at mem + zext(wb + 4*eb*k). */
+static char *kernel_ir(const kspec *k, const char *attrs) {
+  sbuf b = {malloc(8192), 0, 8192};
+  if (!b.p) abort();
+  int eb = k->eb, row = 4 * eb;
+  const char *E = eb == 1 ? "i8" : "i16";
+  put(&b, "define void @k(i8* %%mem, i32 %%xb, i32 %%wb, <4 x i32>* %%io, i64 %%bound) #0 {\n");
+  put(&b, "entry:\n");
+  for (unsigned p = 0; p < k->npos; p++)
+    put(&b,
+        "  %%ip%u = getelementptr <4 x i32>, <4 x i32>* %%io, i64 %u\n"
+        "  %%init%u = load <4 x i32>, <4 x i32>* %%ip%u\n",
+        p, p, p, p);
+  put(&b, "  br label %%loop\nloop:\n");
+  put(&b, "  %%j = phi i64 [ 0, %%entry ], [ %%j.n, %%loop ]\n");
+  put(&b, "  %%xp = phi i32 [ %%xb, %%entry ], [ %%xp.n, %%loop ]\n");
+  for (unsigned p = 0; p < k->npos; p++)
+    put(&b, "  %%acc%u = phi <4 x i32> [ %%init%u, %%entry ], [ %%accn%u, %%loop ]\n", p, p, p);
+  /* the weight row */
+  put(&b,
+      "  %%jt = trunc i64 %%j to i32\n"
+      "  %%wa = add i32 %%wb, %%jt\n"
+      "  %%wz = zext i32 %%wa to i64\n"
+      "  %%wg = getelementptr inbounds i8, i8* %%mem, i64 %%wz\n");
+  if (eb == 1)
+    put(&b,
+        "  %%wpp = bitcast i8* %%wg to i32*\n"
+        "  %%wl = load i32, i32* %%wpp, align 1\n  " BAR_R
+        "(i32 %%wl)\n"
+        "  %%wi = insertelement <4 x i32> undef, i32 %%wl, i64 0\n"
+        "  %%wb8 = bitcast <4 x i32> %%wi to <16 x i8>\n"
+        "  %%ws = shufflevector <16 x i8> %%wb8, <16 x i8> poison, <16 x i32> <i32 0, i32 0, "
+        "i32 0, i32 0, i32 1, i32 0, i32 0, i32 0, i32 2, i32 0, i32 0, i32 0, i32 3, i32 0, "
+        "i32 0, i32 0>\n"
+        "  %%wsi = bitcast <16 x i8> %%ws to <4 x i32>\n"
+        "  %%wsh = shl <4 x i32> %%wsi, <i32 24, i32 24, i32 24, i32 24>\n"
+        "  %%w = ashr exact <4 x i32> %%wsh, <i32 24, i32 24, i32 24, i32 24>\n");
+  else
+    put(&b,
+        "  %%wpp = bitcast i8* %%wg to <4 x i16>*\n"
+        "  %%wl = load <4 x i16>, <4 x i16>* %%wpp, align 1\n"
+        "  %%w = sext <4 x i16> %%wl to <4 x i32>\n"
+        "  %%wbar = bitcast <4 x i32> %%w to <2 x i64>\n  " BAR_X "(<2 x i64> %%wbar)\n");
+  for (unsigned p = 0; p < k->npos; p++) {
+    unsigned off = k->first + (unsigned)row * p;
+    if (k->off_i32)
+      put(&b,
+          "  %%xa%u = add i32 %%xp, %u\n"
+          "  %%xz%u = zext i32 %%xa%u to i64\n"
+          "  %%xg%u = getelementptr inbounds i8, i8* %%mem, i64 %%xz%u\n",
+          p, off, p, p, p, p);
+    else
+      put(&b,
+          "  %%xz%u = zext i32 %%xp to i64\n"
+          "  %%xo%u = add nuw i64 %%xz%u, %u\n"
+          "  %%xg%u = getelementptr inbounds i8, i8* %%mem, i64 %%xo%u\n",
+          p, p, p, off, p, p);
+    const char *vol = k->volatile_x && p == 0 ? "volatile " : "";
+    if (k->wide_x && p == 0) {
+      /* an i32 load of which only the low element is used */
+      put(&b,
+          "  %%xq%u = bitcast i8* %%xg%u to i32*\n"
+          "  %%xw%u = load i32, i32* %%xq%u, align 1\n  " BAR_R
+          "(i32 %%xw%u)\n"
+          "  %%xi%u = insertelement <4 x i32> undef, i32 %%xw%u, i64 0\n"
+          "  %%xs%u = shufflevector <4 x i32> %%xi%u, <4 x i32> poison, <4 x i32> "
+          "zeroinitializer\n",
+          p, p, p, p, p, p, p, p, p);
+    } else if (eb == 1) {
+      put(&b,
+          "  %%xl%u = load %s%s, %s* %%xg%u, align 1\n"
+          "  %%xi%u = insertelement <16 x i8> undef, i8 %%xl%u, i64 0\n"
+          "  %%xv%u = shufflevector <16 x i8> %%xi%u, <16 x i8> poison, <16 x i32> "
+          "zeroinitializer\n"
+          "  %%xbar%u = bitcast <16 x i8> %%xv%u to <2 x i64>\n  " BAR_X
+          "(<2 x i64> %%xbar%u)\n"
+          "  %%xs%u = bitcast <16 x i8> %%xv%u to <4 x i32>\n",
+          p, vol, E, E, p, p, p, p, p, p, p, p, p, p);
+    } else {
+      put(&b,
+          "  %%xq%u = bitcast i8* %%xg%u to i16*\n"
+          "  %%xl%u = load %si16, i16* %%xq%u, align 1\n"
+          "  %%xi%u = insertelement <8 x i16> undef, i16 %%xl%u, i64 0\n"
+          "  %%xv%u = shufflevector <8 x i16> %%xi%u, <8 x i16> poison, <8 x i32> "
+          "zeroinitializer\n"
+          "  %%xbar%u = bitcast <8 x i16> %%xv%u to <2 x i64>\n  " BAR_X
+          "(<2 x i64> %%xbar%u)\n"
+          "  %%xb8%u = bitcast <8 x i16> %%xv%u to <16 x i8>\n"
+          "  %%xh%u = shufflevector <16 x i8> %%xb8%u, <16 x i8> poison, <16 x i32> <i32 0, "
+          "i32 1, i32 0, i32 0, i32 2, i32 3, i32 0, i32 0, i32 4, i32 5, i32 0, i32 0, i32 6, "
+          "i32 7, i32 0, i32 0>\n"
+          "  %%xs%u = bitcast <16 x i8> %%xh%u to <4 x i32>\n",
+          p, p, p, vol, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
+    }
+    int sh = 32 - 8 * eb;
+    put(&b,
+        "  %%xsh%u = shl <4 x i32> %%xs%u, <i32 %d, i32 %d, i32 %d, i32 %d>\n"
+        "  %%x%u = ashr exact <4 x i32> %%xsh%u, <i32 %d, i32 %d, i32 %d, i32 %d>\n",
+        p, p, sh, sh, sh, sh, p, p, sh, sh, sh, sh);
+    const char *wv = k->w_skips && p == 1 ? "%wl2" : "%w";
+    if (k->w_skips && p == 1)
+      put(&b, "  %%wl2 = mul <4 x i32> %%w, <i32 1, i32 1, i32 1, i32 1>\n");
+    if (k->w_first) put(&b, "  %%m%u = mul nsw <4 x i32> %s, %%x%u\n", p, wv, p);
+    else put(&b, "  %%m%u = mul nsw <4 x i32> %%x%u, %s\n", p, p, wv);
+    if (k->acc_first) put(&b, "  %%accn%u = add <4 x i32> %%acc%u, %%m%u\n", p, p, p);
+    else put(&b, "  %%accn%u = add <4 x i32> %%m%u, %%acc%u\n", p, p, p);
+    if (k->acc_read_twice && p == 0) put(&b, "  %%twice = add <4 x i32> %%acc0, %%acc0\n");
+  }
+  if (k->store_in_loop) put(&b, "  store i8 0, i8* %%wg\n");
+  put(&b,
+      "  %%xp.n = add i32 %%xp, %d\n"
+      "  %%j.n = add nuw nsw i64 %%j, %d\n",
+      eb, row);
+  if (k->var_bound) put(&b, "  %%c = icmp eq i64 %%j.n, %%bound\n");
+  else put(&b, "  %%c = icmp eq i64 %%j.n, %u\n", k->trip * (unsigned)row);
+  put(&b, "  br i1 %%c, label %%exit, label %%loop\nexit:\n");
+  for (unsigned p = 0; p < k->npos; p++)
+    put(&b, "  store <4 x i32> %%accn%u, <4 x i32>* %%ip%u\n", p, p);
+  if (k->iv_escapes)
+    put(&b, "  %%ipb = bitcast <4 x i32>* %%ip0 to i32*\n  store i32 %%xp.n, i32* %%ipb\n");
+  put(&b, "  ret void\n}\nattributes #0 = { %s }\n", attrs);
+  return b.p;
+}
+
+/* ---- memory: a guard-page reservation like the runtime's ---------------- */
+
+static uint8_t *g_mem; /* 4 GiB + 64 KiB, PROT_NONE but the first page */
+static size_t g_page;
+
+static bool mem_init(void) {
+  long ps = sysconf(_SC_PAGESIZE);
+  g_page = ps > 0 ? (size_t)ps : 4096;
+  size_t size = (UINT64_C(1) << 32) + 65536;
+  void *m = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED) return false;
+  g_mem = m;
+  return mprotect(g_mem, g_page, PROT_READ | PROT_WRITE) == 0;
+}
+
+typedef void (*kernel_fn)(uint8_t *, int32_t, int32_t, int32_t *, int64_t);
+
+static sigjmp_buf fault_jmp;
+static void on_fault(int sig) {
+  (void)sig;
+  siglongjmp(fault_jmp, 1);
+}
+
+/* Calls f; false if it faulted. */
+static bool call_guarded(kernel_fn f, uint32_t xb, uint32_t wb, int32_t *io) {
+  struct sigaction sa, old_segv, old_bus;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_fault;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &old_segv);
+  sigaction(SIGBUS, &sa, &old_bus);
+  volatile bool ok = true;
+  if (sigsetjmp(fault_jmp, 1) == 0) f(g_mem, (int32_t)xb, (int32_t)wb, io, 0);
+  else ok = false;
+  sigaction(SIGSEGV, &old_segv, NULL);
+  sigaction(SIGBUS, &old_bus, NULL);
+  return ok;
+}
+
+/* ---- data and the reference --------------------------------------------- */
+
+static uint32_t g_seed = 12345;
+static uint32_t rnd(void) { return g_seed = g_seed * 1664525u + 1013904223u; }
+
+static int32_t elem_at(const kspec *k, uint32_t addr) {
+  if (k->eb == 1) return (int8_t)g_mem[addr];
+  int16_t v;
+  memcpy(&v, g_mem + addr, 2);
+  return v;
+}
+
+/* io[p][o] += sum_k x[p][k] * w[k][o], wrapping, as the loop computes it. */
+static void reference(const kspec *k, uint32_t xb, uint32_t wb, int32_t *io) {
+  int row = 4 * k->eb;
+  for (unsigned p = 0; p < k->npos; p++)
+    for (unsigned o = 0; o < 4; o++) {
+      uint32_t acc = (uint32_t)io[p * 4 + o];
+      for (unsigned j = 0; j < k->trip; j++) {
+        int32_t x = elem_at(k, xb + k->first + j * (unsigned)k->eb + (unsigned)row * p);
+        int32_t w = elem_at(k, wb + (unsigned)row * j + o * (unsigned)k->eb);
+        acc += (uint32_t)x * (uint32_t)w;
+      }
+      io[p * 4 + o] = (int32_t)acc;
+    }
+}
+
+/* What the readable page holds: random bytes, or the extremes of i8 and
+ * i16 (elements are aligned to their size, little endian). */
+typedef enum {
+  FILL_RANDOM,
+  FILL_I8_MIN,
+  FILL_I16_MIN,
+  FILL_MAX,
+  FILL_I16_MAX,
+  FILL_MIXED
+} fill_kind;
+
+static void fill(fill_kind f) {
+  for (size_t i = 0; i < g_page; i++) {
+    uint8_t v = (uint8_t)rnd();
+    if (f == FILL_I8_MIN) v = 0x80;                 /* -128 (and -32640) */
+    if (f == FILL_I16_MIN) v = i % 2 ? 0x80 : 0x00; /* -32768: pairs reach 2^31 */
+    if (f == FILL_MAX) v = 0x7f;                    /* 127 (and 32639) */
+    if (f == FILL_I16_MAX) v = i % 2 ? 0x7f : 0xff; /* 32767 */
+    if (f == FILL_MIXED) v = (rnd() & 1) ? 0x80 : 0x7f;
+    g_mem[i] = v;
+  }
+}
+
+static void init_accs(int32_t *io, unsigned n, int mode) {
+  for (unsigned i = 0; i < n * 4; i++)
+    io[i] = mode == 0   ? (int32_t)rnd()
+            : mode == 1 ? INT32_MAX - (int32_t)(rnd() % 70000)
+                        : INT32_MIN + (int32_t)(rnd() % 70000);
+}
+
+/* ---- running a case ----------------------------------------------------- */
+
+static const char *isa_name(int isa) {
+  return isa == WGC_DOT_VNNI ? "vnni" : isa == WGC_DOT_X86 ? "x86" : "generic";
+}
+
+/* Bytes the kernel reads above xb: positions and elements. */
+static uint32_t x_span(const kspec *k) {
+  return k->first + (unsigned)(4 * k->eb) * (k->npos - 1) + (unsigned)k->eb * k->trip;
+}
+static uint32_t w_span(const kspec *k) { return (unsigned)(4 * k->eb) * k->trip; }
+
+static void positive(const char *name, const kspec *k, int isa) {
+  char full[160];
+  snprintf(full, sizeof full, "%s/%s", name, isa_name(isa));
+  int before_failed = failed;
+  char *ir = kernel_ir(k, host_attrs);
+  LLVMContextRef c0, c1;
+  char *orig0 = NULL, *orig1 = NULL;
+  LLVMModuleRef m0 = open_case(full, ir, &c0, &orig0);
+  LLVMModuleRef m1 = open_case(full, ir, &c1, &orig1);
+  free(ir);
+  if (!m0 || !m1) return;
+  char err[256] = "";
+  wgc_ctx ctx = test_ctx(err, sizeof err);
+  wgc_dot_options o;
+  wgc_dot_options_init(&o);
+  o.guard_pages = true;
+  o.memory_max_pages = 65535;
+  o.isa = isa;
+  o.verify = true;
+  wgc_dot_stats st;
+  wasmgraph_status s = wgc_int_dot(&ctx, m1, &o, &st);
+  check(s == WASMGRAPH_OK, full, err);
+  check(st.loops == 1 && st.positions == k->npos, full, "the loop was not replaced");
+  unsigned G = k->eb == 1 ? 4 : 2;
+  check(st.groups == k->trip / G && st.single_steps == k->trip % G, full, "wrong grouping");
+  char *after = LLVMPrintModuleToString(m1);
+  check(count(after, "label %loop") == 0, full, "the loop is still there");
+  if (isa == WGC_DOT_VNNI && k->trip >= G)
+    check(count(after, k->eb == 1 ? "vpdpbusd" : "vpdpwssd") > 0, full, "no VNNI intrinsic");
+  check(count(after, "asm sideeffect") > 0, full, "the new loads lost their barriers");
+  LLVMDisposeMessage(after);
+  check_verifies(m1, full);
+  LLVMDisposeMessage(orig0);
+  LLVMDisposeMessage(orig1);
+
+  LLVMExecutionEngineRef e0 = jit(m0), e1 = jit(m1);
+  kernel_fn f0 = e0 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e0, "k") : NULL;
+  kernel_fn f1 = e1 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e1, "k") : NULL;
+  check(f0 && f1, full, "JIT failed");
+  static const fill_kind fills[] = {FILL_RANDOM, FILL_I8_MIN,  FILL_I16_MIN,
+                                    FILL_MAX,    FILL_I16_MAX, FILL_MIXED};
+  for (unsigned fi = 0; f0 && f1 && fi < sizeof fills / sizeof fills[0]; fi++)
+    for (int mode = 0; mode < 3; mode++) {
+      fill(fills[fi]);
+      uint32_t xb = 64 + (rnd() % 64) * (unsigned)k->eb, wb = 2048 + (rnd() % 64) * 4;
+      int32_t io0[MAXP * 4], io1[MAXP * 4], ref[MAXP * 4];
+      init_accs(io0, k->npos, mode);
+      memcpy(io1, io0, sizeof io0);
+      memcpy(ref, io0, sizeof io0);
+      reference(k, xb, wb, ref);
+      bool ok0 = call_guarded(f0, xb, wb, io0), ok1 = call_guarded(f1, xb, wb, io1);
+      check(ok0 && ok1, full, "a run in bounds faulted");
+      check(memcmp(io0, ref, k->npos * 16) == 0, full, "the loop differs from the reference");
+      check(memcmp(io1, ref, k->npos * 16) == 0, full, "the pass's result differs from the loop");
+    }
+  /* at the end of memory: the last byte read is the page's last, then one
+   * more; then an input address that wraps in i32 (a trap), and, where no
+   * input is at the loop's address itself, one whose positions all wrap
+   * back into memory (no trap: an anchor-less offset must stay in i32) */
+  for (int t = 0; f0 && f1 && t < (k->first ? 5 : 4); t++) {
+    fill(FILL_RANDOM);
+    uint32_t xb = 64, wb = 2048;
+    bool want = true;
+    if (t == 0) xb = (uint32_t)g_page - x_span(k);
+    if (t == 1) xb = (uint32_t)g_page - x_span(k) + 1, want = false;
+    if (t == 2) wb = (uint32_t)g_page - w_span(k) + 1, want = false;
+    /* x + k wraps in the loop: past the end, or back into memory after `first` */
+    if (t == 3) xb = UINT32_MAX - 1, want = k->first != 0;
+    if (t == 4) xb = 0u - k->first + 64;
+    int32_t io0[MAXP * 4] = {0}, io1[MAXP * 4] = {0};
+    bool ok0 = call_guarded(f0, xb, wb, io0), ok1 = call_guarded(f1, xb, wb, io1);
+    char what[96];
+    snprintf(what, sizeof what, "placement %d: loop %s, pass %s (want %s)", t,
+             ok0 ? "ran" : "trapped", ok1 ? "ran" : "trapped", want ? "ran" : "trapped");
+    check(ok0 == want && ok1 == want, full, what);
+    if (want && ok0 && ok1) {
+      int32_t ref[MAXP * 4] = {0};
+      reference(k, xb, wb, ref);
+      check(memcmp(io0, ref, k->npos * 16) == 0 && memcmp(io1, ref, k->npos * 16) == 0, full,
+            "values at the end of memory or wrapped");
+    }
+  }
+  /* an engine owns its module */
+  if (e0) LLVMDisposeExecutionEngine(e0);
+  else LLVMDisposeModule(m0);
+  if (e1) LLVMDisposeExecutionEngine(e1);
+  else LLVMDisposeModule(m1);
+  LLVMContextDispose(c0);
+  LLVMContextDispose(c1);
+  if (failed == before_failed) passed++;
+  printf("%s %s\n", failed == before_failed ? "ok  " : "FAIL", full);
+}
+
+static void negative(const char *name, const kspec *k, const wgc_dot_options *opt,
+                     const char *why) {
+  int before_failed = failed;
+  char *ir = kernel_ir(k, host_attrs);
+  LLVMContextRef c;
+  char *orig;
+  LLVMModuleRef m = open_case(name, ir, &c, &orig);
+  free(ir);
+  if (!m) return;
+  char err[256] = "";
+  wgc_ctx ctx = test_ctx(err, sizeof err);
+  wgc_dot_stats st;
+  check(wgc_int_dot(&ctx, m, opt, &st) == WASMGRAPH_OK, name, err);
+  char *after = LLVMPrintModuleToString(m);
+  check(strcmp(orig, after) == 0, name, "the module changed");
+  check(st.loops == 0, name, "a loop was counted as replaced");
+  const char *got = st.disabled ? st.disabled : st.first_reject;
+  check(got && strstr(got, why), name, got ? got : "no reason given");
+  LLVMDisposeMessage(after);
+  LLVMDisposeMessage(orig);
+  LLVMDisposeModule(m);
+  LLVMContextDispose(c);
+  if (failed == before_failed) passed++;
+  printf("%s %s\n", failed == before_failed ? "ok  " : "FAIL", name);
+}
+
+static bool host_has(const char *features, const char *f) {
+  size_t n = strlen(f);
+  for (const char *p = features; (p = strstr(p, f)) != NULL; p += n)
+    if ((p == features || p[-1] == ',') && (p[n] == ',' || p[n] == 0)) return true;
+  return false;
+}
+
+int main(void) {
+  LLVMLinkInMCJIT();
+  LLVMInitializeNativeTarget();
+  LLVMInitializeNativeAsmPrinter();
+  if (!mem_init()) {
+    printf("FAIL cannot reserve 4 GiB of address space for the guard-page cases\n");
+    return 1;
+  }
+  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+  snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
+           feat);
+  bool x86 = strncmp(LLVMGetDefaultTargetTriple(), "x86_64", 6) == 0;
+  bool vnni = x86 && ((host_has(feat, "+avx512vnni") && host_has(feat, "+avx512vl")) ||
+                      host_has(feat, "+avxvnni"));
+  int isas[3] = {WGC_DOT_GENERIC, WGC_DOT_X86, WGC_DOT_VNNI};
+  int nisa = x86 ? (vnni ? 3 : 2) : 1;
+  if (!vnni) printf("SKIP the VNNI forms: this CPU (%s) has no AVX512-VNNI/AVX-VNNI\n", cpu);
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(feat);
+
+  static const struct {
+    const char *name;
+    kspec k;
+  } cases[] = {
+      {"i8_13pos_trip4", {.eb = 1, .npos = 13, .trip = 4}},
+      {"i8_trip8_acc_first", {.eb = 1, .npos = 5, .trip = 8, .acc_first = true}},
+      {"i8_trip3_remainder", {.eb = 1, .npos = 4, .trip = 3, .w_first = true}},
+      {"i8_trip6_off_i32", {.eb = 1, .npos = 7, .trip = 6, .off_i32 = true}},
+      {"i8_no_anchor_wraps", {.eb = 1, .npos = 4, .trip = 4, .off_i32 = true, .first = 16}},
+      {"i16_28pos_trip4", {.eb = 2, .npos = 28, .trip = 4}},
+      {"i16_trip3_remainder", {.eb = 2, .npos = 3, .trip = 3, .acc_first = true}},
+      {"i16_trip2_off_i32", {.eb = 2, .npos = 9, .trip = 2, .off_i32 = true, .w_first = true}},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (int t = 0; t < nisa; t++) positive(cases[i].name, &cases[i].k, isas[t]);
+
+  wgc_dot_options on;
+  wgc_dot_options_init(&on);
+  on.guard_pages = true;
+  on.memory_max_pages = 65535;
+  on.verify = true;
+  const kspec base = {.eb = 1, .npos = 4, .trip = 4};
+  kspec k;
+  k = base, k.store_in_loop = true;
+  negative("neg_store_in_loop", &k, &on, "effect");
+  k = base, k.var_bound = true;
+  negative("neg_variable_trip_count", &k, &on, "trip count");
+  k = base, k.w_skips = true;
+  negative("neg_two_weight_rows", &k, &on, "sext(x) * sext(w)");
+  k = base, k.acc_read_twice = true;
+  negative("neg_accumulator_read_elsewhere", &k, &on, "read elsewhere");
+  k = base, k.iv_escapes = true;
+  negative("neg_induction_used_after", &k, &on, "used after the loop");
+  k = base, k.volatile_x = true;
+  negative("neg_volatile_input", &k, &on, "effect");
+  k = base, k.wide_x = true;
+  negative("neg_input_load_wider_than_used", &k, &on, "sext(x) * sext(w)");
+  wgc_dot_options o = on;
+  o.guard_pages = false;
+  negative("neg_bounds_check_mode", &base, &o, "bounds-check");
+  o = on;
+  o.memory_max_pages = 65536;
+  negative("neg_memory_may_reach_4gib", &base, &o, "65535");
+
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed || passed == 0 ? 1 : 0;
+}
