@@ -15,7 +15,9 @@
 typedef enum wgc_dot_isa {
   WGC_DOT_GENERIC, /* plain IR: widened multiplies and adds (any target) */
   WGC_DOT_X86,     /* x86 without VNNI: pmaddwd for i16 pairs */
-  WGC_DOT_VNNI     /* x86 with AVX512-VNNI + AVX512VL or AVX-VNNI: vpdpbusd, vpdpwssd */
+  WGC_DOT_VNNI,    /* x86 with AVX512-VNNI + AVX512VL or AVX-VNNI: vpdpbusd, vpdpwssd */
+  WGC_DOT_VNNI512  /* the same, and accumulators of 4 positions in one 512-bit register across
+                      the loop around (AVX512-VNNI + AVX512F + AVX512VL) */
 } wgc_dot_isa;
 
 typedef struct wgc_dot_options {
@@ -41,6 +43,7 @@ typedef struct wgc_dot_stats {
   unsigned rejected;        /* multiply-accumulate loops left as they were */
   unsigned functions;       /* functions with at least one replaced loop */
   unsigned vnni;            /* replaced loops that use VNNI instructions */
+  unsigned wide_groups;     /* groups of 4 positions kept in 512-bit registers */
   const char *disabled;     /* why nothing was attempted, or NULL */
   const char *first_reject; /* why the first rejected loop was left alone */
 } wgc_dot_stats;

@@ -143,6 +143,16 @@ LLVMValueRef wgc_splat_load(LLVMValueRef v) {
   return LLVMGetTypeKind(lt) == LLVMFloatTypeKind || is_int(lt, 32) ? l : NULL;
 }
 
+unsigned wgc_int_bytes(LLVMTypeRef t) {
+  unsigned n = 1;
+  if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {
+    n = LLVMGetVectorSize(t);
+    t = LLVMGetElementType(t);
+  }
+  if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind || LLVMGetIntTypeWidth(t) % 8) return 0;
+  return n * LLVMGetIntTypeWidth(t) / 8;
+}
+
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v) {
   while (v && LLVMIsABitCastInst(v)) v = LLVMGetOperand(v, 0);
   return v;

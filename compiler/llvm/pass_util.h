@@ -90,6 +90,10 @@ bool wgc_address_parse(LLVMValueRef ptr, wgc_address *out);
  * load's 4 bytes. */
 LLVMValueRef wgc_splat_load(LLVMValueRef v);
 
+/* The size in bytes of an integer type or a vector of integers (0 for any
+ * other type, or a width that is not whole bytes). */
+unsigned wgc_int_bytes(LLVMTypeRef t);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

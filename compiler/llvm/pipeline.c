@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "address_fold.h"
+#include "inline_round.h"
 #include "int_dot.h"
 #include "load_barriers.h"
 #include "pass_util.h"
@@ -48,6 +49,7 @@ typedef struct wgc_llvm_job {
 typedef wasmgraph_status (*wgc_pass_fn)(wgc_llvm_job *j);
 
 static wasmgraph_status run_mark_barriers(wgc_llvm_job *j);
+static wasmgraph_status run_inline_round(wgc_llvm_job *j);
 static wasmgraph_status run_optimize(wgc_llvm_job *j);
 static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
 static wasmgraph_status run_int_dot(wgc_llvm_job *j);
@@ -68,6 +70,11 @@ static const struct {
       "optimizer sees through them (load_barriers.c)",
       false},
      run_mark_barriers},
+    {{"inline-round",
+      "the roundf/round imports as inline code instead of a host call per element "
+      "(inline_round.c)",
+      false},
+     run_inline_round},
     {{"optimize", "clang's -O2/-O3 module pipeline, every load barrier in place", false},
      run_optimize},
     {{"prune-barriers",
@@ -179,6 +186,13 @@ static wasmgraph_status run_mark_barriers(wgc_llvm_job *j) {
   return WASMGRAPH_OK;
 }
 
+static wasmgraph_status run_inline_round(wgc_llvm_job *j) {
+  unsigned calls = 0;
+  wasmgraph_status st = wgc_inline_round(j->ctx, j->m, false, &calls);
+  if (st == WASMGRAPH_OK && j->verbose) wgc_log(j->ctx, "inline round: %u calls", calls);
+  return st;
+}
+
 /* The -O2 (or -O3) module pipeline, as clang would run it. The second run
  * (after pruning) reshapes loops; every value fold was already done by the
  * first, so it finds no load newly irrelevant. */
@@ -205,10 +219,11 @@ static wasmgraph_status run_int_dot(wgc_llvm_job *j) {
   if (ds.disabled) wgc_log(j->ctx, "int dot: off (%s)", ds.disabled);
   else
     wgc_log(j->ctx,
-            "int dot: %u loops (%u int8, %u int16; %u with VNNI), %u positions, %u groups, "
-            "%u single steps, in %u functions; %u left alone%s%s",
-            ds.loops, ds.loops_i8, ds.loops_i16, ds.vnni, ds.positions, ds.groups, ds.single_steps,
-            ds.functions, ds.rejected, ds.first_reject ? ", first: " : "",
+            "int dot: %u loops (%u int8, %u int16; %u with VNNI), %u positions (%u groups of 4 "
+            "in 512-bit registers), %u groups, %u single steps, in %u functions; %u left "
+            "alone%s%s",
+            ds.loops, ds.loops_i8, ds.loops_i16, ds.vnni, ds.positions, ds.wide_groups, ds.groups,
+            ds.single_steps, ds.functions, ds.rejected, ds.first_reject ? ", first: " : "",
             ds.first_reject ? ds.first_reject : "");
   return st;
 }

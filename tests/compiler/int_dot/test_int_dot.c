@@ -28,7 +28,7 @@
 #include "ir_test_util.h"
 #include "llvm/int_dot.h"
 
-enum { MAXP = 32 };
+enum { MAXP = 32, OUTER_X = 256, OUTER_W = 64 };
 
 typedef struct kspec {
   int eb;         /* element bytes: 1 (int8) or 2 (int16) */
@@ -36,6 +36,8 @@ typedef struct kspec {
   unsigned trip;  /* loop steps */
   bool off_i32;   /* position offsets added in i32 before the zext (else a 64-bit add) */
   unsigned first; /* offset of position 0 (then no input is at the loop address itself) */
+  unsigned outer; /* > 0: an outer loop of this many iterations carries the accumulators,
+                     inputs OUTER_X and weights OUTER_W bytes further each time */
   bool acc_first; /* add(acc, mul) instead of add(mul, acc) */
   bool w_first;   /* mul(w, x) instead of mul(x, w) */
   /* negative shapes */
@@ -62,17 +64,29 @@ static char *kernel_ir(const kspec *k, const char *attrs) {
         "  %%ip%u = getelementptr <4 x i32>, <4 x i32>* %%io, i64 %u\n"
         "  %%init%u = load <4 x i32>, <4 x i32>* %%ip%u\n",
         p, p, p, p);
+  /* the loop's entry values: from entry, or from the outer loop's phis */
+  const char *pre = "entry", *xin = "%xb", *win = "%wb", *ain = "%init";
+  if (k->outer) {
+    put(&b, "  br label %%outer\nouter:\n");
+    put(&b, "  %%r = phi i32 [ 0, %%entry ], [ %%r.n, %%latch ]\n");
+    put(&b, "  %%xo = phi i32 [ %%xb, %%entry ], [ %%xo.n, %%latch ]\n");
+    put(&b, "  %%wo = phi i32 [ %%wb, %%entry ], [ %%wo.n, %%latch ]\n");
+    for (unsigned p = 0; p < k->npos; p++)
+      put(&b, "  %%oacc%u = phi <4 x i32> [ %%init%u, %%entry ], [ %%accn%u, %%latch ]\n", p, p, p);
+    pre = "outer", xin = "%xo", win = "%wo", ain = "%oacc";
+  }
   put(&b, "  br label %%loop\nloop:\n");
-  put(&b, "  %%j = phi i64 [ 0, %%entry ], [ %%j.n, %%loop ]\n");
-  put(&b, "  %%xp = phi i32 [ %%xb, %%entry ], [ %%xp.n, %%loop ]\n");
+  put(&b, "  %%j = phi i64 [ 0, %%%s ], [ %%j.n, %%loop ]\n", pre);
+  put(&b, "  %%xp = phi i32 [ %s, %%%s ], [ %%xp.n, %%loop ]\n", xin, pre);
   for (unsigned p = 0; p < k->npos; p++)
-    put(&b, "  %%acc%u = phi <4 x i32> [ %%init%u, %%entry ], [ %%accn%u, %%loop ]\n", p, p, p);
+    put(&b, "  %%acc%u = phi <4 x i32> [ %s%u, %%%s ], [ %%accn%u, %%loop ]\n", p, ain, p, pre, p);
   /* the weight row */
   put(&b,
       "  %%jt = trunc i64 %%j to i32\n"
-      "  %%wa = add i32 %%wb, %%jt\n"
+      "  %%wa = add i32 %s, %%jt\n"
       "  %%wz = zext i32 %%wa to i64\n"
-      "  %%wg = getelementptr inbounds i8, i8* %%mem, i64 %%wz\n");
+      "  %%wg = getelementptr inbounds i8, i8* %%mem, i64 %%wz\n",
+      win);
   if (eb == 1)
     put(&b,
         "  %%wpp = bitcast i8* %%wg to i32*\n"
@@ -164,7 +178,15 @@ static char *kernel_ir(const kspec *k, const char *attrs) {
       eb, row);
   if (k->var_bound) put(&b, "  %%c = icmp eq i64 %%j.n, %%bound\n");
   else put(&b, "  %%c = icmp eq i64 %%j.n, %u\n", k->trip * (unsigned)row);
-  put(&b, "  br i1 %%c, label %%exit, label %%loop\nexit:\n");
+  if (k->outer) {
+    put(&b, "  br i1 %%c, label %%latch, label %%loop\nlatch:\n");
+    put(&b,
+        "  %%r.n = add i32 %%r, 1\n  %%xo.n = add i32 %%xo, %d\n  %%wo.n = add i32 %%wo, %d\n"
+        "  %%oc = icmp eq i32 %%r.n, %u\n  br i1 %%oc, label %%exit, label %%outer\nexit:\n",
+        OUTER_X, OUTER_W, k->outer);
+  } else {
+    put(&b, "  br i1 %%c, label %%exit, label %%loop\nexit:\n");
+  }
   for (unsigned p = 0; p < k->npos; p++)
     put(&b, "  store <4 x i32> %%accn%u, <4 x i32>* %%ip%u\n", p, p);
   if (k->iv_escapes)
@@ -227,6 +249,10 @@ static int32_t elem_at(const kspec *k, uint32_t addr) {
 /* io[p][o] += sum_k x[p][k] * w[k][o], wrapping, as the loop computes it. */
 static void reference(const kspec *k, uint32_t xb, uint32_t wb, int32_t *io) {
   int row = 4 * k->eb;
+  for (unsigned r = 1; r < k->outer; r++) /* the outer loop's earlier rounds */
+    reference(&(kspec){.eb = k->eb, .npos = k->npos, .trip = k->trip, .first = k->first},
+              xb + (r - 1) * OUTER_X, wb + (r - 1) * OUTER_W, io);
+  if (k->outer) xb += (k->outer - 1) * OUTER_X, wb += (k->outer - 1) * OUTER_W;
   for (unsigned p = 0; p < k->npos; p++)
     for (unsigned o = 0; o < 4; o++) {
       uint32_t acc = (uint32_t)io[p * 4 + o];
@@ -272,16 +298,22 @@ static void init_accs(int32_t *io, unsigned n, int mode) {
 /* ---- running a case ----------------------------------------------------- */
 
 static const char *isa_name(int isa) {
-  return isa == WGC_DOT_VNNI ? "vnni" : isa == WGC_DOT_X86 ? "x86" : "generic";
+  return isa == WGC_DOT_VNNI512 ? "vnni512"
+         : isa == WGC_DOT_VNNI  ? "vnni"
+         : isa == WGC_DOT_X86   ? "x86"
+                                : "generic";
 }
 
 /* Bytes the kernel reads above xb: positions and elements. */
 static uint32_t x_span(const kspec *k) {
-  return k->first + (unsigned)(4 * k->eb) * (k->npos - 1) + (unsigned)k->eb * k->trip;
+  return (k->outer ? (k->outer - 1) * OUTER_X : 0) + k->first +
+         (unsigned)(4 * k->eb) * (k->npos - 1) + (unsigned)k->eb * k->trip;
 }
-static uint32_t w_span(const kspec *k) { return (unsigned)(4 * k->eb) * k->trip; }
+static uint32_t w_span(const kspec *k) {
+  return (k->outer ? (k->outer - 1) * OUTER_W : 0) + (unsigned)(4 * k->eb) * k->trip;
+}
 
-static void positive(const char *name, const kspec *k, int isa) {
+static void positive(const char *name, const kspec *k, int isa, unsigned wide) {
   char full[160];
   snprintf(full, sizeof full, "%s/%s", name, isa_name(isa));
   int before_failed = failed;
@@ -306,9 +338,11 @@ static void positive(const char *name, const kspec *k, int isa) {
   check(st.loops == 1 && st.positions == k->npos, full, "the loop was not replaced");
   unsigned G = k->eb == 1 ? 4 : 2;
   check(st.groups == k->trip / G && st.single_steps == k->trip % G, full, "wrong grouping");
+  check(st.wide_groups == (isa == WGC_DOT_VNNI512 ? wide : 0), full,
+        "wrong number of 512-bit groups");
   char *after = LLVMPrintModuleToString(m1);
   check(count(after, "label %loop") == 0, full, "the loop is still there");
-  if (isa == WGC_DOT_VNNI && k->trip >= G)
+  if (isa >= WGC_DOT_VNNI && k->trip >= G)
     check(count(after, k->eb == 1 ? "vpdpbusd" : "vpdpwssd") > 0, full, "no VNNI intrinsic");
   check(count(after, "asm sideeffect") > 0, full, "the new loads lost their barriers");
   LLVMDisposeMessage(after);
@@ -340,7 +374,7 @@ static void positive(const char *name, const kspec *k, int isa) {
    * more; then an input address that wraps in i32 (a trap), and, where no
    * input is at the loop's address itself, one whose positions all wrap
    * back into memory (no trap: an anchor-less offset must stay in i32) */
-  for (int t = 0; f0 && f1 && t < (k->first ? 5 : 4); t++) {
+  for (int t = 0; f0 && f1 && t < (k->first && !k->outer ? 5 : 4); t++) {
     fill(FILL_RANDOM);
     uint32_t xb = 64, wb = 2048;
     bool want = true;
@@ -419,29 +453,43 @@ int main(void) {
   snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
            feat);
   bool x86 = strncmp(LLVMGetDefaultTargetTriple(), "x86_64", 6) == 0;
-  bool vnni = x86 && ((host_has(feat, "+avx512vnni") && host_has(feat, "+avx512vl")) ||
-                      host_has(feat, "+avxvnni"));
-  int isas[3] = {WGC_DOT_GENERIC, WGC_DOT_X86, WGC_DOT_VNNI};
-  int nisa = x86 ? (vnni ? 3 : 2) : 1;
+  bool vl = host_has(feat, "+avx512vnni") && host_has(feat, "+avx512vl");
+  bool vnni = x86 && (vl || host_has(feat, "+avxvnni"));
+  bool vnni512 = x86 && vl && host_has(feat, "+avx512f");
+  int isas[4] = {WGC_DOT_GENERIC, WGC_DOT_X86, WGC_DOT_VNNI, WGC_DOT_VNNI512};
+  int nisa = x86 ? (vnni512 ? 4 : vnni ? 3 : 2) : 1;
   if (!vnni) printf("SKIP the VNNI forms: this CPU (%s) has no AVX512-VNNI/AVX-VNNI\n", cpu);
+  else if (!vnni512) printf("SKIP the 512-bit VNNI form: this CPU (%s) has no AVX512-VNNI\n", cpu);
   LLVMDisposeMessage(cpu);
   LLVMDisposeMessage(feat);
 
   static const struct {
     const char *name;
     kspec k;
+    unsigned wide; /* 512-bit groups expected where the host has AVX512-VNNI */
   } cases[] = {
-      {"i8_13pos_trip4", {.eb = 1, .npos = 13, .trip = 4}},
-      {"i8_trip8_acc_first", {.eb = 1, .npos = 5, .trip = 8, .acc_first = true}},
-      {"i8_trip3_remainder", {.eb = 1, .npos = 4, .trip = 3, .w_first = true}},
-      {"i8_trip6_off_i32", {.eb = 1, .npos = 7, .trip = 6, .off_i32 = true}},
-      {"i8_no_anchor_wraps", {.eb = 1, .npos = 4, .trip = 4, .off_i32 = true, .first = 16}},
-      {"i16_28pos_trip4", {.eb = 2, .npos = 28, .trip = 4}},
-      {"i16_trip3_remainder", {.eb = 2, .npos = 3, .trip = 3, .acc_first = true}},
-      {"i16_trip2_off_i32", {.eb = 2, .npos = 9, .trip = 2, .off_i32 = true, .w_first = true}},
+      {"i8_13pos_trip4", {.eb = 1, .npos = 13, .trip = 4}, 0},
+      {"i8_trip8_acc_first", {.eb = 1, .npos = 5, .trip = 8, .acc_first = true}, 0},
+      {"i8_trip3_remainder", {.eb = 1, .npos = 4, .trip = 3, .w_first = true}, 0},
+      {"i8_trip6_off_i32", {.eb = 1, .npos = 7, .trip = 6, .off_i32 = true}, 0},
+      {"i8_no_anchor_wraps", {.eb = 1, .npos = 4, .trip = 4, .off_i32 = true, .first = 16}, 0},
+      {"i16_28pos_trip4", {.eb = 2, .npos = 28, .trip = 4}, 0},
+      {"i16_trip3_remainder", {.eb = 2, .npos = 3, .trip = 3, .acc_first = true}, 0},
+      {"i16_trip2_off_i32", {.eb = 2, .npos = 9, .trip = 2, .off_i32 = true, .w_first = true}, 0},
+      /* accumulators carried by an outer loop: 512-bit groups of 4 positions */
+      {"i8_13pos_outer3", {.eb = 1, .npos = 13, .trip = 4, .outer = 3}, 3},
+      {"i8_6pos_outer2_acc_first",
+       {.eb = 1, .npos = 6, .trip = 4, .outer = 2, .acc_first = true},
+       1},
+      {"i8_trip8_outer2", {.eb = 1, .npos = 8, .trip = 8, .outer = 2}, 0}, /* hull 36 */
+      {"i16_28pos_outer2", {.eb = 2, .npos = 28, .trip = 4, .outer = 2}, 7},
+      {"i16_trip2_outer3_off_i32", {.eb = 2, .npos = 8, .trip = 2, .outer = 3, .off_i32 = true}, 0},
+      {"i8_no_anchor_outer2",
+       {.eb = 1, .npos = 4, .trip = 4, .outer = 2, .off_i32 = true, .first = 16},
+       0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    for (int t = 0; t < nisa; t++) positive(cases[i].name, &cases[i].k, isas[t]);
+    for (int t = 0; t < nisa; t++) positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide);
 
   wgc_dot_options on;
   wgc_dot_options_init(&on);

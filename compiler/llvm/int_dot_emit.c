@@ -1,0 +1,394 @@
+/*
+ * int_dot_emit.c — writes the straight-line replacement of a reduction loop
+ * that int_dot_match.c recognised: grouped weight loads (transposed for
+ * int8, interleaved for int16), one 32-bit load per position and group, and
+ * the dot-product step for the function's ISA (int_dot.c says why each is
+ * exact).
+ */
+#include <string.h>
+
+#include "int_dot_internal.h"
+#include "pass_util.h"
+
+static LLVMValueRef c32(dot_state *s, int64_t v) { return LLVMConstInt(s->i32, (uint64_t)v, 0); }
+
+static LLVMValueRef splat32(dot_state *s, uint32_t v) {
+  LLVMValueRef e[LANES];
+  for (unsigned t = 0; t < LANES; t++) e[t] = c32(s, v);
+  return LLVMConstVector(e, LANES);
+}
+
+static LLVMValueRef mask(dot_state *s, const int *m, unsigned n) {
+  LLVMValueRef e[16];
+  for (unsigned i = 0; i < n; i++) e[i] = c32(s, m[i]);
+  return LLVMConstVector(e, n);
+}
+
+/* wasm2c's keep-alive barrier on a loaded value (pass_util.h's pattern): a
+ * general register for up to 64 bits, an xmm register (as <2 x i64>, like
+ * wasm2c's SIMD_FORCE_READ) for 128. */
+static void barrier(dot_state *s, LLVMValueRef v) {
+  unsigned bits = wgc_int_bytes(LLVMTypeOf(v)) * 8;
+  bool vec = bits == 128;
+  LLVMTypeRef t = vec ? LLVMVectorType(s->i64, 2) : LLVMIntTypeInContext(s->lc, bits);
+  if (LLVMTypeOf(v) != t) v = LLVMBuildBitCast(s->bd, v, t, "");
+  char cons[] = "r,~{dirflag},~{fpsr},~{flags}";
+  if (vec) cons[0] = 'x';
+  LLVMTypeRef ft = LLVMFunctionType(LLVMVoidTypeInContext(s->lc), &t, 1, 0);
+  LLVMValueRef as =
+      LLVMGetInlineAsm(ft, (char *)"", 0, cons, strlen(cons), 1, 0, LLVMInlineAsmDialectATT, 0);
+  LLVMBuildCall2(s->bd, ft, as, &v, 1, "");
+}
+
+/* A load of type t of iteration j's bytes: at mem + zext(i32(a.base +
+ * a.off)) + a.c + j * a.step, the iteration-0 address with the step added
+ * in 64 bits (where the loop added it in i32 first: see the top of the
+ * file). Without a barrier: the caller puts one on the loaded value or on
+ * the vector it splats it into. */
+static LLVMValueRef load_raw(dot_state *s, const mem_addr *a, int64_t j, LLVMTypeRef t,
+                             const char *name) {
+  LLVMValueRef x = a->x.base ? a->x.base : c32(s, 0);
+  if (a->x.off) x = LLVMBuildAdd(s->bd, x, c32(s, a->x.off), "");
+  LLVMValueRef idx = LLVMBuildZExt(s->bd, x, s->i64, "");
+  uint64_t c = a->c + (uint64_t)(j * a->x.step);
+  if (c) idx = LLVMBuildNUWAdd(s->bd, idx, LLVMConstInt(s->i64, c, 0), "");
+  LLVMValueRef gep = LLVMBuildInBoundsGEP2(s->bd, s->i8, a->mem, &idx, 1, "");
+  LLVMValueRef p = LLVMBuildBitCast(s->bd, gep, LLVMPointerType(t, 0), "");
+  LLVMValueRef l = LLVMBuildLoad2(s->bd, t, p, name);
+  LLVMSetAlignment(l, 1);
+  return l;
+}
+
+/* The same load with its barrier. */
+static LLVMValueRef load_at(dot_state *s, const mem_addr *a, int64_t j, LLVMTypeRef t,
+                            const char *name) {
+  LLVMValueRef l = load_raw(s, a, j, t, name);
+  barrier(s, l);
+  return l;
+}
+
+static LLVMValueRef intrinsic(dot_state *s, const char *name, LLVMValueRef *args, unsigned n,
+                              const char *vname) {
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(s->m, id, NULL, 0);
+  LLVMTypeRef ft = LLVMIntrinsicGetType(s->lc, id, NULL, 0);
+  return LLVMBuildCall2(s->bd, ft, fn, args, n, vname);
+}
+
+/* <4 x i32> with every lane = the 32-bit value v. */
+static LLVMValueRef splat_vec(dot_state *s, LLVMValueRef v) {
+  LLVMValueRef ins = LLVMBuildInsertElement(s->bd, LLVMGetUndef(s->v4i32), v, c32(s, 0), "");
+  static const int zero[LANES] = {0, 0, 0, 0};
+  return LLVMBuildShuffleVector(s->bd, ins, LLVMGetUndef(s->v4i32), mask(s, zero, LANES), "");
+}
+
+/* sum over k of lanes (o*4 + k) of a <16 x i32>: <4 x i32> lane o */
+static LLVMValueRef sum_quads(dot_state *s, LLVMValueRef p16) {
+  LLVMValueRef sum = NULL;
+  for (int k = 0; k < 4; k++) {
+    int m[LANES] = {k, 4 + k, 8 + k, 12 + k};
+    LLVMValueRef part =
+        LLVMBuildShuffleVector(s->bd, p16, LLVMGetUndef(LLVMTypeOf(p16)), mask(s, m, LANES), "");
+    sum = sum ? LLVMBuildAdd(s->bd, sum, part, "") : part;
+  }
+  return sum;
+}
+
+/* The int8 weights of group g (4 rows), transposed: byte o*4 + k = w[k][o]. */
+static LLVMValueRef i8_weights(dot_state *s, const dot_loop *L, unsigned j) {
+  LLVMValueRef w = load_at(s, &L->wa, j, s->v16i8, "dot.w");
+  int m[16];
+  for (int o = 0; o < 4; o++)
+    for (int k = 0; k < 4; k++) m[o * 4 + k] = k * 4 + o;
+  return LLVMBuildShuffleVector(s->bd, w, LLVMGetUndef(s->v16i8), mask(s, m, 16), "dot.wt");
+}
+
+/* The 4 bytes of position p's group j in every lane, with the barrier on
+ * the vector: a broadcast load straight into a vector register, as wasm2c
+ * does for v128.load32_splat. */
+static LLVMValueRef x_splat(dot_state *s, const position *p, unsigned j) {
+  LLVMValueRef xv = splat_vec(s, load_raw(s, &p->x, j, s->i32, "dot.x"));
+  barrier(s, xv);
+  return xv;
+}
+
+/* int8: acc + sum_{k<4} x[k] * wt[k][o], xv the 4 bytes of x in every lane. */
+static LLVMValueRef i8_quad(dot_state *s, LLVMValueRef acc, LLVMValueRef xv, LLVMValueRef wt,
+                            LLVMValueRef corr) {
+  if (s->isa >= WGC_DOT_VNNI) {
+    LLVMValueRef xb = LLVMBuildXor(s->bd, xv, splat32(s, 0x80808080u), "dot.xb");
+    LLVMValueRef args[3] = {acc, xb, LLVMBuildBitCast(s->bd, wt, s->v4i32, "")};
+    LLVMValueRef d = intrinsic(s, "llvm.x86.avx512.vpdpbusd.128", args, 3, "dot");
+    return LLVMBuildSub(s->bd, d, corr, "dot.acc");
+  }
+  LLVMTypeRef v16i32 = LLVMVectorType(s->i32, 16);
+  LLVMValueRef xb = LLVMBuildBitCast(s->bd, xv, s->v16i8, "");
+  /* byte o*4 + k of xb is x[k]: matches wt's layout */
+  LLVMValueRef prod = LLVMBuildMul(s->bd, LLVMBuildSExt(s->bd, xb, v16i32, ""),
+                                   LLVMBuildSExt(s->bd, wt, v16i32, ""), "");
+  return LLVMBuildAdd(s->bd, acc, sum_quads(s, prod), "dot.acc");
+}
+
+/* The int16 weights of group g (2 rows), interleaved: i16 2o + k = w[k][o]. */
+static LLVMValueRef i16_weights(dot_state *s, const dot_loop *L, unsigned j) {
+  LLVMValueRef w = load_at(s, &L->wa, j, s->v8i16, "dot.w");
+  static const int m[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+  return LLVMBuildShuffleVector(s->bd, w, LLVMGetUndef(s->v8i16), mask(s, m, 8), "dot.wi");
+}
+
+/* int16: acc + x[0] * wi[0][o] + x[1] * wi[1][o], xv the 2 elements of x in
+ * every lane. */
+static LLVMValueRef i16_pair(dot_state *s, LLVMValueRef acc, LLVMValueRef xv, LLVMValueRef wi) {
+  if (s->isa >= WGC_DOT_VNNI) {
+    LLVMValueRef args[3] = {acc, xv, LLVMBuildBitCast(s->bd, wi, s->v4i32, "")};
+    return intrinsic(s, "llvm.x86.avx512.vpdpwssd.128", args, 3, "dot.acc");
+  }
+  LLVMValueRef xh = LLVMBuildBitCast(s->bd, xv, s->v8i16, "");
+  if (s->isa == WGC_DOT_X86) {
+    LLVMValueRef args[2] = {xh, wi};
+    return LLVMBuildAdd(s->bd, acc, intrinsic(s, "llvm.x86.sse2.pmadd.wd", args, 2, ""), "dot.acc");
+  }
+  LLVMTypeRef v8i32 = LLVMVectorType(s->i32, 8);
+  LLVMValueRef prod = LLVMBuildMul(s->bd, LLVMBuildSExt(s->bd, xh, v8i32, ""),
+                                   LLVMBuildSExt(s->bd, wi, v8i32, ""), "");
+  static const int ev[LANES] = {0, 2, 4, 6}, od[LANES] = {1, 3, 5, 7};
+  LLVMValueRef a = LLVMBuildShuffleVector(s->bd, prod, LLVMGetUndef(v8i32), mask(s, ev, LANES), "");
+  LLVMValueRef b = LLVMBuildShuffleVector(s->bd, prod, LLVMGetUndef(v8i32), mask(s, od, LANES), "");
+  return LLVMBuildAdd(s->bd, acc, LLVMBuildAdd(s->bd, a, b, ""), "dot.acc");
+}
+
+/* One original step, iteration j: acc + sext(splat(x)) * sext(w row j). */
+static LLVMValueRef single_step(dot_state *s, const dot_loop *L, const position *p,
+                                LLVMValueRef acc, unsigned j) {
+  LLVMTypeRef et = L->ebytes == 1 ? s->i8 : s->i16;
+  LLVMValueRef x = load_at(s, &p->x, j, et, "dot.x1");
+  LLVMValueRef xv = splat_vec(s, LLVMBuildSExt(s->bd, x, s->i32, ""));
+  LLVMValueRef w = load_at(s, &L->wa, j, LLVMVectorType(et, LANES), "dot.w1");
+  LLVMValueRef wv = LLVMBuildSExt(s->bd, w, s->v4i32, "");
+  return LLVMBuildAdd(s->bd, acc, LLVMBuildMul(s->bd, xv, wv, ""), "dot.acc");
+}
+
+/* Moves each input's constant i32 offset into the 64-bit part of its
+ * address (zext(B + off) -> zext(B) + off), as address_fold.c does, when
+ * another input of the same loop is read at zext(B) itself: that "anchor"
+ * load is emitted in the same block, with no effect in between, and when
+ * B + off wraps, B >= 2^32 - 64 KiB is past the end of a memory of at most
+ * 65535 pages, so the anchor traps as the original load at B + off would
+ * have. The addresses then fold into the loads' addressing modes. */
+static void anchor_inputs(dot_loop *L) {
+  for (unsigned k = 0; k < L->npos; k++) {
+    mem_addr *a = &L->pos[k].x;
+    if (!a->x.base || a->x.off <= 0 || a->x.off >= (int64_t)WGC_FOLD_LIMIT) continue;
+    bool anchored = false;
+    for (unsigned q = 0; q < L->npos && !anchored; q++) {
+      const mem_addr *b = &L->pos[q].x;
+      anchored = b->mem == a->mem && b->x.base == a->x.base && b->x.off == 0;
+    }
+    if (!anchored) continue;
+    a->c += (uint64_t)a->x.off;
+    a->x.off = 0;
+  }
+}
+
+/* ---- 512-bit groups ------------------------------------------------------ */
+
+/* Why a wide group is exact: its lanes compute exactly what the four
+ * positions' xmm steps compute (lane o*4 + t of vpdpbusd/vpdpwssd .512 is
+ * the same dot product as lane o of position t's .128), the phi carries the
+ * same values around the loop as the four phis did, and every value leaving
+ * the loop is the lane group of the last vector. The window load reads the
+ * hull [c0, c0 + hull) of the four positions' inputs above one i32 address:
+ * memory is one range [0, size), so the window is out of bounds iff its
+ * last byte is, which the original load of that byte reads (gaps between
+ * positions are inside the hull); and it starts at the address of the
+ * first position's first load, so the wrap argument of load_raw holds. */
+
+static const int k_spread[16] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3};
+
+/* <16 x i32> lane o*4 + t = lane o of v (a <4 x i32> or a 16-byte vector). */
+static LLVMValueRef spread(dot_state *s, LLVMValueRef v) {
+  v = LLVMBuildBitCast(s->bd, v, s->v4i32, "");
+  return LLVMBuildShuffleVector(s->bd, v, LLVMGetUndef(s->v4i32), mask(s, k_spread, 16), "dot.z");
+}
+
+/* Groups of 4 positions that circle the loop around alone, read through one
+ * i32 address at dword-aligned distances, and whose hull of inputs is 16,
+ * 32 or 64 bytes. Positions are taken in the order of their input offsets. */
+static void form_groups(dot_loop *L) {
+  L->nwide = 0;
+  if (!L->outer_pre || L->trip % (L->ebytes == 1 ? 4u : 2u)) return;
+  unsigned idx[MAX_POSITIONS], n = 0;
+  for (unsigned k = 0; k < L->npos; k++)
+    if (L->pos[k].outer_init) idx[n++] = k;
+  for (unsigned i = 1; i < n; i++) /* insertion sort by offset */
+    for (unsigned j = i; j > 0 && L->pos[idx[j]].x.c < L->pos[idx[j - 1]].x.c; j--) {
+      unsigned t = idx[j];
+      idx[j] = idx[j - 1];
+      idx[j - 1] = t;
+    }
+  uint64_t span = (uint64_t)L->trip * (uint64_t)L->ebytes;
+  for (unsigned i = 0; i + LANES <= n;) {
+    const mem_addr *a = &L->pos[idx[i]].x;
+    bool ok = true;
+    for (unsigned t = 1; t < LANES && ok; t++) {
+      const mem_addr *b = &L->pos[idx[i + t]].x;
+      ok = b->mem == a->mem && b->x.base == a->x.base && b->x.off == a->x.off &&
+           b->x.step == a->x.step && (b->c - a->c) % 4 == 0;
+    }
+    uint64_t hull = L->pos[idx[i + LANES - 1]].x.c + span - a->c;
+    if (!ok || (hull != 16 && hull != 32 && hull != 64)) {
+      i++;
+      continue;
+    }
+    wide_group *g = &L->wide[L->nwide++];
+    for (unsigned t = 0; t < LANES; t++) g->pos[t] = idx[i + t];
+    g->c0 = a->c;
+    g->hull = hull;
+    g->phi = g->out = NULL;
+    i += LANES;
+  }
+}
+
+/* The four positions' values from before the loop around, transposed:
+ * lane o*4 + t = position t's lane o (built at the end of outer_pre). */
+static LLVMValueRef pack_inits(dot_state *s, const dot_loop *L, const wide_group *g) {
+  static const int cat8[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  int cat16[16], tr[16];
+  for (int i = 0; i < 16; i++) cat16[i] = i, tr[i] = (i % 4) * 4 + i / 4;
+  LLVMValueRef v[LANES];
+  for (unsigned t = 0; t < LANES; t++) v[t] = L->pos[g->pos[t]].outer_init;
+  LLVMValueRef a = LLVMBuildShuffleVector(s->bd, v[0], v[1], mask(s, cat8, 8), "");
+  LLVMValueRef b = LLVMBuildShuffleVector(s->bd, v[2], v[3], mask(s, cat8, 8), "");
+  LLVMValueRef ab = LLVMBuildShuffleVector(s->bd, a, b, mask(s, cat16, 16), "");
+  return LLVMBuildShuffleVector(s->bd, ab, LLVMGetUndef(LLVMTypeOf(ab)), mask(s, tr, 16), "dot.z0");
+}
+
+/* The inputs of group g's step j: lane o*4 + t = the dword of position t,
+ * from one window load (with a barrier on each 128-bit part). */
+static LLVMValueRef window_operand(dot_state *s, const dot_loop *L, const wide_group *g,
+                                   LLVMValueRef win, unsigned j) {
+  int m[16];
+  for (unsigned o = 0; o < LANES; o++)
+    for (unsigned t = 0; t < LANES; t++) {
+      const mem_addr *a = &L->pos[g->pos[t]].x;
+      m[o * 4 + t] = (int)((a->c - g->c0 + (uint64_t)j * (uint64_t)a->x.step) / 4);
+    }
+  return LLVMBuildShuffleVector(s->bd, win, LLVMGetUndef(LLVMTypeOf(win)), mask(s, m, 16),
+                                "dot.xz");
+}
+
+static LLVMValueRef window(dot_state *s, const dot_loop *L, const wide_group *g) {
+  unsigned dwords = (unsigned)(g->hull / 4);
+  mem_addr a = L->pos[g->pos[0]].x;
+  a.c = g->c0;
+  LLVMValueRef win = load_raw(s, &a, 0, LLVMVectorType(s->i32, dwords), "dot.win");
+  for (unsigned part = 0; part < dwords / 4; part++) {
+    int m[LANES];
+    for (int t = 0; t < LANES; t++) m[t] = (int)part * 4 + t;
+    barrier(s, dwords == 4 ? win
+                           : LLVMBuildShuffleVector(s->bd, win, LLVMGetUndef(LLVMTypeOf(win)),
+                                                    mask(s, m, LANES), ""));
+  }
+  return win;
+}
+
+/* Group g's steps, at the builder (the loop's replacement block). */
+static void wide_steps(dot_state *s, const dot_loop *L, wide_group *g, const LLVMValueRef *wv,
+                       const LLVMValueRef *corr, unsigned groups, unsigned G) {
+  LLVMValueRef win = window(s, L, g), z = g->phi;
+  for (unsigned q = 0; q < groups; q++) {
+    LLVMValueRef xz = window_operand(s, L, g, win, q * G), wz = spread(s, wv[q]);
+    if (L->ebytes == 1) {
+      LLVMValueRef b16[16];
+      for (int i = 0; i < 16; i++) b16[i] = c32(s, (int64_t)0x80808080u);
+      xz = LLVMBuildXor(s->bd, xz, LLVMConstVector(b16, 16), "dot.xb");
+      LLVMValueRef args[3] = {z, xz, wz};
+      z = intrinsic(s, "llvm.x86.avx512.vpdpbusd.512", args, 3, "dot");
+      z = LLVMBuildSub(s->bd, z, spread(s, corr[q]), "dot.acc");
+    } else {
+      LLVMValueRef args[3] = {z, xz, wz};
+      z = intrinsic(s, "llvm.x86.avx512.vpdpwssd.512", args, 3, "dot.acc");
+    }
+  }
+  g->out = z;
+}
+
+/* Wide groups: their phis in the loop around's header, their initial
+ * vectors before it, their steps here, and their lanes after it. */
+static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const LLVMValueRef *corr,
+                      unsigned groups, unsigned G) {
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(s->bd);
+  LLVMTypeRef v16 = LLVMVectorType(s->i32, 16);
+  for (unsigned i = 0; i < L->nwide; i++) {
+    wide_group *g = &L->wide[i];
+    LLVMPositionBuilderBefore(s->bd, LLVMGetFirstInstruction(L->ph));
+    g->phi = LLVMBuildPhi(s->bd, v16, "dot.zphi");
+    LLVMPositionBuilderAtEnd(s->bd, here);
+    wide_steps(s, L, g, wv, corr, groups, G);
+    LLVMPositionBuilderBefore(s->bd, LLVMGetBasicBlockTerminator(L->outer_pre));
+    LLVMValueRef z0 = pack_inits(s, L, g);
+    LLVMAddIncoming(g->phi, &z0, &L->outer_pre, 1);
+    LLVMAddIncoming(g->phi, &g->out, &L->exit, 1);
+    /* after the loop around: each position's lanes */
+    LLVMValueRef first = LLVMGetFirstInstruction(L->outer_exit);
+    while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
+    LLVMPositionBuilderBefore(s->bd, first);
+    for (unsigned t = 0; t < LANES; t++) {
+      position *p = &L->pos[g->pos[t]];
+      int m[LANES] = {(int)t, 4 + (int)t, 8 + (int)t, 12 + (int)t};
+      LLVMValueRef lanes =
+          LLVMBuildShuffleVector(s->bd, g->out, LLVMGetUndef(v16), mask(s, m, LANES), "dot.acc");
+      for (LLVMUseRef u = LLVMGetFirstUse(p->next); u;) {
+        LLVMUseRef nu = LLVMGetNextUse(u);
+        LLVMValueRef user = LLVMGetUser(u);
+        if (user != p->phi && user != p->outer_phi)
+          for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(user); o < no; o++)
+            if (LLVMGetOperand(user, o) == p->next) LLVMSetOperand(user, o, lanes);
+        u = nu;
+      }
+      p->result = NULL;
+    }
+    s->st->wide_groups++;
+  }
+  LLVMPositionBuilderAtEnd(s->bd, here);
+}
+
+/* Builds the straight-line replacement in block n: every position's value
+ * after the loop, in p->result. */
+void wgc_dot_emit(dot_state *s, dot_loop *L) {
+  unsigned G = L->ebytes == 1 ? 4 : 2, groups = L->trip / G;
+  enum { MAX_GROUPS = MAX_TRIP / 2 };
+  LLVMValueRef wv[MAX_GROUPS], corr[MAX_GROUPS] = {0};
+  /* the weights of every group first: shared by all positions */
+  for (unsigned g = 0; g < groups; g++) {
+    if (L->ebytes == 2) {
+      wv[g] = i16_weights(s, L, g * G);
+      continue;
+    }
+    wv[g] = i8_weights(s, L, g * G);
+    if (s->isa >= WGC_DOT_VNNI) {
+      LLVMValueRef args[3] = {LLVMConstNull(s->v4i32), splat32(s, 0x80808080u),
+                              LLVMBuildBitCast(s->bd, wv[g], s->v4i32, "")};
+      corr[g] = intrinsic(s, "llvm.x86.avx512.vpdpbusd.128", args, 3, "dot.corr");
+    }
+  }
+  anchor_inputs(L);
+  if (s->isa == WGC_DOT_VNNI512) form_groups(L);
+  else L->nwide = 0;
+  emit_wide(s, L, wv, corr, groups, G);
+  /* then one position at a time, so its address dies right away */
+  for (unsigned k = 0; k < L->npos; k++) {
+    position *p = &L->pos[k];
+    bool in_wide = false;
+    for (unsigned i = 0; i < L->nwide; i++)
+      for (unsigned t = 0; t < LANES; t++) in_wide |= L->wide[i].pos[t] == k;
+    if (in_wide) continue;
+    p->result = p->init;
+    for (unsigned g = 0; g < groups; g++)
+      p->result = L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g], corr[g])
+                                 : i16_pair(s, p->result, x_splat(s, p, g * G), wv[g]);
+    for (unsigned j = groups * G; j < L->trip; j++) p->result = single_step(s, L, p, p->result, j);
+  }
+  s->st->groups += groups;
+  s->st->single_steps += L->trip - groups * G;
+}

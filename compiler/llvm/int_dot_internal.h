@@ -1,0 +1,111 @@
+/*
+ * int_dot_internal.h — what the three files of the int-dot pass share:
+ * int_dot_match.c recognises a reduction loop (dot_loop), int_dot_emit.c
+ * writes its replacement, int_dot.c drives both over a module. Internal to
+ * the compiler; int_dot.c explains the pass.
+ */
+#ifndef WASMGRAPH_INT_DOT_INTERNAL_H_
+#define WASMGRAPH_INT_DOT_INTERNAL_H_
+
+#include <llvm-c/Core.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "int_dot.h"
+
+enum {
+  MAX_POSITIONS = 64, /* accumulators per loop */
+  MAX_TRIP = 64,      /* iterations of a loop the pass replaces */
+  MAX_DEPTH = 8,      /* recursion in the value matchers */
+  LANES = 4           /* i32 lanes of an accumulator: 4 output channels */
+};
+
+/* An i32/i64 value in iteration j of the loop: base + off + step * j, base
+ * defined outside the loop (or NULL: a constant). */
+typedef struct aff {
+  LLVMValueRef base;
+  int64_t off, step;
+} aff;
+
+/* Where the bytes of a value come from: load + byte offset, or none. */
+typedef struct src_byte {
+  LLVMValueRef load;
+  int off;
+} src_byte;
+
+/* A sign-extended element: `bytes` bytes at byte `off` of `load`. */
+typedef struct elem {
+  LLVMValueRef load;
+  int off, bytes;
+} elem;
+
+/* A linear-memory address in iteration j (pass_util.h wgc_address):
+ * mem + zext(i32(x)) + c, x affine. */
+typedef struct mem_addr {
+  LLVMValueRef mem;
+  aff x;
+  uint64_t c;
+} mem_addr;
+
+typedef struct position {
+  LLVMValueRef phi, next; /* the accumulator phi and acc + x*w */
+  LLVMValueRef init;      /* its value on entry */
+  mem_addr x;             /* x_p in iteration j: x.x.off + j * |E| */
+  LLVMValueRef result;    /* the new value after the loop (NULL: in a wide group) */
+  /* the loop around: init as its header phi, and that phi's value from
+   * before it (NULL when the accumulator does not circle that loop alone) */
+  LLVMValueRef outer_phi, outer_init;
+} position;
+
+/* Four positions whose accumulators live in one <16 x i32> across the loop
+ * around, lane o*4 + t = position t's output channel o (int_dot_emit.c). */
+typedef struct wide_group {
+  unsigned pos[LANES];
+  uint64_t c0, hull; /* their inputs: [c0, c0 + hull) above the common i32 address */
+  LLVMValueRef phi, out;
+} wide_group;
+
+typedef struct dot_loop {
+  LLVMBasicBlockRef b, ph, exit;
+  unsigned trip;
+  int ebytes; /* 1 (int8) or 2 (int16) */
+  LLVMValueRef w;
+  mem_addr wa; /* row j of w: wa.x.off + j * 4|E| */
+  position pos[MAX_POSITIONS];
+  unsigned npos;
+  const char *why; /* set when the loop is rejected */
+  /* the loop around, when it is preheader -> b -> exit -> preheader with
+   * one way in (outer_pre) and one way out (outer_exit); else NULL */
+  LLVMBasicBlockRef outer_pre, outer_exit;
+  wide_group wide[MAX_POSITIONS / LANES];
+  unsigned nwide;
+} dot_loop;
+
+/* Fills L from the single-block loop b of fn if it is a reduction the pass
+ * replaces; false otherwise (L->why says why, or is NULL for loops that are
+ * not integer reductions at all). */
+bool wgc_dot_match(dot_loop *L, LLVMValueRef fn, LLVMBasicBlockRef b);
+
+/* Fills L's outer_* fields (int_dot_emit.c's wide groups need them). */
+void wgc_dot_match_outer(dot_loop *L, LLVMValueRef fn);
+
+/* True if v is an instruction of the loop's block. */
+bool wgc_dot_in_loop(const dot_loop *L, LLVMValueRef v);
+
+typedef struct dot_state {
+  LLVMContextRef lc;
+  LLVMModuleRef m;
+  LLVMBuilderRef bd;
+  LLVMTypeRef i8, i16, i32, i64, v16i8, v8i16, v4i32;
+  wgc_dot_isa isa; /* of the current function */
+  wgc_dot_stats *st;
+  bool changed_fn;
+  bool oom;
+} dot_state;
+
+/* Writes the loop's replacement at the builder's position (a new block
+ * between the preheader and the exit): every position's value after the
+ * loop in pos[].result. */
+void wgc_dot_emit(dot_state *s, dot_loop *L);
+
+#endif
