@@ -14,6 +14,21 @@
 
 #include "wasm_rt_internal.h"
 
+/* ThreadSanitizer runs every signal handler with all signals blocked, whatever
+ * its sa_mask says, so a jump out of the fault handler would leave SIGSEGV
+ * blocked and the next guard-page fault would kill the process. Under TSan
+ * the boundary saves and restores the signal mask. */
+#if defined(__SANITIZE_THREAD__)
+#define WG_SAVE_SIGMASK 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WG_SAVE_SIGMASK 1
+#endif
+#endif
+#ifndef WG_SAVE_SIGMASK
+#define WG_SAVE_SIGMASK 0
+#endif
+
 wasm_rt_trap_t wg_protected_call(void (*body)(void *ctx), void *ctx, int *host_oom) {
   if (host_oom) *host_oom = 0;
   if (!wg_rt_prepare_thread()) {
@@ -32,9 +47,10 @@ wasm_rt_trap_t wg_protected_call(void (*body)(void *ctx), void *ctx, int *host_o
 
   /* The signal mask is not saved: the fault handler is installed with
    * SA_NODEFER and an empty sa_mask, so jumping out of it leaves the mask as
-   * it was, and saving it would cost a system call per boundary. */
+   * it was, and saving it would cost a system call per boundary (except
+   * under TSan, above). */
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-  int code = sigsetjmp(buf, 0);
+  int code = sigsetjmp(buf, WG_SAVE_SIGMASK);
 #else
   int code = setjmp(buf);
 #endif

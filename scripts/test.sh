@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# test.sh — install dependencies, build, and run every test under ctest, twice:
-#   1. the release configuration (what users get), all tests;
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer (leak checking on) with
-#      the libFuzzer targets, all tests plus a short fuzzing pass.
+# test.sh — install dependencies, check the formatting, build, and run the
+# tests under ctest three times:
+#   1. the release configuration (what users get, gcc), all tests;
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer (clang, leak checking on)
+#      with the libFuzzer targets, all tests plus a short fuzzing pass;
+#   3. ThreadSanitizer (clang): the runtime, concurrency and parallel tests
+#      (`ctest -L tsan`; tests/CMakeLists.txt, wasmgraph_tsan_tests).
+# Product code builds with -Werror (WASMGRAPH_WERROR), so a warning under
+# either compiler fails the run, as does a formatting change or a TSan report.
 # Fixture tests use ../shared/fixtures when it exists and print SKIP when not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
+
+echo "== format"
+bash scripts/check-format.sh
 
 echo "== release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -20,3 +28,9 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== ThreadSanitizer build, runtime/concurrency/parallel tests"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+      -DWASMGRAPH_TSAN=ON
+cmake --build build-tsan -j"$jobs"
+ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L tsan
