@@ -15,7 +15,9 @@ namespace bench {
 struct DType {
   uint8_t code = 0, bits = 0;
   uint16_t lanes = 1;
-  bool operator==(const DType& o) const { return code == o.code && bits == o.bits && lanes == o.lanes; }
+  bool operator==(const DType& o) const {
+    return code == o.code && bits == o.bits && lanes == o.lanes;
+  }
 };
 
 struct Entry {
@@ -27,7 +29,7 @@ struct Entry {
 };
 
 struct Node {
-  std::string op, name, func;  // func only for tvm_op
+  std::string op, name, func;    // func only for tvm_op
   std::vector<uint64_t> inputs;  // entry ids
   uint64_t nout = 1;
 };

@@ -13,7 +13,9 @@
 
 #include "wasmgraph.h"
 
-static const float k_three[64] = { /* a hand-drawn 3 on an 8x8 grid */
+/* A hand-drawn 3 on an 8x8 grid, one row a line. */
+// clang-format off
+static const float k_three[64] = {
     0, 0, 1, 1, 1, 1, 0, 0,
     0, 1, 0, 0, 0, 0, 1, 0,
     0, 0, 0, 0, 0, 0, 1, 0,
@@ -23,6 +25,7 @@ static const float k_three[64] = { /* a hand-drawn 3 on an 8x8 grid */
     0, 1, 0, 0, 0, 0, 1, 0,
     0, 0, 1, 1, 1, 1, 0, 0,
 };
+// clang-format on
 
 int main(int argc, char **argv) {
   if (argc != 2) {
@@ -35,8 +38,7 @@ int main(int argc, char **argv) {
   int rc = 1;
 
   /* 1. The model: code from the .so, graph and params embedded in it. */
-  if (wasmgraph_model_load_library(argv[1], NULL, NULL, &model, err, sizeof err) !=
-      WASMGRAPH_OK) {
+  if (wasmgraph_model_load_library(argv[1], NULL, NULL, &model, err, sizeof err) != WASMGRAPH_OK) {
     fprintf(stderr, "classify: %s\n", err);
     return 1;
   }
