@@ -157,12 +157,32 @@ static LLVMValueRef i16_pair(dot_state *s, LLVMValueRef acc, LLVMValueRef xv, LL
   return LLVMBuildAdd(s->bd, acc, LLVMBuildAdd(s->bd, a, b, ""), "dot.acc");
 }
 
-/* One original step, iteration j: acc + sext(splat(x)) * sext(w row j). */
+/* A depthwise pair: the rows of taps j and j + 1 of position p,
+ * interleaved (i16 2c + k = x[j + k][c]), with the barrier on the vector
+ * that holds both loads' bits. */
+static LLVMValueRef x_rows(dot_state *s, const position *p, unsigned j) {
+  LLVMTypeRef v4i16 = LLVMVectorType(s->i16, LANES);
+  LLVMValueRef a = load_raw(s, &p->x, j, v4i16, "dot.xr"),
+               b = load_raw(s, &p->x, j + 1, v4i16, "dot.xr");
+  static const int m[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+  LLVMValueRef xi = LLVMBuildShuffleVector(s->bd, a, b, mask(s, m, 8), "dot.xi");
+  barrier(s, xi);
+  return LLVMBuildBitCast(s->bd, xi, s->v4i32, "");
+}
+
+/* One original step, iteration j: acc + sext(splat(x)) * sext(w row j), or
+ * with x's row for a depthwise reduction. */
 static LLVMValueRef single_step(dot_state *s, const dot_loop *L, const position *p,
                                 LLVMValueRef acc, unsigned j) {
   LLVMTypeRef et = L->ebytes == 1 ? s->i8 : s->i16;
-  LLVMValueRef x = load_at(s, &p->x, j, et, "dot.x1");
-  LLVMValueRef xv = splat_vec(s, LLVMBuildSExt(s->bd, x, s->i32, ""));
+  LLVMValueRef xv;
+  if (L->rows) {
+    xv = LLVMBuildSExt(s->bd, load_at(s, &p->x, j, LLVMVectorType(et, LANES), "dot.x1"), s->v4i32,
+                       "");
+  } else {
+    LLVMValueRef x = load_at(s, &p->x, j, et, "dot.x1");
+    xv = splat_vec(s, LLVMBuildSExt(s->bd, x, s->i32, ""));
+  }
   LLVMValueRef w = load_at(s, &L->wa, j, LLVMVectorType(et, LANES), "dot.w1");
   LLVMValueRef wv = LLVMBuildSExt(s->bd, w, s->v4i32, "");
   return LLVMBuildAdd(s->bd, acc, LLVMBuildMul(s->bd, xv, wv, ""), "dot.acc");
@@ -373,7 +393,7 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
     }
   }
   anchor_inputs(L);
-  if (s->isa == WGC_DOT_VNNI512) form_groups(L);
+  if (s->isa == WGC_DOT_VNNI512 && !L->rows) form_groups(L);
   else L->nwide = 0;
   emit_wide(s, L, wv, corr, groups, G);
   /* then one position at a time, so its address dies right away */
@@ -386,6 +406,7 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
     p->result = p->init;
     for (unsigned g = 0; g < groups; g++)
       p->result = L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g], corr[g])
+                  : L->rows      ? i16_pair(s, p->result, x_rows(s, p, g * G), wv[g])
                                  : i16_pair(s, p->result, x_splat(s, p, g * G), wv[g]);
     for (unsigned j = groups * G; j < L->trip; j++) p->result = single_step(s, L, p, p->result, j);
   }

@@ -69,8 +69,10 @@ typedef struct dot_loop {
   LLVMBasicBlockRef b, ph, exit;
   unsigned trip;
   int ebytes; /* 1 (int8) or 2 (int16) */
+  bool rows;  /* x is a row of 4 channels too (a depthwise conv over taps), not a splat */
   LLVMValueRef w;
-  mem_addr wa; /* row j of w: wa.x.off + j * 4|E| */
+  LLVMValueRef w_hint; /* the multiply operand every step shares, if one */
+  mem_addr wa;         /* row j of w: wa.x.off + j * 4|E| */
   position pos[MAX_POSITIONS];
   unsigned npos;
   const char *why; /* set when the loop is rejected */

@@ -265,41 +265,99 @@ static bool elem_address(const dot_loop *L, const elem *e, mem_addr *a) {
   return true;
 }
 
+/* The multiply of the step that updates accumulator phi `acc`, or NULL. */
+static LLVMValueRef step_mul(const dot_loop *L, LLVMValueRef acc) {
+  LLVMValueRef pre, n;
+  if (!phi_edges(L, acc, &pre, &n) || !is_op(n, LLVMAdd)) return NULL;
+  LLVMValueRef m = LLVMGetOperand(n, 0) == acc   ? LLVMGetOperand(n, 1)
+                   : LLVMGetOperand(n, 1) == acc ? LLVMGetOperand(n, 0)
+                                                 : NULL;
+  return is_op(m, LLVMMul) ? m : NULL;
+}
+
+/* The multiply operand that every accumulator's step shares (the weight
+ * row of a depthwise loop, where both operands are rows), or NULL when
+ * there is not exactly one or fewer than two accumulators. */
+static LLVMValueRef shared_operand(const dot_loop *L, LLVMBasicBlockRef b) {
+  LLVMValueRef first = NULL, cand[2] = {NULL, NULL};
+  unsigned n = 0;
+  for (LLVMValueRef i = LLVMGetFirstInstruction(b); i && LLVMIsAPHINode(i);
+       i = LLVMGetNextInstruction(i)) {
+    if (!is_v4i32(LLVMTypeOf(i))) continue;
+    LLVMValueRef m = step_mul(L, i);
+    if (!m) return NULL;
+    if (!first) {
+      first = m;
+      cand[0] = LLVMGetOperand(m, 0);
+      cand[1] = LLVMGetOperand(m, 1);
+    } else {
+      for (unsigned c = 0; c < 2; c++)
+        if (cand[c] && LLVMGetOperand(m, 0) != cand[c] && LLVMGetOperand(m, 1) != cand[c])
+          cand[c] = NULL;
+    }
+    n++;
+  }
+  if (n < 2 || (cand[0] && cand[1])) return NULL;
+  return cand[0] ? cand[0] : cand[1];
+}
+
 /* acc + x*w with the multiply in the loop: fills the position (x only). */
+/* Four lanes holding one row: consecutive elements of one load. */
+static bool is_row(const elem *e) {
+  for (unsigned t = 0; t < LANES; t++)
+    if (e[t].load != e[0].load || e[t].bytes != e[0].bytes ||
+        e[t].off != e[0].off + (int)t * e[0].bytes)
+      return false;
+  return true;
+}
+
+static bool is_splat(const elem *e) {
+  for (unsigned t = 1; t < LANES; t++)
+    if (e[t].load != e[0].load || e[t].off != e[0].off || e[t].bytes != e[0].bytes) return false;
+  return true;
+}
+
+/* acc + x*w with the multiply in the loop: fills the position (x only).
+ * Either x is a splat and w a row (a conv over input channels), or both
+ * are rows (a depthwise conv over taps: lane c times lane c). */
 static bool match_step(dot_loop *L, position *p) {
   LLVMValueRef n = p->next, mul = NULL;
   if (!is_op(n, LLVMAdd) || !wgc_dot_in_loop(L, n)) return false;
   if (LLVMGetOperand(n, 0) == p->phi) mul = LLVMGetOperand(n, 1);
   else if (LLVMGetOperand(n, 1) == p->phi) mul = LLVMGetOperand(n, 0);
   if (!is_op(mul, LLVMMul) || !wgc_dot_in_loop(L, mul)) return false;
-  elem a[LANES], b[LANES];
-  LLVMValueRef x = NULL, w = NULL;
-  const elem *xe = NULL, *we = NULL;
-  for (unsigned o = 0; o < 2 && !x; o++) {
-    LLVMValueRef s = LLVMGetOperand(mul, o), t = LLVMGetOperand(mul, 1 - o);
-    if (!sext_lanes(L, s, a) || !sext_lanes(L, t, b)) continue;
-    bool splat = true;
-    for (unsigned k = 1; k < LANES; k++)
-      splat &= a[k].load == a[0].load && a[k].off == a[0].off && a[k].bytes == a[0].bytes;
-    if (!splat) continue;
-    x = s;
-    w = t;
-    xe = a;
-    we = b;
+  elem e[2][LANES];
+  LLVMValueRef op[2] = {LLVMGetOperand(mul, 0), LLVMGetOperand(mul, 1)};
+  if (!sext_lanes(L, op[0], e[0]) || !sext_lanes(L, op[1], e[1])) return false;
+  int xi = -1; /* which operand is x */
+  bool rows = false;
+  for (int o = 0; o < 2 && xi < 0; o++)
+    if (is_splat(e[o]) && is_row(e[1 - o])) xi = o;
+  if (xi < 0 && is_row(e[0]) && is_row(e[1])) {
+    rows = true;
+    /* w is the operand shared by every position, or, for the first, the
+     * one whose rows are contiguous from one iteration to the next */
+    LLVMValueRef shared = L->w ? L->w : L->w_hint;
+    if (shared) xi = op[0] == shared ? 1 : op[1] == shared ? 0 : -1;
+    for (int o = 1; o >= 0 && xi < 0; o--) {
+      mem_addr a;
+      if (elem_address(L, &e[o][0], &a) && a.x.step == LANES * e[o][0].bytes) xi = 1 - o;
+    }
   }
-  if (!x) return false;
+  if (xi < 0) return false;
+  const elem *xe = e[xi], *we = e[1 - xi];
+  LLVMValueRef w = op[1 - xi];
   int eb = xe[0].bytes;
-  /* the weights: one row of 4 elements of the same width, one load */
-  for (unsigned t = 0; t < LANES; t++)
-    if (we[t].load != we[0].load || we[t].bytes != eb || we[t].off != we[0].off + (int)t * eb)
-      return false;
+  if (we[0].bytes != eb) return false;
   /* each load reads exactly the bytes used */
-  if (wgc_int_bytes(LLVMTypeOf(xe[0].load)) != (unsigned)eb || xe[0].off != 0) return false;
+  unsigned xbytes = rows ? LANES * (unsigned)eb : (unsigned)eb;
+  if (wgc_int_bytes(LLVMTypeOf(xe[0].load)) != xbytes || xe[0].off != 0) return false;
   if (wgc_int_bytes(LLVMTypeOf(we[0].load)) != (unsigned)(LANES * eb) || we[0].off != 0)
     return false;
-  if (L->ebytes && L->ebytes != eb) return false;
+  if (L->ebytes && (L->ebytes != eb || L->rows != rows)) return false;
   if (L->w && L->w != w) return false; /* one weight row for every position */
   L->ebytes = eb;
+  L->rows = rows;
   if (!L->w) {
     L->w = w;
     if (!elem_address(L, &we[0], &L->wa)) return false;
@@ -342,6 +400,7 @@ bool wgc_dot_match(dot_loop *L, LLVMValueRef fn, LLVMBasicBlockRef b) {
   if (!trip_count(L, br)) return reject(L, "no constant trip count");
   if (L->trip > MAX_TRIP) return reject(L, "too many iterations");
   LLVMValueRef wload = NULL;
+  L->w_hint = shared_operand(L, b);
   for (LLVMValueRef i = LLVMGetFirstInstruction(b); i && LLVMIsAPHINode(i);
        i = LLVMGetNextInstruction(i)) {
     LLVMValueRef pre, next;
@@ -364,12 +423,14 @@ bool wgc_dot_match(dot_loop *L, LLVMValueRef fn, LLVMBasicBlockRef b) {
     }
   }
   if (L->ebytes != 1 && L->ebytes != 2) return reject(L, "elements other than i8 or i16");
+  if (L->rows && L->ebytes != 2) return reject(L, "an int8 depthwise reduction (not regrouped)");
   /* steps: inputs one element further, weights one row further per iteration */
   if (L->wa.x.step != LANES * L->ebytes) return reject(L, "weights not one row per iteration");
   LLVMValueRef xs[MAX_POSITIONS + 1];
   unsigned nx = 0;
   for (unsigned k = 0; k < L->npos; k++) {
-    if (L->pos[k].x.x.step != L->ebytes) return reject(L, "inputs not one element per iteration");
+    if (!L->rows && L->pos[k].x.x.step != L->ebytes)
+      return reject(L, "inputs not one element per iteration");
     LLVMValueRef xl = x_load(L, &L->pos[k]);
     if (!xl) return reject(L, "input load not found");
     xs[nx++] = xl;

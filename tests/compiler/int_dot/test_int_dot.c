@@ -36,6 +36,8 @@ typedef struct kspec {
   unsigned trip;  /* loop steps */
   bool off_i32;   /* position offsets added in i32 before the zext (else a 64-bit add) */
   unsigned first; /* offset of position 0 (then no input is at the loop address itself) */
+  bool rows;      /* depthwise: x_p is a row of 4 elements too, one row further per step
+                     (position p, step j reads row p + j), an int16 loop over taps */
   unsigned outer; /* > 0: an outer loop of this many iterations carries the accumulators,
                      inputs OUTER_X and weights OUTER_W bytes further each time */
   bool acc_first; /* add(acc, mul) instead of add(mul, acc) */
@@ -121,7 +123,14 @@ static char *kernel_ir(const kspec *k, const char *attrs) {
           "  %%xg%u = getelementptr inbounds i8, i8* %%mem, i64 %%xo%u\n",
           p, p, p, off, p, p);
     const char *vol = k->volatile_x && p == 0 ? "volatile " : "";
-    if (k->wide_x && p == 0) {
+    if (k->rows) {
+      put(&b,
+          "  %%xq%u = bitcast i8* %%xg%u to <4 x i16>*\n"
+          "  %%xr%u = load <4 x i16>, <4 x i16>* %%xq%u, align 1\n"
+          "  %%x%u = sext <4 x i16> %%xr%u to <4 x i32>\n"
+          "  %%xbar%u = bitcast <4 x i32> %%x%u to <2 x i64>\n  " BAR_X "(<2 x i64> %%xbar%u)\n",
+          p, p, p, p, p, p, p, p, p);
+    } else if (k->wide_x && p == 0) {
       /* an i32 load of which only the low element is used */
       put(&b,
           "  %%xq%u = bitcast i8* %%xg%u to i32*\n"
@@ -158,10 +167,11 @@ static char *kernel_ir(const kspec *k, const char *attrs) {
           p, p, p, vol, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
     }
     int sh = 32 - 8 * eb;
-    put(&b,
-        "  %%xsh%u = shl <4 x i32> %%xs%u, <i32 %d, i32 %d, i32 %d, i32 %d>\n"
-        "  %%x%u = ashr exact <4 x i32> %%xsh%u, <i32 %d, i32 %d, i32 %d, i32 %d>\n",
-        p, p, sh, sh, sh, sh, p, p, sh, sh, sh, sh);
+    if (!k->rows)
+      put(&b,
+          "  %%xsh%u = shl <4 x i32> %%xs%u, <i32 %d, i32 %d, i32 %d, i32 %d>\n"
+          "  %%x%u = ashr exact <4 x i32> %%xsh%u, <i32 %d, i32 %d, i32 %d, i32 %d>\n",
+          p, p, sh, sh, sh, sh, p, p, sh, sh, sh, sh);
     const char *wv = k->w_skips && p == 1 ? "%wl2" : "%w";
     if (k->w_skips && p == 1)
       put(&b, "  %%wl2 = mul <4 x i32> %%w, <i32 1, i32 1, i32 1, i32 1>\n");
@@ -175,7 +185,7 @@ static char *kernel_ir(const kspec *k, const char *attrs) {
   put(&b,
       "  %%xp.n = add i32 %%xp, %d\n"
       "  %%j.n = add nuw nsw i64 %%j, %d\n",
-      eb, row);
+      k->rows ? row : eb, row);
   if (k->var_bound) put(&b, "  %%c = icmp eq i64 %%j.n, %%bound\n");
   else put(&b, "  %%c = icmp eq i64 %%j.n, %u\n", k->trip * (unsigned)row);
   if (k->outer) {
@@ -250,14 +260,17 @@ static int32_t elem_at(const kspec *k, uint32_t addr) {
 static void reference(const kspec *k, uint32_t xb, uint32_t wb, int32_t *io) {
   int row = 4 * k->eb;
   for (unsigned r = 1; r < k->outer; r++) /* the outer loop's earlier rounds */
-    reference(&(kspec){.eb = k->eb, .npos = k->npos, .trip = k->trip, .first = k->first},
-              xb + (r - 1) * OUTER_X, wb + (r - 1) * OUTER_W, io);
+    reference(
+        &(kspec){.eb = k->eb, .npos = k->npos, .trip = k->trip, .first = k->first, .rows = k->rows},
+        xb + (r - 1) * OUTER_X, wb + (r - 1) * OUTER_W, io);
   if (k->outer) xb += (k->outer - 1) * OUTER_X, wb += (k->outer - 1) * OUTER_W;
   for (unsigned p = 0; p < k->npos; p++)
     for (unsigned o = 0; o < 4; o++) {
       uint32_t acc = (uint32_t)io[p * 4 + o];
       for (unsigned j = 0; j < k->trip; j++) {
-        int32_t x = elem_at(k, xb + k->first + j * (unsigned)k->eb + (unsigned)row * p);
+        int32_t x = k->rows
+                        ? elem_at(k, xb + k->first + (unsigned)row * (p + j) + o * (unsigned)k->eb)
+                        : elem_at(k, xb + k->first + j * (unsigned)k->eb + (unsigned)row * p);
         int32_t w = elem_at(k, wb + (unsigned)row * j + o * (unsigned)k->eb);
         acc += (uint32_t)x * (uint32_t)w;
       }
@@ -307,7 +320,8 @@ static const char *isa_name(int isa) {
 /* Bytes the kernel reads above xb: positions and elements. */
 static uint32_t x_span(const kspec *k) {
   return (k->outer ? (k->outer - 1) * OUTER_X : 0) + k->first +
-         (unsigned)(4 * k->eb) * (k->npos - 1) + (unsigned)k->eb * k->trip;
+         (unsigned)(4 * k->eb) * (k->npos - 1) +
+         (k->rows ? (unsigned)(4 * k->eb) * k->trip : (unsigned)k->eb * k->trip);
 }
 static uint32_t w_span(const kspec *k) {
   return (k->outer ? (k->outer - 1) * OUTER_W : 0) + (unsigned)(4 * k->eb) * k->trip;
@@ -476,6 +490,10 @@ int main(void) {
       {"i16_28pos_trip4", {.eb = 2, .npos = 28, .trip = 4}, 0},
       {"i16_trip3_remainder", {.eb = 2, .npos = 3, .trip = 3, .acc_first = true}, 0},
       {"i16_trip2_off_i32", {.eb = 2, .npos = 9, .trip = 2, .off_i32 = true, .w_first = true}, 0},
+      /* depthwise: rows of taps, pairs interleaved */
+      {"i16_rows_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3, .rows = true}, 0},
+      {"i16_rows_1pos_trip4", {.eb = 2, .npos = 1, .trip = 4, .rows = true, .w_first = true}, 0},
+      {"i16_rows_5pos_trip2_outer2", {.eb = 2, .npos = 5, .trip = 2, .rows = true, .outer = 2}, 0},
       /* accumulators carried by an outer loop: 512-bit groups of 4 positions */
       {"i8_13pos_outer3", {.eb = 1, .npos = 13, .trip = 4, .outer = 3}, 3},
       {"i8_6pos_outer2_acc_first",
