@@ -95,4 +95,5 @@ expect "bad --input" 2 "NAME=FILE" -- "$wg" run model.so -i data
 expect "bad --repeat" 2 "--repeat" -- "$wg" run model.so --repeat 0
 
 echo "$pass passed, $fail failed"
+if [ $((pass + fail)) -eq 0 ]; then echo "FAIL: no check ran"; exit 1; fi
 [ "$fail" -eq 0 ]

@@ -1,6 +1,7 @@
 # lib.sh — helpers shared by the tests/compiler shell tests (sourced).
 # Each check prints "ok - NAME" or "FAIL - NAME: why" and counts; finish()
-# prints "N passed, M failed" and exits 1 if anything failed.
+# prints "N passed, M failed" and exits 1 if anything failed or if no check
+# ran at all (a script that checked nothing has not shown anything).
 
 npass=0
 nfail=0
@@ -10,6 +11,10 @@ fail() { echo "FAIL - $1"; nfail=$((nfail + 1)); }
 
 finish() {
   echo "$npass passed, $nfail failed"
+  if [ "$npass" -eq 0 ] && [ "$nfail" -eq 0 ]; then
+    echo "FAIL - no check ran"
+    exit 1
+  fi
   [ "$nfail" -eq 0 ]
   exit $?
 }

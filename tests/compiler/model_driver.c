@@ -105,5 +105,6 @@ int main(int argc, char **argv) {
     run_model(names[i], descs[i], strcmp(g, "-") ? g : NULL, strcmp(p, "-") ? p : NULL);
   }
   printf("%d passed, %d failed\n", npass, nfail);
-  return nfail ? 1 : 0;
+  if (npass + nfail == 0) printf("FAIL: no check ran\n");
+  return nfail != 0 || npass + nfail == 0;
 }

@@ -9,10 +9,11 @@
  *
  * argv[1] (optional) is the fixtures dir: when it holds mlp/wasm32/graph.o,
  * every fixture object (scalar and SIMD) is also swept, every cut in its
- * first 4 KiB and about 2000 spread over the rest; otherwise that part prints
- * a SKIP line.
+ * first 4 KiB and about 2000 spread over the rest; without the folder that
+ * part prints a SKIP line, and a folder without mlp fails.
  * Prints "N passed, M failed" and exits 1 if anything failed.
  */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,7 +386,14 @@ static void test_sweeps(const char *fixtures) {
   snprintf(path, sizeof path, "%s/mlp/wasm32/graph.o", fixtures ? fixtures : "");
   FILE *f = fixtures ? fopen(path, "rb") : NULL;
   if (!f) {
-    printf("  SKIP: fixture %s not found; real-object sweep not run\n", path);
+    DIR *dir = fixtures ? opendir(fixtures) : NULL;
+    if (dir) { /* the fixtures are there, so the sweep must be too */
+      closedir(dir);
+      failed++;
+      fprintf(stderr, "FAIL: %s not found in an existing fixtures folder\n", path);
+    } else {
+      printf("  SKIP: fixture %s not found; real-object sweep not run\n", path);
+    }
     return;
   }
   fseek(f, 0, SEEK_END);
@@ -872,5 +880,6 @@ int main(int argc, char **argv) {
   test_memory_rewrite();
   test_reader_v128();
   printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  if (passed + failed == 0) printf("FAIL: no check ran\n");
+  return failed != 0 || passed + failed == 0;
 }

@@ -104,5 +104,6 @@ int main(int argc, char **argv) {
     return 2;
   }
   printf("fuzz_replay: %d passed, %d failed\n", total, failed);
-  return failed ? 1 : 0;
+  if (total + failed == 0) printf("FAIL: no input replayed\n");
+  return failed != 0 || total + failed == 0;
 }

@@ -359,5 +359,6 @@ int main(void) {
   test_errors();
   test_packages();
   printf("%d passed, %d failed\n", npass, nfail);
-  return nfail ? 1 : 0;
+  if (npass + nfail == 0) printf("FAIL: no check ran\n");
+  return nfail != 0 || npass + nfail == 0;
 }

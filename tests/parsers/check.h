@@ -5,7 +5,8 @@
  * going, so one run shows every broken case; CHECK_MSG additionally prints a
  * context string (e.g. the case name and the parser's message). A test's
  * main() ends with `return check_report("name");`, which prints
- * "name: N passed, M failed" and returns nonzero if anything failed.
+ * "name: N passed, M failed" and returns nonzero if anything failed or if
+ * no check ran at all (a test that checked nothing has shown nothing).
  * SKIP_RC (77) is registered as SKIP_RETURN_CODE in tests/parsers/CMakeLists.txt.
  */
 #ifndef WASMGRAPH_TESTS_CHECK_H_
@@ -38,6 +39,10 @@ static inline int check_contains(const char *hay, const char *needle) {
 
 static inline int check_report(const char *name) {
   printf("%s: %d passed, %d failed\n", name, check_passed_, check_failed_);
+  if (check_passed_ + check_failed_ == 0) {
+    fprintf(stderr, "FAIL %s: no check ran\n", name);
+    return 1;
+  }
   return check_failed_ ? 1 : 0;
 }
 

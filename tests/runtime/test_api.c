@@ -147,5 +147,6 @@ int main(int argc, char **argv) {
   wasmgraph_model_destroy(model);
   wasmgraph_model_destroy(NULL);
   printf("%d passed, %d failed\n", checks - failures, failures);
-  return failures != 0;
+  if (checks == 0) printf("FAIL: no check ran\n");
+  return failures != 0 || checks == 0;
 }

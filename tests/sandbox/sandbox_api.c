@@ -281,5 +281,6 @@ int main(int argc, char **argv) {
   wasmgraph_model_destroy(good_model);
 
   printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed ? 1 : 0;
+  if (g_passed + g_failed == 0) printf("FAIL: no check ran\n");
+  return g_failed != 0 || g_passed + g_failed == 0;
 }

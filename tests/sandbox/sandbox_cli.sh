@@ -53,4 +53,5 @@ else
 fi
 
 echo "$passed passed, $failed failed"
+if [ $((passed + failed)) -eq 0 ]; then echo "FAIL: no check ran"; exit 1; fi
 [ "$failed" -eq 0 ]

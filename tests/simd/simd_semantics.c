@@ -194,5 +194,6 @@ int main(int argc, char **argv) {
     return 2;
   }
   printf("%d passed, %d failed\n", g_passed, g_failed);
-  return g_failed ? 1 : 0;
+  if (g_passed + g_failed == 0) printf("FAIL: no check ran\n");
+  return g_failed != 0 || g_passed + g_failed == 0;
 }

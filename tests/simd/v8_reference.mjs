@@ -109,4 +109,5 @@ for (const c of cases) {
   });
 }
 console.log(`${passed} passed, ${failed} failed (V8 ${process.versions.v8})`);
-process.exit(failed ? 1 : 0);
+if (passed + failed === 0) console.log('FAIL: no check ran');
+process.exit(failed || passed + failed === 0 ? 1 : 0);

@@ -323,5 +323,6 @@ int main(void) {
   wasm2c_simd__mem_free(&inst);
   wasm_rt_free_memory(&env.mem);
   printf("%d passed, %d failed\n", passed, failed);
-  return failed != 0;
+  if (passed + failed == 0) printf("FAIL: no check ran\n");
+  return failed != 0 || passed + failed == 0;
 }

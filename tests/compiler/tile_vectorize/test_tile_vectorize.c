@@ -245,5 +245,6 @@ int main(void) {
   LLVMContextDispose(c);
 
   printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  if (passed + failed == 0) printf("FAIL: no check ran\n");
+  return failed != 0 || passed + failed == 0;
 }
