@@ -36,6 +36,7 @@
 #ifndef WASMGRAPH_H_
 #define WASMGRAPH_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -201,6 +202,33 @@ WASMGRAPH_API wasmgraph_trap_kind wasmgraph_executor_last_trap(const wasmgraph_e
 WASMGRAPH_API const wasmgraph_model *wasmgraph_executor_model(const wasmgraph_executor *ex);
 /* Number of threads this executor runs parallel lambdas on. */
 WASMGRAPH_API int wasmgraph_executor_num_threads(const wasmgraph_executor *ex);
+
+/* ---- profiling ------------------------------------------------------------
+ * Per-node wall time of runs, as TVM's debug executor reports it (`wasmgraph
+ * run --profile`). Off by default (a run then pays one branch per node).
+ * Turning it on, or on again, starts from zero; only runs that succeed are
+ * counted. A node's time includes the parallel tasks it launches. */
+typedef struct wasmgraph_node_profile {
+  int node;           /* index of the node in graph.json's "nodes" */
+  const char *name;   /* its name (owned by the model) */
+  const char *kernel; /* its func_name: the fused kernel, or "__copy" (owned by the model) */
+  double total_ms;    /* wall time summed over the profiled runs */
+} wasmgraph_node_profile;
+
+/* Turns profiling on (allocating one counter per executed node; NO_MEMORY
+ * if that fails) or off (freeing them). */
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_set_profiling(wasmgraph_executor *ex,
+                                                                bool enable);
+/* Runs counted since profiling was turned on; -1 if it is off. */
+WASMGRAPH_API int wasmgraph_executor_profile_runs(const wasmgraph_executor *ex);
+/* Executed nodes (every node but inputs, params and no-ops), in run order;
+ * -1 if profiling is off. */
+WASMGRAPH_API int wasmgraph_executor_num_profiled_nodes(const wasmgraph_executor *ex);
+/* Executed node `index` (0 .. num_profiled_nodes - 1). INVALID_ARGUMENT if
+ * profiling is off or the index is out of range. */
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_node_profile(const wasmgraph_executor *ex,
+                                                               int index,
+                                                               wasmgraph_node_profile *out);
 
 /* Copies `size` bytes into input `index`; `size` must equal the input's nbytes. */
 WASMGRAPH_API wasmgraph_status wasmgraph_executor_set_input(wasmgraph_executor *ex, int index,

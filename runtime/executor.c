@@ -57,17 +57,21 @@ static void run_body(void *p) {
   const wasmgraph_module_desc *d = ex->model->desc;
   void *inst = ex->instances[0];
   char *env_error = ex->envs[0].error;
-  uint8_t *mem = ex->memory.data; /* never moves: memory grows in place */
+  uint8_t *mem = ex->memory.data;   /* never moves: memory grows in place */
+  uint64_t *prof = ex->prof_run_ns; /* NULL unless profiling (profile.c) */
   for (int i = 0; i < ex->num_calls; i++) {
     const wg_call *call = &ex->calls[i];
     c->failed_call = i; /* so a trap knows where it happened */
+    uint64_t t0 = prof ? wg_now_ns() : 0;
     if (call->kind == GRAPH_OP_COPY) {
       memmove(mem + call->copy_dst, mem + call->copy_src, call->copy_bytes);
+      if (prof) prof[i] = wg_now_ns() - t0;
       continue;
     }
     env_error[0] = '\0'; /* a message belongs to the node that wrote it */
     int32_t rc = d->call_packed(inst, call->table_index, call->args, call->tcodes, call->num_args,
                                 call->ret_value, call->ret_tcode);
+    if (prof) prof[i] = wg_now_ns() - t0;
     if (rc != 0) {
       c->rc = rc;
       return;
@@ -299,6 +303,7 @@ void wasmgraph_executor_destroy(wasmgraph_executor *ex) {
   free(ex->meta_image);
   free(ex->data_image);
   free(ex->calls);
+  wg_profile_free(ex);
   free(ex);
 }
 
@@ -319,7 +324,10 @@ wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex) {
   run_ctx rc = {ex, -1, 0};
   int oom = 0;
   wasm_rt_trap_t trap = wg_protected_call(run_body, &rc, &oom);
-  if (trap == WASM_RT_TRAP_NONE && rc.failed_call < 0) return WASMGRAPH_OK;
+  if (trap == WASM_RT_TRAP_NONE && rc.failed_call < 0) {
+    wg_profile_commit(ex);
+    return WASMGRAPH_OK;
+  }
 
   ex->needs_restore = true;
   const graph_plan *g = &ex->model->plan;

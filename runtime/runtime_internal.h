@@ -112,6 +112,11 @@ struct wasmgraph_executor {
   int running_node;   /* node index while a kernel runs, for messages */
   char last_error[WG_ERROR_SIZE];
   wasmgraph_trap_kind last_trap;
+
+  /* profiling (profile.c): NULL when off; per entry of `calls` */
+  uint64_t *prof_total_ns; /* summed over the runs that succeeded */
+  uint64_t *prof_run_ns;   /* the run in progress */
+  uint64_t prof_runs;
 };
 
 /* ---- helpers shared by the runtime's files ---------------------------------- */
@@ -139,6 +144,12 @@ void wg_guest_string_or_trap(wg_env *env, uint32_t addr, char *out, size_t out_s
 
 /* Workspace arena (workspace.c). */
 void wg_workspace_reset(wg_env *env);
+
+/* Per-node timing (profile.c). */
+uint64_t wg_now_ns(void);
+/* Adds the run that just succeeded to the totals (no-op when off). */
+void wg_profile_commit(struct wasmgraph_executor *ex);
+void wg_profile_free(struct wasmgraph_executor *ex);
 
 /* The thread pool behind TVMBackendParallelLaunch (parallel.c). */
 wasmgraph_status wg_pool_create(struct wasmgraph_executor *ex, char *err, size_t err_size);

@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "npy.h"
+#include "run_profile.h"
 #include "wasmgraph.h"
 
 static const char k_run_usage[] =
@@ -40,6 +41,9 @@ static const char k_run_usage[] =
     "  -t, --threads N         threads for parallel kernels (default: all cores)\n"
     "      --workspace-mb N    per-thread workspace arena in MiB (default 256)\n"
     "      --json              print a JSON summary on stdout\n"
+    "      --profile           time every node of the timed runs (or of the one run) and\n"
+    "                          print them by time with their kernel and share, as TVM's\n"
+    "                          debug executor does (in the JSON summary with --json)\n"
     "  -q, --quiet             do not print the outputs' summary\n"
     "  -h, --help              print this help and exit\n"
     "\n"
@@ -56,7 +60,7 @@ typedef struct {
   int num_inputs;
   int repeat, threads;
   size_t workspace_mb;
-  int json, quiet;
+  int json, quiet, profile;
 } run_opts;
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -85,6 +89,7 @@ static int parse_args(int argc, char **argv, run_opts *o) {
                                            {"threads", required_argument, NULL, 't'},
                                            {"workspace-mb", required_argument, NULL, 'W'},
                                            {"json", no_argument, NULL, 'J'},
+                                           {"profile", no_argument, NULL, 'P'},
                                            {"quiet", no_argument, NULL, 'q'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
@@ -137,6 +142,9 @@ static int parse_args(int argc, char **argv, run_opts *o) {
       }
       case 'J':
         o->json = 1;
+        break;
+      case 'P':
+        o->profile = 1;
         break;
       case 'q':
         o->quiet = 1;
@@ -326,6 +334,12 @@ int wasmgraph_cmd_run(int argc, char **argv) {
   times = calloc((size_t)runs, sizeof *times);
   if (!times) goto done;
   for (int r = 0; r < runs; r++) {
+    /* the profile covers the timed runs, after the warm-up */
+    if (o.profile && r == runs - (o.repeat > 0 ? o.repeat : 1) &&
+        wasmgraph_executor_set_profiling(ex, true)) {
+      fprintf(stderr, "wasmgraph: %s: %s\n", o.model_path, wasmgraph_executor_last_error(ex));
+      goto done;
+    }
     double t0 = now_ms();
     if (wasmgraph_executor_run(ex)) {
       fprintf(stderr, "wasmgraph: %s: %s\n", o.model_path, wasmgraph_executor_last_error(ex));
@@ -344,6 +358,8 @@ int wasmgraph_cmd_run(int argc, char **argv) {
     fprintf(stderr, "wasmgraph: %s: median %.3f ms, min %.3f ms over %d runs, %d thread%s\n",
             o.model_path, median, t[0], timed, wasmgraph_executor_num_threads(ex),
             wasmgraph_executor_num_threads(ex) == 1 ? "" : "s");
+
+  if (o.profile && !o.json && wasmgraph_cli_print_profile(stdout, ex, median)) goto done;
 
   json_object *files = NULL;
   if (o.json) {
@@ -367,6 +383,7 @@ int wasmgraph_cmd_run(int argc, char **argv) {
                            json_object_new_int(wasmgraph_executor_num_threads(ex)));
     json_object_object_add(summary, "memory_mode", json_object_new_string(wasmgraph_memory_mode()));
     json_object_object_add(summary, "outputs", files);
+    if (o.profile) json_object_object_add(summary, "profile", wasmgraph_cli_profile_json(ex));
     printf("%s\n", json_object_to_json_string_ext(
                        summary, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
   }
