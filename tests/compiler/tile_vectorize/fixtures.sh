@@ -20,6 +20,11 @@
 # show "v128 pairing: N pairs" and "splat windows: M pairs" with N, M > 0 for
 # the CNNs, and outputs must again be byte-identical.
 #
+# The int8 SIMD models (NAME_int8:simd, NAME_qnn:simd) go through the same
+# two builds: there compiler/llvm/int_dot.c (behind the same switch) must
+# replace reduction loops ("int dot: N loops", N > 0), and the outputs must be
+# byte-identical too.
+#
 # Last, squeezenet1_1 is compiled a second time: the .so must be
 # byte-identical to the first (reproducible builds).
 #
@@ -89,13 +94,18 @@ for spec in "$@"; do
       elif grep -q '^v128 pairing: off' "$work/$m.tv.log" && ! grep -qw avx /proc/cpuinfo; then
         pass "$m: no AVX on this machine, pairing not attempted"
       else fail "$m: v128 pairing formed no pair (log: '$(grep '^v128 pairing' "$work/$m.tv.log")')"; fi ;;
+    *_int8.simd|*_qnn.simd)
+      # int8 conv reductions: compiler/llvm/int_dot.c must replace loops
+      loops=$(sed -n 's/^int dot: \([0-9][0-9]*\) loops.*/\1/p' "$work/$m.tv.log" | head -n 1)
+      if [ -n "$loops" ] && [ "$loops" -gt 0 ]; then pass "$m: int dot ran ($loops loops)"
+      else fail "$m: int dot replaced no loop ($(grep '^int dot' "$work/$m.tv.log"))"; fi ;;
     *)
       if [ -n "$groups" ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: no 'tile vectorizer: N groups' line in the -v log"; fi ;;
   esac
   folds=$(sed -n 's/^address fold: \([0-9][0-9]*\) loads.*/\1/p' "$work/$m.tv.log" | head -n 1)
   case $m in
-    squeezenet1_1*|mobilenet_v2*|resnet18*)
+    squeezenet1_1|squeezenet1_1.simd|mobilenet_v2|mobilenet_v2.simd|resnet18*)
       if [ -n "$folds" ] && [ "$folds" -gt 0 ]; then pass "$m: address fold ran ($folds loads)"
       else fail "$m: the address fold folded nothing ($(grep '^address fold' "$work/$m.tv.log"))"; fi ;;
   esac
