@@ -120,7 +120,8 @@ async function main(argv) {
     if (!opts["keep-dir"]) rmSync(work, { recursive: true, force: true });
   }
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
-  return failed ? 1 : 0;
+  if (passed + failed === 0) process.stdout.write(`FAIL: no model with meta.json in ${dir}\n`);
+  return failed || passed + failed === 0 ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -347,6 +347,9 @@ def main():
     print('difffuzz: %d passed, %d failed (%d known divergences, %d inconclusive, %d skipped, '
           '%.0f s)' % (counts['passed'], counts['failed'], counts['known'],
                        counts['inconclusive'], counts['skipped'], time.time() - t0))
+    if counts['passed'] + counts['failed'] == 0:
+        print('FAIL difffuzz: no case was compared')
+        return 1
     return 1 if counts['failed'] else 0
 
 
