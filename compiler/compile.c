@@ -152,6 +152,14 @@ static wasmgraph_status check_options(wgc_ctx *ctx, job *j) {
   if (o->opt_level < 0 || o->opt_level > 3)
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "optimisation level %d is not 0..3",
                     o->opt_level);
+  if (o->fp_contract != WASMGRAPH_FP_CONTRACT_OFF && o->fp_contract != WASMGRAPH_FP_CONTRACT_FAST)
+    return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
+                    "fp_contract %d is not WASMGRAPH_FP_CONTRACT_OFF or _FAST",
+                    (int)o->fp_contract);
+  /* the contraction is a pass of the LLVM pipeline, which runs from -O2 */
+  if (o->fp_contract == WASMGRAPH_FP_CONTRACT_FAST && o->opt_level < 2)
+    return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
+                    "--fp-contract=fast needs -O2 or -O3 (got -O%d)", o->opt_level);
   if (!o->embed_graph != !o->embed_params)
     return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT,
                     "--embed needs both GRAPH.json and PARAMS");

@@ -65,6 +65,17 @@ WASMGRAPH_API wasmgraph_output_kind wasmgraph_output_kind_from_path(const char *
 /* One line of progress or a command line (for -v). */
 typedef void (*wasmgraph_log_fn)(void *user, const char *line);
 
+/* Whether a floating-point multiply and the add using it may be fused
+ * (wasmgraph_compile_options.fp_contract). */
+typedef enum wasmgraph_fp_contract {
+  WASMGRAPH_FP_CONTRACT_OFF = 0, /* exact wasm semantics: every multiply and add rounds on
+                                    its own; outputs bit-identical to the wasm (default) */
+  WASMGRAPH_FP_CONTRACT_FAST = 1 /* a multiply whose only use is an add becomes one fused
+                                    multiply-add (one rounding) where the target CPU has FMA:
+                                    faster, and results differ from wasm's in the last bits.
+                                    Memory safety is unchanged. Needs -O2 or above */
+} wasmgraph_fp_contract;
+
 /* Options for wasmgraph_compile. Initialise with wasmgraph_compile_options_init,
  * then set what you need. Strings are borrowed for the duration of the call. */
 typedef struct wasmgraph_compile_options {
@@ -93,6 +104,8 @@ typedef struct wasmgraph_compile_options {
   const char *dump_ir_after;  /* comma-separated passes (or "all"): the module's IR after
                                  each is written to the temp dir, which is then kept
                                  (the log names every file). NULL: none */
+  /* WASMGRAPH_FP_CONTRACT_OFF (the default) or _FAST; other values are INVALID_ARGUMENT */
+  wasmgraph_fp_contract fp_contract;
 } wasmgraph_compile_options;
 
 WASMGRAPH_API void wasmgraph_compile_options_init(wasmgraph_compile_options *opts);

@@ -69,6 +69,11 @@ static const char k_compile_usage[] =
     "      --dump-ir-after=P[,P] write the LLVM IR after these passes (or all) into the\n"
     "                            temporary directory, keep it and print each file\n"
     "      --list-passes         print the LLVM pipeline (-O2 and above), in order, and exit\n"
+    "      --fp-contract=off|fast\n"
+    "                            fast: fuse a multiply and the add using it into one FMA\n"
+    "                            (one rounding) where the CPU has FMA. Faster, but results\n"
+    "                            differ from wasm's in the last bits: it leaves exact wasm\n"
+    "                            semantics (memory safety is unchanged). Default: off\n"
     "  -v, --verbose             print every command run (wasm-ld, wasm2c, clang) to stderr\n"
     "  -h, --help                print this help and exit\n"
     "\n"
@@ -88,7 +93,8 @@ enum {
   OPT_SAVE_TEMPS,
   OPT_DISABLE_PASS,
   OPT_DUMP_IR_AFTER,
-  OPT_LIST_PASSES
+  OPT_LIST_PASSES,
+  OPT_FP_CONTRACT
 };
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -122,6 +128,7 @@ int wasmgraph_cmd_compile(int argc, char **argv) {
       {"disable-pass", required_argument, NULL, OPT_DISABLE_PASS},
       {"dump-ir-after", required_argument, NULL, OPT_DUMP_IR_AFTER},
       {"list-passes", no_argument, NULL, OPT_LIST_PASSES},
+      {"fp-contract", required_argument, NULL, OPT_FP_CONTRACT},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
@@ -170,6 +177,11 @@ int wasmgraph_cmd_compile(int argc, char **argv) {
         break;
       case OPT_LIST_PASSES:
         return list_passes();
+      case OPT_FP_CONTRACT:
+        if (strcmp(optarg, "off") == 0) o.fp_contract = WASMGRAPH_FP_CONTRACT_OFF;
+        else if (strcmp(optarg, "fast") == 0) o.fp_contract = WASMGRAPH_FP_CONTRACT_FAST;
+        else return usage_error("invalid --fp-contract '%s' (use off or fast)", optarg);
+        break;
       case 'v':
         o.verbose++;
         break;

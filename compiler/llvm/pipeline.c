@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "address_fold.h"
+#include "fp_contract.h"
 #include "inline_round.h"
 #include "int_dot.h"
 #include "load_barriers.h"
@@ -54,9 +55,11 @@ static wasmgraph_status run_optimize(wgc_llvm_job *j);
 static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
 static wasmgraph_status run_int_dot(wgc_llvm_job *j);
 static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
+static wasmgraph_status run_v128_quad(wgc_llvm_job *j);
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
 static wasmgraph_status run_address_fold(wgc_llvm_job *j);
+static wasmgraph_status run_fp_contract(wgc_llvm_job *j);
 static wasmgraph_status run_adce(wgc_llvm_job *j);
 
 /* The pipeline. `kernel_shape` passes are also turned off together by
@@ -94,14 +97,19 @@ static const struct {
       "(tile_vectorize.c)",
       true},
      run_tile_vectorize},
+    {{"v128-quad",
+      "group four f32x4 accumulators that share a weight into 16-lane AVX-512 "
+      "operations (v128_pair.c)",
+      true},
+     run_v128_quad},
     {{"v128-pair",
-      "pair f32x4 accumulators that share a weight into 8-lane AVX operations "
-      "(v128_pair.c)",
+      "pair the f32x4 accumulators left that share a weight into 8-lane AVX "
+      "operations (v128_pair.c)",
       true},
      run_v128_pair},
     {{"splat-window",
-      "read a pair's two splat inputs through one 32-byte load and a shuffle "
-      "(splat_window.c)",
+      "read a quad's (pair's) splat inputs through 64-byte (32-byte) loads and a "
+      "shuffle (splat_window.c)",
       true},
      run_splat_window},
     {{"address-fold",
@@ -109,6 +117,11 @@ static const struct {
       "(address_fold.c)",
       true},
      run_address_fold},
+    {{"fp-contract",
+      "only with --fp-contract=fast: a multiply whose only use is an add becomes one "
+      "FMA; leaves exact wasm rounding (fp_contract.c)",
+      false},
+     run_fp_contract},
     {{"adce", "drop the address arithmetic and induction variables the passes above left dead",
       false},
      run_adce},
@@ -249,40 +262,47 @@ static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j) {
   return st;
 }
 
-/* True if the functions are compiled for a CPU with 256-bit float vectors:
- * clang records the target's features on every function it defines ("+avx"
- * also matches +avx2 and +avx512*). Without them an 8-lane operation is
- * split back into two 4-lane ones, so pairing f32x4 values only adds
- * shuffles. */
-static bool module_has_avx(LLVMModuleRef m) {
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
-    if (LLVMIsDeclaration(f)) continue;
-    LLVMAttributeRef a =
-        LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, WGC_LIT("target-features"));
-    unsigned len = 0;
-    const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
-    if (!v) return false;
-    for (unsigned i = 0; i + 4 <= len; i++)
-      if (memcmp(v + i, "+avx", 4) == 0) return true;
-    return false;
-  }
-  return false;
-}
-
-/* It touches no memory access, so it needs neither guard pages nor a
- * memory cap. */
-static wasmgraph_status run_v128_pair(wgc_llvm_job *j) {
-  if (max_float_lanes(j) != 8 || !module_has_avx(j->m)) {
-    if (j->verbose) wgc_log(j->ctx, "v128 pairing: off (the target has no 256-bit vectors)");
+/* Groups of f32x4 accumulators: x86 only (elsewhere nothing wider than 128
+ * bits is native), and in each function only where its target-features
+ * have the width (v128_pair.c: +avx512f for quads, +avx for pairs): an
+ * operation wider than the target's vectors is split back, and pairing
+ * would only add shuffles. It touches no memory access, so it needs neither
+ * guard pages nor a memory cap. */
+static wasmgraph_status run_v128_group(wgc_llvm_job *j, wgc_v128_group group) {
+  const char *what = group == WGC_V128_QUAD ? "v128 quads" : "v128 pairing";
+  const char *unit = group == WGC_V128_QUAD ? "quads" : "pairs";
+  const char *width = group == WGC_V128_QUAD ? "512-bit" : "256-bit";
+  if (max_float_lanes(j) != 8) {
+    if (j->verbose) wgc_log(j->ctx, "%s: off (the target has no %s vectors)", what, width);
     return WASMGRAPH_OK;
   }
   wgc_v128_pair_stats ps = {0};
-  wasmgraph_status st = wgc_v128_pair(j->ctx, j->m, false, &ps);
-  if (st == WASMGRAPH_OK && j->verbose)
-    wgc_log(j->ctx, "v128 pairing: %u pairs in %u functions, %u rejected", ps.pairs, ps.functions,
+  wasmgraph_status st = wgc_v128_pair(j->ctx, j->m, group, false, &ps);
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  if (!ps.functions && ps.skipped_functions)
+    wgc_log(j->ctx, "%s: off (the target has no %s vectors)", what, width);
+  else
+    wgc_log(j->ctx, "%s: %u %s in %u functions, %u rejected", what, ps.groups, unit, ps.functions,
             ps.rejected);
   return st;
 }
+
+/* Quads pay only with their operands read through 64-byte splat windows
+ * (v128_pair.c forms them for exactly that shape); without the windows
+ * each operand costs three inserts where two pairs cost two, so the
+ * accumulators stay pairs. */
+static wasmgraph_status run_v128_quad(wgc_llvm_job *j) {
+  const wasmgraph_compile_options *o = j->ctx->opts;
+  const char *why = wgc_trap_proof_unmet(WGC_GUARD_PAGES, j->memory_max_pages);
+  if (!why && o && in_list(o->disable_passes, "splat-window")) why = "splat-window disabled";
+  if (why) {
+    if (j->verbose) wgc_log(j->ctx, "v128 quads: off (no splat windows: %s)", why);
+    return WASMGRAPH_OK;
+  }
+  return run_v128_group(j, WGC_V128_QUAD);
+}
+
+static wasmgraph_status run_v128_pair(wgc_llvm_job *j) { return run_v128_group(j, WGC_V128_PAIR); }
 
 static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
   wgc_window_options wo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = j->memory_max_pages};
@@ -293,8 +313,9 @@ static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
   else
     wgc_log(j->ctx,
             "splat windows: %u pairs (%u split, %u in-lane) in %u functions, %u without "
-            "a window",
-            ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window);
+            "a window; %u quads (%u from two windows, %u in-lane), %u without",
+            ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window, ws.quads, ws.quad_two,
+            ws.quad_in_lane, ws.quad_no_window);
   return st;
 }
 
@@ -307,6 +328,25 @@ static wasmgraph_status run_address_fold(wgc_llvm_job *j) {
   else
     wgc_log(j->ctx, "address fold: %u loads in %u functions, %u without an anchor", fs.folded,
             fs.functions, fs.no_anchor);
+  return st;
+}
+
+/* Opt-in (wasmgraph_compile_options.fp_contract): it changes results, so it
+ * runs only when asked, after the kernel-shape passes so their wide
+ * operations are fused too. Memory accesses are untouched. */
+static wasmgraph_status run_fp_contract(wgc_llvm_job *j) {
+  if (!j->ctx->opts || j->ctx->opts->fp_contract != WASMGRAPH_FP_CONTRACT_FAST) {
+    if (j->verbose)
+      wgc_log(j->ctx, "fp contraction: off (exact wasm rounding; --fp-contract=fast)");
+    return WASMGRAPH_OK;
+  }
+  wgc_fp_contract_stats cs;
+  wasmgraph_status st = wgc_fp_contract(j->ctx, j->m, false, &cs);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx,
+            "fp contraction: %u multiply-adds fused into FMA (%u vector) in %u functions, %u "
+            "functions without FMA on their target",
+            cs.fused, cs.vector, cs.functions, cs.skipped_functions);
   return st;
 }
 

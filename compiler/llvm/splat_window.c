@@ -13,6 +13,16 @@
  * one stretch of memory: one plain 32-byte load holds both, and vpermilps
  * (the same lane of each 128-bit half) spreads them.
  *
+ * Quads (AVX-512): v128_pair.c's 16-lane operand
+ * `[[splat a | splat b] | [splat c | splat d]]` is read the same way through
+ * one 64-byte window (inputs 16 bytes apart: vpermilps zmm, in lane), or,
+ * when no single window inside the hull holds all four, through two 64-byte
+ * windows and one two-source shuffle (vpermt2ps). v128_pair.c only forms
+ * quads of inputs within 64 bytes (wider ones measured slower than pairs),
+ * so the second form is for a hull that ends close to the inputs. A quad
+ * with no window inside its hull keeps its two pairs, which are then
+ * windowed as pairs.
+ *
  * When it is exact. Take a pair whose loads have addresses zext(X + ka) and
  * zext(X + kb) (i32 adds, as wasm computes them; k = 0 for zext(X)) from the
  * same memory base, and the *group*: every load of the block with that base
@@ -34,6 +44,8 @@
  *     memory; the window faults in the guard region (at most 4 GiB + 64 KiB
  *     past the base), and the original group load at hmin (x + hmin, no
  *     wrap, also past the end) traps too.
+ * (The same holds for each window of a quad: every window lies inside the
+ * hull of its four inputs' group, whatever its size.)
  * So the transformed stretch traps iff the original one does, and as no
  * instruction in the stretch has an effect, the host sees the same state
  * either way; when nothing traps, the window reads the bytes the two loads
@@ -51,6 +63,8 @@
 #include "pass_util.h"
 
 enum { WINDOW_BYTES = 32, WINDOW_LANES = 8, HALF_LANES = 4 };
+/* A quad's operand: 16 lanes, read through one or two 64-byte windows. */
+enum { QUAD_INPUTS = 4, QUAD_LANES = 16, QUAD_BYTES = 64 };
 
 /* One load of the block: address zext(root + k) from `base`; `stretch`
  * counts the effects before it (equal counts: nothing observable between);
@@ -92,12 +106,25 @@ static bool is_lane32_x4(LLVMTypeRef t) {
          (LLVMGetTypeKind(e) == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(e) == 32);
 }
 
+/* A shufflevector with the identity mask over its two operands' lanes. */
+static bool is_iota(LLVMValueRef v, unsigned lanes) {
+  if (!LLVMIsAShuffleVectorInst(v) || LLVMGetNumMaskElements(v) != lanes) return false;
+  for (unsigned i = 0; i < lanes; i++)
+    if (LLVMGetMaskValue(v, i) != (int)i) return false;
+  return true;
+}
+
 /* An 8-lane shufflevector concatenating its two 4-lane operands. */
 static bool is_concat(LLVMValueRef v) {
-  if (!LLVMIsAShuffleVectorInst(v) || LLVMGetNumMaskElements(v) != WINDOW_LANES) return false;
-  if (!is_lane32_x4(LLVMTypeOf(LLVMGetOperand(v, 0)))) return false;
-  for (unsigned i = 0; i < WINDOW_LANES; i++)
-    if (LLVMGetMaskValue(v, i) != (int)i) return false;
+  return is_iota(v, WINDOW_LANES) && is_lane32_x4(LLVMTypeOf(LLVMGetOperand(v, 0)));
+}
+
+/* A 16-lane concat of two 8-lane concats (instructions) of 4-lane values:
+ * a quad's operand. */
+static bool is_quad_concat(LLVMValueRef v) {
+  if (!is_iota(v, QUAD_LANES)) return false;
+  for (unsigned h = 0; h < 2; h++)
+    if (!is_concat(LLVMGetOperand(v, h))) return false;
   return true;
 }
 
@@ -215,6 +242,147 @@ static void rewrite(sw_state *s, LLVMValueRef cat, const sw_load *a, const sw_lo
   LLVMInstructionEraseFromParent(cat);
 }
 
+/* Where a quad's inputs k[0..3] (lane order) are read from: one 64-byte
+ * window at off[0] (two = false), or two at off[0] and off[1]; lane[i] is
+ * input i's lane in the window (two windows: 16 + lane for the second).
+ * Every window lies inside the group's hull. */
+typedef struct sw_quad_plan {
+  uint32_t off[2];
+  unsigned lane[QUAD_INPUTS];
+  bool two, in_lane;
+} sw_quad_plan;
+
+/* The window [s, s + 64) inside the hull that starts at most 60 bytes
+ * before `lo` and holds [lo, hi + 4), preferring one where input i sits in
+ * 128-bit chunk i at the same lane for every i (one in-lane shuffle). */
+static bool quad_window(const uint32_t *k, uint32_t lo, uint32_t hi, uint32_t hmin, uint32_t hmax,
+                        uint32_t *off, bool *in_lane) {
+  bool found = false;
+  *in_lane = false;
+  for (uint32_t back = 0; hi + 4 - lo <= QUAD_BYTES && back < QUAD_BYTES && back <= lo; back += 4) {
+    uint32_t s = lo - back;
+    if (!inside(s, QUAD_BYTES, hmin, hmax) || hi + 4 > s + QUAD_BYTES) continue;
+    bool lane = k != NULL && k[0] - s < 16;
+    for (unsigned i = 0; lane && i < QUAD_INPUTS; i++) lane = k[i] - s == 16 * i + (k[0] - s);
+    if (!found || (lane && !*in_lane)) {
+      *off = s;
+      *in_lane = lane;
+      found = true;
+    }
+  }
+  return found;
+}
+
+static bool pick_quad(const uint32_t *k, uint32_t hmin, uint32_t hmax, sw_quad_plan *p) {
+  memset(p, 0, sizeof *p);
+  uint32_t lo = UINT32_MAX, hi = 0;
+  for (unsigned i = 0; i < QUAD_INPUTS; i++) {
+    if ((k[i] - k[0]) % 4 != 0) return false; /* lanes are 4-byte aligned to each other */
+    if (k[i] < lo) lo = k[i];
+    if (k[i] > hi) hi = k[i];
+  }
+  if (quad_window(k, lo, hi, hmin, hmax, &p->off[0], &p->in_lane)) {
+    for (unsigned i = 0; i < QUAD_INPUTS; i++) p->lane[i] = (k[i] - p->off[0]) / 4;
+    return true;
+  }
+  /* Two windows: the first starts at most 60 bytes before the lowest
+   * input, the second holds every input the first does not. */
+  for (uint32_t back = 0; back < QUAD_BYTES && back <= lo; back += 4) {
+    uint32_t s = lo - back;
+    if (!inside(s, QUAD_BYTES, hmin, hmax)) continue;
+    uint32_t rlo = UINT32_MAX, rhi = 0;
+    for (unsigned i = 0; i < QUAD_INPUTS; i++)
+      if (k[i] + 4 > s + QUAD_BYTES) {
+        if (k[i] < rlo) rlo = k[i];
+        if (k[i] > rhi) rhi = k[i];
+      }
+    bool unused;
+    if (rlo == UINT32_MAX || !quad_window(NULL, rlo, rhi, hmin, hmax, &p->off[1], &unused))
+      continue;
+    p->off[0] = s;
+    p->two = true;
+    for (unsigned i = 0; i < QUAD_INPUTS; i++)
+      p->lane[i] =
+          k[i] + 4 <= s + QUAD_BYTES ? (k[i] - s) / 4 : QUAD_LANES + (k[i] - p->off[1]) / 4;
+    return true;
+  }
+  return false;
+}
+
+/* Replaces quad operand `cat` by a shuffle of the window(s) of plan p,
+ * loaded before the earliest of the four loads; the two inner concats go
+ * if nothing else uses them. */
+static void rewrite_quad(sw_state *s, LLVMValueRef cat, const sw_load *const *in,
+                         const sw_quad_plan *p) {
+  LLVMTypeRef lane = LLVMGetElementType(LLVMTypeOf(cat));
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(s->lc);
+  const sw_load *first = in[0];
+  for (unsigned i = 1; i < QUAD_INPUTS; i++)
+    if (in[i]->pos < first->pos) first = in[i];
+  LLVMPositionBuilderBefore(s->b, first->load);
+  LLVMValueRef w0 = window_load(s, in[0], p->off[0], lane, QUAD_LANES);
+  LLVMValueRef w1 =
+      p->two ? window_load(s, in[0], p->off[1], lane, QUAD_LANES) : LLVMGetUndef(LLVMTypeOf(w0));
+  LLVMValueRef mask[QUAD_LANES];
+  for (unsigned i = 0; i < QUAD_LANES; i++) mask[i] = LLVMConstInt(i32, p->lane[i / 4], 0);
+  LLVMPositionBuilderBefore(s->b, cat);
+  LLVMValueRef sh =
+      LLVMBuildShuffleVector(s->b, w0, w1, LLVMConstVector(mask, QUAD_LANES), "sw.quad");
+  LLVMValueRef inner[2] = {LLVMGetOperand(cat, 0), LLVMGetOperand(cat, 1)};
+  LLVMReplaceAllUsesWith(cat, sh);
+  LLVMInstructionEraseFromParent(cat);
+  for (unsigned h = 0; h < 2; h++)
+    if (!LLVMGetFirstUse(inner[h])) LLVMInstructionEraseFromParent(inner[h]);
+}
+
+/* The four loads splatted into quad operand `cat`, in lane order, if each
+ * is one of the block's recorded loads and all are distinct. */
+static bool quad_inputs(const sw_state *s, LLVMValueRef cat, const sw_load **in,
+                        LLVMValueRef *splats) {
+  for (unsigned i = 0; i < QUAD_INPUTS; i++) {
+    splats[i] = LLVMGetOperand(LLVMGetOperand(cat, i / 2), i % 2);
+    LLVMValueRef l = wgc_splat_load(splats[i]);
+    if (!l || !(in[i] = find(s, l))) return false;
+    for (unsigned j = 0; j < i; j++)
+      if (in[j] == in[i]) return false;
+  }
+  return true;
+}
+
+/* Windows every quad operand of the block that has them (decided on the
+ * original loads). Returns false on out-of-memory. */
+static bool window_quads(sw_state *s, LLVMBasicBlockRef bb, unsigned *done) {
+  wgc_window_stats *st = s->st;
+  for (LLVMValueRef i = LLVMGetFirstInstruction(bb), next; i; i = next) {
+    next = LLVMGetNextInstruction(i); /* i (and operands before it) may go */
+    if (!is_quad_concat(i)) continue;
+    const sw_load *in[QUAD_INPUTS];
+    LLVMValueRef splats[QUAD_INPUTS];
+    if (!quad_inputs(s, i, in, splats)) continue;
+    bool same_group = true;
+    for (unsigned q = 1; q < QUAD_INPUTS; q++)
+      same_group &= in[q]->base == in[0]->base && in[q]->root == in[0]->root &&
+                    in[q]->stretch == in[0]->stretch;
+    uint32_t hmin = 0, hmax = 0, k[QUAD_INPUTS];
+    for (unsigned q = 0; q < QUAD_INPUTS; q++) k[q] = in[q]->k;
+    sw_quad_plan plan;
+    if (same_group) group_hull(s, in[0], &hmin, &hmax);
+    if (!same_group || hmax - hmin >= WGC_FOLD_LIMIT || !pick_quad(k, hmin, hmax, &plan)) {
+      st->quad_no_window++;
+      continue;
+    }
+    if (!wgc_acc_grow((void **)&s->dead, &s->cap_dead, s->n_dead + QUAD_INPUTS, sizeof *s->dead))
+      return false;
+    for (unsigned q = 0; q < QUAD_INPUTS; q++) s->dead[s->n_dead++] = splats[q];
+    rewrite_quad(s, i, in, &plan);
+    st->quads++;
+    if (plan.two) st->quad_two++;
+    if (plan.in_lane) st->quad_in_lane++;
+    (*done)++;
+  }
+  return true;
+}
+
 /* Erases `v` and the splat chain feeding it (shuffle, insertelement,
  * bitcasts, the scalar load) while nothing else uses them. */
 static void erase_if_dead(LLVMValueRef v) {
@@ -249,6 +417,8 @@ static bool window_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
     }
     if (wgc_has_effect(i)) stretch++;
   }
+  /* Quads first: a quad left without a window keeps its pairs for below. */
+  if (!window_quads(s, bb, done)) return false;
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb), next; i; i = next) {
     next = LLVMGetNextInstruction(i); /* i may be replaced below */
     if (!is_concat(i)) continue;

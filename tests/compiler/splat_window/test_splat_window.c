@@ -11,7 +11,9 @@
  * gone, that the module verifies, and run the kernel (MCJIT) before and
  * after on the same memory: outputs bit-identical and equal to the bytes
  * the C side reads (the data holds sNaN / NaN-payload / denormal patterns,
- * so bits must be moved, not computed). Each run places the loads' byte
+ * so bits must be moved, not computed). Quad cases (AVX-512 groups of
+ * v128_pair.c) concatenate two such 8-lane concats into 16 lanes and expect
+ * one or two 64-byte windows. Each run places the loads' byte
  * hull against a PROT_NONE page, once at its end and once at its start
  * (there x wraps around 2^32 as wasm's i32 adds do): a window reaching
  * outside the hull faults, which is reported as a failure. Negative cases
@@ -45,6 +47,9 @@ enum {
 
 #define CONCAT_MASK "<8 x i32> <i32 0, i32 1, i32 2, i32 3, i32 4, i32 5, i32 6, i32 7>"
 #define SWAP_MASK "<8 x i32> <i32 4, i32 5, i32 6, i32 7, i32 0, i32 1, i32 2, i32 3>"
+#define QUAD_MASK                                                                              \
+  "<16 x i32> <i32 0, i32 1, i32 2, i32 3, i32 4, i32 5, i32 6, i32 7, i32 8, i32 9, i32 10, " \
+  "i32 11, i32 12, i32 13, i32 14, i32 15>"
 #define MD "metadata !\"round.dynamic\", metadata !\"fpexcept.ignore\""
 
 /* One op of a case. Loads: "L tag kind base root k" where kind is
@@ -58,14 +63,16 @@ enum {
  * k = 0 addresses zext(root) without an add.
  * "C lo hi": concat of the two tags' values (stored to %out);
  * "X lo hi": the same shuffle with the halves swapped in the mask (no concat);
+ * "Q a b c d": a quad operand, concat(concat(a, b), concat(c, d)) (stored to %out);
  * "U tag": the tag's value is also stored to %aux (a second use);
  * "S": a store (an effect); "F": a constrained fadd (not an effect);
  * "B": ends the block, the rest goes to the next one. */
 typedef struct op {
-  char what; /* L C X U S F B */
+  char what; /* L C X Q U S F B */
   char tag[8], kind, base, root;
   uint32_t k;
-  char lo[8], hi[8]; /* C, X; U uses lo */
+  char lo[8], hi[8]; /* C, X; U uses lo; Q: the first two inputs */
+  char q3[8], q4[8]; /* Q: the last two inputs */
 } op;
 
 typedef struct tcase {
@@ -78,6 +85,11 @@ typedef struct tcase {
   const char *disabled; /* expected stats->disabled prefix, or NULL */
   bool exact_only;      /* only require: verifies and runs bit-identical */
 } tcase;
+
+/* What a case expects of the quads (all zero for the pair cases). */
+typedef struct quad_expect {
+  unsigned quads, quad_two, quad_in_lane, quad_no_window;
+} quad_expect;
 
 /* The options of a guard-page build with the largest memory the pass accepts. */
 #define GUARDED \
@@ -112,6 +124,9 @@ static int parse_ops(const char *text, op *ops) {
       case 'U':
         ok = sscanf(line, " U %7s", o->lo) == 1;
         break;
+      case 'Q':
+        ok = sscanf(line, " Q %7s %7s %7s %7s", o->lo, o->hi, o->q3, o->q4) == 4;
+        break;
       case 'S':
       case 'F':
       case 'B':
@@ -141,14 +156,30 @@ static const char *full_type(char kind) {
 }
 
 static bool used_by_concat(const op *ops, int n, const char *tag) {
-  for (int i = 0; i < n; i++)
-    if ((ops[i].what == 'C' || ops[i].what == 'X') &&
+  for (int i = 0; i < n; i++) {
+    if ((ops[i].what == 'C' || ops[i].what == 'X' || ops[i].what == 'Q') &&
         (strcmp(ops[i].lo, tag) == 0 || strcmp(ops[i].hi, tag) == 0))
       return true;
+    if (ops[i].what == 'Q' && (strcmp(ops[i].q3, tag) == 0 || strcmp(ops[i].q4, tag) == 0))
+      return true;
+  }
   return false;
 }
 
+/* The IR type of a quad operand (float lanes: the loads are i or f). */
+static bool is_output(char what) { return what == 'C' || what == 'X' || what == 'Q'; }
+
 /* ---- generating the kernel ----------------------------------------------- */
+
+/* The kernel is compiled for the widest vectors this machine runs, so that
+ * a 32- or 64-byte window stays one load in the machine code (and reads
+ * past the hull fault) as it does in a compiled model. */
+static const char *host_features(void) {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return "+avx,+avx2,+avx512f,+avx512vl,+avx512bw,+avx512dq";
+  if (__builtin_cpu_supports("avx2")) return "+avx,+avx2";
+  return "";
+}
 
 /* void @k(i8* %b, i8* %c, i32 %x, i32 %y, i8* %out, i8* %aux): the ops in
  * order, then the stores of the concats (out + 64 j) and of the values not
@@ -211,6 +242,19 @@ static char *gen_ir(const op *ops, int n) {
             o->what == 'C' ? CONCAT_MASK : SWAP_MASK);
         break;
       }
+      case 'Q': {
+        const op *a = find_load(ops, n, o->lo);
+        const char *ht = a ? half_type(a->kind) : "<4 x float>";
+        const char *ft = a ? full_type(a->kind) : "<8 x float>";
+        put(&b,
+            "  %%qa%d = shufflevector %s %%%s.s, %s %%%s.s, " CONCAT_MASK
+            "\n"
+            "  %%qb%d = shufflevector %s %%%s.s, %s %%%s.s, " CONCAT_MASK
+            "\n"
+            "  %%cat%d = shufflevector %s %%qa%d, %s %%qb%d, " QUAD_MASK "\n",
+            i, ht, o->lo, ht, o->hi, i, ht, o->q3, ht, o->q4, i, ft, i, ft, i);
+        break;
+      }
       case 'S':
         put(&b,
             "  %%st%u = getelementptr inbounds i8, i8* %%aux, i64 %d\n"
@@ -238,9 +282,9 @@ static char *gen_ir(const op *ops, int n) {
   unsigned nout = 0, naux = 0;
   for (int i = 0; i < n; i++) {
     const op *o = &ops[i];
-    if (o->what == 'C' || o->what == 'X') {
+    if (is_output(o->what)) {
       const op *lo = find_load(ops, n, o->lo);
-      const char *ft = lo ? full_type(lo->kind) : "<8 x float>";
+      const char *ft = o->what == 'Q' ? "<16 x float>" : lo ? full_type(lo->kind) : "<8 x float>";
       put(&b,
           "  %%o%d = getelementptr inbounds i8, i8* %%out, i64 %u\n"
           "  %%o%d.q = bitcast i8* %%o%d to %s*\n"
@@ -262,7 +306,10 @@ static char *gen_ir(const op *ops, int n) {
       naux++;
     }
   }
-  put(&b, "  ret void\n}\nattributes #0 = { strictfp }\nattributes #1 = { strictfp }\n");
+  put(&b,
+      "  ret void\n}\nattributes #0 = { strictfp \"min-legal-vector-width\"=\"512\" "
+      "\"target-features\"=\"%s\" }\nattributes #1 = { strictfp }\n",
+      host_features());
   return b.p;
 }
 
@@ -369,6 +416,18 @@ static void check_expected(const char *name, const op *ops, int n, const guarded
                            const guarded *gc, uint32_t x, const uint8_t *out) {
   unsigned slot = 0;
   for (int i = 0; i < n; i++) {
+    if (ops[i].what == 'Q') {
+      const char *tags[4] = {ops[i].lo, ops[i].hi, ops[i].q3, ops[i].q4};
+      for (unsigned lane = 0; lane < 16; lane++) {
+        const op *l = find_load(ops, n, tags[lane / 4]);
+        if (!l) continue;
+        const guarded *g = l->base == 'b' ? gb : gc;
+        check(memcmp(out + slot * OUT_SLOT + 4 * lane, g->page + (uint32_t)(x + l->k), 4) == 0,
+              name, "a quad lane differs from the bytes in memory");
+      }
+      slot++;
+      continue;
+    }
     if (ops[i].what != 'C' && ops[i].what != 'X') continue;
     const op *half[2] = {find_load(ops, n, ops[i].lo), find_load(ops, n, ops[i].hi)};
     if (ops[i].what == 'X') {
@@ -408,7 +467,7 @@ static unsigned scalar_loads(const char *ir) {
 
 static guarded mem_b, mem_c;
 
-static void run_case(const tcase *tc) {
+static void run_case(const tcase *tc, const quad_expect *q) {
   int before_failed = failed;
   const char *name = tc->name;
   op ops[MAX_OPS];
@@ -432,18 +491,24 @@ static void run_case(const tcase *tc) {
   check(s == WASMGRAPH_OK, name, err);
   check_verifies(m, name);
   char *out = LLVMPrintModuleToString(m);
-  unsigned concats = 0;
-  for (int i = 0; i < n; i++) concats += ops[i].what == 'C';
+  unsigned concats = 0, quad_ops = 0; /* 8-lane concats (two per quad), quads */
+  for (int i = 0; i < n; i++) {
+    concats += ops[i].what == 'C' ? 1 : ops[i].what == 'Q' ? 2 : 0;
+    quad_ops += ops[i].what == 'Q';
+  }
   if (tc->disabled)
     check(st.disabled && strncmp(st.disabled, tc->disabled, strlen(tc->disabled)) == 0, name,
           "stats->disabled");
   else check(st.disabled == NULL, name, "stats->disabled set");
   if (!tc->exact_only) {
     check(st.windows == tc->windows && st.split == tc->split && st.in_lane == tc->in_lane &&
-              st.no_window == tc->no_window && st.functions == (tc->windows ? 1u : 0u),
+              st.no_window == tc->no_window && st.functions == (tc->windows || q->quads ? 1u : 0u),
           name, "stats (windows / split / in_lane / no_window / functions)");
+    check(st.quads == q->quads && st.quad_two == q->quad_two &&
+              st.quad_in_lane == q->quad_in_lane && st.quad_no_window == q->quad_no_window,
+          name, "quad stats (quads / two windows / in-lane / without a window)");
   }
-  if (tc->windows == 0 && !tc->exact_only) {
+  if (tc->windows == 0 && q->quads == 0 && !tc->exact_only) {
     check(strcmp(orig, out) == 0, name, "module changed although nothing may be windowed");
     check(count(out, "sw.") == 0, name, "window instructions appeared");
   } else if (!tc->exact_only) {
@@ -451,19 +516,28 @@ static void run_case(const tcase *tc) {
           "32-byte window loads");
     check(count_lines(out, "%sw.window", "= load <4 x float>, <4 x float>* ") == 2 * tc->split,
           name, "16-byte window loads");
-    check(count_lines(out, "%sw.window", "align 1") == tc->windows + tc->split, name,
-          "window loads are align 1");
-    /* a split window concatenates its two 16-byte windows (%sw.pair) */
-    check(count(out, CONCAT_MASK) == concats - tc->windows + tc->split, name,
+    check(count_lines(out, "%sw.window", "= load <16 x ") == q->quads + q->quad_two, name,
+          "64-byte window loads");
+    check(count_lines(out, "%sw.window", "align 1") ==
+              tc->windows + tc->split + q->quads + q->quad_two,
+          name, "window loads are align 1");
+    /* a split window concatenates its two 16-byte windows (%sw.pair); a
+     * windowed quad's two inner concats go with it */
+    check(count(out, CONCAT_MASK) == concats - 2 * q->quads - tc->windows + tc->split, name,
           "concat shuffles left");
+    check(count(out, QUAD_MASK) == quad_ops - q->quads, name, "quad concats left");
+    check(count_lines(out, "%sw.quad", "shufflevector") == q->quads, name,
+          "one window shuffle per quad");
+    check(count_lines(out, "%sw.quad", "shufflevector <16 x float> %sw.window") == q->quads, name,
+          "quad shuffles read the windows");
     check(count_lines(out, "%sw.pair", CONCAT_MASK) == tc->split, name,
           "split windows joined by one concat each");
-    check(count_lines(out, "%sw.splat", "shufflevector") == tc->windows, name,
+    check(count_lines(out, "  %sw.splat", "= shufflevector") == tc->windows, name,
           "one window shuffle per pair");
     check(scalar_loads(orig) - scalar_loads(out) == tc->removed, name, "scalar loads erased");
     check(count(out, "store ") == count(orig, "store "), name, "a store was added or removed");
   }
-  if (tc->windows || tc->exact_only) {
+  if (tc->windows || q->quads || tc->exact_only) {
     /* bit-identical outputs and no fault with the hull against guard pages */
     uint32_t hmin, hmax;
     case_hull(ops, n, &hmin, &hmax);
@@ -492,9 +566,12 @@ static void run_case(const tcase *tc) {
     free(after);
   }
   if (failed == before_failed) {
-    printf("ok   %s (%u windows, %u split, %u in-lane, %u without a window%s%s)\n", name,
-           st.windows, st.split, st.in_lane, st.no_window, st.disabled ? "; off: " : "",
-           st.disabled ? st.disabled : "");
+    printf(
+        "ok   %s (%u windows, %u split, %u in-lane, %u without a window; %u quads, %u two, %u "
+        "in-lane, %u without%s%s)\n",
+        name, st.windows, st.split, st.in_lane, st.no_window, st.quads, st.quad_two,
+        st.quad_in_lane, st.quad_no_window, st.disabled ? "; off: " : "",
+        st.disabled ? st.disabled : "");
     passed++;
   } else {
     printf("---- IR after:\n%s\n", out);
@@ -580,6 +657,74 @@ static const tcase cases[] = {
      GUARDED, 0, 0, 0, 0, 0, NULL, true},
 };
 
+/* Quads: 16-lane operands of AVX-512 groups. */
+static const struct {
+  tcase tc;
+  quad_expect q;
+} quad_cases[] = {
+    {{.name = "quad in lane: inputs 16 bytes apart, hull 64 bytes",
+      .ops = FOUR "L e v b x 48;Q a b c d",
+      .opt = GUARDED,
+      .removed = 4},
+     {1, 0, 1, 0}},
+    {{.name = "quad at a row's end: window 12 bytes back, in lane 3",
+      .ops = "L a i b x 0;L b i b x 16;L c i b x 32;L d i b x 48;L e i b x 64;L f i b x 80;"
+             "L g i b x 96;Q d e f g;C a b",
+      .opt = GUARDED,
+      .windows = 1,
+      .in_lane = 1,
+      .removed = 6},
+     {1, 0, 1, 0}},
+    {{.name = "quad of float loads, lanes in reverse (one window, not in lane)",
+      .ops = "L a f b x 0;L b f b x 16;L c f b x 32;L d f b x 48;L e v b x 48;Q d c b a",
+      .opt = GUARDED,
+      .removed = 4},
+     {1, 0, 0, 0}},
+    {{.name = "quad stride 2: two 64-byte windows",
+      .ops = "L a i b x 0;L b i b x 32;L c i b x 64;L d i b x 96;L e v b x 112;Q a b c d",
+      .opt = GUARDED,
+      .removed = 4},
+     {1, 1, 0, 0}},
+    {{.name = "quad stride 2, hull 100 bytes: two overlapping windows",
+      .ops = "L a i b x 0;L b i b x 32;L c i b x 64;L d i b x 96;Q a b c d",
+      .opt = GUARDED,
+      .removed = 4},
+     {1, 1, 0, 0}},
+    {{.name = "quad, hull 52 bytes: no 64-byte window, its pairs windowed",
+      .ops = FOUR "Q a b c d",
+      .opt = GUARDED,
+      .windows = 2,
+      .in_lane = 2,
+      .removed = 4},
+     {0, 0, 0, 1}},
+    {{.name = "quad 64 bytes apart: no quad window, its pairs split",
+      .ops = "L a i b x 0;L b i b x 64;L c i b x 128;L d i b x 192;Q a b c d",
+      .opt = GUARDED,
+      .windows = 2,
+      .split = 2,
+      .in_lane = 2,
+      .removed = 4},
+     {0, 0, 0, 1}},
+    {{.name = "quad split by a store: only the pair after it",
+      .ops = "L a i b x 0;S;L b i b x 16;L c i b x 32;L d i b x 48;Q a b c d",
+      .opt = GUARDED,
+      .windows = 1,
+      .in_lane = 1,
+      .no_window = 1,
+      .removed = 2},
+     {0, 0, 0, 1}},
+    {{.name = "quad in bounds-check mode",
+      .ops = FOUR "L e v b x 48;Q a b c d",
+      .opt = {false, 65535},
+      .disabled = "bounds-check"},
+     {0, 0, 0, 0}},
+    {{.name = "quad of two roots",
+      .ops = "L a i b x 0;L b i b y 16;L c i b x 32;L d i b y 48;Q a b c d",
+      .opt = GUARDED,
+      .no_window = 2},
+     {0, 0, 0, 1}},
+};
+
 int main(void) {
   LLVMLinkInMCJIT();
   LLVMInitializeNativeTarget();
@@ -588,7 +733,10 @@ int main(void) {
     printf("FAIL: cannot map guarded memory\n");
     return 1;
   }
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i]);
+  static const quad_expect no_quads = {0, 0, 0, 0};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i], &no_quads);
+  for (size_t i = 0; i < sizeof quad_cases / sizeof *quad_cases; i++)
+    run_case(&quad_cases[i].tc, &quad_cases[i].q);
   munmap(mem_b.map, 3 * mem_b.psize);
   munmap(mem_c.map, 3 * mem_c.psize);
   printf("%d passed, %d failed\n", passed, failed);

@@ -14,11 +14,18 @@
 #
 # A MODEL written NAME:simd takes the fixture's wasm32-simd/graph.o (with its
 # graph.json and params embedded) instead: there the scalar tile pass finds
-# nothing and compiler/llvm/v128_pair.c pairs f32x4 accumulators into 8-lane
-# vectors, whose operands compiler/llvm/splat_window.c then reads through
-# 32-byte windows; the same switch turns all of them off, the -v log must
-# show "v128 pairing: N pairs" and "splat windows: M pairs" with N, M > 0 for
-# the CNNs, and outputs must again be byte-identical.
+# nothing and compiler/llvm/v128_pair.c groups f32x4 accumulators into
+# 16-lane (AVX-512: "v128 quads: Q quads") and 8-lane vectors ("v128
+# pairing: N pairs"), whose operands compiler/llvm/splat_window.c then reads
+# through 64- and 32-byte windows; the same switch turns all of them off.
+# For the CNNs the -v log must show Q + N > 0 groups and windows for them
+# (Q > 0 when this machine, the default --cpu, has AVX-512F), and outputs
+# must again be byte-identical.
+#
+# Every build here is the default, exact one: its -v log must say that the
+# FMA contraction (--fp-contract=fast, compiler/llvm/fp_contract.c) is off,
+# and on x86 its machine code must hold no FMA instruction (objdump, when
+# installed).
 #
 # The int8 SIMD models (NAME_int8:simd, NAME_qnn:simd) go through the same
 # two builds: there compiler/llvm/int_dot.c (behind the same switch) must
@@ -86,14 +93,22 @@ for spec in "$@"; do
       if [ -n "$groups" ] && [ "$groups" -gt 0 ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: the pass packed nothing (log: '${line}')"; fi ;;
     squeezenet1_1.simd|mobilenet_v2.simd|resnet18.simd)
-      windows=$(sed -n 's/^splat windows: \([0-9][0-9]*\) pairs.*/\1/p' "$work/$m.tv.log" | head -n 1)
-      if [ -n "$pairs" ] && [ "$pairs" -gt 0 ]; then
-        pass "$m: v128 pairing ran ($pairs pairs)"
-        if [ -n "$windows" ] && [ "$windows" -gt 0 ]; then pass "$m: splat windows ran ($windows pairs)"
+      quads=$(sed -n 's/^v128 quads: \([0-9][0-9]*\) quads.*/\1/p' "$work/$m.tv.log" | head -n 1)
+      windows=$(sed -n 's/^splat windows: \([0-9][0-9]*\) pairs.*; \([0-9][0-9]*\) quads.*/\1 \2/p' \
+                  "$work/$m.tv.log" | head -n 1)
+      groups=$(( ${pairs:-0} + ${quads:-0} ))
+      if [ "$groups" -gt 0 ]; then
+        pass "$m: v128 grouping ran (${quads:-0} quads, ${pairs:-0} pairs)"
+        if [ -n "$windows" ] && [ $(( ${windows% *} + ${windows#* } )) -gt 0 ]; then
+          pass "$m: splat windows ran (${windows% *} pairs, ${windows#* } quads)"
         else fail "$m: no splat window formed ($(grep '^splat windows' "$work/$m.tv.log"))"; fi
+        if grep -qw avx512f /proc/cpuinfo; then
+          if [ "${quads:-0}" -gt 0 ]; then pass "$m: AVX-512 here, $quads quads"
+          else fail "$m: AVX-512F on this machine but no quad ($(grep '^v128 quads' "$work/$m.tv.log"))"; fi
+        fi
       elif grep -q '^v128 pairing: off' "$work/$m.tv.log" && ! grep -qw avx /proc/cpuinfo; then
         pass "$m: no AVX on this machine, pairing not attempted"
-      else fail "$m: v128 pairing formed no pair (log: '$(grep '^v128 pairing' "$work/$m.tv.log")')"; fi ;;
+      else fail "$m: v128 grouping formed no group (log: '$(grep '^v128 ' "$work/$m.tv.log")')"; fi ;;
     *_int8.simd|*_qnn.simd)
       # int8 conv reductions: compiler/llvm/int_dot.c must replace loops
       loops=$(sed -n 's/^int dot: \([0-9][0-9]*\) loops.*/\1/p' "$work/$m.tv.log" | head -n 1)
@@ -109,6 +124,14 @@ for spec in "$@"; do
       if [ -n "$folds" ] && [ "$folds" -gt 0 ]; then pass "$m: address fold ran ($folds loads)"
       else fail "$m: the address fold folded nothing ($(grep '^address fold' "$work/$m.tv.log"))"; fi ;;
   esac
+  if grep -q '^fp contraction: off' "$work/$m.tv.log" && grep -q '^fp contraction: off' "$work/$m.base.log"
+  then pass "$m: FMA contraction off in the default build"
+  else fail "$m: the -v log does not say the FMA contraction is off"; fi
+  if command -v objdump >/dev/null && [ "$(uname -m)" = x86_64 ]; then
+    n=$(objdump -d --no-show-raw-insn "$work/$m.tv.so" | grep -c 'vfn\?m\(add\|sub\)[0-9]*[ps][sd]')
+    if [ "$n" -eq 0 ]; then pass "$m: no FMA instruction in the default build"
+    else fail "$m: $n FMA instructions in the default (exact) build"; fi
+  fi
   if grep -q '^tile-vectorize: off (disabled by the caller)' "$work/$m.base.log"; then pass "$m: switched off by the env var"
   else fail "$m: WASMGRAPH_NO_TILE_VECTORIZE=1 did not switch the pass off"; fi
   n=0 bad=0
