@@ -373,9 +373,54 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
   LLVMPositionBuilderAtEnd(s->bd, here);
 }
 
+/* Several products per iteration (L->nterms > 1, int16 rows): the loop's
+ * trip * nterms steps in order (iteration j's term k is step j*nterms + k)
+ * regrouped in pairs, each row loaded on its own (exactly the loop's loads)
+ * and the pair interleaved; a last odd step alone. */
+static void emit_terms(dot_state *s, dot_loop *L) {
+  LLVMTypeRef v4i16 = LLVMVectorType(s->i16, LANES);
+  unsigned K = L->nterms, V = L->trip * K, pairs = V / 2;
+  static const int il[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+  LLVMValueRef wi[MAX_TRIP * MAX_TERMS / 2];
+  for (unsigned g = 0; g < pairs; g++) {
+    unsigned t0 = 2 * g, t1 = t0 + 1;
+    LLVMValueRef a = load_raw(s, &L->twa[t0 % K], t0 / K, v4i16, "dot.wr"),
+                 b = load_raw(s, &L->twa[t1 % K], t1 / K, v4i16, "dot.wr");
+    wi[g] = LLVMBuildShuffleVector(s->bd, a, b, mask(s, il, 8), "dot.wi");
+    barrier(s, wi[g]);
+  }
+  for (unsigned k = 0; k < L->npos; k++) {
+    position *p = &L->pos[k];
+    p->result = p->init;
+    for (unsigned g = 0; g < pairs; g++) {
+      unsigned t0 = 2 * g, t1 = t0 + 1;
+      LLVMValueRef a = load_raw(s, &p->tx[t0 % K], t0 / K, v4i16, "dot.xr"),
+                   b = load_raw(s, &p->tx[t1 % K], t1 / K, v4i16, "dot.xr");
+      LLVMValueRef xi = LLVMBuildShuffleVector(s->bd, a, b, mask(s, il, 8), "dot.xi");
+      barrier(s, xi);
+      p->result = i16_pair(s, p->result, LLVMBuildBitCast(s->bd, xi, s->v4i32, ""), wi[g]);
+    }
+    if (V % 2) {
+      unsigned t = V - 1;
+      LLVMValueRef x = load_at(s, &p->tx[t % K], t / K, v4i16, "dot.x1");
+      LLVMValueRef w = load_at(s, &L->twa[t % K], t / K, v4i16, "dot.w1");
+      LLVMValueRef prod = LLVMBuildMul(s->bd, LLVMBuildSExt(s->bd, x, s->v4i32, ""),
+                                       LLVMBuildSExt(s->bd, w, s->v4i32, ""), "");
+      p->result = LLVMBuildAdd(s->bd, p->result, prod, "dot.acc");
+    }
+  }
+  L->nwide = 0;
+  s->st->groups += pairs;
+  s->st->single_steps += V % 2;
+}
+
 /* Builds the straight-line replacement in block n: every position's value
  * after the loop, in p->result. */
 void wgc_dot_emit(dot_state *s, dot_loop *L) {
+  if (L->nterms > 1) {
+    emit_terms(s, L);
+    return;
+  }
   unsigned G = L->ebytes == 1 ? 4 : 2, groups = L->trip / G;
   enum { MAX_GROUPS = MAX_TRIP / 2 };
   LLVMValueRef wv[MAX_GROUPS], corr[MAX_GROUPS] = {0};

@@ -17,6 +17,7 @@ enum {
   MAX_POSITIONS = 64, /* accumulators per loop */
   MAX_TRIP = 64,      /* iterations of a loop the pass replaces */
   MAX_DEPTH = 8,      /* recursion in the value matchers */
+  MAX_TERMS = 8,      /* products added to one accumulator per iteration */
   LANES = 4           /* i32 lanes of an accumulator: 4 output channels */
 };
 
@@ -52,6 +53,8 @@ typedef struct position {
   LLVMValueRef init;      /* its value on entry */
   mem_addr x;             /* x_p in iteration j: x.x.off + j * |E| */
   LLVMValueRef result;    /* the new value after the loop (NULL: in a wide group) */
+  /* with several products per iteration (nterms > 1): term k's input */
+  mem_addr tx[MAX_TERMS];
   /* the loop around: init as its header phi, and that phi's value from
    * before it (NULL when the accumulator does not circle that loop alone) */
   LLVMValueRef outer_phi, outer_init;
@@ -70,6 +73,13 @@ typedef struct dot_loop {
   unsigned trip;
   int ebytes; /* 1 (int8) or 2 (int16) */
   bool rows;  /* x is a row of 4 channels too (a depthwise conv over taps), not a splat */
+  /* products added to each accumulator per iteration (a depthwise conv with
+   * its kernel row unrolled: acc + x0*w0 + x1*w1 + x2*w2); > 1 only for
+   * int16 rows, and then term k's weight row and address are tw[k], twa[k],
+   * sorted by address */
+  unsigned nterms;
+  LLVMValueRef tw[MAX_TERMS];
+  mem_addr twa[MAX_TERMS];
   LLVMValueRef w;
   LLVMValueRef w_hint; /* the multiply operand every step shares, if one */
   mem_addr wa;         /* row j of w: wa.x.off + j * 4|E| */

@@ -365,6 +365,125 @@ static bool match_step(dot_loop *L, position *p) {
   return elem_address(L, &xe[0], &p->x);
 }
 
+/* ---- several products per iteration -------------------------------------- */
+
+/* Collects the multiplies of the add tree that computes `v` from `acc`:
+ * acc + m0 + m1 + ... in any association, every add in the loop and used
+ * only within the tree, acc once. */
+static bool add_tree(const dot_loop *L, LLVMValueRef v, LLVMValueRef acc, bool root,
+                     LLVMValueRef *muls, unsigned *k, unsigned *accs, int depth) {
+  if (depth > 2 * MAX_TERMS) return false;
+  if (v == acc) return ++*accs == 1;
+  if (!wgc_dot_in_loop(L, v)) return false;
+  if (is_op(v, LLVMMul)) {
+    if (*k == MAX_TERMS) return false;
+    muls[(*k)++] = v;
+    return true;
+  }
+  if (!is_op(v, LLVMAdd)) return false;
+  if (!root) {
+    LLVMUseRef u = LLVMGetFirstUse(v);
+    if (!u || LLVMGetNextUse(u)) return false;
+  }
+  return add_tree(L, LLVMGetOperand(v, 0), acc, false, muls, k, accs, depth + 1) &&
+         add_tree(L, LLVMGetOperand(v, 1), acc, false, muls, k, accs, depth + 1);
+}
+
+/* The term multiplies of position p, or 0. */
+static unsigned terms_of(const dot_loop *L, const position *p, LLVMValueRef *muls) {
+  unsigned k = 0, accs = 0;
+  if (!add_tree(L, p->next, p->phi, true, muls, &k, &accs, 0) || accs != 1) return 0;
+  return k;
+}
+
+/* True if v is an operand of one of the n multiplies. */
+static bool in_terms(LLVMValueRef v, LLVMValueRef *muls, unsigned n) {
+  for (unsigned i = 0; i < n; i++)
+    if (LLVMGetOperand(muls[i], 0) == v || LLVMGetOperand(muls[i], 1) == v) return true;
+  return false;
+}
+
+/* An int16 row operand: its load's address, the load exactly 8 bytes. */
+static bool row_address(dot_loop *L, LLVMValueRef v, mem_addr *a) {
+  elem e[LANES];
+  if (!sext_lanes(L, v, e) || !is_row(e) || e[0].bytes != 2 || e[0].off != 0 ||
+      wgc_int_bytes(LLVMTypeOf(e[0].load)) != LANES * 2)
+    return false;
+  return elem_address(L, &e[0], a);
+}
+
+/* The first position fixes the terms: each multiply's weight row is the
+ * operand every other position shares (with one position, the second
+ * operand), ordered by its address. */
+static bool first_terms(dot_loop *L, LLVMBasicBlockRef b, LLVMValueRef *muls, unsigned k) {
+  LLVMValueRef other[MAX_TERMS];
+  unsigned npos = 0;
+  for (LLVMValueRef i = LLVMGetFirstInstruction(b); i && LLVMIsAPHINode(i);
+       i = LLVMGetNextInstruction(i))
+    npos += is_v4i32(LLVMTypeOf(i));
+  for (unsigned t = 0; t < k; t++) {
+    LLVMValueRef w = LLVMGetOperand(muls[t], 1);
+    if (npos > 1) {
+      /* shared by every accumulator's terms */
+      int found = -1;
+      for (unsigned o = 0; o < 2; o++) {
+        LLVMValueRef c = LLVMGetOperand(muls[t], o);
+        bool all = true;
+        for (LLVMValueRef i = LLVMGetFirstInstruction(b); i && LLVMIsAPHINode(i) && all;
+             i = LLVMGetNextInstruction(i)) {
+          if (!is_v4i32(LLVMTypeOf(i))) continue;
+          position q = {.phi = i};
+          LLVMValueRef pre;
+          if (!phi_edges(L, i, &pre, &q.next)) return false;
+          LLVMValueRef qm[MAX_TERMS];
+          unsigned qk = terms_of(L, &q, qm);
+          all = qk == k && in_terms(c, qm, qk);
+        }
+        if (all) found = found < 0 ? (int)o : 2;
+      }
+      if (found < 0 || found > 1) return false;
+      w = LLVMGetOperand(muls[t], (unsigned)found);
+    }
+    L->tw[t] = w;
+    other[t] = NULL;
+    if (!row_address(L, w, &L->twa[t])) return false;
+  }
+  (void)other;
+  /* by address (insertion sort: at most MAX_TERMS) */
+  for (unsigned i = 1; i < k; i++)
+    for (unsigned j = i; j > 0; j--) {
+      const mem_addr *a = &L->twa[j - 1], *c = &L->twa[j];
+      if (a->x.base != c->x.base || a->mem != c->mem) return false;
+      if ((int64_t)a->c + a->x.off <= (int64_t)c->c + c->x.off) break;
+      LLVMValueRef tv = L->tw[j];
+      mem_addr ta = L->twa[j];
+      L->tw[j] = L->tw[j - 1], L->twa[j] = L->twa[j - 1];
+      L->tw[j - 1] = tv, L->twa[j - 1] = ta;
+    }
+  L->nterms = k;
+  return true;
+}
+
+/* acc + sum_k x_k * w_k (k > 1): fills p->tx from the terms fixed by the
+ * first position. */
+static bool match_terms(dot_loop *L, position *p) {
+  LLVMValueRef muls[MAX_TERMS];
+  unsigned k = terms_of(L, p, muls);
+  if (k < 2 || (L->nterms && L->nterms != k)) return false;
+  if (!L->nterms && !first_terms(L, LLVMGetInstructionParent(p->phi), muls, k)) return false;
+  for (unsigned t = 0; t < k; t++) {
+    LLVMValueRef x = NULL;
+    for (unsigned i = 0; i < k && !x; i++) {
+      if (LLVMGetOperand(muls[i], 0) == L->tw[t]) x = LLVMGetOperand(muls[i], 1);
+      else if (LLVMGetOperand(muls[i], 1) == L->tw[t]) x = LLVMGetOperand(muls[i], 0);
+    }
+    if (!x || !row_address(L, x, &p->tx[t])) return false;
+  }
+  L->ebytes = 2;
+  L->rows = true;
+  return true;
+}
+
 /* Is `load` one of the pattern's loads? */
 static bool pattern_load(const dot_loop *L, LLVMValueRef load, const LLVMValueRef *xs, unsigned n) {
   for (unsigned i = 0; i < n; i++)
@@ -382,6 +501,66 @@ static LLVMValueRef x_load(const dot_loop *L, const position *p) {
     if (s != L->w && sext_lanes(L, s, e)) return e[0].load;
   }
   return NULL;
+}
+
+/* The rest of the loop: no effect, no load but xs[], nothing used after it
+ * but the accumulators' last values. */
+static bool census(dot_loop *L, LLVMBasicBlockRef b, LLVMValueRef br, LLVMValueRef *xs,
+                   unsigned nx) {
+  /* the rest of the loop: no effect, no other load, nothing used after it */
+  for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
+    if (i == br) continue;
+    if (wgc_has_effect(i)) return reject(L, "an instruction with an effect in the loop");
+    if (LLVMIsALoadInst(i) && !pattern_load(L, i, xs, nx))
+      return reject(L, "a load that is not part of the dot product");
+    if (LLVMIsALoadInst(i) &&
+        (LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic))
+      return reject(L, "a volatile or atomic load");
+    if (LLVMIsACallInst(i) && !wgc_is_load_barrier(i)) return reject(L, "a call in the loop");
+    bool is_next = false;
+    for (unsigned k = 0; k < L->npos; k++) is_next |= L->pos[k].next == i;
+    if (!is_next && !stays_in_loop(L, i)) return reject(L, "a value used after the loop");
+  }
+  /* the accumulators' last values may leave; nothing else computed here */
+  for (unsigned k = 0; k < L->npos; k++)
+    for (LLVMUseRef u = LLVMGetFirstUse(L->pos[k].next); u; u = LLVMGetNextUse(u)) {
+      LLVMValueRef user = LLVMGetUser(u);
+      if (wgc_dot_in_loop(L, user) && user != L->pos[k].phi)
+        return reject(L, "an accumulator's new value read in the loop");
+    }
+  return true;
+}
+
+/* The loads of a multi-term loop: every term's input and weight rows. */
+static bool census_terms(dot_loop *L, LLVMBasicBlockRef b, LLVMValueRef br) {
+  LLVMValueRef xs[(MAX_POSITIONS + 1) * MAX_TERMS];
+  unsigned nx = 0;
+  elem e[LANES];
+  for (unsigned t = 0; t < L->nterms; t++) {
+    if (!sext_lanes(L, L->tw[t], e)) return reject(L, "weight load not found");
+    xs[nx++] = e[0].load;
+  }
+  for (unsigned k = 0; k < L->npos; k++) {
+    LLVMValueRef muls[MAX_TERMS];
+    unsigned n = terms_of(L, &L->pos[k], muls);
+    for (unsigned i = 0; i < n; i++)
+      for (unsigned o = 0; o < 2; o++)
+        if (sext_lanes(L, LLVMGetOperand(muls[i], o), e)) xs[nx++] = e[0].load;
+  }
+  uint64_t span = 0;
+  for (unsigned t = 0; t < L->nterms; t++) {
+    uint64_t s =
+        (uint64_t)L->trip * (uint64_t)(L->twa[t].x.step < 0 ? -L->twa[t].x.step : L->twa[t].x.step);
+    if (s > span) span = s;
+  }
+  for (unsigned k = 0; k < L->npos; k++)
+    for (unsigned t = 0; t < L->nterms; t++) {
+      int64_t st = L->pos[k].tx[t].x.step;
+      uint64_t s = (uint64_t)L->trip * (uint64_t)(st < 0 ? -st : st);
+      if (s > span) span = s;
+    }
+  if (span >= WGC_FOLD_LIMIT) return reject(L, "reads too far");
+  return census(L, b, br, xs, nx);
 }
 
 bool wgc_dot_match(dot_loop *L, LLVMValueRef fn, LLVMBasicBlockRef b) {
@@ -411,10 +590,14 @@ bool wgc_dot_match(dot_loop *L, LLVMValueRef fn, LLVMBasicBlockRef b) {
       p->phi = i;
       p->next = next;
       p->init = pre;
-      if (!match_step(L, p)) return reject(L, "an accumulator that is not acc + sext(x) * sext(w)");
-      /* the accumulator is read only by its step */
+      bool one = L->nterms <= 1 && match_step(L, p);
+      if (one) L->nterms = 1;
+      if (!one && !match_terms(L, p))
+        return reject(L, "an accumulator that is not acc + sext(x) * sext(w)");
+      /* the accumulator is read only by its step (the first add of it) */
       LLVMUseRef u = LLVMGetFirstUse(i);
-      if (!u || LLVMGetNextUse(u) || LLVMGetUser(u) != next)
+      if (!u || LLVMGetNextUse(u) ||
+          (L->nterms == 1 ? LLVMGetUser(u) != next : !is_op(LLVMGetUser(u), LLVMAdd)))
         return reject(L, "an accumulator read elsewhere in the loop");
     } else {
       aff a;
@@ -425,9 +608,11 @@ bool wgc_dot_match(dot_loop *L, LLVMValueRef fn, LLVMBasicBlockRef b) {
   if (L->ebytes != 1 && L->ebytes != 2) return reject(L, "elements other than i8 or i16");
   if (L->rows && L->ebytes != 2) return reject(L, "an int8 depthwise reduction (not regrouped)");
   /* steps: inputs one element further, weights one row further per iteration */
-  if (L->wa.x.step != LANES * L->ebytes) return reject(L, "weights not one row per iteration");
-  LLVMValueRef xs[MAX_POSITIONS + 1];
+  if (L->nterms == 1 && L->wa.x.step != LANES * L->ebytes)
+    return reject(L, "weights not one row per iteration");
+  LLVMValueRef xs[(MAX_POSITIONS + 1) * MAX_TERMS];
   unsigned nx = 0;
+  if (L->nterms > 1) return census_terms(L, b, br);
   for (unsigned k = 0; k < L->npos; k++) {
     if (!L->rows && L->pos[k].x.x.step != L->ebytes)
       return reject(L, "inputs not one element per iteration");
@@ -441,27 +626,7 @@ bool wgc_dot_match(dot_loop *L, LLVMValueRef fn, LLVMBasicBlockRef b) {
     wload = we[0].load;
     xs[nx++] = wload;
   }
-  /* the rest of the loop: no effect, no other load, nothing used after it */
-  for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) {
-    if (i == br) continue;
-    if (wgc_has_effect(i)) return reject(L, "an instruction with an effect in the loop");
-    if (LLVMIsALoadInst(i) && !pattern_load(L, i, xs, nx))
-      return reject(L, "a load that is not part of the dot product");
-    if (LLVMIsALoadInst(i) &&
-        (LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic))
-      return reject(L, "a volatile or atomic load");
-    if (LLVMIsACallInst(i) && !wgc_is_load_barrier(i)) return reject(L, "a call in the loop");
-    bool is_next = false;
-    for (unsigned k = 0; k < L->npos; k++) is_next |= L->pos[k].next == i;
-    if (!is_next && !stays_in_loop(L, i)) return reject(L, "a value used after the loop");
-  }
-  /* the accumulators' last values may leave; nothing else computed here */
-  for (unsigned k = 0; k < L->npos; k++)
-    for (LLVMUseRef u = LLVMGetFirstUse(L->pos[k].next); u; u = LLVMGetNextUse(u)) {
-      LLVMValueRef user = LLVMGetUser(u);
-      if (wgc_dot_in_loop(L, user) && user != L->pos[k].phi)
-        return reject(L, "an accumulator's new value read in the loop");
-    }
+  if (!census(L, b, br, xs, nx)) return false;
   /* the span of every group load stays below the fold limit */
   uint64_t span = (uint64_t)L->trip * LANES * (uint64_t)L->ebytes;
   if (span >= WGC_FOLD_LIMIT) return reject(L, "reads too far");

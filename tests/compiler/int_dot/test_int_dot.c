@@ -36,6 +36,8 @@ typedef struct kspec {
   unsigned trip;  /* loop steps */
   bool off_i32;   /* position offsets added in i32 before the zext (else a 64-bit add) */
   unsigned first; /* offset of position 0 (then no input is at the loop address itself) */
+  unsigned terms; /* > 1 (with rows): products per iteration, acc + x0*w0 + x1*w1 + ...;
+                     term k of position p reads row p + j + k, weights row j*terms + k */
   bool rows;      /* depthwise: x_p is a row of 4 elements too, one row further per step
                      (position p, step j reads row p + j), an int16 loop over taps */
   unsigned outer; /* > 0: an outer loop of this many iterations carries the accumulators,
@@ -50,6 +52,35 @@ typedef struct kspec {
 #define BAR_X "call void asm sideeffect \"\", \"x,~{dirflag},~{fpsr},~{flags}\""
 
 static char host_attrs[4096];
+
+/* The loop body of a multi-term depthwise kernel (k->terms products per
+ * accumulator and iteration, int16 rows): weights rows at %wa + 8t, inputs
+ * of position p's term t at %xp + first + 8(p + t), summed into the
+ * accumulator as ((acc + m0) + m1) + ... */
+static void terms_body(sbuf *b, const kspec *k) {
+  for (unsigned t = 0; t < k->terms; t++) {
+    put(b, "  %%wta%u = add i32 %%wa, %u\n", t, 8 * t);
+    put(b, "  %%wtz%u = zext i32 %%wta%u to i64\n", t, t);
+    put(b, "  %%wtg%u = getelementptr inbounds i8, i8* %%mem, i64 %%wtz%u\n", t, t);
+    put(b, "  %%wtp%u = bitcast i8* %%wtg%u to <4 x i16>*\n", t, t);
+    put(b, "  %%wtl%u = load <4 x i16>, <4 x i16>* %%wtp%u, align 1\n", t, t);
+    put(b, "  %%wt%u = sext <4 x i16> %%wtl%u to <4 x i32>\n", t, t);
+  }
+  for (unsigned p = 0; p < k->npos; p++)
+    for (unsigned t = 0; t < k->terms; t++) {
+      put(b, "  %%xa%u_%u = add i32 %%xp, %u\n", p, t, k->first + 8 * (p + t));
+      put(b, "  %%xz%u_%u = zext i32 %%xa%u_%u to i64\n", p, t, p, t);
+      put(b, "  %%xg%u_%u = getelementptr inbounds i8, i8* %%mem, i64 %%xz%u_%u\n", p, t, p, t);
+      put(b, "  %%xq%u_%u = bitcast i8* %%xg%u_%u to <4 x i16>*\n", p, t, p, t);
+      put(b, "  %%xl%u_%u = load <4 x i16>, <4 x i16>* %%xq%u_%u, align 1\n", p, t, p, t);
+      put(b, "  %%x%u_%u = sext <4 x i16> %%xl%u_%u to <4 x i32>\n", p, t, p, t);
+      put(b, "  %%m%u_%u = mul nsw <4 x i32> %%wt%u, %%x%u_%u\n", p, t, t, p, t);
+      if (t == 0) put(b, "  %%s%u_0 = add <4 x i32> %%m%u_0, %%acc%u\n", p, p, p);
+      else if (t + 1 < k->terms)
+        put(b, "  %%s%u_%u = add <4 x i32> %%s%u_%u, %%m%u_%u\n", p, t, p, t - 1, p, t);
+      else put(b, "  %%accn%u = add <4 x i32> %%s%u_%u, %%m%u_%u\n", p, p, t - 1, p, t);
+    }
+}
 
 /* k(mem, xb, wb, io): io[p] holds acc_p on entry and on exit. Position p's
  * element k is at mem + zext(xb + k*eb) + off(p), off(p) = 4*eb*p; weight
@@ -89,6 +120,10 @@ static char *kernel_ir(const kspec *k, const char *attrs) {
       "  %%wz = zext i32 %%wa to i64\n"
       "  %%wg = getelementptr inbounds i8, i8* %%mem, i64 %%wz\n",
       win);
+  if (k->terms > 1) {
+    terms_body(&b, k);
+    goto latch;
+  }
   if (eb == 1)
     put(&b,
         "  %%wpp = bitcast i8* %%wg to i32*\n"
@@ -181,13 +216,15 @@ static char *kernel_ir(const kspec *k, const char *attrs) {
     else put(&b, "  %%accn%u = add <4 x i32> %%m%u, %%acc%u\n", p, p, p);
     if (k->acc_read_twice && p == 0) put(&b, "  %%twice = add <4 x i32> %%acc0, %%acc0\n");
   }
+latch:
   if (k->store_in_loop) put(&b, "  store i8 0, i8* %%wg\n");
+  unsigned K = k->terms > 1 ? k->terms : 1;
   put(&b,
       "  %%xp.n = add i32 %%xp, %d\n"
-      "  %%j.n = add nuw nsw i64 %%j, %d\n",
-      k->rows ? row : eb, row);
+      "  %%j.n = add nuw nsw i64 %%j, %u\n",
+      k->rows ? row : eb, (unsigned)row * K);
   if (k->var_bound) put(&b, "  %%c = icmp eq i64 %%j.n, %%bound\n");
-  else put(&b, "  %%c = icmp eq i64 %%j.n, %u\n", k->trip * (unsigned)row);
+  else put(&b, "  %%c = icmp eq i64 %%j.n, %u\n", k->trip * (unsigned)row * K);
   if (k->outer) {
     put(&b, "  br i1 %%c, label %%latch, label %%loop\nlatch:\n");
     put(&b,
@@ -260,14 +297,24 @@ static int32_t elem_at(const kspec *k, uint32_t addr) {
 static void reference(const kspec *k, uint32_t xb, uint32_t wb, int32_t *io) {
   int row = 4 * k->eb;
   for (unsigned r = 1; r < k->outer; r++) /* the outer loop's earlier rounds */
-    reference(
-        &(kspec){.eb = k->eb, .npos = k->npos, .trip = k->trip, .first = k->first, .rows = k->rows},
-        xb + (r - 1) * OUTER_X, wb + (r - 1) * OUTER_W, io);
+    reference(&(kspec){.eb = k->eb,
+                       .npos = k->npos,
+                       .trip = k->trip,
+                       .first = k->first,
+                       .rows = k->rows,
+                       .terms = k->terms},
+              xb + (r - 1) * OUTER_X, wb + (r - 1) * OUTER_W, io);
   if (k->outer) xb += (k->outer - 1) * OUTER_X, wb += (k->outer - 1) * OUTER_W;
   for (unsigned p = 0; p < k->npos; p++)
     for (unsigned o = 0; o < 4; o++) {
       uint32_t acc = (uint32_t)io[p * 4 + o];
-      for (unsigned j = 0; j < k->trip; j++) {
+      for (unsigned j = 0; j < k->trip && k->terms > 1; j++)
+        for (unsigned t = 0; t < k->terms; t++) {
+          int32_t x = elem_at(k, xb + k->first + (unsigned)row * (p + j + t) + o * 2u);
+          int32_t w = elem_at(k, wb + (unsigned)row * (j * k->terms + t) + o * 2u);
+          acc += (uint32_t)x * (uint32_t)w;
+        }
+      for (unsigned j = 0; j < k->trip && k->terms <= 1; j++) {
         int32_t x = k->rows
                         ? elem_at(k, xb + k->first + (unsigned)row * (p + j) + o * (unsigned)k->eb)
                         : elem_at(k, xb + k->first + j * (unsigned)k->eb + (unsigned)row * p);
@@ -319,11 +366,14 @@ static const char *isa_name(int isa) {
 
 /* Bytes the kernel reads above xb: positions and elements. */
 static uint32_t x_span(const kspec *k) {
+  /* the last row: position npos - 1, iteration trip - 1, term terms - 1 */
+  if (k->terms > 1) return k->first + 8u * (k->npos + k->trip + k->terms - 3) + 8u;
   return (k->outer ? (k->outer - 1) * OUTER_X : 0) + k->first +
          (unsigned)(4 * k->eb) * (k->npos - 1) +
          (k->rows ? (unsigned)(4 * k->eb) * k->trip : (unsigned)k->eb * k->trip);
 }
 static uint32_t w_span(const kspec *k) {
+  if (k->terms > 1) return 8u * k->trip * k->terms;
   return (k->outer ? (k->outer - 1) * OUTER_W : 0) + (unsigned)(4 * k->eb) * k->trip;
 }
 
@@ -351,12 +401,13 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide) {
   check(s == WASMGRAPH_OK, full, err);
   check(st.loops == 1 && st.positions == k->npos, full, "the loop was not replaced");
   unsigned G = k->eb == 1 ? 4 : 2;
-  check(st.groups == k->trip / G && st.single_steps == k->trip % G, full, "wrong grouping");
+  unsigned steps = k->trip * (k->terms > 1 ? k->terms : 1); /* products per accumulator */
+  check(st.groups == steps / G && st.single_steps == steps % G, full, "wrong grouping");
   check(st.wide_groups == (isa == WGC_DOT_VNNI512 ? wide : 0), full,
         "wrong number of 512-bit groups");
   char *after = LLVMPrintModuleToString(m1);
   check(count(after, "label %loop") == 0, full, "the loop is still there");
-  if (isa >= WGC_DOT_VNNI && k->trip >= G)
+  if (isa >= WGC_DOT_VNNI && steps >= G)
     check(count(after, k->eb == 1 ? "vpdpbusd" : "vpdpwssd") > 0, full, "no VNNI intrinsic");
   check(count(after, "asm sideeffect") > 0, full, "the new loads lost their barriers");
   LLVMDisposeMessage(after);
@@ -494,6 +545,9 @@ int main(void) {
       {"i16_rows_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3, .rows = true}, 0},
       {"i16_rows_1pos_trip4", {.eb = 2, .npos = 1, .trip = 4, .rows = true, .w_first = true}, 0},
       {"i16_rows_5pos_trip2_outer2", {.eb = 2, .npos = 5, .trip = 2, .rows = true, .outer = 2}, 0},
+      /* depthwise with a kernel row unrolled: 3 products per iteration */
+      {"i16_terms3_14pos_trip3", {.eb = 2, .npos = 14, .trip = 3, .rows = true, .terms = 3}, 0},
+      {"i16_terms2_1pos_trip2", {.eb = 2, .npos = 1, .trip = 2, .rows = true, .terms = 2}, 0},
       /* accumulators carried by an outer loop: 512-bit groups of 4 positions */
       {"i8_13pos_outer3", {.eb = 1, .npos = 13, .trip = 4, .outer = 3}, 3},
       {"i8_6pos_outer2_acc_first",
