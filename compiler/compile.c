@@ -254,6 +254,8 @@ static wasmgraph_status check_module(wgc_ctx *ctx, job *j) {
   if (st != WASMGRAPH_OK) return wgc_fail(ctx, st, "%s: linked module: %s", j->in.wasm_path, msg);
   st = wgc_check_linked(ctx, j->in.wasm_path, &m, &j->layout);
   wgc_wasm_module_free(&m);
+  if (st == WASMGRAPH_OK && j->embed)
+    st = wgc_check_memory_fits(ctx, j->in.wasm_path, &j->layout, &j->graph_json);
   return st;
 }
 

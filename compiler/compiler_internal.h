@@ -72,6 +72,8 @@ wasmgraph_status wgc_copy_file(wgc_ctx *ctx, const char *from, const char *to);
  * "cannot run 'node': not found on PATH (install Debian package nodejs)". */
 wasmgraph_status wgc_tool_require(wgc_ctx *ctx, wgc_tool tool, const char **path_out);
 const char *wgc_tool_display_name(wgc_tool tool);
+/* The first executable `name` on PATH (malloc'd), or NULL. */
+char *wgc_find_on_path(const char *name);
 /* Runs argv (argv[0] a full path, NULL-terminated) without a shell, stdout
  * and stderr going to files (NULL: a file in the temp dir). Logs the
  * command when verbose. `*exit_code` is the exit status, or 128+signal. */
@@ -124,8 +126,14 @@ typedef struct wgc_layout {
   uint32_t features; /* WASMGRAPH_FEATURE_* */
 } wgc_layout;
 
+/* True for an object of TVM 0.21+ (tvm-ffi ABI: a TVMFFI* import or a
+ * __tvm_ffi_* symbol); writes what was found into marker, e.g. "it imports
+ * TVMFFIFunctionCall". */
+bool wgc_is_tvm_ffi(const wgc_wasm_module *m, char *marker, size_t size);
+/* The refusal: "<display>: built by TVM 0.21 or later (...)". */
+wasmgraph_status wgc_refuse_tvm_ffi(wgc_ctx *ctx, const char *display, const char *marker);
 /* Checks one input module before linking (relocatable object or linked
- * module): wasm64, target features, non-system-lib markers. */
+ * module): TVM generation, wasm64, target features, non-system-lib markers. */
 wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m);
 /* Checks the linked module and reads its layout: memory imported as
  * env.memory, every function import in common/host_import_list.h with the
@@ -133,6 +141,11 @@ wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wgc_w
  * __data_end and __wasm_call_ctors exported, __stack_pointer found. */
 wasmgraph_status wgc_check_linked(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m,
                                   wgc_layout *out);
+/* Fails when the module declares a memory maximum (below 65536 pages) that
+ * cannot hold the graph's params and activations above the heap base
+ * (memory_fit.c). */
+wasmgraph_status wgc_check_memory_fits(wgc_ctx *ctx, const char *display, const wgc_layout *l,
+                                       const wgc_buf *graph_json);
 /* True if the runtime serves env.<name> with exactly type `t`; if it serves
  * the name with another type, writes that type into other (else ""). */
 bool wgc_import_served(const char *module, const char *name, const wgc_wasm_functype *t,
@@ -144,8 +157,9 @@ const char **wgc_list_kernels(const wgc_wasm_module *m, int *count);
 
 /* ---- link.c: wasm-ld ---------------------------------------------------- */
 
-/* Links the input into <tmpdir>/<base>.wasm (or copies a linked module
- * there) and returns the path in *linked_path (owned by the caller). */
+/* Links the input into <tmpdir>/<base>.wasm with a wasm-ld that reads its
+ * objects (or writes a linked module there, adapted by wasm/wasm_adapt.c)
+ * and returns the path in *linked_path (owned by the caller). */
 wasmgraph_status wgc_link(wgc_ctx *ctx, const wgc_input *in, const char *base, char **linked_path);
 
 /* ---- translate.c: wasm2c ------------------------------------------------ */

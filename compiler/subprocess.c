@@ -62,6 +62,8 @@ static char *search_path(const char *name) {
   return NULL;
 }
 
+char *wgc_find_on_path(const char *name) { return search_path(name); }
+
 wasmgraph_status wgc_tool_require(wgc_ctx *ctx, wgc_tool tool, const char **path_out) {
   if (!ctx->tool_path[tool]) {
     for (int i = 0; tools[tool].names[i] && !ctx->tool_path[tool]; i++)

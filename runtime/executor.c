@@ -261,8 +261,13 @@ wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
   if (!ex->meta_image) goto oom;
   memcpy(ex->meta_image, ex->memory.data + ex->meta_base, ex->meta_size);
   /* the module's static data as the constructors left it */
-  ex->data_base = d->stack_top < d->heap_base ? d->stack_top : d->heap_base;
-  ex->data_size = d->heap_base - ex->data_base;
+  if (d->stack_top < d->data_end) { /* wasm-ld --stack-first: [stack | data | heap] */
+    ex->data_base = d->stack_top;
+    ex->data_size = d->heap_base - d->stack_top;
+  } else { /* wasm-ld's default layout: [data | stack | heap] */
+    ex->data_base = 0;
+    ex->data_size = d->data_end;
+  }
   ex->data_image = malloc(ex->data_size ? ex->data_size : 1);
   if (!ex->data_image) goto oom;
   memcpy(ex->data_image, ex->memory.data + ex->data_base, ex->data_size);

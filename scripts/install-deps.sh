@@ -16,8 +16,17 @@ packages=(
   python3-numpy python3-pytest python3-venv   # the Python package and its tests (docs/python.md)
   python3-scipy python3-decorator python3-attr python3-psutil   # what ../shared/tvm (TVM 0.14)
   python3-typing-extensions python3-cloudpickle                  # imports, for tests/python
+  # TVM built with another LLVM (tests/llvm_versions): every clang and wasm-ld
+  # Debian 12 ships besides 14 (`wasmgraph compile` picks the wasm-ld that
+  # matches an object's LLVM)
+  clang-15 lld-15 clang-16 lld-16 clang-19 lld-19
+  # 64-bit Arm (tests/aarch64, scripts/cross-aarch64.sh): the cross toolchain,
+  # the arm64 libraries the CLI links (multiarch), and qemu-user to run it
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross libjson-c-dev:arm64 libllvm14:arm64 qemu-user
 )
 export DEBIAN_FRONTEND=noninteractive
+# arm64 packages (libjson-c-dev:arm64, libllvm14:arm64) come from multiarch
+$SUDO dpkg --add-architecture arm64
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}"
 

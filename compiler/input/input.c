@@ -3,7 +3,8 @@
  *
  *   folder              holds graph.o (or lib/graph.o, or wasm32/graph.o as in
  *                       the shared fixtures), graph.json and graph.params;
- *                       graph.o itself is then classified below
+ *                       graph.o itself is then classified below (without
+ *                       graph.json, an object of TVM 0.21+ is named as such)
  *   tar                 a model package (package.c): Model Library Format or
  *                       tvmc's classic package. Its library, graph.json and
  *                       params are extracted into <tmpdir>/package/ (several
@@ -12,7 +13,8 @@
  *                       its objects name them "model.tar(codegen/host/lib/x.o)"
  *   "!<arch>\n"         an ar archive: every member must be a wasm object
  *   "\0asm" + linking   a relocatable wasm object (what TVM's lib.save writes)
- *   "\0asm", no linking an already linked module: used as is
+ *   "\0asm", no linking an already linked module, written by wasm-ld with any
+ *                       flags: link.c adapts it (wasm/wasm_adapt.c)
  *
  * The file is read into memory once; wgc_input.objects points into that
  * buffer (one entry per archive member, or the file itself). Anything else
@@ -45,8 +47,22 @@ static wasmgraph_status find_folder_files(wgc_ctx *ctx, const char *dir, wgc_inp
   in->params_path = wgc_path_join(dir, "graph.params");
   if (!in->graph_json_path || !in->params_path)
     return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
-  if (!wgc_is_file(in->graph_json_path))
+  if (!wgc_is_file(in->graph_json_path)) {
+    /* TVM 0.21+ writes no graph.json at all: say which TVM made the object */
+    wgc_buf b = {0};
+    wgc_wasm_module m;
+    char marker[200];
+    wasmgraph_status st = WASMGRAPH_ERR_IO;
+    if (wgc_read_file(ctx, in->wasm_path, &b) == WASMGRAPH_OK &&
+        wgc_wasm_read(b.data, b.size, &m, NULL, 0) == WASMGRAPH_OK) {
+      if (wgc_is_tvm_ffi(&m, marker, sizeof marker))
+        st = wgc_refuse_tvm_ffi(ctx, in->wasm_path, marker);
+      wgc_wasm_module_free(&m);
+    }
+    wgc_buf_free(&b);
+    if (st != WASMGRAPH_ERR_IO) return st;
     return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: folder has no graph.json", dir);
+  }
   if (!wgc_is_file(in->params_path))
     return wgc_fail(ctx, WASMGRAPH_ERR_IO, "%s: folder has no graph.params", dir);
   return WASMGRAPH_OK;

@@ -253,8 +253,11 @@ wasmgraph_status wgc_translate(wgc_ctx *ctx, const char *linked_path, const char
   if (!c_path || !h_path || !expected) {
     st = wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   } else {
-    char *argv[] = {(char *)node,        (char *)script, "-n",   (char *)name,
-                    (char *)linked_path, "-o",           c_path, NULL};
+    /* extended-const (LLVM 15+; wasm2c's default leaves it off) only widens
+     * what a constant initialiser may hold: i32.add/sub/mul of constants */
+    char *argv[] = {
+        (char *)node,        (char *)script, "-n",   (char *)name, "--enable-extended-const",
+        (char *)linked_path, "-o",           c_path, NULL};
     st = wgc_run_checked_as(ctx, linked_path, "wasm2c", argv);
   }
   if (st == WASMGRAPH_OK) st = read_text(ctx, h_path, &header, &hlen);

@@ -4,10 +4,11 @@
  *
  * Before linking (wgc_check_object, each object or the given module):
  *   - memory64 anywhere → "wasm64 module is not supported";
- *   - target_features: relaxed-simd is refused with its own message;
- *     features wasm2c 1.0.39 translates by default and the runtime serves
- *     (simd128, bulk-memory, sign-ext, mutable-globals, nontrapping-fptoint,
- *     multivalue, reference-types) pass; anything else is refused by name;
+ *   - TVM 0.21+ (tvm-ffi: imports TVMFFI*, symbols __tvm_ffi_*) → refused
+ *     first, naming the TVM generations wasmgraph serves;
+ *   - target_features: relaxed-simd is refused with its own message; the
+ *     features any LLVM 11..20 marks objects with pass (allowed_features);
+ *     anything else is refused by name;
  *   - an object that defines __TVMAPISetLastError was built without
  *     system-lib (docs/tvm-wasm-abi.md §3.6).
  * After linking (wgc_check_linked, the module wasm2c will see):
@@ -103,11 +104,51 @@ bool wgc_import_served(const char *module, const char *name, const wgc_wasm_func
 
 /* ---- before linking ----------------------------------------------------- */
 
+/* What target_features may list. Every feature an LLVM from 11 to 20
+ * enables by default, and every one clang 19 offers except relaxed-simd:
+ * clang marks an object with each enabled feature whether or not its code
+ * uses it, and C kernels never use atomics, tail calls, exceptions, a
+ * second memory or f16 (wasm2c refuses such instructions, naming them). */
 static const char *const allowed_features[] = {
-    "simd128",    "bulk-memory",    "sign-ext", "mutable-globals", "nontrapping-fptoint",
-    "multivalue", "reference-types"};
+    /* LLVM defaults: 16+ sign-ext, mutable-globals; 19+ multivalue,
+       reference-types; 20+ bulk-memory(-opt), nontrapping-fptoint,
+       call-indirect-overlong */
+    "sign-ext", "mutable-globals", "multivalue", "reference-types", "bulk-memory",
+    "bulk-memory-opt", "nontrapping-fptoint", "call-indirect-overlong",
+    /* opt-in */
+    "simd128", "extended-const", "tail-call", "exception-handling", "atomics", "multimemory",
+    "half-precision", "fp16"};
+
+bool wgc_is_tvm_ffi(const wgc_wasm_module *m, char *marker, size_t size) {
+  const char *verb = NULL, *name = NULL;
+  for (uint32_t i = 0; i < m->num_imports && !name; i++)
+    if (strncmp(m->imports[i].name, "TVMFFI", 6) == 0) verb = "imports", name = m->imports[i].name;
+  for (uint32_t i = 0; i < m->num_symbols && !name; i++)
+    if (m->symbols[i].name && strncmp(m->symbols[i].name, "__tvm_ffi_", 10) == 0)
+      verb = "has the symbol", name = m->symbols[i].name;
+  for (uint32_t i = 0; i < m->num_exports && !name; i++)
+    if (strncmp(m->exports[i].name, "__tvm_ffi_", 10) == 0)
+      verb = "exports", name = m->exports[i].name;
+  for (uint32_t i = 0; i < m->num_func_names && !name; i++)
+    if (strncmp(m->func_names[i].name, "__tvm_ffi_", 10) == 0)
+      verb = "defines", name = m->func_names[i].name;
+  if (name && marker && size) snprintf(marker, size, "it %s %s", verb, name);
+  return name != NULL;
+}
+
+wasmgraph_status wgc_refuse_tvm_ffi(wgc_ctx *ctx, const char *display, const char *marker) {
+  /* marker: "it imports TVMFFIFunctionCall" */
+  return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
+                  "%s: built by TVM 0.21 or later (tvm-ffi calling convention: %s): wasmgraph "
+                  "translates graph libraries from TVM 0.8 to 0.19 (Relay and the graph "
+                  "executor; TVM 0.20 removed both); build the model with TVM 0.19 or older",
+                  display, marker);
+}
 
 wasmgraph_status wgc_check_object(wgc_ctx *ctx, const char *display, const wgc_wasm_module *m) {
+  /* first: a newer TVM's object also fails every later check, confusingly */
+  char ffi[200];
+  if (wgc_is_tvm_ffi(m, ffi, sizeof ffi)) return wgc_refuse_tvm_ffi(ctx, display, ffi);
   for (uint32_t i = 0; i < m->num_imports; i++)
     if (m->imports[i].kind == WASM_EXT_MEMORY && m->imports[i].limits.is64)
       return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED, "%s: wasm64 module is not supported",

@@ -13,9 +13,12 @@
  * make us allocate more than a small multiple of the input size.
  *
  * Only what the translator inspects is kept: types, imports, function type
- * indices, tables, memories, globals (with i32.const initialisers), exports,
- * and the custom sections "linking" (symbol table), "target_features" and
- * "name" (function and global names). Code, data and element bodies are
+ * indices, tables, memories, globals (with constant i32 initialisers),
+ * exports, where each function body lies, data segment headers (offset and
+ * size), the list of sections (wasm_adapt.c copies them), and the custom
+ * sections "linking" (symbol table), "target_features", "name" (function
+ * and global names) and "producers" (which clang made the file; a malformed
+ * one is ignored). Instructions, data bytes and element segments are
  * skipped unread; wasm2c validates them later.
  */
 #include "wasm_reader.h"
@@ -330,38 +333,72 @@ static void read_memories(rd *r, wgc_wasm_module *m) {
     if (!rd_limits(r, &m->memories[i], true, "memory section")) return;
 }
 
-/* A constant expression; records the value when it is exactly i32.const. */
-static void read_const_expr(rd *r, wgc_wasm_global *g, const char *what) {
-  int n = 0;
+/* A constant expression. Its value is recorded when it is a constant i32:
+ * `i32.const N`, or (extended-const, LLVM 15+) i32.add/sub/mul over such
+ * constants; global.get makes it unknown (imported values). */
+static void read_const_expr(rd *r, bool *has_i32, int32_t *i32, const char *what) {
+  /* A small stack of i32 values; `known` false once anything non-constant
+   * or non-i32 was pushed. Depth beyond 8 only loses the value. */
+  uint32_t stack[8];
+  int depth = 0, items = 0;
+  bool known = true;
+  *has_i32 = false;
   for (;;) {
     uint8_t op;
     int64_t sv;
     uint64_t uv;
     if (!rd_u8(r, &op, what)) return;
     if (op == 0x0B) break;
-    n++;
     switch (op) {
       case 0x41: /* i32.const */
         if (!rd_sleb(r, 32, &sv, what)) return;
-        g->has_i32_init = (n == 1);
-        g->i32_init = (int32_t)sv;
+        if (depth < 8) stack[depth++] = (uint32_t)(int32_t)sv;
+        else known = false;
+        items++;
+        break;
+      case 0x6A: /* i32.add, i32.sub, i32.mul (extended-const) */
+      case 0x6B:
+      case 0x6C:
+        if (depth >= 2) {
+          uint32_t b = stack[--depth], a = stack[depth - 1];
+          stack[depth - 1] = op == 0x6A ? a + b : op == 0x6B ? a - b : a * b;
+        } else {
+          known = false;
+        }
+        items--;
+        break;
+      case 0x7C: /* i64.add, i64.sub, i64.mul: operands are never i32 constants here */
+      case 0x7D:
+      case 0x7E:
+        known = false;
+        items--;
         break;
       case 0x42:
         if (!rd_sleb(r, 64, &sv, what)) return;
+        known = false;
+        items++;
         break;
       case 0x43:
         if (!rd_skip(r, 4, what)) return;
+        known = false;
+        items++;
         break;
       case 0x44:
         if (!rd_skip(r, 8, what)) return;
+        known = false;
+        items++;
         break;
       case 0x23: /* global.get */
       case 0xD2: /* ref.func */
         if (!rd_uleb(r, 32, &uv, what)) return;
+        known = false;
+        items++;
         break;
       case 0xD0: {
         uint8_t t;
         if (!rd_valtype(r, &t, what)) return;
+        known = false;
+        items++;
         break;
       }
       case 0xFD: /* v128.const: prefix, LEB128 sub-opcode 12, 16 bytes */
@@ -374,6 +411,8 @@ static void read_const_expr(rd *r, wgc_wasm_global *g, const char *what) {
           return;
         }
         if (!rd_skip(r, 16, what)) return;
+        known = false;
+        items++;
         break;
       default:
         rd_fail(r, false,
@@ -383,7 +422,10 @@ static void read_const_expr(rd *r, wgc_wasm_global *g, const char *what) {
         return;
     }
   }
-  if (n != 1) g->has_i32_init = false;
+  if (known && items == 1 && depth == 1) {
+    *has_i32 = true;
+    *i32 = (int32_t)stack[0];
+  }
 }
 
 static void read_globals(rd *r, wgc_wasm_module *m) {
@@ -399,7 +441,7 @@ static void read_globals(rd *r, wgc_wasm_module *m) {
       return;
     }
     g->mutable_ = mut;
-    read_const_expr(r, g, "global section");
+    read_const_expr(r, &g->has_i32_init, &g->i32_init, "global section");
   }
 }
 
@@ -415,6 +457,42 @@ static void read_exports(rd *r, wgc_wasm_module *m) {
       return;
     }
     if (!rd_u32(r, &e->index, "export index")) return;
+  }
+}
+
+/* Only where each body lies: the code itself is wasm2c's to read. */
+static void read_code(rd *r, wgc_wasm_module *m) {
+  if (!rd_count(r, &m->num_bodies, 1, "code section")) return;
+  m->bodies = rd_calloc(r, m->num_bodies, sizeof *m->bodies);
+  for (uint32_t i = 0; i < m->num_bodies && !r->failed; i++) {
+    if (!rd_u32(r, &m->bodies[i].size, "code section")) return;
+    m->bodies[i].offset = r->pos;
+    if (!rd_skip(r, m->bodies[i].size, "function body")) return;
+  }
+}
+
+/* Segment headers: flags 0 (active, memory 0), 1 (passive), 2 (active,
+ * explicit memory); the offset expression and the size, not the bytes. */
+static void read_data(rd *r, wgc_wasm_module *m) {
+  if (!rd_count(r, &m->num_data_segments, 1, "data section")) return;
+  m->data_segments = rd_calloc(r, m->num_data_segments, sizeof *m->data_segments);
+  for (uint32_t i = 0; i < m->num_data_segments && !r->failed; i++) {
+    wgc_wasm_data_segment *d = &m->data_segments[i];
+    uint32_t flags;
+    if (!rd_u32(r, &flags, "data section")) return;
+    if (flags > 2) {
+      rd_fail(r, false, "malformed wasm file: data segment %u: bad flags %u", i, flags);
+      return;
+    }
+    d->passive = flags == 1;
+    if (flags == 2 && !rd_u32(r, &d->memory, "data section")) return;
+    if (!d->passive) {
+      int32_t off = 0;
+      read_const_expr(r, &d->has_offset, &off, "data segment offset");
+      d->offset = (uint32_t)off;
+    }
+    if (!rd_u32(r, &d->size, "data section")) return;
+    if (!rd_skip(r, d->size, "data segment")) return;
   }
 }
 
@@ -548,6 +626,59 @@ static void read_names(rd *r, wgc_wasm_module *m) {
   }
 }
 
+/* producers: fields, each a list of (name, version). Only processed-by's
+ * first clang or LLVM entry is kept; everything else is skipped. */
+static void read_producers(rd *r, wgc_wasm_module *m) {
+  uint32_t nfields;
+  if (!rd_count(r, &nfields, 2, "producers section")) return;
+  for (uint32_t f = 0; f < nfields && !r->failed; f++) {
+    char *field = NULL;
+    uint32_t nvalues;
+    if (!rd_name(r, &field, "producers field")) return;
+    bool processed_by = strcmp(field, "processed-by") == 0;
+    free(field);
+    if (!rd_count(r, &nvalues, 2, "producers section")) return;
+    for (uint32_t v = 0; v < nvalues && !r->failed; v++) {
+      char *name = NULL, *version = NULL;
+      if (!rd_name(r, &name, "producers name") || !rd_name(r, &version, "producers version")) {
+        free(name);
+        return;
+      }
+      if (processed_by && !m->producer && (strstr(name, "clang") || strstr(name, "LLVM"))) {
+        size_t n = strlen(name) + strlen(version) + 2;
+        m->producer = malloc(n);
+        if (!m->producer) {
+          rd_oom(r);
+        } else {
+          snprintf(m->producer, n, "%s %s", name, version);
+          m->producer_llvm_major = atoi(version); /* "19.1.7 (...)" -> 19 */
+          if (m->producer_llvm_major < 0 || m->producer_llvm_major > 999)
+            m->producer_llvm_major = 0;
+        }
+      }
+      free(name);
+      free(version);
+    }
+  }
+}
+
+static void add_section(rd *r, wgc_wasm_module *m, uint8_t id, size_t start, size_t payload,
+                        uint32_t size) {
+  if (r->failed) return;
+  uint32_t n = m->num_sections;
+  if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+    /* the capacity is 4, then doubles whenever the count reaches a power of 2 */
+    size_t cap = n ? (size_t)n * 2 : 4;
+    wgc_wasm_section *s = realloc(m->sections, cap * sizeof *s);
+    if (!s) {
+      rd_oom(r);
+      return;
+    }
+    m->sections = s;
+  }
+  m->sections[m->num_sections++] = (wgc_wasm_section){id, start, payload, size, false};
+}
+
 /* ---- top level ---------------------------------------------------------- */
 
 wgc_wasm_sniff_kind wgc_wasm_sniff(const uint8_t *d, size_t n) {
@@ -614,6 +745,8 @@ wasmgraph_status wgc_wasm_read(const uint8_t *data, size_t size, wgc_wasm_module
       break;
     }
     rd s = rd_sub(&r, len);
+    add_section(&r, out, id, at, r.pos, len);
+    if (r.failed) break;
     /* Known sections appear at most once, in order (datacount sits before code). */
     if (id != 0) {
       int order = id == 12 ? 95 : id == 13 ? 55 : id * 10;
@@ -646,26 +779,46 @@ wasmgraph_status wgc_wasm_read(const uint8_t *data, size_t size, wgc_wasm_module
       case 7:
         read_exports(&s, out);
         break;
+      case 10:
+        read_code(&s, out);
+        break;
+      case 11:
+        read_data(&s, out);
+        break;
       case 0: {
         char *cname = NULL;
         if (!rd_name(&s, &cname, "custom section name")) break;
-        if (strcmp(cname, "linking") == 0) read_linking(&s, out);
-        else if (strcmp(cname, "target_features") == 0 && !out->has_target_features)
+        if (out->num_sections && strcmp(cname, "name") == 0)
+          out->sections[out->num_sections - 1].is_name = true;
+        if (strcmp(cname, "linking") == 0) {
+          read_linking(&s, out);
+        } else if (strcmp(cname, "target_features") == 0 && !out->has_target_features) {
           read_target_features(&s, out);
-        else if (strcmp(cname, "name") == 0 && !out->has_name_section) read_names(&s, out);
-        else s.pos = s.end;
+        } else if (strcmp(cname, "name") == 0 && !out->has_name_section) {
+          read_names(&s, out);
+        } else if (strcmp(cname, "producers") == 0 && !out->producer) {
+          /* informational only: a malformed producers section is ignored */
+          rd p = s;
+          p.err = NULL;
+          p.err_size = 0;
+          read_producers(&p, out);
+          if (p.oom) s = p;
+          s.pos = s.end;
+        } else {
+          s.pos = s.end;
+        }
         free(cname);
         break;
       }
       default:
         s.pos = s.end;
-        break; /* start, element, code, data, datacount, tag */
+        break; /* start, element, datacount, tag */
     }
     if (s.failed) {
       r = s;
       break;
     }
-    if (id >= 1 && id <= 7 && rd_left(&s) != 0) {
+    if (((id >= 1 && id <= 7) || id == 10 || id == 11) && rd_left(&s) != 0) {
       rd_fail(&r, false, "malformed wasm file: %s section at offset 0x%zx has %zu trailing bytes",
               section_name(id), at, rd_left(&s));
       break;
@@ -713,6 +866,10 @@ void wgc_wasm_module_free(wgc_wasm_module *m) {
   free(m->symbols);
   free_names(m->func_names, m->num_func_names);
   free_names(m->global_names, m->num_global_names);
+  free(m->data_segments);
+  free(m->bodies);
+  free(m->sections);
+  free(m->producer);
   memset(m, 0, sizeof *m);
 }
 

@@ -1,8 +1,9 @@
 /*
  * wasm_reader.h — a small, strict reader for the WebAssembly binary format:
  * just the parts the translator must inspect (types, imports, functions,
- * tables, memories, globals, exports, and the custom sections "linking",
- * "target_features" and "name"). Code and data bodies are skipped.
+ * tables, memories, globals, exports, the headers of data segments and
+ * function bodies, and the custom sections "linking", "target_features",
+ * "name" and "producers"). Code and data bodies are skipped.
  */
 #ifndef WASMGRAPH_WASM_READER_H_
 #define WASMGRAPH_WASM_READER_H_
@@ -76,7 +77,8 @@ typedef struct wgc_wasm_import {
 typedef struct wgc_wasm_global {
   uint8_t type;
   bool mutable_;
-  bool has_i32_init; /* initialiser is exactly `i32.const N` */
+  bool has_i32_init; /* initialiser is a constant i32: `i32.const N`, or
+                        extended-const i32.add/sub/mul of constants */
   int32_t i32_init;
 } wgc_wasm_global;
 
@@ -102,6 +104,30 @@ typedef struct wgc_wasm_name {
   uint32_t index;
   char *name; /* owned */
 } wgc_wasm_name;
+
+/* One data segment's header (its bytes are not copied). */
+typedef struct wgc_wasm_data_segment {
+  bool passive;
+  uint32_t memory; /* active segments: memory index */
+  bool has_offset; /* active, and the offset is a constant i32 expression */
+  uint32_t offset; /* valid when has_offset */
+  uint32_t size;   /* bytes */
+} wgc_wasm_data_segment;
+
+/* Where one function body (locals, then code) lies in the file. */
+typedef struct wgc_wasm_body {
+  size_t offset; /* file offset of the body's first byte (after its size) */
+  uint32_t size;
+} wgc_wasm_body;
+
+/* Every section in file order, as wasm_adapt.c copies them. */
+typedef struct wgc_wasm_section {
+  uint8_t id;     /* 0 custom, 1 type, ... 13 tag */
+  size_t start;   /* file offset of the id byte */
+  size_t payload; /* file offset of the contents (after the size) */
+  uint32_t size;  /* contents' size */
+  bool is_name;   /* custom section "name" */
+} wgc_wasm_section;
 
 typedef struct wgc_wasm_module {
   uint32_t num_types;
@@ -131,6 +157,18 @@ typedef struct wgc_wasm_module {
   wgc_wasm_name *func_names;
   uint32_t num_global_names;
   wgc_wasm_name *global_names;
+
+  uint32_t num_data_segments;
+  wgc_wasm_data_segment *data_segments;
+  uint32_t num_bodies; /* code section entries */
+  wgc_wasm_body *bodies;
+  uint32_t num_sections;
+  wgc_wasm_section *sections;
+  /* "producers" section, field processed-by: the first clang or LLVM entry,
+   * e.g. "clang 19.1.7", and its major version (0 when absent). TVM's own
+   * objects carry no such entry. */
+  char *producer;
+  int producer_llvm_major;
 } wgc_wasm_module;
 
 /* Result of a quick look at the first bytes of a file. */

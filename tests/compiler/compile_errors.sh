@@ -46,7 +46,10 @@ llvm-ar rcs "$in/libgood.a" "$in/good.o" 2>/dev/null || ar rcs "$in/libgood.a" "
 llvm-ar rcs "$in/libmixed.a" "$in/good.o" "$in/elf.o" 2>/dev/null ||
   ar rcs "$in/libmixed.a" "$in/good.o" "$in/elf.o" || exit 1
 clang --target=wasm32 -mrelaxed-simd -O2 -c "$in/good.c" -o "$in/relaxed.o" || exit 1
+# A feature no LLVM 11..20 emits by default and none wasmgraph serves: the
+# atomics marker renamed in place (same length, so the file stays valid).
 clang --target=wasm32 -matomics -O2 -c "$in/good.c" -o "$in/atomics.o" || exit 1
+LC_ALL=C sed 's/atomics/atomicx/' "$in/atomics.o" >"$in/unknown_feature.o" || exit 1
 # SIMD is served (wasm2c 1.0.39): the same kernel with a v128 loop.
 sed 's/return n == 3 ? 0 : -1;/typedef float v4 __attribute__((vector_size(16))); v4 a = {n, 1, 2, 3}; a = a * a; return a[0] == 9 ? 0 : -1;/' \
   "$in/good.c" >"$in/simd.c"
@@ -78,8 +81,8 @@ expect "missing input file" 1 "nothere.o: No such file or directory" "$so" -- "$
 expect "folder without graph.o" 1 "folder has no graph.o" "$so" -- "$wg" compile "$in/nofolder" -o "$so"
 expect "relaxed SIMD object" 1 "relaxed.o: relaxed SIMD (relaxed-simd) modules are not supported" \
   "$so" -- "$wg" compile "$in/relaxed.o" -o "$so"
-expect "atomics object" 1 "atomics.o: unsupported wasm feature atomics" \
-  "$so" -- "$wg" compile "$in/atomics.o" -o "$so"
+expect "unknown feature object" 1 "unknown_feature.o: unsupported wasm feature atomicx" \
+  "$so" -- "$wg" compile "$in/unknown_feature.o" -o "$so"
 expect "missing node" 1 "wasmgraph: cannot run 'node': not found on PATH (install Debian package nodejs)" \
   "$so" -- env PATH="$in/pathdir" "$wg" compile "$in/good.o" -o "$so"
 expect "WASMGRAPH_WASM2C missing" 1 "WASMGRAPH_WASM2C=$in/nothere.js: no such file" \

@@ -15,7 +15,10 @@
  * wgc_check_linked and wgc_list_kernels run on the module exactly as the
  * compiler runs them (no tools, no files): their layout must be consistent
  * and the kernel list sorted. Loops over pairs are capped so that one input
- * stays fast.
+ * stays fast. Last, wasm_adapt.c rewrites the input as it rewrites a linked
+ * module a user gives: a rewritten module must read back, import its one
+ * memory as env.memory, export the table, the constructors and the layout,
+ * name __stack_pointer, and need no second rewrite.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -23,6 +26,7 @@
 
 #include "compiler_internal.h"
 #include "fuzz_target.h"
+#include "wasm/wasm_adapt.h"
 #include "wasm/wasm_reader.h"
 
 /* wasm_check.c reports through wgc_fail, which lives in compile.c together
@@ -231,6 +235,41 @@ static void check_rules(const wgc_wasm_module *m) {
   free((void *)names);
 }
 
+/* The linked-module rewrite (wasm_adapt.c) on any input. */
+static void check_adapt(const uint8_t *data, size_t size) {
+  wgc_adapt_result r, again;
+  wgc_wasm_module a;
+  char err[512];
+  err[0] = 0;
+  wasmgraph_status st = wgc_adapt_module(data, size, &r, err, sizeof err);
+  if (st != WASMGRAPH_OK) {
+    FUZZ_REQUIRE(st == WASMGRAPH_ERR_UNSUPPORTED || st == WASMGRAPH_ERR_FORMAT ||
+                 st == WASMGRAPH_ERR_NO_MEMORY);
+    FUZZ_REQUIRE(err[0] != 0 && r.data == NULL);
+    return;
+  }
+  if (!r.data) return; /* nothing to change (or a relocatable object) */
+  FUZZ_REQUIRE(r.changes != 0);
+  FUZZ_REQUIRE(wgc_wasm_read(r.data, r.size, &a, NULL, 0) == WASMGRAPH_OK);
+  FUZZ_REQUIRE(a.num_memories == 0 && a.num_memory_imports == 1);
+  for (uint32_t i = 0; i < a.num_imports; i++)
+    if (a.imports[i].kind == WASM_EXT_MEMORY)
+      FUZZ_REQUIRE(strcmp(a.imports[i].module, "env") == 0 &&
+                   strcmp(a.imports[i].name, "memory") == 0);
+  FUZZ_REQUIRE(wgc_wasm_find_export(&a, "__indirect_function_table", WASM_EXT_TABLE));
+  FUZZ_REQUIRE(wgc_wasm_find_export(&a, "__wasm_call_ctors", WASM_EXT_FUNC));
+  FUZZ_REQUIRE(wgc_wasm_find_export(&a, "__heap_base", WASM_EXT_GLOBAL));
+  FUZZ_REQUIRE(wgc_wasm_find_export(&a, "__data_end", WASM_EXT_GLOBAL));
+  bool named = false;
+  for (uint32_t i = 0; i < a.num_global_names; i++)
+    named |= strcmp(a.global_names[i].name, "__stack_pointer") == 0;
+  FUZZ_REQUIRE(named);
+  wgc_wasm_module_free(&a);
+  FUZZ_REQUIRE(wgc_adapt_module(r.data, r.size, &again, err, sizeof err) == WASMGRAPH_OK);
+  FUZZ_REQUIRE(again.data == NULL && again.changes == 0);
+  wgc_adapt_result_free(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wgc_wasm_module m, m2;
   char err[512];
@@ -262,5 +301,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   st2 = wgc_wasm_read(data, size, &m2, NULL, 0);
   FUZZ_REQUIRE(st2 == st || st == WASMGRAPH_ERR_NO_MEMORY || st2 == WASMGRAPH_ERR_NO_MEMORY);
   wgc_wasm_module_free(&m2);
+  check_adapt(data, size);
   return 0;
 }
