@@ -10,7 +10,8 @@
  *   6. link         wasm-ld (link.c)
  *   7. module       the linked module checked, layout read (wasm_check.c)
  *   8. translate    wasm2c (translate.c), then the memory rewrites of its
- *                   output (memory_rewrite.c)
+ *                   output (memory_rewrite.c) and its interrupt checks
+ *                   (interrupt_rewrite.c)
  *   9. glue         descriptor C + header (glue_emit.c)
  *  10. build        clang, LLVM data object, packaging (cc.c, target.c)
  *  11. output       atomic placement of every file (output.c)
@@ -33,6 +34,7 @@
 
 #include "compiler_internal.h"
 #include "llvm/pipeline.h"
+#include "translate/interrupt_rewrite.h"
 #include "translate/model_header.h"
 
 static double now(void) {
@@ -407,6 +409,15 @@ static wasmgraph_status build(wgc_ctx *ctx, job *j) {
   if (ctx->opts->verbose > 0 && rw.applied)
     wgc_log(ctx, "memory rewrite: %u functions, %u SIMD accesses, %u refreshes", rw.functions,
             rw.simd_accesses, rw.refreshes);
+  wgc_interrupt_stats is;
+  w2c = tmp_file(ctx, j->name, "_w2c.c");
+  st = w2c ? wgc_interrupt_rewrite(ctx, w2c, j->w2c.mangled, &is)
+           : wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+  free(w2c);
+  if (st != WASMGRAPH_OK) return st;
+  if (ctx->opts->verbose > 0)
+    wgc_log(ctx, "interrupt checks: %u function entries, %u loop labels, %u host import returns",
+            is.functions, is.loops, is.imports);
   wgc_embed_info info = {j->embed, j->graph_json.size, j->params.size};
   char *glue = tmp_file(ctx, j->name, "_glue.c");
   st = write_text(ctx, glue, wgc_glue_source(j->name, j->w2c.mangled, &j->layout, &info));

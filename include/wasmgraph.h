@@ -83,7 +83,10 @@ typedef enum wasmgraph_trap_kind {
   WASMGRAPH_TRAP_UNREACHABLE = 5,
   WASMGRAPH_TRAP_INDIRECT_CALL = 6,   /* null entry or signature mismatch */
   WASMGRAPH_TRAP_STACK_EXHAUSTED = 7, /* native recursion limit */
-  WASMGRAPH_TRAP_OTHER = 8
+  WASMGRAPH_TRAP_OTHER = 8,
+  /* Not wasm traps: the host stopped the run (docs/security.md#deadlines). */
+  WASMGRAPH_TRAP_INTERRUPTED = 9, /* wasmgraph_executor_interrupt */
+  WASMGRAPH_TRAP_DEADLINE = 10    /* the run's deadline passed */
 } wasmgraph_trap_kind;
 
 /* DLPack type codes, as TVM writes them. */
@@ -122,6 +125,14 @@ typedef struct wasmgraph_options {
   uint32_t struct_size;
   int num_threads;        /* parallel-launch workers incl. the caller; 0 = cores */
   size_t workspace_bytes; /* per-thread TVMBackendAllocWorkspace arena; 0 = 256 MiB */
+  /* Cap on the executor's linear memory: params, activations, stacks and
+   * workspaces, and what memory.grow may add; 0 = the module's maximum. With
+   * a cap and workspace_bytes 0, the arenas share what the rest leaves (up to
+   * 256 MiB each). Creation fails if the model does not fit. */
+  size_t max_memory_bytes;
+  /* Every run stops with WASMGRAPH_TRAP_DEADLINE once it has taken this long
+   * (see wasmgraph_executor_set_deadline); 0 = no deadline. */
+  uint32_t deadline_ms;
 } wasmgraph_options;
 
 /* ---- library ---------------------------------------------------------- */
@@ -251,6 +262,27 @@ WASMGRAPH_API wasmgraph_status wasmgraph_executor_set_input_tensor(wasmgraph_exe
  * before the failure must be set again (a trapping kernel may have changed
  * any tensor). */
 WASMGRAPH_API wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex);
+
+/* Bounds every following run: a run still going `deadline_ms` milliseconds
+ * after it started stops at the guest's next interrupt check (function entry,
+ * loop back edge, return from a host import) and fails with WASMGRAPH_ERR_TRAP,
+ * trap kind WASMGRAPH_TRAP_DEADLINE and a message naming the node, the kernel
+ * and the deadline. Parallel workers stop too. The executor stays usable, as
+ * after any trap. 0 removes the deadline. WASMGRAPH_ERR_UNSUPPORTED if the
+ * module was compiled without interrupt checks. Call it between runs, from the
+ * thread that runs. */
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_set_deadline(wasmgraph_executor *ex,
+                                                               uint32_t deadline_ms);
+
+/* Stops the run in progress on `ex`, if any, like a deadline (trap kind
+ * WASMGRAPH_TRAP_INTERRUPTED). Safe to call from any thread, including a
+ * signal handler (it is one atomic compare-and-swap); `ex` must not be being
+ * destroyed. An interrupt that finds no run in progress does nothing: it
+ * never stops a later run. A run that finishes before its next check
+ * succeeds. WASMGRAPH_OK whether or not a run was in progress;
+ * WASMGRAPH_ERR_UNSUPPORTED if the module was compiled without interrupt
+ * checks. */
+WASMGRAPH_API wasmgraph_status wasmgraph_executor_interrupt(wasmgraph_executor *ex);
 
 /* Copies output `index` (graph "heads" order) into `dst`; `size` must equal
  * the output's nbytes. */

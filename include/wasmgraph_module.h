@@ -37,8 +37,10 @@ extern "C" {
 
 /* Bump on any incompatible change of the struct below, of the trampolines or
  * of the wasm-rt ABI the generated code is compiled against (version 2:
- * wasm2c 1.0.39's memory struct, table elements and function types). */
-#define WASMGRAPH_MODULE_ABI_VERSION 2u
+ * wasm2c 1.0.39's memory struct, table elements and function types; version 3:
+ * the memory struct's interrupt word, polled by generated code, and
+ * interrupt_checks below). */
+#define WASMGRAPH_MODULE_ABI_VERSION 3u
 
 /* Bits of wasmgraph_module_desc.memory_config: the WASM_RT_* configuration the
  * generated code was compiled with. The runtime refuses a module whose
@@ -46,6 +48,10 @@ extern "C" {
  * out-of-bounds accesses are detected. */
 #define WASMGRAPH_MEMCFG_GUARD_PAGES 1u /* WASM_RT_MEMCHECK_SIGNAL_HANDLER=1 */
 #define WASMGRAPH_MEMCFG_STACK_DEPTH 2u /* WASM_RT_USE_STACK_DEPTH_COUNT=1 */
+
+/* Values of wasmgraph_module_desc.interrupt_checks. */
+#define WASMGRAPH_INTERRUPT_CHECKS_NONE 0u /* --disable-pass=interrupt-checks */
+#define WASMGRAPH_INTERRUPT_CHECKS_ALL 1u  /* function entries, loops, after imports */
 
 /* Bits of wasmgraph_module_desc.features: wasm target features present. */
 #define WASMGRAPH_FEATURE_SIMD128 1u
@@ -103,6 +109,11 @@ typedef struct wasmgraph_module_desc {
   size_t graph_json_size;
   const uint8_t *params;
   size_t params_size;
+
+  /* WASMGRAPH_INTERRUPT_CHECKS_*: whether the generated code polls the
+   * memory's interrupt word (wasm-rt.h). Without checks a run cannot be
+   * stopped, so the runtime refuses deadlines and interrupts. */
+  uint32_t interrupt_checks;
 } wasmgraph_module_desc;
 
 typedef const wasmgraph_module_desc *(*wasmgraph_module_entry_fn)(void);

@@ -20,6 +20,7 @@
 
 #include "dtype.h"
 #include "executor_internal.h"
+#include "interrupt.h"
 #include "trap_boundary.h"
 #include "wasm_rt_internal.h"
 
@@ -160,21 +161,37 @@ wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
     return WASMGRAPH_ERR_INVALID_ARGUMENT;
   }
   int threads = 0;
-  size_t ws_bytes = 0;
+  size_t ws_bytes = 0, max_memory = 0;
+  uint32_t deadline_ms = 0;
   if (options) {
     if (options->struct_size < sizeof(uint32_t) + sizeof(int)) {
       wg_format(err, err_size, "wasmgraph_options.struct_size is not set");
       return WASMGRAPH_ERR_INVALID_ARGUMENT;
     }
+    /* a field counts only if the caller's struct_size covers it */
+#define WG_HAS_OPTION(f) \
+  (options->struct_size >= offsetof(wasmgraph_options, f) + sizeof options->f)
     threads = options->num_threads;
-    if (options->struct_size >= sizeof(wasmgraph_options)) ws_bytes = options->workspace_bytes;
+    if (WG_HAS_OPTION(workspace_bytes)) ws_bytes = options->workspace_bytes;
+    if (WG_HAS_OPTION(max_memory_bytes)) max_memory = options->max_memory_bytes;
+    if (WG_HAS_OPTION(deadline_ms)) deadline_ms = options->deadline_ms;
+#undef WG_HAS_OPTION
+  }
+  if (deadline_ms && model->desc->interrupt_checks != WASMGRAPH_INTERRUPT_CHECKS_ALL) {
+    wg_format(err, err_size,
+              "module '%s' was compiled without interrupt checks "
+              "(--disable-pass=interrupt-checks): its runs cannot be stopped, so it takes no "
+              "deadline",
+              model->desc->name);
+    return WASMGRAPH_ERR_UNSUPPORTED;
   }
   if (threads < 0 || threads > WG_MAX_THREADS) {
     wg_format(err, err_size, "num_threads %d is out of range (0..%d)", threads, WG_MAX_THREADS);
     return WASMGRAPH_ERR_INVALID_ARGUMENT;
   }
   if (threads == 0) threads = default_threads();
-  if (ws_bytes == 0) ws_bytes = WG_DEFAULT_WORKSPACE;
+  /* with a memory budget, unset workspaces share what the rest leaves */
+  if (ws_bytes == 0 && max_memory == 0) ws_bytes = WG_DEFAULT_WORKSPACE;
 
   struct wasmgraph_executor *ex = calloc(1, sizeof *ex);
   if (!ex) {
@@ -183,12 +200,15 @@ wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
   }
   ex->model = model;
   ex->num_threads = threads;
+  ex->deadline_ms = deadline_ms;
   const wasmgraph_module_desc *d = model->desc;
   wg_layout L;
   memset(&L, 0, sizeof L);
   L.workspace_bytes_per_thread = ws_bytes;
+  L.budget_bytes = max_memory;
   wasmgraph_status st = wg_layout_plan(ex, &L, err, err_size);
   if (st) goto fail;
+  ws_bytes = L.workspace_bytes_per_thread;
 
   ex->instances = calloc((size_t)threads, sizeof *ex->instances);
   ex->envs = calloc((size_t)threads, sizeof *ex->envs);
@@ -203,12 +223,13 @@ wasmgraph_status wasmgraph_executor_create(const wasmgraph_model *model,
     ex->instances[w] = calloc(1, d->instance_size);
     if (!ex->instances[w]) goto oom;
   }
-  if (!wg_memory_init(&ex->memory, L.pages, d->memory_max_pages ? d->memory_max_pages : 65536)) {
+  if (!wg_memory_init(&ex->memory, L.pages, L.max_pages)) {
     wg_format(err, err_size, "cannot allocate %u pages (%llu bytes) of linear memory", L.pages,
               (unsigned long long)L.total);
     st = WASMGRAPH_ERR_NO_MEMORY;
     goto fail;
   }
+  wg_stop_init(ex); /* before any guest code: every function entry polls it */
   for (int s = 0; s < model->plan.num_storage; s++) ex->storage_addr[s] = (uint32_t)L.storage[s];
   for (int e = 0; e < model->plan.num_entries; e++)
     ex->entry_tensor[e] = (uint32_t)L.entry_tensor[e];
@@ -289,6 +310,7 @@ fail:
 
 void wasmgraph_executor_destroy(wasmgraph_executor *ex) {
   if (!ex) return;
+  wg_watchdog_destroy(ex);
   wg_pool_destroy(ex);
   const wasmgraph_module_desc *d = ex->model->desc;
   if (ex->instances) {
@@ -326,9 +348,13 @@ wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex) {
   }
   reset_instances(ex);
 
+  uint32_t deadline_ms = ex->deadline_ms;
+  wasmgraph_status begun = wg_run_begin(ex);
+  if (begun) return begun;
   run_ctx rc = {ex, -1, 0};
   int oom = 0;
   wasm_rt_trap_t trap = wg_protected_call(run_body, &rc, &oom);
+  uint32_t stop = wg_run_end(ex);
   if (trap == WASM_RT_TRAP_NONE && rc.failed_call < 0) {
     wg_profile_commit(ex);
     return WASMGRAPH_OK;
@@ -344,6 +370,17 @@ wasmgraph_status wasmgraph_executor_run(wasmgraph_executor *ex) {
       return wg_fail(ex, WASMGRAPH_ERR_NO_MEMORY, "node %d '%s': out of host memory",
                      node ? call->node : -1, node ? node->name : "?");
     ex->last_trap = wg_trap_kind(trap);
+    if (trap == WASM_RT_TRAP_INTERRUPTED) {
+      /* every thread stopped at a check; the kernel's text is about that */
+      bool by_deadline = (stop & WG_STOP_DEADLINE) != 0;
+      ex->last_trap = by_deadline ? WASMGRAPH_TRAP_DEADLINE : WASMGRAPH_TRAP_INTERRUPTED;
+      char why[64];
+      if (by_deadline) snprintf(why, sizeof why, "deadline of %u ms exceeded", deadline_ms);
+      else snprintf(why, sizeof why, "interrupted (wasmgraph_executor_interrupt)");
+      return wg_fail(ex, WASMGRAPH_ERR_TRAP, "node %d '%s' (kernel %s) stopped: %s",
+                     node ? call->node : -1, node ? node->name : "?",
+                     node && node->func_name ? node->func_name : "?", why);
+    }
     return wg_fail(ex, WASMGRAPH_ERR_TRAP, "node %d '%s' (kernel %s) trapped: %s%s%s",
                    node ? call->node : -1, node ? node->name : "?",
                    node && node->func_name ? node->func_name : "?",

@@ -30,14 +30,37 @@ static void put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put_i32(uint8_t *p, int32_t v) { memcpy(p, &v, 4); }
 static void put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
+static double mib(uint64_t bytes) { return (double)bytes / (1024.0 * 1024.0); }
+
+/* The model does not fit in the budget: say what it needs, part by part.
+ * `fixed_end`: where the workspaces start. */
+static wasmgraph_status budget_error(struct wasmgraph_executor *ex, const wg_layout *L,
+                                     uint64_t fixed_end, uint64_t budget, char *err,
+                                     size_t err_size) {
+  const wasmgraph_module_desc *d = ex->model->desc;
+  uint64_t stacks = (uint64_t)d->stack_top + (uint64_t)(ex->num_threads - 1) * WG_WORKER_STACK;
+  uint64_t ws = L->workspace_bytes_per_thread;
+  wg_format(err, err_size,
+            "model '%s' does not fit in the memory budget of %.1f MiB (max_memory_bytes %llu): "
+            "it needs %.1f MiB of tensors and static data and %.1f MiB of stacks for %d "
+            "thread%s, plus %s%.1f MiB of workspace per thread; raise the budget%s",
+            d->name, mib(budget), (unsigned long long)budget, mib(fixed_end - stacks), mib(stacks),
+            ex->num_threads, ex->num_threads == 1 ? "" : "s",
+            ws >= WG_MIN_BUDGET_WORKSPACE ? "" : "at least ",
+            mib(ws >= WG_MIN_BUDGET_WORKSPACE ? ws : WG_MIN_BUDGET_WORKSPACE),
+            ex->num_threads > 1 ? " or use fewer threads" : "");
+  return WASMGRAPH_ERR_NO_MEMORY;
+}
+
 wasmgraph_status wg_layout_plan(struct wasmgraph_executor *ex, wg_layout *L, char *err,
                                 size_t err_size) {
   const wasmgraph_model *m = ex->model;
   const graph_plan *g = &m->plan;
   const wasmgraph_module_desc *d = m->desc;
-  uint64_t ws_bytes = L->workspace_bytes_per_thread;
+  uint64_t ws_bytes = L->workspace_bytes_per_thread, budget = L->budget_bytes;
   memset(L, 0, sizeof *L);
   L->workspace_bytes_per_thread = ws_bytes;
+  L->budget_bytes = budget;
 
   uint64_t at = align_up(d->heap_base, 64);
   L->meta_base = at;
@@ -77,8 +100,18 @@ wasmgraph_status wg_layout_plan(struct wasmgraph_executor *ex, wg_layout *L, cha
   at += (uint64_t)(ex->num_threads - 1) * WG_WORKER_STACK;
   at = align_up(at, 64);
   L->workspace = at;
+  uint64_t budget_end = budget / 65536u * 65536u; /* whole pages */
+  if (budget && L->workspace_bytes_per_thread == 0) {
+    uint64_t left = budget_end > at ? (budget_end - at) / (uint64_t)ex->num_threads : 0;
+    left &= ~(uint64_t)4095;
+    L->workspace_bytes_per_thread = left < WG_DEFAULT_WORKSPACE ? left : WG_DEFAULT_WORKSPACE;
+    if (L->workspace_bytes_per_thread < WG_MIN_BUDGET_WORKSPACE)
+      return budget_error(ex, L, at, budget, err, err_size);
+  }
   at += (uint64_t)ex->num_threads * L->workspace_bytes_per_thread;
   L->total = align_up(at, 65536);
+  if (budget && (L->total > budget_end || (uint64_t)d->memory_min_pages * 65536u > budget_end))
+    return budget_error(ex, L, L->workspace, budget, err, err_size);
 
   uint64_t limit = (uint64_t)(d->memory_max_pages ? d->memory_max_pages : 65536) * 65536u;
   if (L->total > limit || L->total > ((uint64_t)1 << 32)) {
@@ -92,6 +125,8 @@ wasmgraph_status wg_layout_plan(struct wasmgraph_executor *ex, wg_layout *L, cha
   }
   L->pages = (uint32_t)(L->total / 65536);
   if (L->pages < d->memory_min_pages) L->pages = d->memory_min_pages;
+  L->max_pages = d->memory_max_pages ? d->memory_max_pages : 65536;
+  if (budget && budget_end / 65536u < L->max_pages) L->max_pages = (uint32_t)(budget_end / 65536u);
   return WASMGRAPH_OK;
 }
 

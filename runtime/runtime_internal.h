@@ -110,6 +110,15 @@ struct wasmgraph_executor {
 
   bool needs_restore; /* a run failed: restore metadata and params */
   int running_node;   /* node index while a kernel runs, for messages */
+
+  /* stopping a run (interrupt.c): the word generated code polls through
+   * memory.interrupt, only ever accessed atomically; the epoch of the last
+   * run (run thread only); the deadline and its watchdog thread */
+  uint32_t stop_word;
+  uint32_t run_epoch;
+  uint32_t deadline_ms;
+  struct wg_watchdog *watchdog;
+
   char last_error[WG_ERROR_SIZE];
   wasmgraph_trap_kind last_trap;
 

@@ -62,6 +62,10 @@ const char *wasmgraph_trap_string(wasmgraph_trap_kind kind) {
       return "call stack exhausted";
     case WASMGRAPH_TRAP_OTHER:
       return "uncaught exception";
+    case WASMGRAPH_TRAP_INTERRUPTED:
+      return "interrupted";
+    case WASMGRAPH_TRAP_DEADLINE:
+      return "deadline exceeded";
   }
   return "unknown trap";
 }

@@ -92,6 +92,8 @@ wasmgraph_trap_kind wg_trap_kind(wasm_rt_trap_t trap) {
       return WASMGRAPH_TRAP_STACK_EXHAUSTED;
     case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
       return WASMGRAPH_TRAP_OTHER;
+    case WASM_RT_TRAP_INTERRUPTED:
+      return WASMGRAPH_TRAP_INTERRUPTED; /* the executor tells a deadline apart */
   }
   return WASMGRAPH_TRAP_OTHER;
 }

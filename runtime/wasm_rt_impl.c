@@ -81,9 +81,15 @@ const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
       return "Uncaught exception";
     case WASM_RT_TRAP_EXHAUSTION:
       return "Call stack exhausted";
+    case WASM_RT_TRAP_INTERRUPTED:
+      return "Interrupted";
   }
   return "invalid trap code";
 }
+
+/* The slow path of WASM_RT_CHECK_INTERRUPT and of the loop checks that
+ * compiler/llvm/interrupt_checks.c inserts: the run is being stopped. */
+void wasm_rt_interrupt_trap(void) { wasm_rt_trap(WASM_RT_TRAP_INTERRUPTED); }
 
 void wg_rt_set_trap_target(jmp_buf *target) { tls_trap_target = target; }
 jmp_buf *wg_rt_get_trap_target(void) { return tls_trap_target; }
@@ -132,6 +138,10 @@ uint32_t wasm_rt_exception_size(void) { return tls_exception_size; }
 void *wasm_rt_exception(void) { return tls_exception; }
 
 /* ---- memories ---------------------------------------------------------- */
+
+/* The stop word of memories no executor owns (the module's own memories, test
+ * harnesses): never set, so their checks never fire. */
+static const uint32_t g_never_interrupted;
 
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
 /* Any u32 address plus any u32 offset plus the access size (up to 16
@@ -184,6 +194,7 @@ bool wg_memory_init(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_
   mem->pages = initial_pages;
   mem->max_pages = max_pages;
   mem->size = bytes;
+  mem->interrupt = &g_never_interrupted;
   return true;
 }
 

@@ -40,6 +40,9 @@ static const char k_run_usage[] =
     "                          median time per run on stderr\n"
     "  -t, --threads N         threads for parallel kernels (default: all cores)\n"
     "      --workspace-mb N    per-thread workspace arena in MiB (default 256)\n"
+    "      --timeout-ms N      stop a run that takes longer than N ms (exit status 1)\n"
+    "      --max-memory-mb N   cap the model's linear memory (tensors, stacks,\n"
+    "                          workspaces) at N MiB; workspaces get what is left\n"
     "      --json              print a JSON summary on stdout\n"
     "      --profile           time every node of the timed runs (or of the one run) and\n"
     "                          print them by time with their kernel and share, as TVM's\n"
@@ -59,7 +62,8 @@ typedef struct {
   input_arg *inputs;
   int num_inputs;
   int repeat, threads;
-  size_t workspace_mb;
+  size_t workspace_mb, max_memory_mb;
+  int timeout_ms;
   int json, quiet, profile;
 } run_opts;
 
@@ -88,6 +92,8 @@ static int parse_args(int argc, char **argv, run_opts *o) {
                                            {"repeat", required_argument, NULL, 'r'},
                                            {"threads", required_argument, NULL, 't'},
                                            {"workspace-mb", required_argument, NULL, 'W'},
+                                           {"timeout-ms", required_argument, NULL, 'T'},
+                                           {"max-memory-mb", required_argument, NULL, 'M'},
                                            {"json", no_argument, NULL, 'J'},
                                            {"profile", no_argument, NULL, 'P'},
                                            {"quiet", no_argument, NULL, 'q'},
@@ -138,6 +144,18 @@ static int parse_args(int argc, char **argv, run_opts *o) {
         if (!parse_int(optarg, 1, 4095, &mb))
           return usage_error("--workspace-mb takes 1..4095, not '%s'", optarg);
         o->workspace_mb = (size_t)mb;
+        break;
+      }
+      case 'T':
+        if (!parse_int(optarg, 1, 2147483647, &o->timeout_ms))
+          return usage_error("--timeout-ms takes a positive number of milliseconds, not '%s'",
+                             optarg);
+        break;
+      case 'M': {
+        int mb;
+        if (!parse_int(optarg, 1, 4096, &mb))
+          return usage_error("--max-memory-mb takes 1..4096, not '%s'", optarg);
+        o->max_memory_mb = (size_t)mb;
         break;
       }
       case 'J':
@@ -324,6 +342,8 @@ int wasmgraph_cmd_run(int argc, char **argv) {
   opts.struct_size = sizeof opts;
   opts.num_threads = o.threads;
   opts.workspace_bytes = o.workspace_mb << 20;
+  opts.max_memory_bytes = o.max_memory_mb << 20;
+  opts.deadline_ms = (uint32_t)o.timeout_ms;
   if (wasmgraph_executor_create(model, &opts, &ex, err, sizeof err)) {
     fprintf(stderr, "wasmgraph: %s: %s\n", o.model_path, err);
     goto done;

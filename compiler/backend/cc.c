@@ -10,7 +10,9 @@
  *                         it into a loop) and NaN/rounding behaviour must not
  *                         be folded away
  *   -D<WASM_RT_*>         the build's memory mode (WASMGRAPH_MEMORY_MODE),
- *                         identical to what the runtime was compiled with
+ *                         identical to what the runtime was compiled with;
+ *                         WASM_RT_LATE_LOOP_CHECKS / WASM_RT_NO_INTERRUPT_CHECKS
+ *                         (where the interrupt checks come from)
  *   --target= -march=/-mcpu=   from target.c
  *   -I<tempdir>           wasm-rt.h and wasmgraph_module.h as embedded in
  *                         this binary, so no source tree is needed
@@ -141,6 +143,11 @@ static wasmgraph_status cc_compile(wgc_ctx *ctx, const wgc_target *t, const char
   add(&a, "-frounding-math");
   add(&a, "-ffp-contract=off"); /* wasm rounds every operation: no fused multiply-add */
   for (int i = 0; wgc_wasm_rt_defines[i]; i++) add(&a, wgc_wasm_rt_defines[i]);
+  /* Interrupt checks (wasm-rt.h): none when their pass is switched off (the
+   * glue then says so); loop checks left to the pass when the translation
+   * goes through the LLVM pipeline. */
+  if (!wgc_llvm_pass_enabled(ctx, "interrupt-checks")) add(&a, "-DWASM_RT_NO_INTERRUPT_CHECKS=1");
+  else if (bitcode) add(&a, "-DWASM_RT_LATE_LOOP_CHECKS=1");
   if (shared_entry) add(&a, "-DWASMGRAPH_SHARED_ENTRY=1");
   addf(&a, wgc_strdup_printf("-I%s", tmp));
   if (simd) {

@@ -26,6 +26,7 @@
 #include "fp_contract.h"
 #include "inline_round.h"
 #include "int_dot.h"
+#include "interrupt_checks.h"
 #include "load_barriers.h"
 #include "pass_util.h"
 #include "splat_window.h"
@@ -60,6 +61,7 @@ static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
 static wasmgraph_status run_address_fold(wgc_llvm_job *j);
 static wasmgraph_status run_fp_contract(wgc_llvm_job *j);
+static wasmgraph_status run_interrupt_checks(wgc_llvm_job *j);
 static wasmgraph_status run_adce(wgc_llvm_job *j);
 
 /* The pipeline. `kernel_shape` passes are also turned off together by
@@ -122,6 +124,12 @@ static const struct {
       "FMA; leaves exact wasm rounding (fp_contract.c)",
       false},
      run_fp_contract},
+    {{"interrupt-checks",
+      "check the interrupt word on loop back edges, or once before loops with a small "
+      "proven trip count (interrupt_checks.c); off: no interrupt checks at all, and the "
+      "runtime refuses deadlines",
+      false},
+     run_interrupt_checks},
     {{"adce", "drop the address arithmetic and induction variables the passes above left dead",
       false},
      run_adce},
@@ -356,6 +364,29 @@ static wasmgraph_status run_fp_contract(wgc_llvm_job *j) {
  * removes them; it keeps loops and every instruction with an effect, and
  * the loads whose trap matters are alive through their barriers. */
 static wasmgraph_status run_adce(wgc_llvm_job *j) { return run_passes(j, "function(adce)"); }
+
+/* Placed after every optimization, so no loop transform sees a check. cc.c
+ * compiles the C without loop checks when this pass runs, and without any
+ * check when it is switched off (wgc_llvm_pass_enabled). */
+static wasmgraph_status run_interrupt_checks(wgc_llvm_job *j) {
+  wgc_loop_check_stats s;
+  bool explain = j->ctx->opts && j->ctx->opts->verbose > 1; /* -v -v */
+  wasmgraph_status st = wgc_interrupt_checks(j->ctx, j->m, false, explain, &s);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx,
+            "interrupt checks: %u back edges (%u more covered by other checks), %u bounded loop "
+            "nests checked on entry (%u entry edges, %u loops inside, at most %llu IR "
+            "instructions each), in %u functions",
+            s.back_edges, s.covered_edges, s.bounded_nests, s.entry_checks, s.bounded_loops,
+            (unsigned long long)s.max_work, s.functions);
+  return st;
+}
+
+bool wgc_llvm_pass_enabled(const wgc_ctx *ctx, const char *name) {
+  for (size_t i = 0; i < PASS_COUNT; i++)
+    if (strcmp(k_pipeline[i].info.name, name) == 0) return switched_off(ctx, i) == NULL;
+  return false;
+}
 
 /* ---- driver ------------------------------------------------------------- */
 

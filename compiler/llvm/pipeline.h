@@ -24,6 +24,9 @@ const wgc_llvm_pass_info *wgc_llvm_pass(size_t i);
  * are: ...)". */
 wasmgraph_status wgc_llvm_check_pass_list(wgc_ctx *ctx, const char *option, const char *list);
 
+/* False if pass `name` is switched off by the options (or unknown). */
+bool wgc_llvm_pass_enabled(const wgc_ctx *ctx, const char *name);
+
 /* Bitcode of the wasm2c output → object: every pass of the pipeline in
  * order, except those the options switch off, then code generation for t.
  * memory_max_pages: the module's declared memory maximum (65536 if none). */

@@ -18,11 +18,11 @@
  *                 wasm_rt_trap(WASM_RT_TRAP_CALL_INDIRECT); then the call
  *                 through the entry's function pointer with its instance;
  *   stack pointer the instance field w2c_0x5F_stack_pointer.
- * memory_config is computed by the preprocessor from the WASM_RT_* macros in
- * effect where the glue is compiled, so it always describes the code it sits
- * beside. Every symbol with external linkage carries NAME; everything else is
- * static. WASMGRAPH_SHARED_ENTRY adds the fixed alias wasmgraph_module_entry
- * for shared objects.
+ * memory_config and interrupt_checks are computed by the preprocessor from the
+ * WASM_RT_* macros in effect where the glue is compiled, so they always
+ * describe the code they sit beside. Every symbol with external linkage
+ * carries NAME; everything else is static. WASMGRAPH_SHARED_ENTRY adds the
+ * fixed alias wasmgraph_module_entry for shared objects.
  *
  * The model header <NAME>.h declares the descriptor and typed helpers as
  * static inline functions over the public runtime API (so only code that
@@ -443,6 +443,11 @@ char *wgc_glue_source(const char *name, const char *mangled, const wgc_layout *l
             "#define WG_MEMCFG_DEPTH WASMGRAPH_MEMCFG_STACK_DEPTH\n"
             "#else\n"
             "#define WG_MEMCFG_DEPTH 0u\n"
+            "#endif\n"
+            "#if WASM_RT_NO_INTERRUPT_CHECKS\n"
+            "#define WG_INTERRUPT_CHECKS WASMGRAPH_INTERRUPT_CHECKS_NONE\n"
+            "#else\n"
+            "#define WG_INTERRUPT_CHECKS WASMGRAPH_INTERRUPT_CHECKS_ALL\n"
             "#endif\n\n");
   sb_printf(&s,
             "typedef w2c_%s wgc_instance;\n"
@@ -541,6 +546,7 @@ char *wgc_glue_source(const char *name, const char *mangled, const wgc_layout *l
               (unsigned long long)embed->params_size);
   else sb_printf(&s, "    NULL, 0u, NULL, 0u,\n");
   sb_printf(&s,
+            "    WG_INTERRUPT_CHECKS,\n"
             "};\n\n"
             "const wasmgraph_module_desc *%s_wasmgraph_module(void);\n"
             "const wasmgraph_module_desc *%s_wasmgraph_module(void) { return &wgc_desc; }\n\n"

@@ -150,6 +150,7 @@ typedef enum {
   WASM_RT_TRAP_CALL_INDIRECT,      /* null entry, bad index or signature mismatch */
   WASM_RT_TRAP_UNCAUGHT_EXCEPTION,
   WASM_RT_TRAP_EXHAUSTION,         /* call stack exhausted */
+  WASM_RT_TRAP_INTERRUPTED,        /* wasmgraph: the host asked the run to stop */
 } wasm_rt_trap_t;
 
 typedef enum {
@@ -196,6 +197,10 @@ typedef struct {
   uint64_t pages, max_pages; /* max_pages is 65536 when the module gives none */
   uint64_t size;
   bool is64;
+  /* wasmgraph: the word that asks guest code to stop (WASM_RT_CHECK_INTERRUPT
+   * below). Never NULL in a memory the runtime made; the pointer never
+   * changes, so a copy of this struct reads the same word. */
+  const uint32_t *interrupt;
 } wasm_rt_memory_t;
 
 typedef struct {
@@ -258,6 +263,41 @@ WASM_RT_EXPORT uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t *, ui
                                                    wasm_rt_funcref_t init);
 WASM_RT_EXPORT uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *, uint32_t delta,
                                                      wasm_rt_externref_t init);
+
+/* ---- interrupt checks (wasmgraph) --------------------------------------
+ * Guest code polls bit 0 of *mem->interrupt (an executor's stop word, see
+ * runtime/interrupt.c) with a relaxed atomic load, and traps with
+ * WASM_RT_TRAP_INTERRUPTED through wasm_rt_interrupt_trap() when it is set:
+ * at every guest function's entry and after every host import returns
+ * (compiler/translate/interrupt_rewrite.c), and on every loop back edge. With
+ * WASM_RT_LATE_LOOP_CHECKS=1 (`wasmgraph compile` at -O2 and above) the loop
+ * checks are placed after LLVM's optimizations instead
+ * (compiler/llvm/interrupt_checks.c); WASM_RT_NO_INTERRUPT_CHECKS=1 (its
+ * `--disable-pass=interrupt-checks`) leaves all of them out. */
+#ifndef WASM_RT_NO_INTERRUPT_CHECKS
+#define WASM_RT_NO_INTERRUPT_CHECKS 0
+#endif
+#ifndef WASM_RT_LATE_LOOP_CHECKS
+#define WASM_RT_LATE_LOOP_CHECKS 0
+#endif
+#define WASM_RT_INTERRUPT_BIT 1u
+
+WASM_RT_EXPORT WASM_RT_NO_RETURN __attribute__((cold)) void wasm_rt_interrupt_trap(void);
+
+#if WASM_RT_NO_INTERRUPT_CHECKS
+#define WASM_RT_CHECK_INTERRUPT(mem) ((void)0)
+#else
+#define WASM_RT_CHECK_INTERRUPT(mem)                                                   \
+  do {                                                                                 \
+    if (UNLIKELY(__atomic_load_n((mem)->interrupt, __ATOMIC_RELAXED) & WASM_RT_INTERRUPT_BIT)) \
+      wasm_rt_interrupt_trap();                                                        \
+  } while (0)
+#endif
+#if WASM_RT_NO_INTERRUPT_CHECKS || WASM_RT_LATE_LOOP_CHECKS
+#define WASM_RT_CHECK_INTERRUPT_LOOP(mem) ((void)0)
+#else
+#define WASM_RT_CHECK_INTERRUPT_LOOP(mem) WASM_RT_CHECK_INTERRUPT(mem)
+#endif
 
 #ifdef __cplusplus
 }

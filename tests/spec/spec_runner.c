@@ -124,6 +124,8 @@ static const char *trap_name(wasm_rt_trap_t t) {
       return "uncaught_exception";
     case WASM_RT_TRAP_EXHAUSTION:
       return "exhaustion";
+    case WASM_RT_TRAP_INTERRUPTED:
+      return "interrupted";
   }
   return "?";
 }
