@@ -342,5 +342,6 @@ int main(void) {
   run_case("-fma", &f, 0);
 
   printf("%d passed, %d failed (%d runs skipped)\n", passed, failed, skipped);
-  return failed ? 1 : 0;
+  if (passed + failed == 0) printf("FAIL: no check ran\n");
+  return failed != 0 || passed + failed == 0;
 }

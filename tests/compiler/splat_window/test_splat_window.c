@@ -740,5 +740,6 @@ int main(void) {
   munmap(mem_b.map, 3 * mem_b.psize);
   munmap(mem_c.map, 3 * mem_c.psize);
   printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  if (passed + failed == 0) printf("FAIL: no check ran\n");
+  return failed != 0 || passed + failed == 0;
 }
