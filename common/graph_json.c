@@ -523,7 +523,7 @@ static wasmgraph_status parse_arg_nodes(ctx *c, struct json_object *arr, graph_p
   }
   p->num_arg_nodes = (int)n;
   for (size_t i = 0; i < n && !st; i++) {
-    int64_t nid;
+    int64_t nid = 0; /* get_int sets it on success; gcc -O3 cannot see that */
     snprintf(path, sizeof path, "arg_nodes[%zu]", i);
     st = get_int(c, json_object_array_get_idx(arr, i), path, 0, p->num_nodes - 1, &nid);
     if (st) break;

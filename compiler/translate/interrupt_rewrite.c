@@ -119,13 +119,17 @@ static unsigned import_calls(const char *s, size_t n) {
 }
 
 /* The length of the function definition header at p: "<type> w2c_<M>_<name>(w2c_<M>*
- * instance...) {" on one line, or continued on indented lines when wasm2c
+ * instance...) {" (<type> is a C type or, for several results,
+ * "struct wasm_multi_<types>") on one line, or continued on indented lines when wasm2c
  * wraps a long parameter list (its last line ends in ") {"); 0 if p is no
  * such header. */
 static size_t function_header(const char *start, const char *end, const char *m) {
   const char *p = start, *nl = memchr(p, '\n', (size_t)(end - p));
   size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
   size_t i = 0;
+  /* a function with several results returns `struct wasm_multi_<types>` */
+  static const char multi[] = "struct wasm_multi_";
+  if (n > sizeof multi - 1 && memcmp(p, multi, sizeof multi - 1) == 0) i = sizeof multi - 1;
   while (i < n && ((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '*'))
     i++;
   if (!i || i >= n || p[i] != ' ') return 0;

@@ -90,9 +90,11 @@ class CompileOptions(ctypes.Structure):
 
 
 class ModuleDescPrefix(ctypes.Structure):
-    """The leading fields of wasmgraph_module_desc (include/wasmgraph_module.h,
-    ABI version 2) up to the embedded graph and params. Fields are only ever
-    appended to that struct, so this prefix stays valid while abi_version is 2."""
+    """The leading fields of wasmgraph_module_desc (include/wasmgraph_module.h)
+    up to the embedded graph and params. They are the same in ABI versions 2
+    and 3 (version 3 appended interrupt_checks and changed the memory struct,
+    which this prefix does not reach); tests/python/test_api.py checks the
+    version list against the header."""
 
     _fields_ = [
         ("abi_version", ctypes.c_uint32),
@@ -115,7 +117,10 @@ class ModuleDescPrefix(ctypes.Structure):
     ]
 
 
-MODULE_ABI_VERSION = 2
+# ABI versions whose descriptor starts with ModuleDescPrefix. The runtime has
+# already accepted the library (it checks the exact version) before this reads it.
+MODULE_ABI_VERSION = 3
+PREFIX_ABI_VERSIONS = (2, 3)
 
 
 def embedded_graph_json(so_name):
@@ -134,7 +139,7 @@ def embedded_graph_json(so_name):
         entry.restype = ctypes.POINTER(ModuleDescPrefix)
         entry.argtypes = []
         desc = entry().contents
-        if (desc.abi_version != MODULE_ABI_VERSION or
+        if (desc.abi_version not in PREFIX_ABI_VERSIONS or
                 desc.struct_size < ctypes.sizeof(ModuleDescPrefix) or not desc.graph_json):
             return None
         return ctypes.string_at(desc.graph_json, desc.graph_json_size)

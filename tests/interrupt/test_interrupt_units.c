@@ -81,6 +81,11 @@ static const char k_good_c[] = ANCHOR
     "    u32 var_p2) {\n"
     "  FUNC_PROLOGUE;\n"
     "  return var_p2;\n"
+    "}\n\n"
+    "struct wasm_multi_ii w2c_m_divmod(w2c_m* instance, u32 var_p0, u32 var_p1) {\n"
+    "  FUNC_PROLOGUE;\n"
+    "  struct wasm_multi_ii tmp;\n"
+    "  return tmp;\n"
     "}\n";
 
 static void test_rewrite_good(void) {
@@ -90,7 +95,7 @@ static void test_rewrite_good(void) {
   const char *name = "rewrite: a guest function";
   EXPECT(out != NULL && why == NULL, name, why ? why : "no output");
   if (!out) return;
-  EXPECT(st.functions == 2 && st.loops == 2 && st.imports == 2, name, "counts");
+  EXPECT(st.functions == 3 && st.loops == 2 && st.imports == 2, name, "counts");
   EXPECT(strstr(out, "  FUNC_PROLOGUE;\n  WASM_RT_CHECK_INTERRUPT(instance->w2c_env_memory);\n"),
          name, "entry check after the prologue");
   EXPECT(strstr(out, "  var_L1: WASM_RT_CHECK_INTERRUPT_LOOP(instance->w2c_env_memory);\n"), name,
@@ -103,7 +108,9 @@ static void test_rewrite_good(void) {
          name, "check after an import");
   EXPECT(strstr(out, "    u32 var_p2) {\n  FUNC_PROLOGUE;\n  WASM_RT_CHECK_INTERRUPT("), name,
          "entry check in a function whose parameter list wasm2c wrapped");
-  EXPECT(count(out, "WASM_RT_CHECK_INTERRUPT(") == 4 && count(out, "_LOOP(") == 2, name,
+  EXPECT(strstr(out, "var_p1) {\n  FUNC_PROLOGUE;\n  WASM_RT_CHECK_INTERRUPT("), name,
+         "entry check in a function with several results (multivalue)");
+  EXPECT(count(out, "WASM_RT_CHECK_INTERRUPT(") == 5 && count(out, "_LOOP(") == 2, name,
          "no other checks (none in the export wrapper)");
   /* everything else unchanged: removing the inserted text gives the input */
   sbuf back = sb_new();
