@@ -409,6 +409,22 @@ static wasmgraph_status build(wgc_ctx *ctx, job *j) {
   if (ctx->opts->verbose > 0 && rw.applied)
     wgc_log(ctx, "memory rewrite: %u functions, %u SIMD accesses, %u refreshes", rw.functions,
             rw.simd_accesses, rw.refreshes);
+  /* the A/B switch of the kernel-shape passes also keeps wasm2c's own
+   * conversions, so that build is the reference the others must equal */
+  if (ctx->opts->no_tile_vectorize) {
+    if (ctx->opts->verbose > 0) wgc_log(ctx, "convert rewrite: off (disabled by the caller)");
+  } else {
+    wgc_convert_stats cs;
+    w2c = tmp_file(ctx, j->name, "_w2c.c");
+    st = w2c ? wgc_convert_rewrite(ctx, w2c, &cs)
+             : wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
+    free(w2c);
+    if (st != WASMGRAPH_OK) return st;
+    if (ctx->opts->verbose > 0)
+      wgc_log(ctx, "convert rewrite: %s, %s, %u f32 constants",
+              cs.trunc ? "fast trunc" : "no trunc", cs.fabs ? "abs as a bit op" : "no abs",
+              cs.constants);
+  }
   wgc_interrupt_stats is;
   w2c = tmp_file(ctx, j->name, "_w2c.c");
   st = w2c ? wgc_interrupt_rewrite(ctx, w2c, j->w2c.mangled, &is)

@@ -211,6 +211,22 @@ wasmgraph_status wgc_memory_rewrite(wgc_ctx *ctx, const char *c_path, const char
 char *wgc_memory_rewrite_text(const char *text, size_t len, const char *mangled,
                               wgc_rewrite_stats *stats, const char **why);
 
+/* ---- convert_rewrite.c: cheaper exact float conversions ----------------- */
+
+typedef struct wgc_convert_stats {
+  bool trunc;         /* I32_TRUNC_S_F32/I32_TRUNC_U_F32 got their fast path */
+  bool fabs;          /* wasm_fabsf/wasm_fabs clear the sign bit unconditionally */
+  unsigned constants; /* f32 constants converted at translation time */
+} wgc_convert_stats;
+
+/* Rewrites <c_path> in place (see convert_rewrite.c). Fail-safe: a piece
+ * whose wasm2c text is not found stays as it was (logged); only I/O and OOM
+ * are errors. */
+wasmgraph_status wgc_convert_rewrite(wgc_ctx *ctx, const char *c_path, wgc_convert_stats *st);
+/* The same on text in memory: the rewritten text (malloc'd), NULL when out
+ * of memory. */
+char *wgc_convert_rewrite_text(const char *text, size_t len, wgc_convert_stats *st);
+
 /* ---- glue_emit.c: the descriptor ---------------------------------------- */
 
 typedef struct wgc_embed_info {

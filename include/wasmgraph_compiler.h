@@ -96,8 +96,9 @@ typedef struct wasmgraph_compile_options {
   wasmgraph_log_fn log;     /* may be NULL */
   void *log_user;
   bool no_tile_vectorize;     /* skip the kernel-shape passes (tile vectorizer, v128
-                                 pairing, splat windows, address fold); for A/B
-                                 checks, the output is bit-identical either way */
+                                 pairing, splat windows, address fold, int dot) and
+                                 the conversion rewrite; for A/B checks, the output
+                                 is bit-identical either way */
   const char *disable_passes; /* comma-separated LLVM pipeline passes to skip (see
                                  wasmgraph_compile_pass); outputs stay bit-identical.
                                  Unknown names are INVALID_ARGUMENT. NULL: none */

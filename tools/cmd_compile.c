@@ -81,8 +81,8 @@ static const char k_compile_usage[] =
     "and, for .a outputs, llvm-ar (llvm) or ar. wasm2c is wabt 1.0.39's script from npm:\n"
     "$WASMGRAPH_WASM2C if set, else the copy found at build or install time.\n"
     "WASMGRAPH_NO_TILE_VECTORIZE=1 turns off the kernel-shape passes (tile vectorizer,\n"
-    "v128 pairing, splat windows, address folding): same results, slower; for\n"
-    "comparisons.\n"
+    "v128 pairing, splat windows, address folding, int dot) and the conversion\n"
+    "rewrite: same results, slower; for comparisons.\n"
     "\n"
     "exit status: 0 success, 1 failure, 2 usage error.\n";
 

@@ -253,6 +253,7 @@ static void find_steps(void *pass, LLVMBasicBlockRef b) {
                             "llvm.experimental.constrained.fmul.v4f32", s->v4);
   if (s->w.oom) return;
   size_t nb = s->w.nc - first;
+  if (nb == 0) return; /* nothing to group (and no buffers to clear) */
   if (!wgc_acc_grow((void **)&s->list, &s->clist, nb, sizeof *s->list) ||
       !wgc_acc_grow((void **)&s->offs, &s->coffs, nb, sizeof *s->offs) ||
       !wgc_acc_grow((void **)&s->seen, &s->cseen, nb, sizeof *s->seen)) {

@@ -134,6 +134,12 @@ for spec in "$@"; do
   fi
   if grep -q '^tile-vectorize: off (disabled by the caller)' "$work/$m.base.log"; then pass "$m: switched off by the env var"
   else fail "$m: WASMGRAPH_NO_TILE_VECTORIZE=1 did not switch the pass off"; fi
+  # compiler/translate/convert_rewrite.c is behind the same switch, so the
+  # byte comparison below covers it too
+  if grep -q '^convert rewrite: fast trunc, abs as a bit op' "$work/$m.tv.log" &&
+     grep -q '^convert rewrite: off (disabled by the caller)' "$work/$m.base.log"
+  then pass "$m: conversion rewrite on by default, off in the reference build"
+  else fail "$m: the -v logs do not show the conversion rewrite on and off"; fi
   n=0 bad=0
   for f in "$work/$m.base.out"/*.npy; do
     n=$((n + 1))
