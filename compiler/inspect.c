@@ -251,7 +251,8 @@ wasmgraph_status wasmgraph_inspect(const char *input, const wasmgraph_compile_op
     }
     r->input_path = strdup(input);
     r->num_objects = in.num_objects;
-    qsort(kernels.v, (size_t)kernels.n, sizeof *kernels.v, cmp_str);
+    /* a stripped module names no kernel: no array to sort */
+    if (kernels.n) qsort(kernels.v, (size_t)kernels.n, sizeof *kernels.v, cmp_str);
     r->kernels = kernels.v;
     r->num_kernels = kernels.n;
     r->features = features.v;

@@ -517,7 +517,9 @@ int main(void) {
   char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
   snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
            feat);
-  bool x86 = strncmp(LLVMGetDefaultTargetTriple(), "x86_64", 6) == 0;
+  char *triple = LLVMGetDefaultTargetTriple();
+  bool x86 = strncmp(triple, "x86_64", 6) == 0;
+  LLVMDisposeMessage(triple);
   bool vl = host_has(feat, "+avx512vnni") && host_has(feat, "+avx512vl");
   bool vnni = x86 && (vl || host_has(feat, "+avxvnni"));
   bool vnni512 = x86 && vl && host_has(feat, "+avx512f");
