@@ -34,23 +34,11 @@
 #define FADD "llvm.experimental.constrained.fadd."
 #define FMUL "llvm.experimental.constrained.fmul."
 
-/* True if f's "target-features" hold the feature token `feature` exactly
- * (between commas). */
-static bool has_feature(LLVMValueRef f, const char *feature) {
-  LLVMAttributeRef a =
-      LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, WGC_LIT("target-features"));
-  unsigned len = 0;
-  const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
-  size_t fl = strlen(feature);
-  for (unsigned i = 0; v && i + fl <= len; i++)
-    if ((i == 0 || v[i - 1] == ',') && memcmp(v + i, feature, fl) == 0 &&
-        (i + fl == len || v[i + fl] == ','))
-      return true;
-  return false;
-}
-
+/* FMA instructions exist for f's target: AArch64 always, x86 with +fma or
+ * AVX-512. */
 static bool target_has_fma(bool aarch64, LLVMValueRef f) {
-  return aarch64 || has_feature(f, "+fma") || has_feature(f, "+avx512f");
+  return aarch64 || wgc_fn_has_feature(f, "+fma", false) ||
+         wgc_fn_has_feature(f, "+avx512f", false);
 }
 
 /* A call of a constrained intrinsic whose name starts with `prefix`, with

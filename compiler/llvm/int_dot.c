@@ -107,28 +107,15 @@ static void delete_block(LLVMBasicBlockRef b) {
 
 /* ---- driver ------------------------------------------------------------- */
 
-/* `feature` ("+avx512vnni") as a whole entry of fn's target-features. */
-static bool has_feature(LLVMValueRef fn, const char *feature) {
-  LLVMAttributeRef a =
-      LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, WGC_LIT("target-features"));
-  unsigned len = 0;
-  const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
-  size_t fl = strlen(feature);
-  for (unsigned i = 0; v && i + fl <= len; i++)
-    if ((i == 0 || v[i - 1] == ',') && memcmp(v + i, feature, fl) == 0 &&
-        (i + fl == len || v[i + fl] == ','))
-      return true;
-  return false;
-}
-
 static wgc_dot_isa function_isa(const dot_state *s, LLVMValueRef fn, int forced) {
   if (forced >= 0) return (wgc_dot_isa)forced;
   const char *triple = LLVMGetTarget(s->m);
   if (!triple || strncmp(triple, "x86_64", 6) != 0) return WGC_DOT_GENERIC;
-  bool vl = has_feature(fn, "+avx512vnni") && has_feature(fn, "+avx512vl");
-  if (vl && has_feature(fn, "+avx512f")) return WGC_DOT_VNNI512;
-  if (vl || has_feature(fn, "+avxvnni")) return WGC_DOT_VNNI;
-  return has_feature(fn, "+sse2") ? WGC_DOT_X86 : WGC_DOT_GENERIC;
+  bool vl =
+      wgc_fn_has_feature(fn, "+avx512vnni", false) && wgc_fn_has_feature(fn, "+avx512vl", false);
+  if (vl && wgc_fn_has_feature(fn, "+avx512f", false)) return WGC_DOT_VNNI512;
+  if (vl || wgc_fn_has_feature(fn, "+avxvnni", false)) return WGC_DOT_VNNI;
+  return wgc_fn_has_feature(fn, "+sse2", false) ? WGC_DOT_X86 : WGC_DOT_GENERIC;
 }
 
 static void run_function(dot_state *s, LLVMValueRef fn, int forced) {

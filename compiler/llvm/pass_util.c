@@ -181,3 +181,16 @@ wasmgraph_status wgc_verify_after(wgc_ctx *ctx, LLVMModuleRef m, bool verify, co
   LLVMDisposeMessage(msg);
   return st;
 }
+
+bool wgc_fn_has_feature(LLVMValueRef fn, const char *feature, bool prefix) {
+  LLVMAttributeRef a =
+      LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex, WGC_LIT("target-features"));
+  unsigned len = 0;
+  const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
+  size_t fl = strlen(feature);
+  for (unsigned i = 0; v && i + fl <= len; i++) {
+    if ((i > 0 && v[i - 1] != ',') || memcmp(v + i, feature, fl) != 0) continue;
+    if (prefix || i + fl == len || v[i + fl] == ',') return true;
+  }
+  return false;
+}

@@ -94,6 +94,12 @@ LLVMValueRef wgc_splat_load(LLVMValueRef v);
  * other type, or a width that is not whole bytes). */
 unsigned wgc_int_bytes(LLVMTypeRef t);
 
+/* True if fn's "target-features" attribute lists `feature` (e.g. "+fma") as
+ * a whole entry, or with `prefix`, an entry that starts with it ("+avx"
+ * matches "+avx2"). The passes that choose instructions per function ask
+ * this: clang records the target's features on every function it defines. */
+bool wgc_fn_has_feature(LLVMValueRef fn, const char *feature, bool prefix);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

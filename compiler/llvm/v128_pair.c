@@ -110,23 +110,6 @@ static bool same_key(const acc_cand *a, const acc_cand *b, unsigned k) {
          LLVMGetOperand(a->step, 3) == LLVMGetOperand(b->step, 3);
 }
 
-/* True if f's "target-features" name `feature` ("+avx" also matches +avx2,
- * +avx512f, ...; "+avx512f" only itself): clang records the features of
- * the code's target on every function it defines. */
-static bool has_feature(LLVMValueRef f, const char *feature) {
-  LLVMAttributeRef a =
-      LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, WGC_LIT("target-features"));
-  unsigned len = 0;
-  const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
-  size_t fl = strlen(feature);
-  bool prefix = strcmp(feature, "+avx") == 0;
-  for (unsigned i = 0; v && i + fl <= len; i++) {
-    if ((i > 0 && v[i - 1] != ',') || memcmp(v + i, feature, fl) != 0) continue;
-    if (prefix || i + fl == len || v[i + fl] == ',') return true;
-  }
-  return false;
-}
-
 /* ---- finding groups ----------------------------------------------------- */
 
 /* The address of the load that `v` splats, as base + zext(root + k). */
@@ -243,7 +226,7 @@ static void find_steps(void *pass, LLVMBasicBlockRef b) {
   LLVMValueRef f = LLVMGetBasicBlockParent(b);
   if (f != s->fn) {
     s->fn = f;
-    s->fn_ok = has_feature(f, s->feature);
+    s->fn_ok = wgc_fn_has_feature(f, s->feature, strcmp(s->feature, "+avx") == 0);
     if (!s->fn_ok) s->st->skipped_functions++;
   }
   if (!s->fn_ok) return;

@@ -41,31 +41,7 @@
 #include <string.h>
 
 #include "compiler_internal.h"
-
-typedef struct out_buf {
-  char *d;
-  size_t n, cap;
-  bool oom;
-} out_buf;
-
-static void put(out_buf *o, const char *s, size_t n) {
-  if (o->oom) return;
-  if (!o->d || o->n + n + 1 > o->cap) {
-    size_t cap = (o->n + n + 1) * 2;
-    char *d = realloc(o->d, cap);
-    if (!d) {
-      o->oom = true;
-      return;
-    }
-    o->d = d;
-    o->cap = cap;
-  }
-  memcpy(o->d + o->n, s, n);
-  o->n += n;
-  o->d[o->n] = 0;
-}
-
-static void puts_(out_buf *o, const char *s) { put(o, s, strlen(s)); }
+#include "text_buf.h"
 
 /* ---- the preamble: wasm2c 1.0.39's text and its replacement -------------- */
 
@@ -173,7 +149,7 @@ static size_t decimal_literal(const char *s, size_t n) {
 /* A line "<indent>var_f<digits> = <decimal>;": rewrites it into o with the
  * constant as the float the run-time conversion gives; false if the line
  * is not of that shape. */
-static bool f32_constant(out_buf *o, const char *s, size_t n) {
+static bool f32_constant(wgc_text_buf *o, const char *s, size_t n) {
   size_t i = 0;
   while (i < n && s[i] == ' ') i++;
   if (n - i < 6 || memcmp(s + i, "var_f", 5) != 0 || !digit(s[i + 5])) return false;
@@ -192,28 +168,28 @@ static bool f32_constant(out_buf *o, const char *s, size_t n) {
   if (!isfinite(f)) return false; /* rounds to an infinity: keep wasm2c's line */
   char hex[64];
   snprintf(hex, sizeof hex, "%af", (double)f);
-  put(o, s, i);
-  puts_(o, hex);
-  puts_(o, ";");
+  wgc_text_put(o, s, i);
+  wgc_text_puts(o, hex);
+  wgc_text_puts(o, ";");
   return true;
 }
 
 /* ---- the whole file ---------------------------------------------------------- */
 
-static bool replace_once(out_buf *o, const char **p, const char *end, const char *old,
+static bool replace_once(wgc_text_buf *o, const char **p, const char *end, const char *old,
                          const char *with) {
   size_t n = strlen(old);
   const char *at = memmem(*p, (size_t)(end - *p), old, n);
   if (!at) return false;
-  put(o, *p, (size_t)(at - *p));
-  puts_(o, with);
+  wgc_text_put(o, *p, (size_t)(at - *p));
+  wgc_text_puts(o, with);
   *p = at + n;
   return true;
 }
 
 char *wgc_convert_rewrite_text(const char *text, size_t len, wgc_convert_stats *st) {
   memset(st, 0, sizeof *st);
-  out_buf o = {0};
+  wgc_text_buf o = {0};
   const char *p = text, *end = text + len;
   /* the preamble, in wasm2c's order: TRUNC_S macros, TRUNC_U macros,
    * wasm_fabsf, wasm_fabs */
@@ -221,8 +197,8 @@ char *wgc_convert_rewrite_text(const char *text, size_t len, wgc_convert_stats *
   const char *trunc_s = memmem(p, len, k_trunc_s_f32, sizeof k_trunc_s_f32 - 1);
   if (trunc_s && trunc_u && trunc_s < trunc_u) {
     size_t upto = (size_t)(trunc_u - text) + sizeof k_trunc_u_f32 - 1; /* <= len: found */
-    put(&o, text, upto);
-    puts_(&o, k_fast_trunc);
+    wgc_text_put(&o, text, upto);
+    wgc_text_puts(&o, k_fast_trunc);
     p = text + upto;
     st->trunc = true;
   }
@@ -233,8 +209,8 @@ char *wgc_convert_rewrite_text(const char *text, size_t len, wgc_convert_stats *
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
     if (f32_constant(&o, p, n)) st->constants++;
-    else put(&o, p, n);
-    if (nl) put(&o, "\n", 1);
+    else wgc_text_put(&o, p, n);
+    if (nl) wgc_text_put(&o, "\n", 1);
     p += n + (nl ? 1 : 0);
   }
   if (o.oom) {

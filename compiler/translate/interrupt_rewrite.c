@@ -30,42 +30,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_buf.h"
+
 #define MEM "instance->w2c_env_memory"
 #define ENTRY_CHECK "  WASM_RT_CHECK_INTERRUPT(" MEM ");"
 #define LOOP_CHECK " WASM_RT_CHECK_INTERRUPT_LOOP(" MEM ");"
-
-typedef struct out_buf {
-  char *d;
-  size_t n, cap;
-  bool oom;
-} out_buf;
-
-static void put(out_buf *o, const char *s, size_t n) {
-  if (o->oom) return;
-  if (o->n + n + 1 > o->cap) {
-    size_t cap = (o->n + n + 1) * 2;
-    char *d = realloc(o->d, cap);
-    if (!d) {
-      o->oom = true;
-      return;
-    }
-    o->d = d;
-    o->cap = cap;
-  }
-  memcpy(o->d + o->n, s, n);
-  o->n += n;
-  o->d[o->n] = 0;
-}
-
-static void puts_(out_buf *o, const char *s) { put(o, s, strlen(s)); }
-
-static bool ident_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-static const char *find(const char *s, size_t n, const char *needle) {
-  return memmem(s, n, needle, strlen(needle));
-}
 
 /* [s, s+n) without leading and trailing blanks. */
 static void trim(const char **s, size_t *n) {
@@ -78,7 +47,7 @@ static void trim(const char **s, size_t *n) {
 static size_t label_def(const char *s, size_t n, size_t *name_len) {
   if (n < 6 || memcmp(s, "var_", 4) != 0) return 0;
   size_t k = 4;
-  while (k < n && ident_char(s[k])) k++;
+  while (k < n && wgc_ident_char(s[k])) k++;
   if (k == n || s[k] != ':') return 0;
   if (k + 1 != n && !(k + 2 == n && s[k + 1] == ';')) return 0;
   *name_len = k;
@@ -96,9 +65,10 @@ static bool is_loop_label(const char *s, size_t n) {
 /* True if [s, s+n) holds the C keyword `kw` as a whole word. */
 static bool has_word(const char *s, size_t n, const char *kw) {
   size_t k = strlen(kw);
-  for (const char *p = find(s, n, kw); p; p = find(p + 1, (size_t)(s + n - p - 1), kw)) {
-    bool before = p > s && ident_char(p[-1]);
-    bool after = p + k < s + n && ident_char(p[k]);
+  for (const char *p = wgc_text_find(s, n, kw); p;
+       p = wgc_text_find(p + 1, (size_t)(s + n - p - 1), kw)) {
+    bool before = p > s && wgc_ident_char(p[-1]);
+    bool after = p + k < s + n && wgc_ident_char(p[k]);
     if (!before && !after) return true;
   }
   return false;
@@ -107,11 +77,11 @@ static bool has_word(const char *s, size_t n, const char *kw) {
 /* Calls of host imports in the line: w2c_env_NAME(instance->w2c_env_instance. */
 static unsigned import_calls(const char *s, size_t n) {
   unsigned count = 0;
-  for (const char *p = find(s, n, "w2c_env_"); p;
-       p = find(p + 1, (size_t)(s + n - p - 1), "w2c_env_")) {
-    if (p > s && ident_char(p[-1])) continue;
+  for (const char *p = wgc_text_find(s, n, "w2c_env_"); p;
+       p = wgc_text_find(p + 1, (size_t)(s + n - p - 1), "w2c_env_")) {
+    if (p > s && wgc_ident_char(p[-1])) continue;
     const char *q = p + 8;
-    while (q < s + n && ident_char(*q)) q++;
+    while (q < s + n && wgc_ident_char(*q)) q++;
     static const char arg[] = "(instance->w2c_env_instance";
     if ((size_t)(s + n - q) >= sizeof arg - 1 && memcmp(q, arg, sizeof arg - 1) == 0) count++;
   }
@@ -138,7 +108,8 @@ static size_t function_header(const char *start, const char *end, const char *m)
   if (w <= 0 || (size_t)w >= sizeof head || n - i < (size_t)w || memcmp(p + i, head, (size_t)w))
     return 0;
   w = snprintf(head, sizeof head, "(w2c_%s* instance", m);
-  if (w <= 0 || (size_t)w >= sizeof head || !find(p, n, head) || memchr(p, ';', n)) return 0;
+  if (w <= 0 || (size_t)w >= sizeof head || !wgc_text_find(p, n, head) || memchr(p, ';', n))
+    return 0;
   for (int lines = 0; lines < 64; lines++) {
     if (n >= 3 && memcmp(p + n - 3, ") {", 3) == 0) return (size_t)(p + n - start);
     if (memchr(p, '{', n) || !nl) return 0;
@@ -178,17 +149,18 @@ static const char *body_blocker(const line *l, size_t count, label *labels) {
     trim(&s, &n);
     if (has_word(s, n, "while") || has_word(s, n, "for") || has_word(s, n, "do"))
       return "a C loop statement";
-    if (find(s, n, "setjmp") || find(s, n, "wasm_rt_try") || find(s, n, "tail_call_stack"))
+    if (wgc_text_find(s, n, "setjmp") || wgc_text_find(s, n, "wasm_rt_try") ||
+        wgc_text_find(s, n, "tail_call_stack"))
       return "exceptions or tail calls";
     if (import_calls(s, n)) {
       if (import_calls(s, n) > 1 || !n || s[n - 1] != ';' || memchr(s, '{', n) || memchr(s, '}', n))
         return "a host import call that is not a statement of its own";
     }
     /* every goto to a label defined above it must name a loop label */
-    for (const char *g = find(s, n, "goto "); g;
-         g = find(g + 1, (size_t)(s + n - g - 1), "goto ")) {
+    for (const char *g = wgc_text_find(s, n, "goto "); g;
+         g = wgc_text_find(g + 1, (size_t)(s + n - g - 1), "goto ")) {
       const char *t = g + 5, *e = t;
-      while (e < s + n && ident_char(*e)) e++;
+      while (e < s + n && wgc_ident_char(*e)) e++;
       size_t tn = (size_t)(e - t);
       for (size_t j = 0; j < nlabels && labels[j].at <= i; j++)
         if (labels[j].len == tn && memcmp(labels[j].name, t, tn) == 0 && !is_loop_label(t, tn))
@@ -199,24 +171,25 @@ static const char *body_blocker(const line *l, size_t count, label *labels) {
 }
 
 /* Writes the body with its checks; counts them. */
-static void emit_body(out_buf *o, const line *l, size_t count, wgc_interrupt_stats *st) {
+static void emit_body(wgc_text_buf *o, const line *l, size_t count, wgc_interrupt_stats *st) {
   for (size_t i = 0; i < count; i++) {
     const char *s = l[i].s;
     size_t n = l[i].n, name_len;
     trim(&s, &n);
     if (label_def(s, n, &name_len) && is_loop_label(s, name_len)) {
-      put(o, l[i].s, (size_t)(s + n - l[i].s)); /* "  var_L1:" without the blank after it */
-      puts_(o, LOOP_CHECK);
+      wgc_text_put(o, l[i].s,
+                   (size_t)(s + n - l[i].s)); /* "  var_L1:" without the blank after it */
+      wgc_text_puts(o, LOOP_CHECK);
       st->loops++;
     } else {
-      put(o, l[i].s, l[i].n);
+      wgc_text_put(o, l[i].s, l[i].n);
     }
-    put(o, "\n", 1);
+    wgc_text_put(o, "\n", 1);
     if (n == 14 && memcmp(s, "FUNC_PROLOGUE;", 14) == 0) {
-      puts_(o, ENTRY_CHECK "\n");
+      wgc_text_puts(o, ENTRY_CHECK "\n");
       st->functions++;
     } else if (import_calls(s, n)) {
-      puts_(o, ENTRY_CHECK "\n");
+      wgc_text_puts(o, ENTRY_CHECK "\n");
       st->imports++;
     }
   }
@@ -230,11 +203,11 @@ char *wgc_interrupt_rewrite_text(const char *text, size_t len, const char *m,
     *why = "the module name is too long";
     return NULL;
   }
-  if (!find(text, len, "\n  " MEM " = w2c_env_memory(w2c_env_instance);\n")) {
+  if (!wgc_text_find(text, len, "\n  " MEM " = w2c_env_memory(w2c_env_instance);\n")) {
     *why = "the module does not import its memory as env.memory";
     return NULL;
   }
-  out_buf o = {0};
+  wgc_text_buf o = {0};
   line *body = NULL;
   label *labels = NULL;
   size_t body_cap = 0;
@@ -253,12 +226,12 @@ char *wgc_interrupt_rewrite_text(const char *text, size_t len, const char *m,
       trim(&s, &k);
       if (k >= 14 && memcmp(s, "FUNC_PROLOGUE;", 14) == 0)
         *why = "a function wasm2c wrote in an unknown shape";
-      if (find(p, n, "wasm_tailcall_w2c_")) *why = "tail calls";
-      put(&o, p, nl ? n + 1 : n);
+      if (wgc_text_find(p, n, "wasm_tailcall_w2c_")) *why = "tail calls";
+      wgc_text_put(&o, p, nl ? n + 1 : n);
       p = nl ? nl + 1 : end;
       continue;
     }
-    put(&o, p, n + 1);
+    wgc_text_put(&o, p, n + 1);
     const char *q = nl + 1;
     size_t count = 0;
     bool closed = false, guest = false;
@@ -302,11 +275,11 @@ char *wgc_interrupt_rewrite_text(const char *text, size_t len, const char *m,
       emit_body(&o, body, count, st);
     } else {
       for (size_t i = 0; i < count; i++) {
-        put(&o, body[i].s, body[i].n);
-        put(&o, "\n", 1);
+        wgc_text_put(&o, body[i].s, body[i].n);
+        wgc_text_put(&o, "\n", 1);
       }
     }
-    put(&o, "}", 1); /* the closing line; its newline is copied with the next line */
+    wgc_text_put(&o, "}", 1); /* the closing line; its newline is copied with the next line */
     p = q + 1;
   }
   free(body);

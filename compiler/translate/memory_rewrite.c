@@ -33,47 +33,12 @@
 #include <string.h>
 
 #include "compiler_internal.h"
+#include "text_buf.h"
 
 #define MEM "instance->w2c_env_memory"
 #define MEM_LEN (sizeof MEM - 1)
 
-/* ---- a growable output buffer ------------------------------------------- */
-
-typedef struct out_buf {
-  char *d;
-  size_t n, cap;
-  bool oom;
-} out_buf;
-
-static void put(out_buf *o, const char *s, size_t n) {
-  if (o->oom) return;
-  if (o->n + n + 1 > o->cap) {
-    size_t cap = (o->n + n + 1) * 2;
-    char *d = realloc(o->d, cap);
-    if (!d) {
-      o->oom = true;
-      return;
-    }
-    o->d = d;
-    o->cap = cap;
-  }
-  memcpy(o->d + o->n, s, n);
-  o->n += n;
-  o->d[o->n] = 0;
-}
-
-static void puts_(out_buf *o, const char *s) { put(o, s, strlen(s)); }
-
 /* ---- small text helpers ------------------------------------------------- */
-
-static bool ident_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* memmem over [s, s+n) for a C string. */
-static const char *find(const char *s, size_t n, const char *needle) {
-  return memmem(s, n, needle, strlen(needle));
-}
 
 static bool starts_with(const char *s, size_t n, const char *p) {
   size_t k = strlen(p);
@@ -85,13 +50,13 @@ static bool starts_with(const char *s, size_t n, const char *p) {
  * CALL_INDIRECT( or wasm_rt_grow_memory(. */
 static bool has_call(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    if (i && ident_char(s[i - 1])) continue;
+    if (i && wgc_ident_char(s[i - 1])) continue;
     size_t k = 0;
     if (starts_with(s + i, n - i, "w2c_")) k = 4;
     else if (starts_with(s + i, n - i, "CALL_INDIRECT(")) return true;
     else if (starts_with(s + i, n - i, "wasm_rt_grow_memory(")) return true;
     if (!k) continue;
-    while (i + k < n && ident_char(s[i + k])) k++;
+    while (i + k < n && wgc_ident_char(s[i + k])) k++;
     if (i + k < n && s[i + k] == '(') return true;
   }
   return false;
@@ -103,7 +68,7 @@ static bool has_call(const char *s, size_t n) {
  * _default32 twin: *_splat, *_zero, *_lane<N>, and the extending loads. */
 static size_t simd_general_name(const char *s, size_t n) {
   size_t k = 0;
-  while (k < n && ident_char(s[k])) k++;
+  while (k < n && wgc_ident_char(s[k])) k++;
   if (k < 6) return 0;
   char name[64];
   if (k >= sizeof name) return 0;
@@ -128,7 +93,7 @@ static bool has_default32_twin(const char *text, size_t len, const char *name, s
   char want[128];
   for (size_t m = 0; m < sizeof macros / sizeof macros[0]; m++) {
     int w = snprintf(want, sizeof want, "%s%.*s,", macros[m], (int)n, name);
-    if (w > 0 && (size_t)w < sizeof want && find(text, len, want)) return true;
+    if (w > 0 && (size_t)w < sizeof want && wgc_text_find(text, len, want)) return true;
   }
   return false;
 }
@@ -136,14 +101,15 @@ static bool has_default32_twin(const char *text, size_t len, const char *name, s
 /* Why splat may not run on this file, or NULL. */
 static const char *splat_blocker(const char *text, size_t len, const char *m) {
   char want[300];
-  if (!find(text, len, "\n#define IS_SINGLE_UNSHARED_MEMORY 1\n"))
+  if (!wgc_text_find(text, len, "\n#define IS_SINGLE_UNSHARED_MEMORY 1\n"))
     return "not a single unshared memory";
   snprintf(want, sizeof want, "\nconst u8 wasm2c_%s_is64_env_memory = 0;\n", m);
-  if (!find(text, len, want)) return "the memory is not 32-bit";
+  if (!wgc_text_find(text, len, want)) return "the memory is not 32-bit";
   snprintf(want, sizeof want, "\nconst u32 wasm2c_%s_pagesize_env_memory = 65536;\n", m);
-  if (!find(text, len, want)) return "the memory does not have 64 KiB pages";
-  if (!find(text, len,
-            "  static inline return_type name##_default32(wasm_rt##shared##memory_t* mem,"))
+  if (!wgc_text_find(text, len, want)) return "the memory does not have 64 KiB pages";
+  if (!wgc_text_find(
+          text, len,
+          "  static inline return_type name##_default32(wasm_rt##shared##memory_t* mem,"))
     return "no _default32 helpers (DEF_MEM_CHECKS changed)";
   return NULL;
 }
@@ -167,13 +133,14 @@ static const char *copy_blocker(const line *l, size_t count, unsigned *uses) {
     size_t lead = 0;
     while (lead < n && (s[lead] == ' ' || s[lead] == '\t')) lead++;
     if (lead < n && s[lead] == '#') return "a preprocessor line";
-    if (find(s, n, "wg_mem")) return "a name clash with wg_mem";
-    if (find(s, n, "wasm_rt_try") || find(s, n, "setjmp") || find(s, n, "->fn(") ||
-        find(s, n, "tail_call_stack"))
+    if (wgc_text_find(s, n, "wg_mem")) return "a name clash with wg_mem";
+    if (wgc_text_find(s, n, "wasm_rt_try") || wgc_text_find(s, n, "setjmp") ||
+        wgc_text_find(s, n, "->fn(") || wgc_text_find(s, n, "tail_call_stack"))
       return "exceptions or tail calls";
     bool call = has_call(s, n);
     unsigned here = 0;
-    for (const char *p = find(s, n, MEM); p; p = find(p + 1, (size_t)(s + n - p - 1), MEM)) {
+    for (const char *p = wgc_text_find(s, n, MEM); p;
+         p = wgc_text_find(p + 1, (size_t)(s + n - p - 1), MEM)) {
       size_t at = (size_t)(p - s);
       char after = at + MEM_LEN < n ? s[at + MEM_LEN] : 0;
       if (after != ',' && after != ')') return "the memory used other than as an argument";
@@ -196,38 +163,38 @@ static const char *copy_blocker(const line *l, size_t count, unsigned *uses) {
 }
 
 /* Writes line `l` with the splat and copy replacements; counts both. */
-static void emit_line(out_buf *o, const line *l, bool splat, bool copy, const char *text,
+static void emit_line(wgc_text_buf *o, const line *l, bool splat, bool copy, const char *text,
                       size_t len, wgc_rewrite_stats *st, bool *splat_ok) {
   const char *s = l->s, *e = l->s + l->n;
   if (l->segue || (!splat && !copy)) {
-    put(o, s, l->n);
+    wgc_text_put(o, s, l->n);
     return;
   }
   while (s < e) {
-    const char *p = find(s, (size_t)(e - s), MEM);
+    const char *p = wgc_text_find(s, (size_t)(e - s), MEM);
     if (!p) break;
     /* the callee name right before "(instance->w2c_env_memory" */
     const char *name_end = p > l->s && p[-1] == '(' ? p - 1 : p, *name = name_end;
-    while (name_end < p && name > l->s && ident_char(name[-1])) name--;
+    while (name_end < p && name > l->s && wgc_ident_char(name[-1])) name--;
     size_t nlen = (size_t)(name_end - name);
     bool grow = nlen == 19 && memcmp(name, "wasm_rt_grow_memory", 19) == 0;
     if (splat && name_end < p && name >= s && nlen && simd_general_name(name, nlen) == nlen &&
         p[MEM_LEN] == ',') {
       if (has_default32_twin(text, len, name, nlen)) {
-        put(o, s, (size_t)(name_end - s));
-        puts_(o, "_default32(");
+        wgc_text_put(o, s, (size_t)(name_end - s));
+        wgc_text_puts(o, "_default32(");
         st->simd_accesses++;
       } else {
         *splat_ok = false; /* caller discards the result */
-        put(o, s, (size_t)(p - s));
+        wgc_text_put(o, s, (size_t)(p - s));
       }
     } else {
-      put(o, s, (size_t)(p - s));
+      wgc_text_put(o, s, (size_t)(p - s));
     }
-    puts_(o, copy && !grow ? "wg_mem" : MEM);
+    wgc_text_puts(o, copy && !grow ? "wg_mem" : MEM);
     s = p + MEM_LEN;
   }
-  put(o, s, (size_t)(e - s));
+  wgc_text_put(o, s, (size_t)(e - s));
 }
 
 /* ---- the whole file ----------------------------------------------------- */
@@ -241,7 +208,7 @@ static bool is_function_start(const char *s, size_t n, const char *m) {
   int w = snprintf(head, sizeof head, " w2c_%s_", m);
   if (w <= 0 || (size_t)w >= sizeof head || !starts_with(s + i, n - i, head)) return false;
   w = snprintf(head, sizeof head, "(w2c_%s* instance", m);
-  if (w <= 0 || (size_t)w >= sizeof head || !find(s, n, head)) return false;
+  if (w <= 0 || (size_t)w >= sizeof head || !wgc_text_find(s, n, head)) return false;
   return n >= 3 && memcmp(s + n - 3, ") {", 3) == 0;
 }
 
@@ -251,7 +218,7 @@ static char *rewrite(const char *text, size_t len, const char *m, bool splat, wg
                      const char **why, bool *splat_ok) {
   memset(st, 0, sizeof *st);
   *splat_ok = true;
-  out_buf o = {0};
+  wgc_text_buf o = {0};
   line *body = NULL;
   size_t body_cap = 0;
   const char *p = text, *end = text + len;
@@ -259,12 +226,12 @@ static char *rewrite(const char *text, size_t len, const char *m, bool splat, wg
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
     if (!nl || !is_function_start(p, n, m)) {
-      put(&o, p, nl ? n + 1 : n);
+      wgc_text_put(&o, p, nl ? n + 1 : n);
       p = nl ? nl + 1 : end;
       continue;
     }
     /* collect the body up to the closing "}" in column 0 */
-    put(&o, p, n + 1);
+    wgc_text_put(&o, p, n + 1);
     const char *q = nl + 1;
     size_t count = 0;
     int segue_depth = 0;
@@ -279,7 +246,7 @@ static char *rewrite(const char *text, size_t len, const char *m, bool splat, wg
       bool directive = k && q[0] == '#';
       /* wasm2c indents every body line; anything else ends the body early */
       if (!directive && (!k || (q[0] != ' ' && q[0] != '\t'))) break;
-      if (directive && starts_with(q, k, "#if") && (segue_depth || find(q, k, "SEGUE")))
+      if (directive && starts_with(q, k, "#if") && (segue_depth || wgc_text_find(q, k, "SEGUE")))
         segue_depth++;
       if (count == body_cap) {
         size_t cap = body_cap ? body_cap * 2 : 256;
@@ -312,18 +279,18 @@ static char *rewrite(const char *text, size_t len, const char *m, bool splat, wg
     }
     if (copy) {
       st->functions++;
-      puts_(&o,
-            "  wasm_rt_memory_t wg_memv = *" MEM "; wasm_rt_memory_t *const wg_mem = &wg_memv;\n");
+      wgc_text_puts(&o, "  wasm_rt_memory_t wg_memv = *" MEM
+                        "; wasm_rt_memory_t *const wg_mem = &wg_memv;\n");
     }
     for (size_t i = 0; i < count; i++) {
       emit_line(&o, &body[i], splat, copy, text, len, st, splat_ok);
-      put(&o, "\n", 1);
+      wgc_text_put(&o, "\n", 1);
       if (copy && !body[i].segue && has_call(body[i].s, body[i].n)) {
-        puts_(&o, "  wg_memv = *" MEM ";\n");
+        wgc_text_puts(&o, "  wg_memv = *" MEM ";\n");
         st->refreshes++;
       }
     }
-    put(&o, "}", 1); /* the closing line; its newline is copied with the next line */
+    wgc_text_put(&o, "}", 1); /* the closing line; its newline is copied with the next line */
     p = q + 1;
   }
   free(body);
@@ -344,7 +311,7 @@ char *wgc_memory_rewrite_text(const char *text, size_t len, const char *m, wgc_r
     *why = "the module name is too long";
     return NULL;
   }
-  if (!find(text, len, "\n  " MEM " = w2c_env_memory(w2c_env_instance);\n")) {
+  if (!wgc_text_find(text, len, "\n  " MEM " = w2c_env_memory(w2c_env_instance);\n")) {
     *why = "the memory import is not instance->w2c_env_memory";
     return NULL;
   }
