@@ -730,6 +730,24 @@ def parse_args(argv):
     return args
 
 
+def portable(obj):
+    """obj with this machine's paths in its strings made relative: the
+    repository root becomes ".", the folder beside it "..", temporary
+    folders "$TMPDIR", so a committed results file names no local path."""
+    if isinstance(obj, dict):
+        return {k: portable(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [portable(v) for v in obj]
+    if not isinstance(obj, str):
+        return obj
+    tmp = tempfile.gettempdir().rstrip("/")
+    for prefix, name in ((REPO, "."), (os.path.dirname(REPO), ".."), (tmp, "$TMPDIR")):
+        obj = obj.replace(prefix + "/", name + "/")
+        if obj == prefix:
+            obj = name
+    return obj
+
+
 def main(argv):
     if argv[:1] == ["--render"] or (argv and argv[0].startswith("--render=")):
         path = argv[1] if argv[:1] == ["--render"] and len(argv) > 1 else argv[0].partition("=")[2]
@@ -800,7 +818,7 @@ def main(argv):
     if args.out:
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as f:
-            json.dump(report, f, indent=1)
+            json.dump(portable(report), f, indent=1)
         log(f"wrote {args.out}")
     if args.smoke:
         timed = [e for r in report["models"].values() for e in r["engines"].values()
