@@ -178,12 +178,11 @@ static bool f32_constant(wgc_text_buf *o, const char *s, size_t n) {
 
 static bool replace_once(wgc_text_buf *o, const char **p, const char *end, const char *old,
                          const char *with) {
-  size_t n = strlen(old);
-  const char *at = memmem(*p, (size_t)(end - *p), old, n);
+  const char *at = wgc_text_find(*p, (size_t)(end - *p), old);
   if (!at) return false;
   wgc_text_put(o, *p, (size_t)(at - *p));
   wgc_text_puts(o, with);
-  *p = at + n;
+  *p = at + strlen(old);
   return true;
 }
 
@@ -193,8 +192,8 @@ char *wgc_convert_rewrite_text(const char *text, size_t len, wgc_convert_stats *
   const char *p = text, *end = text + len;
   /* the preamble, in wasm2c's order: TRUNC_S macros, TRUNC_U macros,
    * wasm_fabsf, wasm_fabs */
-  const char *trunc_u = memmem(p, len, k_trunc_u_f32, sizeof k_trunc_u_f32 - 1);
-  const char *trunc_s = memmem(p, len, k_trunc_s_f32, sizeof k_trunc_s_f32 - 1);
+  const char *trunc_u = wgc_text_find(p, len, k_trunc_u_f32);
+  const char *trunc_s = wgc_text_find(p, len, k_trunc_s_f32);
   if (trunc_s && trunc_u && trunc_s < trunc_u) {
     size_t upto = (size_t)(trunc_u - text) + sizeof k_trunc_u_f32 - 1; /* <= len: found */
     wgc_text_put(&o, text, upto);
