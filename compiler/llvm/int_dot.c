@@ -184,6 +184,7 @@ void wgc_dot_options_init(wgc_dot_options *opt) {
   memset(opt, 0, sizeof *opt);
   opt->memory_max_pages = 65536u;
   opt->isa = -1;
+  opt->split_chains = -1;
 }
 
 wasmgraph_status wgc_int_dot(wgc_ctx *ctx, LLVMModuleRef m, const wgc_dot_options *opt,
@@ -199,6 +200,7 @@ wasmgraph_status wgc_int_dot(wgc_ctx *ctx, LLVMModuleRef m, const wgc_dot_option
   s.lc = LLVMGetModuleContext(m);
   s.m = m;
   s.st = st;
+  s.split_mode = opt->split_chains;
   s.bd = LLVMCreateBuilderInContext(s.lc);
   s.i8 = LLVMInt8TypeInContext(s.lc);
   s.i16 = LLVMInt16TypeInContext(s.lc);

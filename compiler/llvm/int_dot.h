@@ -20,6 +20,10 @@ typedef enum wgc_dot_isa {
                       the loop around (AVX512-VNNI + AVX512F + AVX512VL) */
 } wgc_dot_isa;
 
+/* Below this many accumulator registers per loop, a chain of dot steps is
+ * latency-bound (int_dot_emit.c). */
+enum { WGC_DOT_SPLIT_BELOW = 7 };
+
 typedef struct wgc_dot_options {
   /* Out-of-bounds accesses fault in guard pages behind linear memory; in
    * bounds-check mode pass false: nothing changes. */
@@ -30,6 +34,11 @@ typedef struct wgc_dot_options {
   /* -1: pick from each function's target-features; else force this ISA
    * (tests; WGC_DOT_X86 and WGC_DOT_VNNI only make sense on x86). */
   int isa;
+  /* Chains of two or more dot steps into one accumulator (VNNI forms):
+   * -1 (default): start them at zero and add the accumulator last where the
+   * loop has fewer than WGC_DOT_SPLIT_BELOW accumulators; 0: never; 1: always
+   * (tests). Exact either way (int_dot_emit.c). */
+  int split_chains;
   bool verify; /* LLVMVerifyModule afterwards (always without NDEBUG) */
 } wgc_dot_options;
 
@@ -44,6 +53,7 @@ typedef struct wgc_dot_stats {
   unsigned functions;       /* functions with at least one replaced loop */
   unsigned vnni;            /* replaced loops that use VNNI instructions */
   unsigned wide_groups;     /* groups of 4 positions kept in 512-bit registers */
+  unsigned split_chains;    /* accumulator chains started at zero (split_chains above) */
   const char *disabled;     /* why nothing was attempted, or NULL */
   const char *first_reject; /* why the first rejected loop was left alone */
 } wgc_dot_stats;

@@ -315,7 +315,7 @@ static LLVMValueRef window(dot_state *s, const dot_loop *L, const wide_group *g)
 /* Group g's steps, at the builder (the loop's replacement block). */
 static void wide_steps(dot_state *s, const dot_loop *L, wide_group *g, const LLVMValueRef *wv,
                        const LLVMValueRef *corr, unsigned groups, unsigned G) {
-  LLVMValueRef win = window(s, L, g), z = g->phi;
+  LLVMValueRef win = window(s, L, g), z = s->split ? LLVMConstNull(LLVMTypeOf(g->phi)) : g->phi;
   for (unsigned q = 0; q < groups; q++) {
     LLVMValueRef xz = window_operand(s, L, g, win, q * G), wz = spread(s, wv[q]);
     if (L->ebytes == 1) {
@@ -330,7 +330,8 @@ static void wide_steps(dot_state *s, const dot_loop *L, wide_group *g, const LLV
       z = intrinsic(s, "llvm.x86.avx512.vpdpwssd.512", args, 3, "dot.acc");
     }
   }
-  g->out = z;
+  g->out = s->split ? LLVMBuildAdd(s->bd, g->phi, z, "dot.acc") : z;
+  s->st->split_chains += s->split;
 }
 
 /* Wide groups: their phis in the loop around's header, their initial
@@ -414,6 +415,25 @@ static void emit_terms(dot_state *s, dot_loop *L) {
   s->st->single_steps += V % 2;
 }
 
+/* Whether this loop's accumulator chains start at zero, the accumulator
+ * added after the last dot step: acc + (((0 + d0) + d1) + ...) instead of
+ * ((acc + d0) + d1) + .... Why: each step is one vpdpwssd/vpdpbusd, about 5
+ * cycles of latency on the accumulator operand, and the accumulator circles
+ * the loop around, so a chain of G steps costs about 5G cycles per
+ * iteration however few the positions. A 1x1 convolution on a 7x7 map has 7
+ * positions (one 512-bit group and three xmm accumulators): mobilenet_v2_qnn
+ * ran those loops about 12% faster split, at one vpaddd per accumulator.
+ * With many accumulators the loop is throughput-bound and the add is pure
+ * cost, hence the bound; one step alone gains nothing (int8 quads with trip
+ * 4 were measured slightly slower). Exact: wrapping i32 addition is
+ * associative, and the steps start at zero instead of at acc (the
+ * non-saturating forms only, as everywhere in this pass). */
+static bool split_chains(const dot_state *s, const dot_loop *L, unsigned groups) {
+  if (s->isa < WGC_DOT_VNNI || groups < 2 || s->split_mode == 0) return false;
+  unsigned accs = L->nwide + (L->npos - LANES * L->nwide);
+  return s->split_mode == 1 || accs < WGC_DOT_SPLIT_BELOW;
+}
+
 /* Builds the straight-line replacement in block n: every position's value
  * after the loop, in p->result. */
 void wgc_dot_emit(dot_state *s, dot_loop *L) {
@@ -440,6 +460,7 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   anchor_inputs(L);
   if (s->isa == WGC_DOT_VNNI512 && !L->rows) form_groups(L);
   else L->nwide = 0;
+  s->split = split_chains(s, L, groups);
   emit_wide(s, L, wv, corr, groups, G);
   /* then one position at a time, so its address dies right away */
   for (unsigned k = 0; k < L->npos; k++) {
@@ -448,12 +469,16 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
     for (unsigned i = 0; i < L->nwide; i++)
       for (unsigned t = 0; t < LANES; t++) in_wide |= L->wide[i].pos[t] == k;
     if (in_wide) continue;
-    p->result = p->init;
+    p->result = s->split ? LLVMConstNull(s->v4i32) : p->init;
     for (unsigned g = 0; g < groups; g++)
       p->result = L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g], corr[g])
                   : L->rows      ? i16_pair(s, p->result, x_rows(s, p, g * G), wv[g])
                                  : i16_pair(s, p->result, x_splat(s, p, g * G), wv[g]);
     for (unsigned j = groups * G; j < L->trip; j++) p->result = single_step(s, L, p, p->result, j);
+    if (s->split) {
+      p->result = LLVMBuildAdd(s->bd, p->init, p->result, "dot.acc");
+      s->st->split_chains++;
+    }
   }
   s->st->groups += groups;
   s->st->single_steps += L->trip - groups * G;

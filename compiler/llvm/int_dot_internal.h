@@ -112,6 +112,8 @@ typedef struct dot_state {
   wgc_dot_isa isa; /* of the current function */
   wgc_dot_stats *st;
   bool changed_fn;
+  int split_mode; /* wgc_dot_options.split_chains */
+  bool split;     /* the current loop's chains start at 0, the accumulator added last */
   bool oom;
 } dot_state;
 

@@ -377,9 +377,10 @@ static uint32_t w_span(const kspec *k) {
   return (k->outer ? (k->outer - 1) * OUTER_W : 0) + (unsigned)(4 * k->eb) * k->trip;
 }
 
-static void positive(const char *name, const kspec *k, int isa, unsigned wide) {
+/* split: wgc_dot_options.split_chains (-1 the pass's choice, 1 always) */
+static void positive(const char *name, const kspec *k, int isa, unsigned wide, int split) {
   char full[160];
-  snprintf(full, sizeof full, "%s/%s", name, isa_name(isa));
+  snprintf(full, sizeof full, "%s/%s%s", name, isa_name(isa), split == 1 ? "/split" : "");
   int before_failed = failed;
   char *ir = kernel_ir(k, host_attrs);
   LLVMContextRef c0, c1;
@@ -395,6 +396,7 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide) {
   o.guard_pages = true;
   o.memory_max_pages = 65535;
   o.isa = isa;
+  o.split_chains = split;
   o.verify = true;
   wgc_dot_stats st;
   wasmgraph_status s = wgc_int_dot(&ctx, m1, &o, &st);
@@ -405,6 +407,15 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide) {
   check(st.groups == steps / G && st.single_steps == steps % G, full, "wrong grouping");
   check(st.wide_groups == (isa == WGC_DOT_VNNI512 ? wide : 0), full,
         "wrong number of 512-bit groups");
+  /* every accumulator of a loop with two or more dot steps per chain: wide
+   * groups count once, the positions outside them once each */
+  unsigned chains = st.wide_groups + k->npos - 4 * st.wide_groups;
+  bool long_chains = isa >= WGC_DOT_VNNI && k->terms <= 1 && steps / G >= 2;
+  if (split == 1)
+    check(st.split_chains == (long_chains ? chains : 0), full, "wrong number of split chains");
+  if (split == -1)
+    check(st.split_chains == (long_chains && chains < WGC_DOT_SPLIT_BELOW ? chains : 0), full,
+          "split where the pass should not, or not where it should");
   char *after = LLVMPrintModuleToString(m1);
   check(count(after, "label %loop") == 0, full, "the loop is still there");
   if (isa >= WGC_DOT_VNNI && steps >= G)
@@ -563,7 +574,10 @@ int main(void) {
        0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-    for (int t = 0; t < nisa; t++) positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide);
+    for (int t = 0; t < nisa; t++) {
+      positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide, -1);
+      if (isas[t] >= WGC_DOT_VNNI) positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide, 1);
+    }
 
   wgc_dot_options on;
   wgc_dot_options_init(&on);
