@@ -24,6 +24,7 @@
 
 #include "address_fold.h"
 #include "fp_contract.h"
+#include "half_pair.h"
 #include "inline_round.h"
 #include "int_dot.h"
 #include "interrupt_checks.h"
@@ -59,6 +60,7 @@ static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
 static wasmgraph_status run_v128_quad(wgc_llvm_job *j);
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
+static wasmgraph_status run_half_pair(wgc_llvm_job *j);
 static wasmgraph_status run_address_fold(wgc_llvm_job *j);
 static wasmgraph_status run_fp_contract(wgc_llvm_job *j);
 static wasmgraph_status run_interrupt_checks(wgc_llvm_job *j);
@@ -114,6 +116,11 @@ static const struct {
       "shuffle (splat_window.c)",
       true},
      run_splat_window},
+    {{"half-pair",
+      "compute two 128-bit integer halves that one shuffle joins (TVM's requantize) "
+      "as one 256-bit computation (half_pair.c)",
+      true},
+     run_half_pair},
     {{"address-fold",
       "address loads at zext(x + k) as zext(x) + k next to an anchor load "
       "(address_fold.c)",
@@ -324,6 +331,20 @@ static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
             "a window; %u quads (%u from two windows, %u in-lane), %u without",
             ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window, ws.quads, ws.quad_two,
             ws.quad_in_lane, ws.quad_no_window);
+  return st;
+}
+
+/* It touches no memory access, so it needs neither guard pages nor a memory
+ * cap; the functions' target-features decide (+avx2). */
+static wasmgraph_status run_half_pair(wgc_llvm_job *j) {
+  wgc_half_pair_stats hs;
+  wasmgraph_status st = wgc_half_pair(j->ctx, j->m, false, &hs);
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  if (!hs.functions && hs.skipped_functions)
+    wgc_log(j->ctx, "half pairs: off (the target has no 256-bit integer vectors)");
+  else
+    wgc_log(j->ctx, "half pairs: %u joins (%u instruction pairs, %u concats) in %u functions",
+            hs.pairs, hs.paired_insts, hs.concats, hs.functions);
   return st;
 }
 
