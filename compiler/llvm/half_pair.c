@@ -73,10 +73,6 @@ typedef struct hp_state {
   wgc_half_pair_stats *st;
 } hp_state;
 
-static const char *const k_lanewise_intrinsics[] = {
-    "llvm.smin.",     "llvm.smax.",     "llvm.umin.",     "llvm.umax.",
-    "llvm.sadd.sat.", "llvm.uadd.sat.", "llvm.ssub.sat.", "llvm.usub.sat."};
-
 static bool is_int_vector(LLVMTypeRef t) {
   if (LLVMGetTypeKind(t) != LLVMVectorTypeKind) return false;
   LLVMTypeRef e = LLVMGetElementType(t);
@@ -89,15 +85,6 @@ static LLVMTypeRef wide_type(LLVMTypeRef t) {
   unsigned n = LLVMGetVectorSize(t);
   if ((unsigned long)n * 2 * LLVMGetIntTypeWidth(e) > MAX_WIDE_BITS) return NULL;
   return LLVMVectorType(e, 2 * n);
-}
-
-/* The lane-wise intrinsic a call invokes, or NULL. */
-static const char *lanewise_intrinsic(LLVMValueRef call) {
-  const char *name = wgc_callee_name(call);
-  if (!name) return NULL;
-  for (size_t i = 0; i < sizeof k_lanewise_intrinsics / sizeof *k_lanewise_intrinsics; i++)
-    if (strncmp(name, k_lanewise_intrinsics[i], strlen(k_lanewise_intrinsics[i])) == 0) return name;
-  return NULL;
 }
 
 static bool pairable_opcode(LLVMValueRef v) {
@@ -120,7 +107,7 @@ static bool pairable_opcode(LLVMValueRef v) {
     case LLVMShuffleVector:
       return true;
     case LLVMCall:
-      return lanewise_intrinsic(v) != NULL;
+      return wgc_lanewise_int_intrinsic(v) != NULL;
     default:
       return false;
   }
@@ -270,7 +257,7 @@ static LLVMValueRef build_inst(hp_state *s, LLVMValueRef a, LLVMValueRef b) {
     case LLVMBitCast:
       return LLVMBuildCast(s->bd, op, w[0], wt, "hp.cast");
     case LLVMCall: {
-      const char *name = lanewise_intrinsic(a);
+      const char *name = wgc_lanewise_int_intrinsic(a);
       unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
       if (!id) return NULL;
       LLVMValueRef fn = LLVMGetIntrinsicDeclaration(s->m, id, &wt, 1);

@@ -173,11 +173,7 @@ static void run_function(dot_state *s, LLVMValueRef fn, int forced) {
   }
   free(L);
   if (s->st->loops > before) s->st->functions++;
-  /* without it the backend splits every 512-bit operation in two */
-  if (wide)
-    LLVMAddAttributeAtIndex(
-        fn, LLVMAttributeFunctionIndex,
-        LLVMCreateStringAttribute(s->lc, WGC_LIT("min-legal-vector-width"), WGC_LIT("512")));
+  if (wide) wgc_fn_allow_512(fn);
 }
 
 void wgc_dot_options_init(wgc_dot_options *opt) {

@@ -5,6 +5,7 @@
 #include "pass_util.h"
 
 #include <llvm-c/Analysis.h>
+#include <stdlib.h>
 
 const char *wgc_trap_proof_unmet(bool guard_pages, uint32_t memory_max_pages) {
   if (!guard_pages) return "bounds-check mode";
@@ -193,4 +194,35 @@ bool wgc_fn_has_feature(LLVMValueRef fn, const char *feature, bool prefix) {
     if (prefix || i + fl == len || v[i + fl] == ',') return true;
   }
   return false;
+}
+
+void wgc_fn_allow_512(LLVMValueRef fn) {
+  LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                                     WGC_LIT("min-legal-vector-width"));
+  unsigned len = 0;
+  const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
+  if (v && len < 16) {
+    char num[16];
+    memcpy(num, v, len);
+    num[len] = 0;
+    if (strtoul(num, NULL, 10) >= 512) return;
+  }
+  if (a)
+    LLVMRemoveStringAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                                     WGC_LIT("min-legal-vector-width"));
+  LLVMContextRef lc = LLVMGetModuleContext(LLVMGetGlobalParent(fn));
+  LLVMAddAttributeAtIndex(
+      fn, LLVMAttributeFunctionIndex,
+      LLVMCreateStringAttribute(lc, WGC_LIT("min-legal-vector-width"), WGC_LIT("512")));
+}
+
+const char *wgc_lanewise_int_intrinsic(LLVMValueRef call) {
+  static const char *const lanewise[] = {"llvm.smin.",     "llvm.smax.",     "llvm.umin.",
+                                         "llvm.umax.",     "llvm.sadd.sat.", "llvm.uadd.sat.",
+                                         "llvm.ssub.sat.", "llvm.usub.sat."};
+  const char *name = wgc_callee_name(call);
+  if (!name) return NULL;
+  for (size_t i = 0; i < sizeof lanewise / sizeof *lanewise; i++)
+    if (strncmp(name, lanewise[i], strlen(lanewise[i])) == 0) return name;
+  return NULL;
 }

@@ -100,6 +100,18 @@ unsigned wgc_int_bytes(LLVMTypeRef t);
  * this: clang records the target's features on every function it defines. */
 bool wgc_fn_has_feature(LLVMValueRef fn, const char *feature, bool prefix);
 
+/* Lets the backend keep fn's 512-bit vector operations whole: raises its
+ * "min-legal-vector-width" to 512 (clang writes 0 or 128 on the translated
+ * functions, and LLVM 14 follows the prefer-256-bit tuning of Intel's
+ * server cores, so each 512-bit operation would become two 256-bit ones). */
+void wgc_fn_allow_512(LLVMValueRef fn);
+
+/* The name of the lane-wise integer intrinsic `call` invokes (llvm.smin,
+ * smax, umin, umax and the saturating add/sub, overloaded on one vector
+ * type), or NULL. Lane i of its result depends only on lane i of its
+ * operands, so the passes that widen vector code may widen it. */
+const char *wgc_lanewise_int_intrinsic(LLVMValueRef call);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

@@ -31,6 +31,7 @@
 #include "load_barriers.h"
 #include "pass_util.h"
 #include "splat_window.h"
+#include "stream_widen.h"
 #include "tile_vectorize.h"
 #include "v128_pair.h"
 
@@ -61,6 +62,7 @@ static wasmgraph_status run_v128_quad(wgc_llvm_job *j);
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
 static wasmgraph_status run_half_pair(wgc_llvm_job *j);
+static wasmgraph_status run_stream_widen(wgc_llvm_job *j);
 static wasmgraph_status run_address_fold(wgc_llvm_job *j);
 static wasmgraph_status run_fp_contract(wgc_llvm_job *j);
 static wasmgraph_status run_interrupt_checks(wgc_llvm_job *j);
@@ -121,6 +123,12 @@ static const struct {
       "as one 256-bit computation (half_pair.c)",
       true},
      run_half_pair},
+    {{"stream-widen",
+      "run load-compute-store loops of 128-bit integer vectors (TVM's requantize, "
+      "pad/cast) 4 (AVX-512) or 2 (AVX2) iterations at a time, behind a run-time "
+      "bounds and overlap check (stream_widen.c)",
+      true},
+     run_stream_widen},
     {{"address-fold",
       "address loads at zext(x + k) as zext(x) + k next to an anchor load "
       "(address_fold.c)",
@@ -345,6 +353,21 @@ static wasmgraph_status run_half_pair(wgc_llvm_job *j) {
   else
     wgc_log(j->ctx, "half pairs: %u joins (%u instruction pairs, %u concats) in %u functions",
             hs.pairs, hs.paired_insts, hs.concats, hs.functions);
+  return st;
+}
+
+/* Its own run-time check proves every access in bounds, so it needs
+ * neither guard pages nor a memory cap (bounds-check builds have none of
+ * its single-block loops); the functions' target-features decide. */
+static wasmgraph_status run_stream_widen(wgc_llvm_job *j) {
+  wgc_stream_stats ss;
+  wasmgraph_status st = wgc_stream_widen(j->ctx, j->m, false, &ss);
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  wgc_log(j->ctx,
+          "stream widening: %u loops (%u by 4, %u by 2; %u streams) in %u functions; %u left "
+          "alone%s%s",
+          ss.loops, ss.by4, ss.by2, ss.streams, ss.functions, ss.rejected,
+          ss.first_reject ? ", first: " : "", ss.first_reject ? ss.first_reject : "");
   return st;
 }
 

@@ -459,28 +459,6 @@ static LLVMValueRef extract(void *pass, LLVMBuilderRef bd, acc_group *g, unsigne
   return ext[t];
 }
 
-/* The backend legalizes vector types to what min-legal-vector-width allows
- * (clang writes 0 or 128 on the translated functions); a quad's function
- * needs 512, or each <16 x float> operation becomes two 256-bit ones. */
-static void allow_512(vp_state *s, LLVMValueRef f) {
-  LLVMAttributeRef a = LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex,
-                                                     WGC_LIT("min-legal-vector-width"));
-  unsigned len = 0;
-  const char *v = a ? LLVMGetStringAttributeValue(a, &len) : NULL;
-  if (v && len < 16) {
-    char num[16];
-    memcpy(num, v, len);
-    num[len] = 0;
-    if (strtoul(num, NULL, 10) >= 512) return;
-  }
-  if (a)
-    LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex,
-                                     WGC_LIT("min-legal-vector-width"));
-  LLVMAddAttributeAtIndex(
-      f, LLVMAttributeFunctionIndex,
-      LLVMCreateStringAttribute(s->w.lc, WGC_LIT("min-legal-vector-width"), WGC_LIT("512")));
-}
-
 /* Statistics; the only allocations of the rewrite (one wide w per group at
  * most; the extract cache), made before anything changes. */
 static bool prepare(void *pass, const acc_counts *n) {
@@ -495,7 +473,7 @@ static bool prepare(void *pass, const acc_counts *n) {
   memset(s->ext, 0, s->w.ng * sizeof *s->ext);
   s->st->functions++;
   s->st->groups += n->good;
-  if (s->n == WGC_V128_QUAD) allow_512(s, s->fn);
+  if (s->n == WGC_V128_QUAD) wgc_fn_allow_512(s->fn);
   return true;
 }
 

@@ -22,7 +22,8 @@
 
 #include "compiler_internal.h"
 
-/* Appends printf output to a growing buffer (test code: abort on OOM). */
+/* Appends printf output to a growing buffer (test code: abort on OOM); an
+ * sbuf may start empty ({0}). */
 typedef struct sbuf {
   char *p;
   size_t n, cap;
@@ -30,6 +31,10 @@ typedef struct sbuf {
 
 static inline void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline void put(sbuf *b, const char *fmt, ...) {
+  if (!b->p) { /* an empty sbuf ({0}) */
+    b->n = 0, b->cap = 256;
+    if (!(b->p = malloc(b->cap))) abort();
+  }
   for (;;) {
     va_list ap;
     va_start(ap, fmt);

@@ -1,0 +1,346 @@
+/*
+ * test_stream_widen.c — unit cases for compiler/llvm/stream_widen.c.
+ *
+ * Each case is a kernel `void @k(%struct.wasm_rt_memory_t* %mem, i32 %xin,
+ * i32 %xout, i32 %xb)` in LLVM IR: a loop that streams through linear
+ * memory as TVM's requantize and pad/cast kernels do. The pass runs on one
+ * copy, which the test then instruments: the first instruction of the wide
+ * loop (block sw.body) counts its trips in @sw_count. Both copies are
+ * compiled with MCJIT and run on the same memory: 64 KiB readable and
+ * writable, then a PROT_NONE page, as with guard pages. After each run the
+ * whole memory, and whether the run faulted, must be the same; the counter
+ * says whether the wide loop ran, and it must have run exactly when every
+ * access is inside the memory's `size` and no store overlaps another
+ * access. Placements: the middle of memory, flush against its end, one
+ * iteration past it (a fault after some stores, the same stores either
+ * way), a `size` below the mapping (no fault, narrow loop), and a store
+ * stream overlapping the loads of later iterations (narrow loop, each
+ * iteration reading what the previous one wrote).
+ */
+#include <llvm-c/ExecutionEngine.h>
+#include <llvm-c/Target.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ir_test_util.h"
+#include "llvm/stream_widen.h"
+
+enum { MEM = 65536 };
+
+static char host_attrs[4096];
+
+/* wasm-rt.h's wasm_rt_memory_t, as clang lays it out */
+typedef struct memory {
+  uint8_t *data;
+  uint64_t pages, max_pages, size;
+  bool is64;
+  const uint32_t *interrupt;
+} memory;
+
+typedef void (*kernel_fn)(memory *, int32_t, int32_t, int32_t);
+
+static const char k_head[] =
+    "%%struct.wasm_rt_memory_t = type { i8*, i64, i64, i64, i8, i32* }\n"
+    "@sw_count = global i32 0\n"
+    "declare <4 x i32> @llvm.smin.v4i32(<4 x i32>, <4 x i32>)\n"
+    "declare <4 x i32> @llvm.smax.v4i32(<4 x i32>, <4 x i32>)\n"
+    "define void @k(%%struct.wasm_rt_memory_t* %%mem, i32 %%xin, i32 %%xout, i32 %%xb) #0 {\n"
+    "entry:\n"
+    "  %%dp = getelementptr %%struct.wasm_rt_memory_t, %%struct.wasm_rt_memory_t* %%mem, i64 0, "
+    "i32 0\n"
+    "  %%data = load i8*, i8** %%dp, align 8\n"
+    "  %%bz = zext i32 %%xb to i64\n"
+    "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
+    "  %%bpv = bitcast i8* %%bp to <4 x i32>*\n"
+    "  %%bias = load <4 x i32>, <4 x i32>* %%bpv, align 1\n"
+    "%s" /* the branch into the loop */
+    "loop:\n"
+    "  %%iv = phi i64 [ 0, %%entry ], [ %%iv.next, %%loop ]\n"
+    "  %%xp = phi i32 [ %%xin, %%entry ], [ %%xp.next, %%loop ]\n"
+    "  %%t = trunc i64 %%iv to i32\n"
+    "  %%xz = zext i32 %%xp to i64\n"
+    "  %%xg = getelementptr inbounds i8, i8* %%data, i64 %%xz\n";
+
+static const char k_tail[] =
+    "  %%iv.next = add nuw nsw i64 %%iv, %u\n"
+    "  %%done = icmp eq i64 %%iv.next, %u\n"
+    "  br i1 %%done, label %%exit, label %%loop\n"
+    "exit:\n"
+    "  ret void\n"
+    "}\n"
+    "attributes #0 = { %s }\n";
+
+/* TVM's requantize epilogue: 16 bytes in (stride 16), bias, multiply,
+ * shift, clip, narrow to 4 bytes out (stride 4, contiguous), plus the
+ * clipped i32x4 to a second output at xout + 4096 (stride 16) and the
+ * biased input to a third at xout + 8192 (stride 32, with gaps). */
+static const char k_requant[] =
+    "  %xv = bitcast i8* %xg to <2 x i64>*\n"
+    "  %l = load <2 x i64>, <2 x i64>* %xv, align 1\n"
+    "  call void asm sideeffect \"\", \"x,~{dirflag},~{fpsr},~{flags}\"(<2 x i64> %l)\n"
+    "  %li = bitcast <2 x i64> %l to <4 x i32>\n"
+    "  %s = add <4 x i32> %li, %bias\n"
+    "  %m = mul <4 x i32> %s, <i32 3, i32 -5, i32 7, i32 65537>\n"
+    "  %sh = ashr <4 x i32> %m, <i32 2, i32 3, i32 4, i32 5>\n"
+    "  %mn = call <4 x i32> @llvm.smin.v4i32(<4 x i32> %sh, <4 x i32> <i32 255, i32 255, i32 255, "
+    "i32 255>)\n"
+    "  %mx = call <4 x i32> @llvm.smax.v4i32(<4 x i32> %mn, <4 x i32> zeroinitializer)\n"
+    "  %b8 = bitcast <4 x i32> %mx to <16 x i8>\n"
+    "  %n8 = shufflevector <16 x i8> %b8, <16 x i8> poison, <16 x i32> <i32 0, i32 4, i32 8, i32 "
+    "12, i32 undef, i32 undef, i32 undef, i32 undef, i32 undef, i32 undef, i32 undef, i32 undef, "
+    "i32 undef, i32 undef, i32 undef, i32 undef>\n"
+    "  %n32 = bitcast <16 x i8> %n8 to <4 x i32>\n"
+    "  %e = extractelement <4 x i32> %n32, i64 0\n"
+    "  %oa = add i32 %xout, %t\n"
+    "  %oz = zext i32 %oa to i64\n"
+    "  %og = getelementptr inbounds i8, i8* %data, i64 %oz\n"
+    "  %op = bitcast i8* %og to i32*\n"
+    "  store i32 %e, i32* %op, align 1\n"
+    "  %t4 = shl i32 %t, 2\n"
+    "  %ob = add i32 %xout, %t4\n"
+    "  %obz = zext i32 %ob to i64\n"
+    "  %obc = add nuw i64 %obz, 4096\n"
+    "  %obg = getelementptr inbounds i8, i8* %data, i64 %obc\n"
+    "  %obp = bitcast i8* %obg to <4 x i32>*\n"
+    "  store <4 x i32> %mx, <4 x i32>* %obp, align 1\n"
+    /* and %s itself every 32 bytes (a stream with gaps: one store per iteration) */
+    "  %t8 = shl i32 %t, 3\n"
+    "  %oc = add i32 %xout, %t8\n"
+    "  %ocz = zext i32 %oc to i64\n"
+    "  %occ = add nuw i64 %ocz, 8192\n"
+    "  %ocg = getelementptr inbounds i8, i8* %data, i64 %occ\n"
+    "  %ocp = bitcast i8* %ocg to <4 x i32>*\n"
+    "  store <4 x i32> %s, <4 x i32>* %ocp, align 1\n"
+    "  %xp.next = add i32 %xp, 16\n";
+
+/* nn.pad + cast: 4 bytes in (stride 4, a scalar load), zero-extended to
+ * 8 bytes out (stride 8, a scalar store of an extracted lane). */
+static const char k_pad_cast[] =
+    "  %ap = bitcast i8* %xg to i32*\n"
+    "  %a = load i32, i32* %ap, align 1\n"
+    "  call void asm sideeffect \"\", \"r,~{dirflag},~{fpsr},~{flags}\"(i32 %a)\n"
+    "  %v = insertelement <4 x i32> undef, i32 %a, i64 0\n"
+    "  %vb = bitcast <4 x i32> %v to <16 x i8>\n"
+    "  %z = shufflevector <16 x i8> <i8 poison, i8 0, i8 poison, i8 0, i8 poison, i8 0, i8 poison, "
+    "i8 0, i8 poison, i8 poison, i8 poison, i8 poison, i8 poison, i8 poison, i8 poison, i8 "
+    "poison>, "
+    "<16 x i8> %vb, <16 x i32> <i32 16, i32 1, i32 17, i32 3, i32 18, i32 5, i32 19, i32 7, i32 "
+    "undef, i32 undef, i32 undef, i32 undef, i32 undef, i32 undef, i32 undef, i32 undef>\n"
+    "  %zq = bitcast <16 x i8> %z to <2 x i64>\n"
+    "  %e = extractelement <2 x i64> %zq, i64 0\n"
+    "  %t2 = shl i32 %t, 1\n"
+    "  %oa = add i32 %xout, %t2\n"
+    "  %oz = zext i32 %oa to i64\n"
+    "  %og = getelementptr inbounds i8, i8* %data, i64 %oz\n"
+    "  %op = bitcast i8* %og to i64*\n"
+    "  store i64 %e, i64* %op, align 1\n"
+    "  %xp.next = add i32 %xp, 4\n";
+
+/* Negative: a float operation in the body. */
+static const char k_float[] =
+    "  %xv = bitcast i8* %xg to <4 x float>*\n"
+    "  %l = load <4 x float>, <4 x float>* %xv, align 1\n"
+    "  %f = fadd <4 x float> %l, %l\n"
+    "  %oa = add i32 %xout, %t\n"
+    "  %oz = zext i32 %oa to i64\n"
+    "  %og = getelementptr inbounds i8, i8* %data, i64 %oz\n"
+    "  %op = bitcast i8* %og to <4 x float>*\n"
+    "  store <4 x float> %f, <4 x float>* %op, align 1\n"
+    "  %xp.next = add i32 %xp, 16\n";
+
+typedef struct scase {
+  const char *name;
+  const char *body;
+  unsigned step;                /* of %iv: the byte stride of the first output */
+  unsigned trip;                /* iterations */
+  unsigned in_stride, out_span; /* bytes per iteration read; bytes written after xout */
+  bool cond_entry;              /* the preheader branches elsewhere too */
+  bool joined;                  /* expected to get a wide copy */
+  const char *why;              /* for negative cases: the reject reason expected */
+} scase;
+
+static char *kernel_ir(const scase *c) {
+  sbuf b = {0};
+  char entry[160];
+  snprintf(entry, sizeof entry, "%s",
+           c->cond_entry ? "  %c = icmp ne i32 %xb, -1\n  br i1 %c, label %loop, label %exit\n"
+                         : "  br label %loop\n");
+  put(&b, k_head, entry);
+  put(&b, "%s", c->body);
+  put(&b, k_tail, c->step, c->step * c->trip, host_attrs);
+  return b.p;
+}
+
+/* ---- memory -------------------------------------------------------------- */
+
+static uint8_t *g_mem; /* MEM bytes, then a PROT_NONE page */
+static uint8_t g_init[MEM], g_after0[MEM];
+
+static bool mem_init(void) {
+  long ps = sysconf(_SC_PAGESIZE);
+  size_t page = ps > 0 ? (size_t)ps : 4096;
+  void *m = mmap(NULL, MEM + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return false;
+  g_mem = m;
+  return mprotect(g_mem + MEM, page, PROT_NONE) == 0;
+}
+
+static sigjmp_buf fault_jmp;
+static void on_fault(int sig) {
+  (void)sig;
+  siglongjmp(fault_jmp, 1);
+}
+
+/* Runs f from g_init with the memory's size field `size`; false if it
+ * faulted. */
+static bool run(kernel_fn f, uint64_t size, uint32_t xin, uint32_t xout) {
+  static const uint32_t no_interrupt = 0;
+  memory mem = {
+      .data = g_mem, .pages = 1, .max_pages = 1, .size = size, .interrupt = &no_interrupt};
+  memcpy(g_mem, g_init, MEM);
+  struct sigaction sa, old_segv, old_bus;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_fault;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &old_segv);
+  sigaction(SIGBUS, &sa, &old_bus);
+  volatile bool ok = true;
+  if (sigsetjmp(fault_jmp, 1) == 0) f(&mem, (int32_t)xin, (int32_t)xout, 64);
+  else ok = false;
+  sigaction(SIGSEGV, &old_segv, NULL);
+  sigaction(SIGBUS, &old_bus, NULL);
+  return ok;
+}
+
+/* After the pass: count the wide loop's trips in @sw_count. */
+static bool instrument(LLVMModuleRef m) {
+  LLVMValueRef fn = LLVMGetNamedFunction(m, "k"), g = LLVMGetNamedGlobal(m, "sw_count");
+  for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(fn); b; b = LLVMGetNextBasicBlock(b)) {
+    const char *name = LLVMGetBasicBlockName(b);
+    if (!name || strcmp(name, "sw.body") != 0) continue;
+    LLVMValueRef at = LLVMGetFirstInstruction(b);
+    while (at && LLVMIsAPHINode(at)) at = LLVMGetNextInstruction(at);
+    LLVMBuilderRef bd = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
+    LLVMPositionBuilderBefore(bd, at);
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(m));
+    LLVMValueRef v = LLVMBuildLoad2(bd, i32, g, "");
+    LLVMBuildStore(bd, LLVMBuildAdd(bd, v, LLVMConstInt(i32, 1, 0), ""), g);
+    LLVMDisposeBuilder(bd);
+    return true;
+  }
+  return false;
+}
+
+static void run_case(const scase *c, unsigned k) {
+  char *ir = kernel_ir(c);
+  LLVMContextRef c0, c1;
+  char *orig0 = NULL, *orig1 = NULL;
+  LLVMModuleRef m0 = open_case(c->name, ir, &c0, &orig0);
+  LLVMModuleRef m1 = open_case(c->name, ir, &c1, &orig1);
+  free(ir);
+  if (!m0 || !m1) return;
+  int before_failed = failed;
+  char err[256] = "";
+  wgc_ctx ctx = test_ctx(err, sizeof err);
+  wgc_stream_stats st;
+  check(wgc_stream_widen(&ctx, m1, true, &st) == WASMGRAPH_OK, c->name, err);
+  bool want = c->joined && k > 0;
+  char *after = LLVMPrintModuleToString(m1);
+  if (want) {
+    check(st.loops == 1 && st.functions == 1, c->name, "no wide copy");
+    check((k == 4 ? st.by4 : st.by2) == 1, c->name, "wrong width");
+    check(instrument(m1), c->name, "no sw.body block");
+  } else {
+    check(st.loops == 0, c->name, "widened, but should have been left alone");
+    check(strcmp(after, orig1) == 0, c->name, "the IR changed");
+    if (c->why && k)
+      check(st.first_reject && strstr(st.first_reject, c->why), c->name,
+            st.first_reject ? st.first_reject : "no reject reason");
+  }
+  LLVMDisposeMessage(after);
+  check_verifies(m1, c->name);
+  LLVMDisposeMessage(orig0);
+  LLVMDisposeMessage(orig1);
+
+  LLVMExecutionEngineRef e0 = jit(m0), e1 = jit(m1);
+  kernel_fn f0 = e0 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e0, "k") : NULL;
+  kernel_fn f1 = e1 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e1, "k") : NULL;
+  uint32_t *count = e1 ? (uint32_t *)(uintptr_t)LLVMGetGlobalValueAddress(e1, "sw_count") : NULL;
+  check(f0 && f1 && count, c->name, "JIT failed");
+  unsigned in_span = c->in_stride * c->trip;
+  /* (xin, xout, size, does it fault, does the wide loop run) */
+  struct {
+    const char *what;
+    uint32_t xin, xout;
+    uint64_t size;
+    bool fault, wide;
+  } pl[] = {
+      {"middle", 256, 16384, MEM, false, true},
+      {"flush against the end", MEM - in_span, 16384, MEM, false, true},
+      {"one iteration past the end", MEM - in_span + c->in_stride, 16384, MEM, true, false},
+      {"size below the mapping", 40000, 16384, 32768, false, false},
+      {"stores overlapping later loads", 256, 256 + c->in_stride, MEM, false, false},
+  };
+  for (unsigned p = 0; f0 && f1 && count && p < sizeof pl / sizeof *pl; p++) {
+    for (unsigned i = 0; i < MEM; i++) g_init[i] = (uint8_t)(rand() >> 7);
+    bool ok0 = run(f0, pl[p].size, pl[p].xin, pl[p].xout);
+    memcpy(g_after0, g_mem, MEM);
+    *count = 0;
+    bool ok1 = run(f1, pl[p].size, pl[p].xin, pl[p].xout);
+    char what[160];
+    snprintf(what, sizeof what, "%s: loop %s, pass %s, want %s", pl[p].what,
+             ok0 ? "ran" : "faulted", ok1 ? "ran" : "faulted",
+             pl[p].fault ? "a fault" : "no fault");
+    check(ok0 == !pl[p].fault && ok1 == !pl[p].fault, c->name, what);
+    snprintf(what, sizeof what, "%s: memory differs from the loop's", pl[p].what);
+    check(memcmp(g_after0, g_mem, MEM) == 0, c->name, what);
+    unsigned want_trips = want && pl[p].wide ? (c->trip - 1) / k : 0;
+    snprintf(what, sizeof what, "%s: the wide loop ran %u trips, want %u", pl[p].what, *count,
+             want_trips);
+    check(*count == want_trips, c->name, what);
+  }
+  (void)c->out_span;
+  if (e0) LLVMDisposeExecutionEngine(e0);
+  else LLVMDisposeModule(m0);
+  if (e1) LLVMDisposeExecutionEngine(e1);
+  else LLVMDisposeModule(m1);
+  LLVMContextDispose(c0);
+  LLVMContextDispose(c1);
+  if (failed == before_failed) passed++;
+  printf("%s %s\n", failed == before_failed ? "ok  " : "FAIL", c->name);
+}
+
+int main(void) {
+  LLVMLinkInMCJIT();
+  LLVMInitializeNativeTarget();
+  LLVMInitializeNativeAsmPrinter();
+  if (!mem_init()) {
+    printf("FAIL cannot map the test memory\n");
+    return 1;
+  }
+  srand(7);
+  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+  snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
+           feat);
+  unsigned k = strstr(feat, "+avx512f") && strstr(feat, "+avx512bw") ? 4
+               : strstr(feat, "+avx2")                               ? 2
+                                                                     : 0;
+  if (!k) printf("SKIP the wide copies: this CPU (%s) has no AVX2; every loop must stay\n", cpu);
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(feat);
+
+  const scase cases[] = {
+      {"requant_trip28", k_requant, 4, 28, 16, 0, false, true, NULL},
+      {"requant_trip5", k_requant, 4, 5, 16, 0, false, true, NULL},
+      {"requant_branching_preheader", k_requant, 4, 13, 16, 0, true, true, NULL},
+      {"pad_cast_trip40", k_pad_cast, 4, 40, 4, 0, false, true, NULL},
+      {"neg_float", k_float, 4, 28, 16, 0, false, false, "another type"},
+      {"neg_too_few_iterations", k_requant, 4, 2, 16, 0, false, false, "too few"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i], k);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed || passed == 0 ? 1 : 0;
+}
