@@ -29,9 +29,12 @@
  * is contiguous (s equals its width) becomes one access K times as wide.
  * The preheader chooses W when, at run time:
  *   - every byte any iteration accesses is inside the memory's current size
- *     (so nothing in W can trap, and no i32 address wraps), and
+ *     (so nothing in W can trap, and no i32 address wraps),
  *   - the byte range of every store stream overlaps no other stream's range
- *     (so no iteration reads or overwrites bytes another iteration wrote).
+ *     (so no iteration reads or overwrites bytes another iteration wrote),
+ *   - and every induction the loop carries in another form than
+ *     `phi + constant` (one iteration late, or recomputed from the counter:
+ *     resolve_phis) does advance by its stride from its start.
  * W runs floor((T-1)/K) trips, then the original loop runs the last 1..K
  * iterations from where W stopped (it computes every value used after the
  * loop, as before); when the check fails the original loop runs alone.
@@ -86,13 +89,17 @@ typedef struct sw_loop {
   LLVMValueRef inst[MAX_INSTS];
   unsigned char how[MAX_INSTS];
   unsigned n;
-  LLVMValueRef phi[MAX_PHIS], start[MAX_PHIS];
+  LLVMValueRef phi[MAX_PHIS], start[MAX_PHIS], next[MAX_PHIS];
   int64_t step[MAX_PHIS];
+  /* known: step found; checked: an induction only if the preheader's check
+   * shows next - start == step at iteration 0 (see resolve_phis) */
+  bool known[MAX_PHIS], checked[MAX_PHIS];
   unsigned nphi;
   sw_stream st[MAX_STREAMS];
   unsigned nst;
   LLVMValueRef data, mem; /* the data pointer and where it was loaded from */
   LLVMTypeRef mem_type;   /* struct.wasm_rt_memory_t */
+  LLVMValueRef mem_slot;  /* or NULL: where the preheader reloads the struct pointer */
   LLVMModuleRef m;
   bool split_ph; /* the preheader branches elsewhere too: split its edge */
   /* invariant vectors repeated K times, built once in the preheader */
@@ -162,7 +169,8 @@ static bool stride_of(const sw_loop *L, LLVMValueRef v, int64_t *s, unsigned dep
   if (index_of(L, v) < 0) {
     int p = phi_of(L, v);
     *s = p >= 0 ? L->step[p] : 0;
-    return p >= 0 || !LLVMIsAInstruction(v) || LLVMGetInstructionParent(v) != L->b;
+    if (p >= 0) return L->known[p];
+    return !LLVMIsAInstruction(v) || LLVMGetInstructionParent(v) != L->b;
   }
   int64_t a, b, c;
   switch (LLVMGetInstructionOpcode(v)) {
@@ -210,21 +218,93 @@ static bool add_stream(sw_loop *L, LLVMValueRef inst, bool store) {
                       : LLVMGetVectorSize(t) * LLVMGetIntTypeWidth(LLVMGetElementType(t));
   if (bits % 8) return reject(L, "an access of another type");
   s->bytes = bits / 8;
-  if (!stride_of(L, a.x, &s->s, 0) || s->s < 0 || s->s >= (INT64_C(1) << 24))
-    return reject(L, "an address that is not a non-negative stride of the iteration");
-  s->contiguous = (uint64_t)s->s == s->bytes;
+  return true; /* its stride once the phis are resolved (streams_ok) */
+}
+
+/* Each stream's stride, now that every phi has one. */
+static bool streams_ok(sw_loop *L) {
+  for (unsigned q = 0; q < L->nst; q++) {
+    sw_stream *s = &L->st[q];
+    if (!stride_of(L, s->x, &s->s, 0) || s->s < 0 || s->s >= (INT64_C(1) << 24))
+      return reject(L, "an address that is not a non-negative stride of the iteration");
+    s->contiguous = (uint64_t)s->s == s->bytes;
+  }
   return true;
 }
 
-/* Where the memory's size is: `data` is a load of an i8* through P, and
- * wasm2c's accessors only ever address linear memory from the `data` field
- * (field 0) of a wasm_rt_memory_t, so P points to one (the instance's, or a
- * function's copy of it; memory_rewrite.c). Returns P, or NULL when data is
- * not such a load or the module does not define the struct with its i64
- * `size` as field 3 (wasm-rt.h). */
-static LLVMValueRef memory_of(LLVMModuleRef m, LLVMValueRef data, LLVMTypeRef *st_out) {
-  if (!data || !LLVMIsALoadInst(data)) return NULL;
-  LLVMValueRef p = LLVMGetOperand(data, 0);
+/* Phis whose next value is not `phi + constant` but some other affine
+ * expression of the iteration: LLVM's rotated and unrolled loops carry an
+ * address one iteration late (p' = q, another induction) or recompute it
+ * from the counter (p' = base + trunc(iv')). Such a phi advances by the
+ * expression's stride s every iteration after the first, so it is an
+ * induction of step s iff next - start == s at iteration 0, which the
+ * preheader checks with the rest (emit_check). */
+static bool resolve_phis(sw_loop *L) {
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (unsigned p = 0; p < L->nphi; p++) {
+      int64_t st;
+      if (L->known[p] || !stride_of(L, L->next[p], &st, 0)) continue;
+      L->step[p] = st, L->known[p] = L->checked[p] = true;
+      progress = true;
+    }
+  }
+  for (unsigned p = 0; p < L->nphi; p++)
+    if (!L->known[p]) return reject(L, "a phi that is not an induction");
+  return true;
+}
+
+/* The slot a wasm_rt_memory_t pointer was loaded from, for a data pointer
+ * loaded through it (`load i8*, P` with P that struct pointer, a GEP to
+ * its field 0 or a bitcast of it), or NULL. */
+static LLVMValueRef struct_slot(LLVMValueRef data) {
+  if (!LLVMIsALoadInst(data)) return NULL;
+  LLVMValueRef p = wgc_strip_bitcasts(LLVMGetOperand(data, 0));
+  if (LLVMIsAGetElementPtrInst(p) && LLVMGetNumOperands(p) == 3) {
+    int64_t i0, i1;
+    if (!const_int(LLVMGetOperand(p, 1), &i0) || !const_int(LLVMGetOperand(p, 2), &i1) || i0 || i1)
+      return NULL;
+    p = wgc_strip_bitcasts(LLVMGetOperand(p, 0));
+  }
+  return LLVMIsALoadInst(p) ? wgc_strip_bitcasts(LLVMGetOperand(p, 0)) : NULL;
+}
+
+/* Collects the loads behind a data pointer that phis merge (a function
+ * reloads it after a call that may grow memory, and loops carry it); false
+ * if anything else is behind it. */
+typedef struct data_walk {
+  LLVMValueRef loads[8], phis[8];
+  unsigned nloads, nphis;
+} data_walk;
+
+static bool data_loads(LLVMValueRef v, data_walk *w) {
+  if (LLVMIsALoadInst(v)) {
+    for (unsigned i = 0; i < w->nloads; i++)
+      if (w->loads[i] == v) return true;
+    if (w->nloads == 8) return false;
+    w->loads[w->nloads++] = v;
+    return true;
+  }
+  if (!LLVMIsAPHINode(v)) return false;
+  for (unsigned i = 0; i < w->nphis; i++)
+    if (w->phis[i] == v) return true;
+  if (w->nphis == 8) return false;
+  w->phis[w->nphis++] = v;
+  for (unsigned i = 0, k = LLVMCountIncoming(v); i < k; i++)
+    if (!data_loads(LLVMGetIncomingValue(v, i), w)) return false;
+  return true;
+}
+
+/* Where the memory's size is. wasm2c's accessors only ever address linear
+ * memory from the `data` field (field 0) of a wasm_rt_memory_t, so when
+ * `data` is `load i8*, P`, P points to one (the instance's, or a copy of
+ * it: memory_rewrite.c); the size is field 3 of the module's
+ * struct.wasm_rt_memory_t (wasm-rt.h), checked here. When phis merge
+ * several loads of the data pointer, all through a struct pointer loaded
+ * from one slot defined in the entry block (the instance's memory field),
+ * the preheader reloads the struct pointer from that slot (*slot). */
+static LLVMValueRef memory_of(LLVMModuleRef m, LLVMValueRef data, LLVMTypeRef *st_out,
+                              LLVMValueRef *slot) {
   LLVMTypeRef st = LLVMGetTypeByName2(LLVMGetModuleContext(m), "struct.wasm_rt_memory_t");
   if (!st || LLVMCountStructElementTypes(st) < 4) return NULL;
   LLVMTypeRef f0 = LLVMStructGetTypeAtIndex(st, 0), f3 = LLVMStructGetTypeAtIndex(st, 3);
@@ -232,7 +312,22 @@ static LLVMValueRef memory_of(LLVMModuleRef m, LLVMValueRef data, LLVMTypeRef *s
       LLVMGetIntTypeWidth(f3) != 64)
     return NULL;
   *st_out = st;
-  return p;
+  *slot = NULL;
+  if (!data) return NULL;
+  if (LLVMIsALoadInst(data)) return LLVMGetOperand(data, 0);
+  data_walk w = {.nloads = 0};
+  if (!data_loads(data, &w) || !w.nloads) return NULL;
+  LLVMValueRef sl = struct_slot(w.loads[0]);
+  for (unsigned i = 1; sl && i < w.nloads; i++)
+    if (struct_slot(w.loads[i]) != sl) sl = NULL;
+  if (!sl) return NULL;
+  bool entry = LLVMIsAArgument(sl) || LLVMIsAGlobalValue(sl) ||
+               (LLVMIsAInstruction(sl) &&
+                LLVMGetInstructionParent(sl) ==
+                    LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(LLVMGetInstructionParent(sl))));
+  if (!entry || LLVMGetTypeKind(LLVMTypeOf(sl)) != LLVMPointerTypeKind) return NULL;
+  *slot = sl;
+  return data;
 }
 
 static bool classify(sw_loop *L, LLVMValueRef i) {
@@ -344,14 +439,16 @@ static bool match(sw_loop *L) {
       return reject(L, "a phi that is not an integer induction");
     unsigned from_b = LLVMGetIncomingBlock(i, 0) == L->b ? 0 : 1;
     LLVMValueRef next = LLVMGetIncomingValue(i, from_b);
-    int64_t step;
-    if (LLVMGetIncomingBlock(i, 1 - from_b) != L->ph || !LLVMIsAInstruction(next) ||
-        LLVMGetInstructionOpcode(next) != LLVMAdd)
+    if (LLVMGetIncomingBlock(i, 1 - from_b) != L->ph || LLVMGetIncomingBlock(i, from_b) != L->b)
       return reject(L, "a phi that is not an induction");
-    LLVMValueRef o0 = LLVMGetOperand(next, 0), o1 = LLVMGetOperand(next, 1);
-    if (!((o0 == i && const_int(o1, &step)) || (o1 == i && const_int(o0, &step))))
-      return reject(L, "a phi that is not an induction");
+    int64_t step = 0;
+    bool plain = LLVMIsAInstruction(next) && LLVMGetInstructionOpcode(next) == LLVMAdd;
+    if (plain) {
+      LLVMValueRef o0 = LLVMGetOperand(next, 0), o1 = LLVMGetOperand(next, 1);
+      plain = (o0 == i && const_int(o1, &step)) || (o1 == i && const_int(o0, &step));
+    }
     L->phi[L->nphi] = i, L->start[L->nphi] = LLVMGetIncomingValue(i, 1 - from_b);
+    L->next[L->nphi] = next, L->known[L->nphi] = plain;
     L->step[L->nphi++] = step;
   }
   /* the trip count: icmp eq/ne (i + step), END with a constant start */
@@ -364,7 +461,8 @@ static bool match(sw_loop *L) {
   for (unsigned q = 0; q < L->nphi; q++)
     if (LLVMGetIncomingValue(L->phi[q], LLVMGetIncomingBlock(L->phi[q], 0) == L->b ? 0 : 1) == nx)
       p = (int)q;
-  if (p < 0 || !const_int(LLVMGetOperand(cmp, 1), &end) || !const_int(L->start[p], &start) ||
+  if (p < 0 || !L->known[p] || !const_int(LLVMGetOperand(cmp, 1), &end) ||
+      !const_int(L->start[p], &start) ||
       !((pr == LLVMIntEQ && back1) || (pr == LLVMIntNE && back0)))
     return reject(L, "no constant trip count");
   int64_t step = L->step[p], span = end - start;
@@ -374,11 +472,12 @@ static bool match(sw_loop *L) {
   if (L->trip < L->k + 1) return reject(L, "too few iterations");
   for (; i && i != br; i = LLVMGetNextInstruction(i))
     if (!classify(L, i)) return false;
+  if (!resolve_phis(L) || !streams_ok(L)) return false;
   bool stores = false, wide = false;
   for (unsigned q = 0; q < L->nst; q++) stores |= L->st[q].store;
   for (unsigned q = 0; q < L->n; q++) wide |= L->how[q] == SW_WIDE;
   if (!stores || !wide) return reject(L, "no vector stream");
-  if (!(L->mem = memory_of(L->m, L->data, &L->mem_type)))
+  if (!(L->mem = memory_of(L->m, L->data, &L->mem_type, &L->mem_slot)))
     return reject(L, "memory of another shape");
   return true;
 }
@@ -640,7 +739,12 @@ static LLVMValueRef eval0(sw_state *s, sw_loop *L, LLVMValueRef v, unsigned dept
 /* Appends to the preheader the run-time check, and returns its i1. */
 static LLVMValueRef emit_check(sw_state *s, sw_loop *L) {
   LLVMTypeRef i64 = LLVMInt64TypeInContext(s->lc);
-  LLVMValueRef sp = LLVMBuildBitCast(s->bd, L->mem, LLVMPointerType(L->mem_type, 0), "sw.mem");
+  LLVMTypeRef mp = LLVMPointerType(L->mem_type, 0);
+  LLVMValueRef sp =
+      L->mem_slot ? LLVMBuildLoad2(s->bd, mp,
+                                   LLVMBuildBitCast(s->bd, L->mem_slot, LLVMPointerType(mp, 0), ""),
+                                   "sw.mem")
+                  : LLVMBuildBitCast(s->bd, L->mem, mp, "sw.mem");
   LLVMValueRef size_ptr = LLVMBuildStructGEP2(s->bd, L->mem_type, sp, 3, "sw.sizep");
   LLVMValueRef size = LLVMBuildLoad2(s->bd, i64, size_ptr, "sw.size");
   LLVMSetOrdering(size, LLVMAtomicOrderingMonotonic); /* another thread may grow it */
@@ -656,6 +760,16 @@ static LLVMValueRef emit_check(sw_state *s, sw_loop *L) {
     uint64_t span = (uint64_t)st->s * (L->trip - 1) + st->bytes;
     hi[q] = LLVMBuildAdd(s->bd, lo[q], LLVMConstInt(i64, span, 0), "sw.hi");
     ok = LLVMBuildAnd(s->bd, ok, LLVMBuildICmp(s->bd, LLVMIntULE, hi[q], size, ""), "sw.ok");
+  }
+  for (unsigned p = 0; p < L->nphi; p++) {
+    if (!L->checked[p]) continue;
+    LLVMValueRef n0 = eval0(s, L, L->next[p], 0);
+    if (!n0) return NULL;
+    LLVMTypeRef t = LLVMTypeOf(L->phi[p]);
+    LLVMValueRef d = LLVMBuildSub(s->bd, n0, L->start[p], "");
+    ok = LLVMBuildAnd(
+        s->bd, ok, LLVMBuildICmp(s->bd, LLVMIntEQ, d, LLVMConstInt(t, (uint64_t)L->step[p], 1), ""),
+        "sw.ok");
   }
   for (unsigned a = 0; a < L->nst; a++)
     for (unsigned b = 0; b < L->nst; b++) {

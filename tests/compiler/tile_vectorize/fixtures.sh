@@ -29,8 +29,10 @@
 #
 # The int8 SIMD models (NAME_int8:simd, NAME_qnn:simd) go through the same
 # two builds: there compiler/llvm/int_dot.c (behind the same switch) must
-# replace reduction loops ("int dot: N loops", N > 0), and the outputs must be
-# byte-identical too.
+# replace reduction loops ("int dot: N loops", N > 0), and on a CPU with AVX2
+# compiler/llvm/half_pair.c and stream_widen.c must join requantize halves and
+# widen streaming loops ("half pairs: N joins", "stream widening: N loops",
+# N > 0); the outputs must be byte-identical too.
 #
 # Last, squeezenet1_1 is compiled a second time: the .so must be
 # byte-identical to the first (reproducible builds).
@@ -113,7 +115,17 @@ for spec in "$@"; do
       # int8 conv reductions: compiler/llvm/int_dot.c must replace loops
       loops=$(sed -n 's/^int dot: \([0-9][0-9]*\) loops.*/\1/p' "$work/$m.tv.log" | head -n 1)
       if [ -n "$loops" ] && [ "$loops" -gt 0 ]; then pass "$m: int dot ran ($loops loops)"
-      else fail "$m: int dot replaced no loop ($(grep '^int dot' "$work/$m.tv.log"))"; fi ;;
+      else fail "$m: int dot replaced no loop ($(grep '^int dot' "$work/$m.tv.log"))"; fi
+      # requantize epilogues: compiler/llvm/half_pair.c and stream_widen.c (AVX2 and up)
+      joins=$(sed -n 's/^half pairs: \([0-9][0-9]*\) joins.*/\1/p' "$work/$m.tv.log" | head -n 1)
+      widened=$(sed -n 's/^stream widening: \([0-9][0-9]*\) loops.*/\1/p' "$work/$m.tv.log" | head -n 1)
+      if ! grep -qw avx2 /proc/cpuinfo; then
+        pass "$m: no AVX2 here, half pairs and stream widening not required"
+      elif [ -n "$joins" ] && [ "$joins" -gt 0 ] && [ -n "$widened" ] && [ "$widened" -gt 0 ]; then
+        pass "$m: half pairs ($joins joins) and stream widening ($widened loops) ran"
+      else
+        fail "$m: half pairs or stream widening did nothing ($(grep -E '^(half pairs|stream widening)' "$work/$m.tv.log" | tr '\n' ' '))"
+      fi ;;
     *)
       if [ -n "$groups" ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: no 'tile vectorizer: N groups' line in the -v log"; fi ;;
