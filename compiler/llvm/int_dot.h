@@ -43,18 +43,21 @@ typedef struct wgc_dot_options {
 } wgc_dot_options;
 
 typedef struct wgc_dot_stats {
-  unsigned loops;           /* reduction loops replaced by straight-line dot products */
-  unsigned loops_i8;        /* of those, int8 x int8 (groups of 4 steps) */
-  unsigned loops_i16;       /* of those, int16 x int16 (groups of 2 steps) */
-  unsigned positions;       /* accumulators computed (one per output position) */
-  unsigned groups;          /* regrouped dot steps (each 4 or 2 of the original steps) */
-  unsigned single_steps;    /* remainder steps kept one by one */
-  unsigned rejected;        /* multiply-accumulate loops left as they were */
-  unsigned functions;       /* functions with at least one replaced loop */
-  unsigned vnni;            /* replaced loops that use VNNI instructions */
-  unsigned wide_groups;     /* groups of 4 positions kept in 512-bit registers */
-  unsigned split_chains;    /* accumulator chains started at zero (split_chains above) */
-  const char *disabled;     /* why nothing was attempted, or NULL */
+  unsigned loops;          /* reduction loops replaced by straight-line dot products */
+  unsigned loops_i8;       /* of those, int8 x int8 (groups of 4 steps) */
+  unsigned loops_i16;      /* of those, int16 x int16 (groups of 2 steps) */
+  unsigned positions;      /* accumulators computed (one per output position) */
+  unsigned groups;         /* regrouped dot steps (each 4 or 2 of the original steps) */
+  unsigned single_steps;   /* remainder steps kept one by one */
+  unsigned rejected;       /* multiply-accumulate loops left as they were */
+  unsigned functions;      /* functions with at least one replaced loop */
+  unsigned vnni;           /* replaced loops that use VNNI instructions */
+  unsigned wide_groups;    /* groups of 4 positions kept in 512-bit registers */
+  unsigned wide_positions; /* positions whose result comes from such a group */
+  unsigned
+      overlap_groups;    /* of the groups, last ones that repeat 1-3 positions of the one before */
+  unsigned split_chains; /* accumulator chains started at zero (split_chains above) */
+  const char *disabled;  /* why nothing was attempted, or NULL */
   const char *first_reject; /* why the first rejected loop was left alone */
 } wgc_dot_stats;
 

@@ -64,6 +64,10 @@ typedef struct position {
  * around, lane o*4 + t = position t's output channel o (int_dot_emit.c). */
 typedef struct wide_group {
   unsigned pos[LANES];
+  /* lane t's position also belongs to an earlier group, which owns its
+   * result: this lane only fills the register (the last group of a loop
+   * whose positions are not a multiple of 4 overlaps the one before) */
+  bool dup[LANES];
   uint64_t c0, hull; /* their inputs: [c0, c0 + hull) above the common i32 address */
   LLVMValueRef phi, out;
 } wide_group;

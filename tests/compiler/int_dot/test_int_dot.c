@@ -409,7 +409,7 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, i
         "wrong number of 512-bit groups");
   /* every accumulator of a loop with two or more dot steps per chain: wide
    * groups count once, the positions outside them once each */
-  unsigned chains = st.wide_groups + k->npos - 4 * st.wide_groups;
+  unsigned chains = st.wide_groups + k->npos - st.wide_positions;
   bool long_chains = isa >= WGC_DOT_VNNI && k->terms <= 1 && steps / G >= 2;
   if (split == 1)
     check(st.split_chains == (long_chains ? chains : 0), full, "wrong number of split chains");
@@ -566,6 +566,10 @@ int main(void) {
       {"i8_6pos_outer2_acc_first",
        {.eb = 1, .npos = 6, .trip = 4, .outer = 2, .acc_first = true},
        1},
+      /* a 1x1 conv on a 7x7 map (mobilenet_v2_qnn): one group, then one that
+       * repeats a position (int16 only) */
+      {"i16_7pos_outer2", {.eb = 2, .npos = 7, .trip = 4, .outer = 2}, 2},
+      {"i16_13pos_outer2", {.eb = 2, .npos = 13, .trip = 4, .outer = 2}, 4},
       {"i8_trip8_outer2", {.eb = 1, .npos = 8, .trip = 8, .outer = 2}, 0}, /* hull 36 */
       {"i16_28pos_outer2", {.eb = 2, .npos = 28, .trip = 4, .outer = 2}, 7},
       {"i16_trip2_outer3_off_i32", {.eb = 2, .npos = 8, .trip = 2, .outer = 3, .off_i32 = true}, 0},
