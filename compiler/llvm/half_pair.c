@@ -88,29 +88,9 @@ static LLVMTypeRef wide_type(LLVMTypeRef t) {
 }
 
 static bool pairable_opcode(LLVMValueRef v) {
-  switch (LLVMGetInstructionOpcode(v)) {
-    case LLVMAdd:
-    case LLVMSub:
-    case LLVMMul:
-    case LLVMShl:
-    case LLVMLShr:
-    case LLVMAShr:
-    case LLVMAnd:
-    case LLVMOr:
-    case LLVMXor:
-    case LLVMSExt:
-    case LLVMZExt:
-    case LLVMTrunc:
-    case LLVMBitCast:
-    case LLVMICmp:
-    case LLVMSelect:
-    case LLVMShuffleVector:
-      return true;
-    case LLVMCall:
-      return wgc_lanewise_int_intrinsic(v) != NULL;
-    default:
-      return false;
-  }
+  LLVMOpcode op = LLVMGetInstructionOpcode(v);
+  if (op == LLVMCall) return wgc_lanewise_int_intrinsic(v) != NULL;
+  return op == LLVMShuffleVector || wgc_is_lanewise_int_op(op);
 }
 
 /* True if inst is in the root's block. Paired instructions have one use

@@ -216,6 +216,29 @@ void wgc_fn_allow_512(LLVMValueRef fn) {
       LLVMCreateStringAttribute(lc, WGC_LIT("min-legal-vector-width"), WGC_LIT("512")));
 }
 
+bool wgc_is_lanewise_int_op(LLVMOpcode op) {
+  switch (op) {
+    case LLVMAdd:
+    case LLVMSub:
+    case LLVMMul:
+    case LLVMShl:
+    case LLVMLShr:
+    case LLVMAShr:
+    case LLVMAnd:
+    case LLVMOr:
+    case LLVMXor:
+    case LLVMSExt:
+    case LLVMZExt:
+    case LLVMTrunc:
+    case LLVMBitCast:
+    case LLVMICmp:
+    case LLVMSelect:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const char *wgc_lanewise_int_intrinsic(LLVMValueRef call) {
   static const char *const lanewise[] = {"llvm.smin.",     "llvm.smax.",     "llvm.umin.",
                                          "llvm.umax.",     "llvm.sadd.sat.", "llvm.uadd.sat.",

@@ -106,6 +106,14 @@ bool wgc_fn_has_feature(LLVMValueRef fn, const char *feature, bool prefix);
  * server cores, so each 512-bit operation would become two 256-bit ones). */
 void wgc_fn_allow_512(LLVMValueRef fn);
 
+/* True for the integer opcodes whose vector form is lane-wise (lane i of the
+ * result depends only on lane i of the operands) and cannot trap: the
+ * arithmetic and bitwise operators without division or remainder, shifts,
+ * integer casts and bitcasts, compares and selects. The passes that widen
+ * vector code (half_pair.c, stream_widen.c) widen these and no others,
+ * besides shuffles and lane inserts/extracts, which they rebase themselves. */
+bool wgc_is_lanewise_int_op(LLVMOpcode op);
+
 /* The name of the lane-wise integer intrinsic `call` invokes (llvm.smin,
  * smax, umin, umax and the saturating add/sub, overloaded on one vector
  * type), or NULL. Lane i of its result depends only on lane i of its

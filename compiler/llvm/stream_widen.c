@@ -354,22 +354,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
    * from outside; scalars of the body only feed scalars, inserts and
    * shifts' splats (checked by type below) */
   switch (op) {
-    case LLVMAdd:
-    case LLVMSub:
-    case LLVMMul:
-    case LLVMShl:
-    case LLVMLShr:
-    case LLVMAShr:
-    case LLVMAnd:
-    case LLVMOr:
-    case LLVMXor:
-    case LLVMICmp:
-    case LLVMSelect:
-    case LLVMSExt:
-    case LLVMZExt:
-    case LLVMTrunc:
-    case LLVMBitCast:
-    case LLVMGetElementPtr:
+    case LLVMGetElementPtr: /* an address: scalar */
       break;
     case LLVMShuffleVector:
     case LLVMInsertElement:
@@ -379,7 +364,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
       if (!is_int_scalar(t)) return reject(L, "a float lane");
       break;
     default:
-      return reject(L, "an instruction the pass does not widen");
+      if (!wgc_is_lanewise_int_op(op)) return reject(L, "an instruction the pass does not widen");
   }
   if (op == LLVMInsertElement || op == LLVMExtractElement) {
     int64_t lane;

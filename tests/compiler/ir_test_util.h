@@ -3,9 +3,9 @@
  * passes (tests/compiler/tile_vectorize, v128_pair, splat_window): a
  * growing printf buffer to generate IR text, parsing it (open_case), an
  * MCJIT engine to run it (jit), counting substrings of printed IR,
- * pass/fail bookkeeping, a wgc_ctx with an error buffer, and module
- * verification. Header-only (static inline): each test is one translation
- * unit. Test code: aborts on out-of-memory.
+ * pass/fail bookkeeping, a wgc_ctx with an error buffer, module
+ * verification, and calls that survive a fault (ir_call_guarded). Header-only (static inline): each
+ * test is one translation unit. Test code: aborts on out-of-memory.
  */
 #ifndef WASMGRAPH_IR_TEST_UTIL_H
 #define WASMGRAPH_IR_TEST_UTIL_H
@@ -14,6 +14,8 @@
 #include <llvm-c/Core.h>
 #include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/IRReader.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -118,6 +120,44 @@ static inline LLVMExecutionEngineRef jit(LLVMModuleRef m) {
     return NULL;
   }
   return ee;
+}
+
+/* Runs fn(arg) with SIGSEGV and SIGBUS caught: false if it faulted (a
+ * JIT-compiled kernel touched a PROT_NONE page, as a trap would with guard
+ * pages). The previous handlers are restored either way. */
+static sigjmp_buf ir_fault_jmp;
+static inline void ir_on_fault(int sig) {
+  (void)sig;
+  siglongjmp(ir_fault_jmp, 1);
+}
+static inline bool ir_call_guarded(void (*fn)(void *), void *arg) {
+  struct sigaction sa, old_segv, old_bus;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = ir_on_fault;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &old_segv);
+  sigaction(SIGBUS, &sa, &old_bus);
+  volatile bool ok = true;
+  if (sigsetjmp(ir_fault_jmp, 1) == 0) fn(arg);
+  else ok = false;
+  sigaction(SIGSEGV, &old_segv, NULL);
+  sigaction(SIGBUS, &old_bus, NULL);
+  return ok;
+}
+
+/* The address of function `name` in an MCJIT engine made for m (*ee; it
+ * then owns m), or 0 (and *ee NULL if the engine could not be made). */
+static inline uintptr_t jit_function(LLVMModuleRef m, const char *name,
+                                     LLVMExecutionEngineRef *ee) {
+  *ee = jit(m);
+  return *ee ? (uintptr_t)LLVMGetFunctionAddress(*ee, name) : 0;
+}
+
+/* Frees a case's module (through its engine when it has one) and context. */
+static inline void dispose_case(LLVMExecutionEngineRef ee, LLVMModuleRef m, LLVMContextRef c) {
+  if (ee) LLVMDisposeExecutionEngine(ee);
+  else LLVMDisposeModule(m);
+  LLVMContextDispose(c);
 }
 
 /* Checks that m verifies after the pass ran. */

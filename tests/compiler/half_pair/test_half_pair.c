@@ -170,7 +170,7 @@ static char *requant(const char *mlo, const char *mhi, const char *extra) {
   return b.p;
 }
 
-static char *dup(const char *s) {
+static char *text_copy(const char *s) {
   sbuf b = {0};
   put(&b, "%s", s);
   return b.p;
@@ -225,9 +225,9 @@ static void run_case(const hcase *c, bool avx2) {
   LLVMDisposeMessage(orig0);
   LLVMDisposeMessage(orig1);
 
-  LLVMExecutionEngineRef e0 = jit(m0), e1 = jit(m1);
-  kernel_fn f0 = e0 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e0, "k") : NULL;
-  kernel_fn f1 = e1 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e1, "k") : NULL;
+  LLVMExecutionEngineRef e0, e1;
+  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
+  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
   check(f0 && f1, c->name, "JIT failed");
   unsigned differ = 0;
   for (int r = 0; f0 && f1 && r < 30000; r++) {
@@ -238,12 +238,8 @@ static void run_case(const hcase *c, bool avx2) {
     differ += memcmp(out0, out1, sizeof out0) != 0;
   }
   check(differ == 0, c->name, "outputs differ from the unpaired kernel");
-  if (e0) LLVMDisposeExecutionEngine(e0);
-  else LLVMDisposeModule(m0);
-  if (e1) LLVMDisposeExecutionEngine(e1);
-  else LLVMDisposeModule(m1);
-  LLVMContextDispose(c0);
-  LLVMContextDispose(c1);
+  dispose_case(e0, m0, c0);
+  dispose_case(e1, m1, c1);
   if (failed == before_failed) passed++;
   printf("%s %s (%u joins, %u instruction pairs, %u concats)\n",
          failed == before_failed ? "ok  " : "FAIL", c->name, st.pairs, st.paired_insts, st.concats);
@@ -265,16 +261,16 @@ int main(void) {
   hcase cases[] = {
       {"requant", requant("1575148842", "1575148842", ""), NULL, true, 0},
       {"requant_multipliers_differ", requant("1575148842", "-2031065742", ""), NULL, true, 0},
-      {"two_positions", dup(k_two_positions), NULL, true, 1},
-      {"select_i16_interleaved", dup(k_select_i16), NULL, true, 1},
+      {"two_positions", text_copy(k_two_positions), NULL, true, 1},
+      {"select_i16_interleaved", text_copy(k_select_i16), NULL, true, 1},
       /* negative */
       {"neg_half_used_twice",
        requant("1575148842", "1575148842",
                "  %pl = bitcast i8* %out to <2 x i64>*\n"
                "  store <2 x i64> %l6, <2 x i64>* %pl, align 1\n"),
        NULL, false, 0},
-      {"neg_float", dup(k_float), NULL, false, 0},
-      {"neg_too_small", dup(k_too_small), NULL, false, 0},
+      {"neg_float", text_copy(k_float), NULL, false, 0},
+      {"neg_too_small", text_copy(k_too_small), NULL, false, 0},
       {"neg_no_avx2", requant("1575148842", "1575148842", ""),
        "\"target-cpu\"=\"x86-64\" \"target-features\"=\"+sse2,+sse4.1\"", false, 0},
   };

@@ -19,8 +19,6 @@
  */
 #include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/Target.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -259,26 +257,19 @@ static bool mem_init(void) {
 
 typedef void (*kernel_fn)(uint8_t *, int32_t, int32_t, int32_t *, int64_t);
 
-static sigjmp_buf fault_jmp;
-static void on_fault(int sig) {
-  (void)sig;
-  siglongjmp(fault_jmp, 1);
-}
-
 /* Calls f; false if it faulted. */
+typedef struct dot_call {
+  kernel_fn f;
+  uint32_t xb, wb;
+  int32_t *io;
+} dot_call;
+static void dot_thunk(void *arg) {
+  dot_call *c = arg;
+  c->f(g_mem, (int32_t)c->xb, (int32_t)c->wb, c->io, 0);
+}
 static bool call_guarded(kernel_fn f, uint32_t xb, uint32_t wb, int32_t *io) {
-  struct sigaction sa, old_segv, old_bus;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_fault;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGSEGV, &sa, &old_segv);
-  sigaction(SIGBUS, &sa, &old_bus);
-  volatile bool ok = true;
-  if (sigsetjmp(fault_jmp, 1) == 0) f(g_mem, (int32_t)xb, (int32_t)wb, io, 0);
-  else ok = false;
-  sigaction(SIGSEGV, &old_segv, NULL);
-  sigaction(SIGBUS, &old_bus, NULL);
-  return ok;
+  dot_call c = {f, xb, wb, io};
+  return ir_call_guarded(dot_thunk, &c);
 }
 
 /* ---- data and the reference --------------------------------------------- */
@@ -426,9 +417,9 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, i
   LLVMDisposeMessage(orig0);
   LLVMDisposeMessage(orig1);
 
-  LLVMExecutionEngineRef e0 = jit(m0), e1 = jit(m1);
-  kernel_fn f0 = e0 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e0, "k") : NULL;
-  kernel_fn f1 = e1 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e1, "k") : NULL;
+  LLVMExecutionEngineRef e0, e1;
+  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
+  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
   check(f0 && f1, full, "JIT failed");
   static const fill_kind fills[] = {FILL_RANDOM, FILL_I8_MIN,  FILL_I16_MIN,
                                     FILL_MAX,    FILL_I16_MAX, FILL_MIXED};
@@ -474,12 +465,8 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, i
     }
   }
   /* an engine owns its module */
-  if (e0) LLVMDisposeExecutionEngine(e0);
-  else LLVMDisposeModule(m0);
-  if (e1) LLVMDisposeExecutionEngine(e1);
-  else LLVMDisposeModule(m1);
-  LLVMContextDispose(c0);
-  LLVMContextDispose(c1);
+  dispose_case(e0, m0, c0);
+  dispose_case(e1, m1, c1);
   if (failed == before_failed) passed++;
   printf("%s %s\n", failed == before_failed ? "ok  " : "FAIL", full);
 }

@@ -28,8 +28,6 @@
 #endif
 #include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/Target.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -354,27 +352,20 @@ static bool guarded_init(guarded *g, uint32_t seed) {
   return true;
 }
 
-static sigjmp_buf fault_jmp;
-static void on_fault(int sig) {
-  (void)sig;
-  siglongjmp(fault_jmp, 1);
-}
-
 /* Calls f; false if it faulted (a load reached a PROT_NONE page). */
+typedef struct window_call {
+  kernel_fn f;
+  uint8_t *b, *c, *out, *aux;
+  uint32_t x;
+} window_call;
+static void window_thunk(void *arg) {
+  window_call *w = arg;
+  w->f(w->b, w->c, (int32_t)w->x, (int32_t)w->x, w->out, w->aux);
+}
 static bool call_guarded(kernel_fn f, uint8_t *b, uint8_t *c, uint32_t x, uint8_t *out,
                          uint8_t *aux) {
-  struct sigaction sa, old_segv, old_bus;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_fault;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGSEGV, &sa, &old_segv);
-  sigaction(SIGBUS, &sa, &old_bus);
-  volatile bool ok = true;
-  if (sigsetjmp(fault_jmp, 1) == 0) f(b, c, (int32_t)x, (int32_t)x, out, aux);
-  else ok = false;
-  sigaction(SIGSEGV, &old_segv, NULL);
-  sigaction(SIGBUS, &old_bus, NULL);
-  return ok;
+  window_call w = {f, b, c, out, aux, x};
+  return ir_call_guarded(window_thunk, &w);
 }
 
 enum { RUNS = 2 }; /* hull end against the upper guard page; hull start at the page start */

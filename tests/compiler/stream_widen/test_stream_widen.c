@@ -19,8 +19,6 @@
  */
 #include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/Target.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -211,32 +209,24 @@ static bool mem_init(void) {
   return mprotect(g_mem + MEM, page, PROT_NONE) == 0;
 }
 
-static sigjmp_buf fault_jmp;
-static void on_fault(int sig) {
-  (void)sig;
-  siglongjmp(fault_jmp, 1);
-}
-
 /* Runs f from g_init with the memory's size field `size`; false if it
  * faulted. */
+typedef struct stream_call {
+  kernel_fn f;
+  memory *slot; /* the instance's memory field */
+  uint32_t xin, xout;
+} stream_call;
+static void stream_thunk(void *arg) {
+  stream_call *c = arg;
+  c->f(&c->slot, (int32_t)c->xin, (int32_t)c->xout, 64);
+}
 static bool run(kernel_fn f, uint64_t size, uint32_t xin, uint32_t xout) {
   static const uint32_t no_interrupt = 0;
   memory mem = {
       .data = g_mem, .pages = 1, .max_pages = 1, .size = size, .interrupt = &no_interrupt};
   memcpy(g_mem, g_init, MEM);
-  struct sigaction sa, old_segv, old_bus;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_fault;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGSEGV, &sa, &old_segv);
-  sigaction(SIGBUS, &sa, &old_bus);
-  volatile bool ok = true;
-  memory *slot = &mem; /* the instance's memory field */
-  if (sigsetjmp(fault_jmp, 1) == 0) f(&slot, (int32_t)xin, (int32_t)xout, 64);
-  else ok = false;
-  sigaction(SIGSEGV, &old_segv, NULL);
-  sigaction(SIGBUS, &old_bus, NULL);
-  return ok;
+  stream_call c = {f, &mem, xin, xout};
+  return ir_call_guarded(stream_thunk, &c);
 }
 
 /* After the pass: count the wide loop's trips in @sw_count. */
@@ -295,9 +285,9 @@ static void run_case(const scase *c, unsigned k) {
   LLVMDisposeMessage(orig0);
   LLVMDisposeMessage(orig1);
 
-  LLVMExecutionEngineRef e0 = jit(m0), e1 = jit(m1);
-  kernel_fn f0 = e0 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e0, "k") : NULL;
-  kernel_fn f1 = e1 ? (kernel_fn)(uintptr_t)LLVMGetFunctionAddress(e1, "k") : NULL;
+  LLVMExecutionEngineRef e0, e1;
+  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
+  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
   uint32_t *count = e1 ? (uint32_t *)(uintptr_t)LLVMGetGlobalValueAddress(e1, "sw_count") : NULL;
   check(f0 && f1 && count, c->name, "JIT failed");
   unsigned in_span = c->in_stride * c->trip;
@@ -334,12 +324,8 @@ static void run_case(const scase *c, unsigned k) {
     check(*count == want_trips, c->name, what);
   }
   (void)c->out_span;
-  if (e0) LLVMDisposeExecutionEngine(e0);
-  else LLVMDisposeModule(m0);
-  if (e1) LLVMDisposeExecutionEngine(e1);
-  else LLVMDisposeModule(m1);
-  LLVMContextDispose(c0);
-  LLVMContextDispose(c1);
+  dispose_case(e0, m0, c0);
+  dispose_case(e1, m1, c1);
   if (failed == before_failed) passed++;
   printf("%s %s\n", failed == before_failed ? "ok  " : "FAIL", c->name);
 }
