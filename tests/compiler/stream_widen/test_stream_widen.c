@@ -373,6 +373,19 @@ int main(void) {
       {"neg_too_few_iterations", k_requant, 4, 2, 16, 0, 0, NULL, NULL, false, "too few", true},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i], k);
+  /* the AVX2 form (2 iterations per trip) where the host runs AVX2 code too */
+  if (k == 4) {
+    snprintf(host_attrs, sizeof host_attrs,
+             "\"target-cpu\"=\"haswell\" \"target-features\"=\"+avx,+avx2,+sse2,+sse3,+ssse3,"
+             "+sse4.1,+sse4.2,+popcnt,+fma,+bmi,+bmi2,+f16c\"");
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+      char name[96];
+      scase c2 = cases[i];
+      snprintf(name, sizeof name, "%s/avx2", cases[i].name);
+      c2.name = name;
+      run_case(&c2, 2);
+    }
+  }
   free(late);
   printf("%d passed, %d failed\n", passed, failed);
   return failed || passed == 0 ? 1 : 0;
