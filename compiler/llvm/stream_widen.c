@@ -162,40 +162,50 @@ static bool wide_ok(LLVMTypeRef t, unsigned k) {
              MAX_WIDE_BITS;
 }
 
-/* x_{j+1} - x_j of an i32 expression of the loop (mod 2^32), or false if
- * it is not affine in the iteration. */
-static bool stride_of(const sw_loop *L, LLVMValueRef v, int64_t *s, unsigned depth) {
+/* x_{j+1} - x_j of an i32 expression of the loop, or false if it is not
+ * affine in the iteration. Computed in wrapping 64-bit arithmetic, which
+ * agrees with the i32 program mod 2^32; a result the callers take must be
+ * a small non-negative number, so a wrapped one is only ever refused. */
+static bool stride_u(const sw_loop *L, LLVMValueRef v, uint64_t *s, unsigned depth) {
   if (depth > 16) return false;
   if (index_of(L, v) < 0) {
     int p = phi_of(L, v);
-    *s = p >= 0 ? L->step[p] : 0;
+    *s = p >= 0 ? (uint64_t)L->step[p] : 0;
     if (p >= 0) return L->known[p];
     return !LLVMIsAInstruction(v) || LLVMGetInstructionParent(v) != L->b;
   }
-  int64_t a, b, c;
+  uint64_t a, b;
+  int64_t c;
   switch (LLVMGetInstructionOpcode(v)) {
     case LLVMAdd:
     case LLVMSub:
-      if (!stride_of(L, LLVMGetOperand(v, 0), &a, depth + 1) ||
-          !stride_of(L, LLVMGetOperand(v, 1), &b, depth + 1))
+      if (!stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1) ||
+          !stride_u(L, LLVMGetOperand(v, 1), &b, depth + 1))
         return false;
       *s = LLVMGetInstructionOpcode(v) == LLVMAdd ? a + b : a - b;
       return true;
     case LLVMMul:
-      if (const_int(LLVMGetOperand(v, 1), &c) && stride_of(L, LLVMGetOperand(v, 0), &a, depth + 1))
-        return *s = a * c, true;
-      if (const_int(LLVMGetOperand(v, 0), &c) && stride_of(L, LLVMGetOperand(v, 1), &a, depth + 1))
-        return *s = a * c, true;
+      if (const_int(LLVMGetOperand(v, 1), &c) && stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1))
+        return *s = a * (uint64_t)c, true;
+      if (const_int(LLVMGetOperand(v, 0), &c) && stride_u(L, LLVMGetOperand(v, 1), &a, depth + 1))
+        return *s = a * (uint64_t)c, true;
       return false;
     case LLVMShl:
       if (!const_int(LLVMGetOperand(v, 1), &c) || c < 0 || c > 31) return false;
-      if (!stride_of(L, LLVMGetOperand(v, 0), &a, depth + 1)) return false;
-      return *s = a * ((int64_t)1 << c), true;
+      if (!stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1)) return false;
+      return *s = a << c, true;
     case LLVMTrunc: /* i64 -> i32: the same stride mod 2^32 */
-      return stride_of(L, LLVMGetOperand(v, 0), s, depth + 1);
+      return stride_u(L, LLVMGetOperand(v, 0), s, depth + 1);
     default:
       return false;
   }
+}
+
+static bool stride_of(const sw_loop *L, LLVMValueRef v, int64_t *s, unsigned depth) {
+  uint64_t u;
+  if (!stride_u(L, v, &u, depth)) return false;
+  *s = (int64_t)u;
+  return true;
 }
 
 /* A load's or store's stream, or false. */
