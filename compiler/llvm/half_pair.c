@@ -61,8 +61,9 @@ typedef struct hp_state {
   LLVMModuleRef m;
   LLVMContextRef lc;
   LLVMBuilderRef bd;
-  LLVMBasicBlockRef bb;
-  LLVMValueRef root; /* the joining shuffle */
+  LLVMValueRef fn; /* the function of the current block, and whether it has +avx2 */
+  bool avx2;
+  LLVMBasicBlockRef bb; /* the block of the joining shuffle */
   /* the instruction pairs of the current tree and their wide value */
   LLVMValueRef pa[MAX_NODES], pb[MAX_NODES], pw[MAX_NODES];
   unsigned n;
@@ -72,12 +73,6 @@ typedef struct hp_state {
   bool overflow;
   wgc_half_pair_stats *st;
 } hp_state;
-
-static bool is_int_vector(LLVMTypeRef t) {
-  if (LLVMGetTypeKind(t) != LLVMVectorTypeKind) return false;
-  LLVMTypeRef e = LLVMGetElementType(t);
-  return LLVMGetTypeKind(e) == LLVMIntegerTypeKind;
-}
 
 /* <2n x E> for <n x E>, or NULL past MAX_WIDE_BITS. */
 static LLVMTypeRef wide_type(LLVMTypeRef t) {
@@ -117,14 +112,14 @@ static bool pairable(const hp_state *s, LLVMValueRef a, LLVMValueRef b) {
   if (LLVMGetInstructionOpcode(a) != LLVMGetInstructionOpcode(b) || !pairable_opcode(a))
     return false;
   LLVMTypeRef t = LLVMTypeOf(a);
-  if (t != LLVMTypeOf(b) || !is_int_vector(t) || !wide_type(t)) return false;
+  if (t != LLVMTypeOf(b) || !wgc_is_int_vector(t) || !wide_type(t)) return false;
   if (!one_use(a) || !one_use(b) || !in_root_block(s, a) || !in_root_block(s, b)) return false;
   unsigned n = value_operands(a);
   if (n != value_operands(b)) return false;
   for (unsigned i = 0; i < n; i++) {
     LLVMTypeRef ta = LLVMTypeOf(LLVMGetOperand(a, i));
     if (ta != LLVMTypeOf(LLVMGetOperand(b, i))) return false;
-    if (is_int_vector(ta)) {
+    if (wgc_is_int_vector(ta)) {
       if (!wide_type(ta)) return false;
       continue;
     }
@@ -222,7 +217,7 @@ static LLVMValueRef build_inst(hp_state *s, LLVMValueRef a, LLVMValueRef b) {
   unsigned n = value_operands(a);
   for (unsigned i = 0; i < n && i < 3; i++) {
     LLVMValueRef x = LLVMGetOperand(a, i), y = LLVMGetOperand(b, i);
-    w[i] = is_int_vector(LLVMTypeOf(x)) ? build(s, x, y) : x; /* a shared scalar */
+    w[i] = wgc_is_int_vector(LLVMTypeOf(x)) ? build(s, x, y) : x; /* a shared scalar */
     if (!w[i]) return NULL;
   }
   LLVMTypeRef wt = wide_type(LLVMTypeOf(a));
@@ -289,14 +284,14 @@ static bool halves(LLVMValueRef shuf, LLVMValueRef *a, LLVMValueRef *b) {
   while (LLVMIsABitCastInst(x) && one_use(x)) x = LLVMGetOperand(x, 0);
   while (LLVMIsABitCastInst(y) && one_use(y)) y = LLVMGetOperand(y, 0);
   *a = x, *b = y;
-  return LLVMTypeOf(x) == LLVMTypeOf(y) && is_int_vector(LLVMTypeOf(x)) && one_use(x) && one_use(y);
+  return LLVMTypeOf(x) == LLVMTypeOf(y) && wgc_is_int_vector(LLVMTypeOf(x)) && one_use(x) &&
+         one_use(y);
 }
 
 /* Tries the shuffle `shuf` as a join; true if it was replaced. */
 static bool try_join(hp_state *s, LLVMValueRef shuf) {
   LLVMValueRef a, b;
   if (!halves(shuf, &a, &b)) return false;
-  s->root = shuf;
   s->n = s->concats = 0;
   s->overflow = false;
   match(s, a, b, 0);
@@ -340,11 +335,12 @@ static bool try_join(hp_state *s, LLVMValueRef shuf) {
 static bool run_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
   hp_state *s = state;
   LLVMValueRef fn = LLVMGetBasicBlockParent(bb);
-  if (bb == LLVMGetEntryBasicBlock(fn) && !wgc_fn_has_feature(fn, "+avx2", false)) {
-    s->st->skipped_functions++;
-    return true;
+  if (fn != s->fn) { /* a new function: its features once */
+    s->fn = fn;
+    s->avx2 = wgc_fn_has_feature(fn, "+avx2", false);
+    s->st->skipped_functions += !s->avx2;
   }
-  if (!wgc_fn_has_feature(fn, "+avx2", false)) return true;
+  if (!s->avx2) return true;
   s->bb = bb;
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;) {
     LLVMValueRef next = LLVMGetNextInstruction(i);

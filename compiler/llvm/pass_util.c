@@ -144,6 +144,11 @@ LLVMValueRef wgc_splat_load(LLVMValueRef v) {
   return LLVMGetTypeKind(lt) == LLVMFloatTypeKind || is_int(lt, 32) ? l : NULL;
 }
 
+bool wgc_is_int_vector(LLVMTypeRef t) {
+  return LLVMGetTypeKind(t) == LLVMVectorTypeKind &&
+         LLVMGetTypeKind(LLVMGetElementType(t)) == LLVMIntegerTypeKind;
+}
+
 unsigned wgc_int_bytes(LLVMTypeRef t) {
   unsigned n = 1;
   if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) {

@@ -94,6 +94,9 @@ LLVMValueRef wgc_splat_load(LLVMValueRef v);
  * other type, or a width that is not whole bytes). */
 unsigned wgc_int_bytes(LLVMTypeRef t);
 
+/* True if t is a vector of integers (of any width, i1 included). */
+bool wgc_is_int_vector(LLVMTypeRef t);
+
 /* True if fn's "target-features" attribute lists `feature` (e.g. "+fma") as
  * a whole entry, or with `prefix`, an entry that starts with it ("+avx"
  * matches "+avx2"). The passes that choose instructions per function ask

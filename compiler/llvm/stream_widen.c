@@ -145,11 +145,6 @@ static bool const_int(LLVMValueRef v, int64_t *out) {
   return true;
 }
 
-static bool is_int_vector(LLVMTypeRef t) {
-  return LLVMGetTypeKind(t) == LLVMVectorTypeKind &&
-         LLVMGetTypeKind(LLVMGetElementType(t)) == LLVMIntegerTypeKind;
-}
-
 static bool is_int_scalar(LLVMTypeRef t) { return LLVMGetTypeKind(t) == LLVMIntegerTypeKind; }
 
 static LLVMTypeRef widen(LLVMTypeRef t, unsigned k) {
@@ -157,7 +152,7 @@ static LLVMTypeRef widen(LLVMTypeRef t, unsigned k) {
 }
 
 static bool wide_ok(LLVMTypeRef t, unsigned k) {
-  return is_int_vector(t) &&
+  return wgc_is_int_vector(t) &&
          (unsigned long)LLVMGetVectorSize(t) * k * LLVMGetIntTypeWidth(LLVMGetElementType(t)) <=
              MAX_WIDE_BITS;
 }
@@ -223,11 +218,7 @@ static bool add_stream(sw_loop *L, LLVMValueRef inst, bool store) {
   if (L->nst == MAX_STREAMS) return reject(L, "too many accesses");
   sw_stream *s = &L->st[L->nst++];
   s->inst = inst, s->x = a.x, s->c = a.c, s->store = store;
-  unsigned bits = is_int_scalar(t)
-                      ? LLVMGetIntTypeWidth(t)
-                      : LLVMGetVectorSize(t) * LLVMGetIntTypeWidth(LLVMGetElementType(t));
-  if (bits % 8) return reject(L, "an access of another type");
-  s->bytes = bits / 8;
+  if (!(s->bytes = wgc_int_bytes(t))) return reject(L, "an access of another type");
   return true; /* its stride once the phis are resolved (streams_ok) */
 }
 
@@ -348,7 +339,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
   L->inst[L->n++] = i;
   if (wgc_is_load_barrier(i)) return L->how[at] = SW_DROP, true;
   if (op == LLVMLoad) {
-    L->how[at] = is_int_vector(t) ? SW_WIDE : SW_SCALAR;
+    L->how[at] = wgc_is_int_vector(t) ? SW_WIDE : SW_SCALAR;
     return add_stream(L, i, false);
   }
   if (op == LLVMStore) {
@@ -356,7 +347,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
     return add_stream(L, i, true);
   }
   if (op == LLVMCall) {
-    if (!is_int_vector(t) || !wgc_lanewise_int_intrinsic(i) || !wide_ok(t, L->k))
+    if (!wgc_is_int_vector(t) || !wgc_lanewise_int_intrinsic(i) || !wide_ok(t, L->k))
       return reject(L, "a call");
     return L->how[at] = SW_WIDE, true;
   }
@@ -368,7 +359,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
       break;
     case LLVMShuffleVector:
     case LLVMInsertElement:
-      if (!is_int_vector(t)) return reject(L, "a float vector");
+      if (!wgc_is_int_vector(t)) return reject(L, "a float vector");
       break;
     case LLVMExtractElement:
       if (!is_int_scalar(t)) return reject(L, "a float lane");
@@ -381,7 +372,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
     if (!const_int(LLVMGetOperand(i, op == LLVMInsertElement ? 2 : 1), &lane))
       return reject(L, "a variable lane");
   }
-  if (is_int_vector(t)) {
+  if (wgc_is_int_vector(t)) {
     if (!wide_ok(t, L->k)) return reject(L, "too wide a vector");
     /* each vector operand must widen too, a scalar one (a select's
      * condition) must come from outside the loop */
@@ -390,7 +381,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
       LLVMTypeRef vt = LLVMTypeOf(v);
       if (op == LLVMInsertElement && o == 1) continue;
       if (op == LLVMInsertElement && o == 2) continue;
-      if (is_int_vector(vt) ? !wide_ok(vt, L->k) : index_of(L, v) >= 0 || phi_of(L, v) >= 0)
+      if (wgc_is_int_vector(vt) ? !wide_ok(vt, L->k) : index_of(L, v) >= 0 || phi_of(L, v) >= 0)
         return reject(L, "a vector operation on a scalar of the loop");
     }
     return L->how[at] = SW_WIDE, true;
@@ -587,7 +578,7 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
   LLVMTypeRef t = LLVMTypeOf(i);
   if (op == LLVMStore) {
     LLVMValueRef v = LLVMGetOperand(i, 0), ptr = LLVMGetOperand(i, 1);
-    if (contiguous(L, i) && is_int_vector(LLVMTypeOf(v))) {
+    if (contiguous(L, i) && wgc_is_int_vector(LLVMTypeOf(v))) {
       LLVMValueRef w = get_wide(s, L, v), p = w ? wide_ptr(s, L, ptr, LLVMTypeOf(w)) : NULL;
       if (!p) return false;
       LLVMSetAlignment(LLVMBuildStore(s->bd, w, p), 1);
@@ -614,7 +605,7 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
   if (L->how[at] == SW_DROP) return true;
   if (op == LLVMLoad) {
     LLVMValueRef ptr = LLVMGetOperand(i, 0);
-    if (contiguous(L, i) && !is_int_vector(t)) { /* scalars side by side: one vector load */
+    if (contiguous(L, i) && !wgc_is_int_vector(t)) { /* scalars side by side: one vector load */
       LLVMTypeRef vt = LLVMVectorType(t, L->k);
       LLVMValueRef p = wide_ptr(s, L, ptr, vt);
       if (!p) return false;
@@ -776,7 +767,7 @@ static LLVMValueRef emit_check(sw_state *s, sw_loop *L) {
   return ok;
 }
 
-/* Sets each phi's parts for iteration-0 values (the check) or W's phis. */
+/* Each phi's parts in W: iteration k of a trip is W's phi + k * step. */
 static void set_phi_parts(sw_state *s, sw_loop *L, const LLVMValueRef *base) {
   for (unsigned p = 0; p < L->nphi; p++)
     for (unsigned k = 0; k < L->k; k++) {
@@ -785,11 +776,6 @@ static void set_phi_parts(sw_state *s, sw_loop *L, const LLVMValueRef *base) {
           k ? LLVMBuildAdd(s->bd, base[p], LLVMConstInt(t, (uint64_t)(L->step[p] * k), 1), "sw.iv")
             : base[p];
     }
-}
-
-static void clear_values(sw_loop *L) {
-  memset(L->wide, 0, sizeof L->wide);
-  memset(L->part, 0, sizeof L->part);
 }
 
 /* Gives the edge ph -> b a block of its own (ph also branches elsewhere);
@@ -839,7 +825,6 @@ static bool transform(sw_state *s, sw_loop *L) {
   LLVMTypeRef i32 = LLVMInt32TypeInContext(s->lc);
   LLVMValueRef cnt = LLVMBuildPhi(s->bd, i32, "sw.trip");
   set_phi_parts(s, L, wphi);
-  clear_values(L);
   for (unsigned at = 0; at < L->n; at++)
     if (!emit_inst(s, L, at) || s->oom) return false;
   for (unsigned p = 0; p < L->nphi; p++)
