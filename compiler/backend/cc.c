@@ -183,7 +183,7 @@ wasmgraph_status wgc_cc_compile_translated(wgc_ctx *ctx, const wgc_target *t, co
   char *bc = wgc_strdup_printf("%s.bc", obj);
   if (!bc) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "out of memory");
   wasmgraph_status st = cc_compile(ctx, t, src, bc, false, true, simd);
-  if (st == WASMGRAPH_OK) st = wgc_llvm_codegen(ctx, t, bc, obj, level, memory_max_pages);
+  if (st == WASMGRAPH_OK) st = wgc_llvm_codegen(ctx, t, bc, obj, level, memory_max_pages, simd);
   if (!ctx->opts || !ctx->opts->save_temps) remove(bc);
   free(bc);
   return st;

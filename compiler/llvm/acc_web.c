@@ -132,6 +132,13 @@ static bool is_constrained(LLVMValueRef v, const char *name, LLVMTypeRef type) {
   return n && strcmp(n, name) == 0 && LLVMGetNumArgOperands(v) == 4 && LLVMTypeOf(v) == type;
 }
 
+/* A step's add or multiply: the constrained call `name`, or with name NULL
+ * the integer instruction `op` (no metadata: wrapping, exact in any lane). */
+static bool is_step_op(LLVMValueRef v, const char *name, LLVMOpcode op, LLVMTypeRef type) {
+  if (name) return is_constrained(v, name, type);
+  return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op && LLVMTypeOf(v) == type;
+}
+
 static bool has_one_use(LLVMValueRef v) {
   LLVMUseRef u = LLVMGetFirstUse(v);
   return u && !LLVMGetNextUse(u);
@@ -141,11 +148,11 @@ void wgc_acc_web_collect_steps(acc_web *w, LLVMBasicBlockRef b, const char *fadd
                                const char *fmul_name, LLVMTypeRef type) {
   uint32_t pos = 0;
   for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i), pos++) {
-    if (!is_constrained(i, fadd_name, type)) continue;
+    if (!is_step_op(i, fadd_name, LLVMAdd, type)) continue;
     for (unsigned mo = 0; mo < 2; mo++) {
       LLVMValueRef mul = LLVMGetOperand(i, mo);
       /* A product used elsewhere too must stay as it is (unpacked). */
-      if (!is_constrained(mul, fmul_name, type) || LLVMGetInstructionParent(mul) != b ||
+      if (!is_step_op(mul, fmul_name, LLVMMul, type) || LLVMGetInstructionParent(mul) != b ||
           !has_one_use(mul))
         continue;
       if (!wgc_acc_grow((void **)&w->c, &w->cc, w->nc + 1, w->cand_size) || w->nc >= UINT32_MAX) {
@@ -322,13 +329,15 @@ static void extract_external(acc_web *w, LLVMBuilderRef bd, acc_group *g,
 }
 
 void wgc_acc_web_rewrite(acc_web *w, LLVMBuilderRef bd, const acc_rewrite_ops *ops, void *pass) {
-  LLVMTypeRef f32 = LLVMFloatTypeInContext(w->lc);
   /* 1. vector phis (incomings later: they may come from step groups) */
   for (size_t i = 0; i < w->ng; i++) {
     acc_group *g = &w->g[i];
     if (g->bad || g->kind != ACC_PHI) continue;
+    /* the lanes' element type: float, i32, or the element of a <4 x float> lane */
+    LLVMTypeRef et = LLVMTypeOf(g->lanes[0]);
+    if (LLVMGetTypeKind(et) == LLVMVectorTypeKind) et = LLVMGetElementType(et);
     LLVMPositionBuilderBefore(bd, LLVMGetFirstInstruction(g->bb));
-    g->vec = LLVMBuildPhi(bd, LLVMVectorType(f32, g->n * ops->lane_floats), ops->phi_name);
+    g->vec = LLVMBuildPhi(bd, LLVMVectorType(et, g->n * ops->lane_floats), ops->phi_name);
   }
   /* 2. step groups, each after the vector of its accumulators */
   for (bool progress = true; progress;) {

@@ -79,7 +79,9 @@ int wgc_acc_web_new_group(acc_web *w, unsigned kind, unsigned n, LLVMBasicBlockR
 
 /* Appends block b's steps fadd(mul, acc) / fadd(acc, mul): calls named
  * fadd_name / fmul_name of type `type` with 4 arguments, the product in b
- * with no other use. A new candidate's pass-specific fields are zero. */
+ * with no other use. With both names NULL, integer steps instead: `add` and
+ * `mul` instructions of type `type`. A new candidate's pass-specific fields
+ * are zero. */
 void wgc_acc_web_collect_steps(acc_web *w, LLVMBasicBlockRef b, const char *fadd_name,
                                const char *fmul_name, LLVMTypeRef type);
 
@@ -98,7 +100,7 @@ typedef bool (*acc_validate_fn)(void *pass, size_t gi);
 
 /* How a pass builds its vectors (transform phase). */
 typedef struct acc_rewrite_ops {
-  unsigned lane_floats; /* floats per lane: a group's vector is <n * lane_floats x float> */
+  unsigned lane_floats; /* elements per lane: a group's vector is <n * lane_floats x E> */
   const char *phi_name;
   /* builds g->vec; the accumulators' vector exists */
   void (*build_step)(void *pass, LLVMBuilderRef bd, acc_group *g);

@@ -24,21 +24,8 @@ static LLVMValueRef mask(dot_state *s, const int *m, unsigned n) {
   return LLVMConstVector(e, n);
 }
 
-/* wasm2c's keep-alive barrier on a loaded value (pass_util.h's pattern): a
- * general register for up to 64 bits, an xmm register (as <2 x i64>, like
- * wasm2c's SIMD_FORCE_READ) for 128. */
-static void barrier(dot_state *s, LLVMValueRef v) {
-  unsigned bits = wgc_int_bytes(LLVMTypeOf(v)) * 8;
-  bool vec = bits == 128;
-  LLVMTypeRef t = vec ? LLVMVectorType(s->i64, 2) : LLVMIntTypeInContext(s->lc, bits);
-  if (LLVMTypeOf(v) != t) v = LLVMBuildBitCast(s->bd, v, t, "");
-  char cons[] = "r,~{dirflag},~{fpsr},~{flags}";
-  if (vec) cons[0] = 'x';
-  LLVMTypeRef ft = LLVMFunctionType(LLVMVoidTypeInContext(s->lc), &t, 1, 0);
-  LLVMValueRef as =
-      LLVMGetInlineAsm(ft, (char *)"", 0, cons, strlen(cons), 1, 0, LLVMInlineAsmDialectATT, 0);
-  LLVMBuildCall2(s->bd, ft, as, &v, 1, "");
-}
+/* wasm2c's keep-alive barrier on a loaded value (pass_util.h). */
+static void barrier(dot_state *s, LLVMValueRef v) { wgc_build_load_barrier(s->bd, v); }
 
 /* A load of type t of iteration j's bytes: at mem + zext(i32(a.base +
  * a.off)) + a.c + j * a.step, the iteration-0 address with the step added

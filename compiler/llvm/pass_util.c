@@ -40,6 +40,21 @@ static bool asm_is_empty(LLVMValueRef callee) {
   return empty;
 }
 
+void wgc_build_load_barrier(LLVMBuilderRef bd, LLVMValueRef v) {
+  LLVMContextRef lc = LLVMGetTypeContext(LLVMTypeOf(v));
+  unsigned bits = wgc_int_bytes(LLVMTypeOf(v)) * 8;
+  bool vec = bits == 128;
+  LLVMTypeRef t =
+      vec ? LLVMVectorType(LLVMInt64TypeInContext(lc), 2) : LLVMIntTypeInContext(lc, bits);
+  if (LLVMTypeOf(v) != t) v = LLVMBuildBitCast(bd, v, t, "");
+  char cons[] = "r,~{dirflag},~{fpsr},~{flags}";
+  if (vec) cons[0] = 'x';
+  LLVMTypeRef ft = LLVMFunctionType(LLVMVoidTypeInContext(lc), &t, 1, 0);
+  LLVMValueRef as =
+      LLVMGetInlineAsm(ft, (char *)"", 0, cons, strlen(cons), 1, 0, LLVMInlineAsmDialectATT, 0);
+  LLVMBuildCall2(bd, ft, as, &v, 1, "");
+}
+
 bool wgc_is_load_barrier(LLVMValueRef inst) {
   if (!LLVMIsACallInst(inst)) return false;
   LLVMValueRef callee = LLVMGetCalledValue(inst);

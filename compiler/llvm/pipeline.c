@@ -48,6 +48,13 @@ typedef struct wgc_llvm_job {
   int opt_level;
   uint32_t memory_max_pages; /* the module's declared maximum (65536: none) */
   bool verbose;
+  /* A scalar module (no SIMD in the wasm) whose integer tiles int-tile
+   * packs: the -O2 runs before it leave LLVM's vectorizers out
+   * (hold_vectorizers), which would otherwise split those tiles into
+   * partial vectors int-tile cannot read. They are not run later either:
+   * on the scalar fixtures, fp32 and int8, SLP after int-dot changed
+   * nothing measurable (1 thread, 3 rounds, within 1%). */
+  bool no_vectorizers;
 } wgc_llvm_job;
 
 typedef wasmgraph_status (*wgc_pass_fn)(wgc_llvm_job *j);
@@ -56,6 +63,7 @@ static wasmgraph_status run_mark_barriers(wgc_llvm_job *j);
 static wasmgraph_status run_inline_round(wgc_llvm_job *j);
 static wasmgraph_status run_optimize(wgc_llvm_job *j);
 static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
+static wasmgraph_status run_int_tile(wgc_llvm_job *j);
 static wasmgraph_status run_int_dot(wgc_llvm_job *j);
 static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
 static wasmgraph_status run_v128_quad(wgc_llvm_job *j);
@@ -93,6 +101,11 @@ static const struct {
      run_prune_barriers},
     {{"reoptimize", "-O2/-O3 again: the barriers had made loops look call-heavy", false},
      run_optimize},
+    {{"int-tile",
+      "pack scalar integer conv tiles (sign-extended i8/i16 operands) into <4 x i32> "
+      "multiply-adds, the shape int-dot reads (tile_vectorize.c)",
+      true},
+     run_int_tile},
     {{"int-dot",
       "int8/int16 conv reductions as dot products: vpdpbusd, vpdpwssd, pmaddwd "
       "(int_dot.c)",
@@ -242,6 +255,51 @@ static wasmgraph_status run_prune_barriers(wgc_llvm_job *j) {
     wgc_log(j->ctx, "load barriers: removed %u, kept %u (loads whose value is otherwise unused)",
             removed, kept);
   return WASMGRAPH_OK;
+}
+
+/* Holds LLVM's vectorizers back from every function of m (on) or lets them
+ * run again (off). LLVM 14's pass builder runs SLP whatever its tuning
+ * options say, but neither vectorizer touches a function marked
+ * noimplicitfloat; the mark is ours only while the string attribute below
+ * says so, and it is gone before code generation. */
+static void hold_vectorizers(LLVMModuleRef m, bool on) {
+#define K_OURS "wasmgraph-held-vectorizers"
+  LLVMContextRef lc = LLVMGetModuleContext(m);
+  unsigned kind = LLVMGetEnumAttributeKindForName(WGC_LIT("noimplicitfloat"));
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f)) continue;
+    bool ours = LLVMGetStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, WGC_LIT(K_OURS));
+    if (on && !ours && !LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, kind)) {
+      LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(lc, kind, 0));
+      LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                              LLVMCreateStringAttribute(lc, WGC_LIT(K_OURS), "", 0));
+    } else if (!on && ours) {
+      LLVMRemoveEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, kind);
+      LLVMRemoveStringAttributeAtIndex(f, LLVMAttributeFunctionIndex, WGC_LIT(K_OURS));
+    }
+  }
+#undef K_OURS
+}
+
+static wasmgraph_status run_int_tile(wgc_llvm_job *j) {
+  if (j->no_vectorizers) hold_vectorizers(j->m, false);
+  wgc_tile_options to;
+  wgc_tile_options_init(&to);
+  to.guard_pages = WGC_GUARD_PAGES;
+  to.memory_max_pages = j->memory_max_pages;
+  to.ints = true;
+  to.max_lanes = 4; /* int-dot reads <4 x i32> */
+  wgc_tile_stats ts;
+  wasmgraph_status st = wgc_tile_vectorize(j->ctx, j->m, &to, &ts);
+  /* Positions of one tile load the same weight row: one load, one sext
+   * (int-dot wants the row shared), and the lanes' scalar sexts go. */
+  if (st == WASMGRAPH_OK && ts.groups) st = run_passes(j, "function(early-cse<memssa>)");
+  if (st != WASMGRAPH_OK || !j->verbose) return st;
+  if (ts.disabled) wgc_log(j->ctx, "int tile: off (%s)", ts.disabled);
+  else
+    wgc_log(j->ctx, "int tile: %u groups in %u functions, %u rejected%s", ts.groups, ts.functions,
+            ts.rejected, j->no_vectorizers ? " (vectorizers held back)" : "");
+  return st;
 }
 
 static wasmgraph_status run_int_dot(wgc_llvm_job *j) {
@@ -484,8 +542,15 @@ static LLVMTargetMachineRef target_machine(wgc_ctx *ctx, const wgc_target *t, in
   return tm;
 }
 
+static size_t pass_index(const char *name) {
+  size_t i = 0;
+  while (i < PASS_COUNT && strcmp(k_pipeline[i].info.name, name) != 0) i++;
+  return i;
+}
+
 wasmgraph_status wgc_llvm_codegen(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
-                                  const char *obj, int opt_level, uint32_t memory_max_pages) {
+                                  const char *obj, int opt_level, uint32_t memory_max_pages,
+                                  bool wasm_simd) {
   wgc_llvm_init();
   char *msg = NULL;
   LLVMMemoryBufferRef buf = NULL;
@@ -506,6 +571,9 @@ wasmgraph_status wgc_llvm_codegen(wgc_ctx *ctx, const wgc_target *t, const char 
     goto done;
   }
   if (!(j.tm = target_machine(ctx, t, opt_level, &st))) goto done;
+  /* SIMD modules keep the vectorizers: their conv tiles are vectors already. */
+  j.no_vectorizers = !wasm_simd && !switched_off(ctx, pass_index("int-tile"));
+  if (j.no_vectorizers) hold_vectorizers(j.m, true);
   const char *dump = ctx->opts ? ctx->opts->dump_ir_after : NULL;
   for (size_t i = 0; i < PASS_COUNT && st == WASMGRAPH_OK; i++) {
     const char *off = switched_off(ctx, i);

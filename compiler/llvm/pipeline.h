@@ -29,8 +29,11 @@ bool wgc_llvm_pass_enabled(const wgc_ctx *ctx, const char *name);
 
 /* Bitcode of the wasm2c output → object: every pass of the pipeline in
  * order, except those the options switch off, then code generation for t.
- * memory_max_pages: the module's declared memory maximum (65536 if none). */
+ * memory_max_pages: the module's declared memory maximum (65536 if none);
+ * wasm_simd: the wasm uses SIMD128 (scalar modules are optimized without
+ * LLVM's vectorizers, which would split their integer tiles). */
 wasmgraph_status wgc_llvm_codegen(wgc_ctx *ctx, const wgc_target *t, const char *bitcode,
-                                  const char *obj, int opt_level, uint32_t memory_max_pages);
+                                  const char *obj, int opt_level, uint32_t memory_max_pages,
+                                  bool wasm_simd);
 
 #endif

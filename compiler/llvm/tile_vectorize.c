@@ -43,6 +43,25 @@
  *    block traps before any observable effect, as the original does, and the
  *    folded vector load (at most 4 GiB + 64 KiB + 32 bytes, inside the guard
  *    region) traps too. Hence: guard pages only, max pages <= 65535.
+ *
+ * Integer mode (wgc_tile_options.ints, the `int-tile` pass, which runs
+ * before int_dot.c). TVM's scalar int8 convs keep the same kind of tile,
+ *   acc[p][o] = add(mul(sext(load iE x_p), sext(load iE w_o)), acc[p][o])
+ * in wrapping i32 (E = i8, or i16 for QNN). Each position's 4 output
+ * channels become one <4 x i32> mul and add of sext(<4 x iE> row load) and
+ * sext(splat(load x_p)): the shape int_dot.c turns into dot products.
+ * Differences from the float mode, each exact:
+ *  - integer lanes wrap as the scalar operations do; no metadata to match;
+ *  - a multiply's operands may be swapped (TVM writes x*w in some lanes and
+ *    w*x in others; integer multiplication commutes exactly);
+ *  - a row is loaded once per block for all positions (int_dot.c wants one
+ *    shared row), at the first point where its address exists: nothing in
+ *    the block has an effect, so no trap moves past one;
+ *  - the lanes' loads still carry barriers (their values only feed the
+ *    accumulators, so pruning kept them): the row load, which reads exactly
+ *    their bytes, gets a barrier, and the lanes' loads go with theirs.
+ * LLVM's SLP vectorizer would split these tiles into partial vectors first,
+ * so pipeline.c holds it back in modules without wasm SIMD.
  */
 #include "tile_vectorize.h"
 
@@ -68,6 +87,10 @@ typedef struct tv_cand {
   LLVMValueRef op[2]; /* the multiply's operands, in order */
   tv_addr addr[2];
   bool is_load[2];
+  /* Integer tiles: the load under op[j] = sext(load iE), and E's size in
+   * bytes (1 or 2); 0 when op[j] is no such value. */
+  LLVMValueRef int_load[2];
+  unsigned char eb[2];
 } tv_cand;
 
 /* Groups are acc_groups; tag[j] is the role of multiply operand j. */
@@ -76,19 +99,34 @@ _Static_assert(WGC_TILE_MAX_LANES <= ACC_MAX_LANES, "groups too narrow");
 typedef struct tv_entry {
   uintptr_t key[5];
   int64_t off[2];
+  int64_t stride[2]; /* bytes between lanes of contiguous operand off[i] */
   uint32_t pos, ci;
 } tv_entry;
+
+/* An integer tile's weight row, loaded once per block for all the groups
+ * (positions) that multiply by it: int_dot.c wants the row shared. */
+typedef struct tv_row {
+  LLVMBasicBlockRef bb;
+  LLVMValueRef base, root;
+  int64_t off;
+  LLVMTypeRef et;
+  LLVMValueRef sext; /* sext(<n x et> load) */
+} tv_row;
 
 /* Per-module state; arrays are reused from function to function. */
 typedef struct tv_state {
   acc_web w; /* candidates (tv_cand), groups, map */
   unsigned max_lanes;
+  bool ints;       /* integer tiles (wgc_tile_options.ints) */
+  LLVMTypeRef acc; /* an accumulator's type: float, or i32 */
   tv_entry *e;
   size_t ce;
   LLVMValueRef *loads; /* transform phase: lane loads to erase, sized beforehand */
   size_t cl;
   LLVMValueRef *ids; /* group_variant: values numbered by first use (sort keys) */
   size_t nids, cids;
+  tv_row *rows; /* transform phase, integer tiles: the rows loaded so far */
+  size_t nrows, crows;
   wgc_tile_stats *st;
 } tv_state;
 
@@ -102,6 +140,21 @@ static int32_t lookup(const tv_state *s, LLVMValueRef v, int32_t *lane) {
 }
 
 static bool is_float(LLVMValueRef v) { return LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMFloatTypeKind; }
+
+/* v = sext(load iE) to i32 with the load in b and E = i8 or i16: E's size
+ * in bytes (*load gets the load), else 0. */
+static unsigned sext_load_bytes(LLVMBasicBlockRef b, LLVMValueRef v, LLVMValueRef *load) {
+  *load = NULL;
+  if (!LLVMIsAInstruction(v) || LLVMGetInstructionOpcode(v) != LLVMSExt) return 0;
+  LLVMValueRef ld = LLVMGetOperand(v, 0);
+  if (!LLVMIsALoadInst(ld) || LLVMGetInstructionParent(ld) != b) return 0;
+  LLVMTypeRef t = LLVMTypeOf(ld);
+  if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind) return 0;
+  unsigned bits = LLVMGetIntTypeWidth(t);
+  if (bits != 8 && bits != 16) return 0;
+  *load = ld;
+  return bits / 8;
+}
 
 /* Decomposes a (non-volatile, non-atomic) load's address (pass_util.h):
  * base + zext(root) + off with off = c + k, `folded` when k was moved out
@@ -146,12 +199,15 @@ static LLVMValueRef lane_add_md(const tv_cand *c, unsigned k) {
   return LLVMGetOperand(c->base.step, k);
 }
 
-/* Same operand order in the add and same rounding/exception metadata. */
-static bool same_shape(const tv_cand *a, const tv_cand *b) {
-  return (LLVMGetOperand(a->base.step, 0) == a->base.mul) ==
-             (LLVMGetOperand(b->base.step, 0) == b->base.mul) &&
-         lane_mul_md(a, 2) == lane_mul_md(b, 2) && lane_mul_md(a, 3) == lane_mul_md(b, 3) &&
-         lane_add_md(a, 2) == lane_add_md(b, 2) && lane_add_md(a, 3) == lane_add_md(b, 3);
+/* Same operand order in the add and same rounding/exception metadata
+ * (integer steps have none: wrapping arithmetic rounds nothing). */
+static bool same_shape(const tv_state *s, const tv_cand *a, const tv_cand *b) {
+  if ((LLVMGetOperand(a->base.step, 0) == a->base.mul) !=
+      (LLVMGetOperand(b->base.step, 0) == b->base.mul))
+    return false;
+  return s->ints ||
+         (lane_mul_md(a, 2) == lane_mul_md(b, 2) && lane_mul_md(a, 3) == lane_mul_md(b, 3) &&
+          lane_add_md(a, 2) == lane_add_md(b, 2) && lane_add_md(a, 3) == lane_add_md(b, 3));
 }
 
 /* A sort key for value v: its number in order of first use among this
@@ -201,6 +257,7 @@ static void group_variant(tv_state *s, LLVMBasicBlockRef b, size_t first, const 
         if (!c->is_load[j]) ok = false;
         e->key[1 + 2 * j] = value_id(s, c->addr[j].base);
         e->key[2 + 2 * j] = value_id(s, c->addr[j].root);
+        e->stride[nv] = s->ints ? c->eb[j] : 4;
         e->off[nv++] = c->addr[j].off;
       }
     }
@@ -212,13 +269,16 @@ static void group_variant(tv_state *s, LLVMBasicBlockRef b, size_t first, const 
   qsort(s->e, ne, sizeof *s->e, cmp_entry);
   size_t i = 0;
   while (i < ne) {
-    /* a run: same key, offsets +4 per lane in every contiguous operand */
+    /* a run: same key, offsets + one element per lane in every contiguous
+     * operand (4 bytes; an integer tile's 1 or 2) */
     size_t r = i + 1;
     while (r < ne && memcmp(s->e[r].key, s->e[i].key, sizeof s->e[i].key) == 0 &&
-           s->e[r].off[0] == s->e[r - 1].off[0] + 4 &&
+           s->e[r].stride[0] == s->e[i].stride[0] &&
+           s->e[r].off[0] == s->e[r - 1].off[0] + s->e[i].stride[0] &&
            (role[0] == ROLE_SPLAT || role[1] == ROLE_SPLAT ||
-            s->e[r].off[1] == s->e[r - 1].off[1] + 4) &&
-           same_shape(cand(s, s->e[r].ci), cand(s, s->e[i].ci)))
+            (s->e[r].stride[1] == s->e[i].stride[1] &&
+             s->e[r].off[1] == s->e[r - 1].off[1] + s->e[i].stride[1])) &&
+           same_shape(s, cand(s, s->e[r].ci), cand(s, s->e[i].ci)))
       r++;
     size_t at = i, len = r - i;
     while (len >= 4) {
@@ -256,24 +316,56 @@ static void group_variant(tv_state *s, LLVMBasicBlockRef b, size_t first, const 
   }
 }
 
+/* An integer multiply is commutative and exact, and TVM's scalar tiles
+ * write it either way round (x * w in one lane, w * x in the next), so
+ * candidates [first, nc) get one order: the operand whose address root (or
+ * value) was seen first in the block goes first. Lanes of one group then
+ * agree on which operand is shared. */
+static void order_int_operands(tv_state *s, size_t first) {
+  s->nids = 0;
+  for (size_t i = first; i < s->w.nc && !s->w.oom; i++) {
+    tv_cand *c = cand(s, i);
+    uintptr_t id[2];
+    for (unsigned j = 0; j < 2; j++)
+      id[j] = value_id(s, c->is_load[j] ? c->addr[j].root : c->op[j]);
+    if (id[1] >= id[0]) continue;
+    tv_cand t = *c;
+    for (unsigned j = 0; j < 2; j++) {
+      c->op[j] = t.op[1 - j];
+      c->addr[j] = t.addr[1 - j];
+      c->is_load[j] = t.is_load[1 - j];
+      c->int_load[j] = t.int_load[1 - j];
+      c->eb[j] = t.eb[1 - j];
+    }
+  }
+}
+
 static void find_steps(void *pass, LLVMBasicBlockRef b) {
   tv_state *s = pass;
   if (!block_ok(b)) return;
   size_t first = s->w.nc;
   /* Steps whose product has no other use: one used elsewhere too must stay scalar. */
-  wgc_acc_web_collect_steps(&s->w, b, "llvm.experimental.constrained.fadd.f32",
-                            "llvm.experimental.constrained.fmul.f32",
-                            LLVMFloatTypeInContext(s->w.lc));
+  if (s->ints) wgc_acc_web_collect_steps(&s->w, b, NULL, NULL, s->acc);
+  else
+    wgc_acc_web_collect_steps(&s->w, b, "llvm.experimental.constrained.fadd.f32",
+                              "llvm.experimental.constrained.fmul.f32", s->acc);
   if (s->w.oom) return;
   for (size_t i = first; i < s->w.nc; i++) {
     tv_cand *c = cand(s, i);
     for (unsigned j = 0; j < 2; j++) {
       c->op[j] = LLVMGetOperand(c->base.mul, j);
-      /* contiguous operands: float loads in this block */
-      c->is_load[j] = LLVMIsALoadInst(c->op[j]) && LLVMGetInstructionParent(c->op[j]) == b &&
-                      is_float(c->op[j]) && decompose(c->op[j], &c->addr[j]);
+      if (s->ints) {
+        /* contiguous operands: sext(load i8/i16) in this block */
+        c->eb[j] = sext_load_bytes(b, c->op[j], &c->int_load[j]);
+        c->is_load[j] = c->eb[j] && decompose(c->int_load[j], &c->addr[j]);
+      } else {
+        /* contiguous operands: float loads in this block */
+        c->is_load[j] = LLVMIsALoadInst(c->op[j]) && LLVMGetInstructionParent(c->op[j]) == b &&
+                        is_float(c->op[j]) && decompose(c->op[j], &c->addr[j]);
+      }
     }
   }
+  if (s->ints) order_int_operands(s, first);
   if (s->w.nc - first < 4) return;
   /* Shared operand first (pointwise/regular conv), then both contiguous
    * (depthwise): a step joins at most one group. */
@@ -305,7 +397,7 @@ static bool validate_step(void *pass, size_t gi) {
     if (!wgc_acc_web_lanes_match(&s->w, acc, n)) goto bad;
   } else {
     /* Accumulators must be phis (the loop-carried tile); make them a group. */
-    if (!wgc_acc_web_try_phi_group(&s->w, acc, n, LLVMFloatTypeInContext(s->w.lc))) goto bad;
+    if (!wgc_acc_web_try_phi_group(&s->w, acc, n, s->acc)) goto bad;
     return true;
   }
   /* A user outside the web gets an extractelement of the vector, which only
@@ -342,8 +434,7 @@ static bool validate_phi(void *pass, size_t gi) {
     }
     if (lookup(s, v[0], NULL) >= 0) {
       if (!wgc_acc_web_lanes_match(&s->w, v, n)) goto bad;
-    } else if (LLVMIsAPHINode(v[0]) &&
-               wgc_acc_web_try_phi_group(&s->w, v, n, LLVMFloatTypeInContext(s->w.lc))) {
+    } else if (LLVMIsAPHINode(v[0]) && wgc_acc_web_try_phi_group(&s->w, v, n, s->acc)) {
       changed = true; /* an outer loop level of the same web */
     } else {
       /* Entry values (e.g. zero): gathered, so none may be a lane. */
@@ -370,8 +461,9 @@ static LLVMValueRef build_splat(tv_state *s, LLVMBuilderRef bd, LLVMValueRef x, 
   return LLVMBuildShuffleVector(bd, v, LLVMGetPoison(vt), mask, "tv.splat");
 }
 
-/* <n x float> at lane 0's (folded) address; align 1 like wasm2c's loads. */
-static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a, unsigned n) {
+/* <n x et> at lane 0's (folded) address; align 1 like wasm2c's loads. */
+static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a, LLVMTypeRef et,
+                                unsigned n) {
   LLVMTypeRef i64 = LLVMInt64TypeInContext(s->w.lc);
   LLVMValueRef off = a->root;
   if (LLVMGetIntTypeWidth(LLVMTypeOf(off)) == 32) off = LLVMBuildZExt(bd, off, i64, "tv.zext");
@@ -380,7 +472,7 @@ static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a
   /* Not inbounds: in the wrap case the address lies past the original
    * accesses (it traps; see the proof). */
   LLVMValueRef gep = LLVMBuildGEP2(bd, LLVMInt8TypeInContext(s->w.lc), a->base, &off, 1, "tv.gep");
-  LLVMTypeRef vt = LLVMVectorType(LLVMFloatTypeInContext(s->w.lc), n);
+  LLVMTypeRef vt = LLVMVectorType(et, n);
   unsigned as = LLVMGetPointerAddressSpace(LLVMTypeOf(a->base));
   LLVMValueRef p = LLVMBuildBitCast(bd, gep, LLVMPointerType(vt, as), "tv.ptr");
   LLVMValueRef ld = LLVMBuildLoad2(bd, vt, p, "tv.ld");
@@ -388,19 +480,72 @@ static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a
   return ld;
 }
 
+/* The first point of block bb where the address root r is available. */
+static LLVMValueRef first_use_point(LLVMBasicBlockRef bb, LLVMValueRef r) {
+  LLVMValueRef at = LLVMGetFirstInstruction(bb);
+  if (LLVMIsAInstruction(r) && LLVMGetInstructionParent(r) == bb) at = LLVMGetNextInstruction(r);
+  while (at && LLVMIsAPHINode(at)) at = LLVMGetNextInstruction(at);
+  return at;
+}
+
+/* An integer tile's row operand: sext(<n x iE> load) of the lanes' bytes,
+ * built once per block (the first point where its address exists: the
+ * block has no effect to move it across, see block_ok). The lanes' loads
+ * kept their barriers (their values only feed the accumulators); the vector
+ * load, which reads exactly their bytes, takes the barrier over, so the
+ * lanes' loads can go (transform_function). prepare() sized the rows. */
+static LLVMValueRef int_row(tv_state *s, LLVMBuilderRef bd, const tv_addr *a, LLVMTypeRef et,
+                            LLVMBasicBlockRef bb, unsigned n, LLVMValueRef resume) {
+  for (size_t i = 0; i < s->nrows; i++) {
+    const tv_row *r = &s->rows[i];
+    if (r->bb == bb && r->base == a->base && r->root == a->root && r->off == a->off && r->et == et)
+      return r->sext;
+  }
+  LLVMPositionBuilderBefore(bd, first_use_point(bb, a->root));
+  LLVMValueRef v = build_vload(s, bd, a, et, n);
+  wgc_build_load_barrier(bd, v);
+  LLVMValueRef x =
+      LLVMBuildSExt(bd, v, LLVMVectorType(LLVMInt32TypeInContext(s->w.lc), n), "tv.row");
+  LLVMPositionBuilderBefore(bd, resume);
+  if (s->nrows < s->crows) s->rows[s->nrows++] = (tv_row){bb, a->base, a->root, a->off, et, x};
+  return x;
+}
+
+/* An integer operand as sext(<n x iE>): the lanes' loads as one vector
+ * load, or a splat of the shared load (the shape int_dot.c reads: its
+ * elements' bytes are visible through the sext). */
+static LLVMValueRef build_int_operand(tv_state *s, LLVMBuilderRef bd, const acc_group *g, int j,
+                                      LLVMValueRef resume) {
+  const tv_cand *c0 = cand(s, g->cand[0]);
+  unsigned n = g->n;
+  if (!c0->eb[j]) return build_splat(s, bd, c0->op[j], n); /* not a sext of a load */
+  LLVMTypeRef et = LLVMTypeOf(c0->int_load[j]);
+  if (g->tag[j] == ROLE_VEC) return int_row(s, bd, &c0->addr[j], et, g->bb, n, resume);
+  LLVMValueRef v = build_splat(s, bd, c0->int_load[j], n);
+  return LLVMBuildSExt(bd, v, LLVMVectorType(LLVMInt32TypeInContext(s->w.lc), n), "tv.sext");
+}
+
 static void build_step(void *pass, LLVMBuilderRef bd, acc_group *g) {
   tv_state *s = pass;
   const tv_cand *c0 = cand(s, g->cand[0]);
-  LLVMPositionBuilderBefore(bd, g->lanes[last_lane(s, g)]);
-  LLVMTypeRef vt = LLVMVectorType(LLVMFloatTypeInContext(s->w.lc), g->n);
+  LLVMValueRef at = g->lanes[last_lane(s, g)];
+  LLVMPositionBuilderBefore(bd, at);
   LLVMValueRef ops[2];
-  for (int j = 0; j < 2; j++)
-    ops[j] = g->tag[j] == ROLE_SPLAT ? build_splat(s, bd, c0->op[j], g->n)
-                                     : build_vload(s, bd, &c0->addr[j], g->n);
-  LLVMValueRef vm = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fmul, vt, ops[0], ops[1],
-                                                  c0->base.mul, "tv.mul");
   LLVMValueRef acc = s->w.g[lookup(s, c0->base.acc, NULL)].vec;
   bool mul_first = LLVMGetOperand(c0->base.step, 0) == c0->base.mul;
+  if (s->ints) {
+    /* wrapping i32 lanes: each lane's multiply and add as before */
+    for (int j = 0; j < 2; j++) ops[j] = build_int_operand(s, bd, g, j, at);
+    LLVMValueRef vm = LLVMBuildMul(bd, ops[0], ops[1], "tv.mul");
+    g->vec = LLVMBuildAdd(bd, mul_first ? vm : acc, mul_first ? acc : vm, "tv.add");
+    return;
+  }
+  LLVMTypeRef vt = LLVMVectorType(s->acc, g->n);
+  for (int j = 0; j < 2; j++)
+    ops[j] = g->tag[j] == ROLE_SPLAT ? build_splat(s, bd, c0->op[j], g->n)
+                                     : build_vload(s, bd, &c0->addr[j], s->acc, g->n);
+  LLVMValueRef vm = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fmul, vt, ops[0], ops[1],
+                                                  c0->base.mul, "tv.mul");
   g->vec = wgc_acc_web_build_constrained(&s->w, bd, s->w.id_fadd, vt, mul_first ? vm : acc,
                                          mul_first ? acc : vm, c0->base.step, "tv.add");
 }
@@ -423,18 +568,35 @@ static LLVMValueRef extract(void *pass, LLVMBuilderRef bd, acc_group *g, unsigne
   return LLVMBuildExtractElement(bd, g->vec, i32c(pass, t), "tv.ext");
 }
 
-/* Erases v (a lane load, if `load`) and the address arithmetic only it used. */
+/* Erases the load barriers on v. */
+static void drop_barriers(LLVMValueRef v) {
+  LLVMUseRef u = LLVMGetFirstUse(v);
+  while (u) {
+    LLVMValueRef user = LLVMGetUser(u);
+    u = LLVMGetNextUse(u);
+    if (wgc_is_load_barrier(user)) LLVMInstructionEraseFromParent(user);
+  }
+}
+
+/* Erases v (a lane load or, in an integer tile, the sext of one and the
+ * load under it with its barriers, if `load`) and the address arithmetic
+ * only it used. */
 static void erase_dead(LLVMValueRef v, bool load) {
-  if (!v || !LLVMIsAInstruction(v) || LLVMGetFirstUse(v)) return;
+  if (!v || !LLVMIsAInstruction(v)) return;
   LLVMOpcode op = LLVMGetInstructionOpcode(v);
-  if (!(op == LLVMLoad && load) && op != LLVMBitCast && op != LLVMGetElementPtr && op != LLVMAdd &&
-      op != LLVMZExt)
+  /* an integer lane's load: the vector load carries its barrier now */
+  if (load && op == LLVMLoad && LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMIntegerTypeKind)
+    drop_barriers(v);
+  if (LLVMGetFirstUse(v)) return;
+  bool lane_sext = op == LLVMSExt && load;
+  if (!(op == LLVMLoad && load) && !lane_sext && op != LLVMBitCast && op != LLVMGetElementPtr &&
+      op != LLVMAdd && op != LLVMZExt)
     return;
   LLVMValueRef ops[2] = {NULL, NULL};
   int nop = LLVMGetNumOperands(v);
   for (int i = 0; i < nop && i < 2; i++) ops[i] = LLVMGetOperand(v, (unsigned)i);
   LLVMInstructionEraseFromParent(v);
-  for (int i = 0; i < 2; i++) erase_dead(ops[i], false);
+  for (int i = 0; i < 2; i++) erase_dead(ops[i], lane_sext);
 }
 
 static int cmp_ptr(const void *a, const void *b) {
@@ -455,6 +617,8 @@ static bool prepare(void *pass, const acc_counts *n) {
   if (!wgc_acc_grow((void **)&s->loads, &s->cl, (size_t)n->good * 2 * WGC_TILE_MAX_LANES,
                     sizeof *s->loads))
     return false;
+  if (s->ints && !wgc_acc_grow((void **)&s->rows, &s->crows, (size_t)n->good * 2, sizeof *s->rows))
+    return false;
   st->functions++;
   st->groups += n->good;
   return true;
@@ -465,6 +629,7 @@ static void transform_function(void *pass, LLVMBuilderRef bd) {
   /* vector phis, steps (vector loads, splats), phi incomings, extracts for
    * lanes leaving the web; then the lanes and their products go */
   static const acc_rewrite_ops ops = {1, "tv.phi", build_step, gather, extract};
+  s->nrows = 0;
   wgc_acc_web_rewrite(&s->w, bd, &ops, s);
   /* A load may be a lane of several groups (shared weights): erase each
    * distinct one once, when nothing uses it any more. */
@@ -507,12 +672,19 @@ wasmgraph_status wgc_tile_vectorize(wgc_ctx *ctx, LLVMModuleRef m, const wgc_til
   tv_state s;
   memset(&s, 0, sizeof s);
   s.max_lanes = opt->max_lanes;
+  s.ints = opt->ints;
+  s.acc = opt->ints ? LLVMInt32TypeInContext(LLVMGetModuleContext(m))
+                    : LLVMFloatTypeInContext(LLVMGetModuleContext(m));
   s.st = stats;
   static const acc_pass ops = {"tile vectorizer", sizeof(tv_cand), find_steps,        validate_step,
                                validate_phi,      prepare,         transform_function};
-  wasmgraph_status st = wgc_acc_web_run(&s.w, ctx, m, &ops, &s, opt->verify);
+  static const acc_pass int_ops = {"integer tile packer", sizeof(tv_cand), find_steps,
+                                   validate_step,         validate_phi,    prepare,
+                                   transform_function};
+  wasmgraph_status st = wgc_acc_web_run(&s.w, ctx, m, opt->ints ? &int_ops : &ops, &s, opt->verify);
   free(s.e);
   free(s.loads);
   free(s.ids);
+  free(s.rows);
   return st;
 }

@@ -30,6 +30,12 @@ typedef struct wgc_tile_options {
    * native, e.g. x86 with AVX; wider ones would be split again). Other values
    * are an error. */
   unsigned max_lanes;
+  /* Integer tiles instead of float ones: steps acc + x * w in wrapping i32
+   * whose operands are sign-extended i8 or i16 loads (TVM's scalar int8
+   * convs) become <4 x i32> multiply-adds of sext(<4 x iE>) vector loads
+   * and splats, the shape int_dot.c turns into dot products. Exact: integer
+   * lanes wrap as the scalar operations do. */
+  bool ints;
   /* Run LLVMVerifyModule afterwards (always done in builds without NDEBUG). */
   bool verify;
 } wgc_tile_options;

@@ -32,7 +32,10 @@
 # replace reduction loops ("int dot: N loops", N > 0), and on a CPU with AVX2
 # compiler/llvm/half_pair.c and stream_widen.c must join requantize halves and
 # widen streaming loops ("half pairs: N joins", "stream widening: N loops",
-# N > 0); the outputs must be byte-identical too.
+# N > 0); the outputs must be byte-identical too. Their scalar builds
+# (NAME_int8, NAME_qnn) get the same dot products through
+# compiler/llvm/tile_vectorize.c's integer mode ("int tile: N groups", then
+# "int dot: M loops", N and M > 0).
 #
 # Last, squeezenet1_1 is compiled a second time: the .so must be
 # byte-identical to the first (reproducible builds).
@@ -126,6 +129,13 @@ for spec in "$@"; do
       else
         fail "$m: half pairs or stream widening did nothing ($(grep -E '^(half pairs|stream widening)' "$work/$m.tv.log" | tr '\n' ' '))"
       fi ;;
+    *_int8|*_qnn)
+      # scalar int8 tiles: packed by int-tile, then replaced by int-dot
+      itile=$(sed -n 's/^int tile: \([0-9][0-9]*\) groups.*/\1/p' "$work/$m.tv.log" | head -n 1)
+      loops=$(sed -n 's/^int dot: \([0-9][0-9]*\) loops.*/\1/p' "$work/$m.tv.log" | head -n 1)
+      if [ -n "$itile" ] && [ "$itile" -gt 0 ] && [ -n "$loops" ] && [ "$loops" -gt 0 ]; then
+        pass "$m: int tile ($itile groups) and int dot ($loops loops) ran on the scalar build"
+      else fail "$m: scalar int8 tiles not turned into dot products ($(grep -E '^int (tile|dot)' "$work/$m.tv.log" | tr '\n' ' '))"; fi ;;
     *)
       if [ -n "$groups" ]; then pass "$m: pass ran ($groups groups)"
       else fail "$m: no 'tile vectorizer: N groups' line in the -v log"; fi ;;
