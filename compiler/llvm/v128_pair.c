@@ -118,18 +118,36 @@ static bool splat_address(LLVMValueRef v, wgc_address *a) {
   return l && wgc_address_parse(LLVMGetOperand(l, 0), a) && a->x && !a->c;
 }
 
+/* The address of v if it is a plain (non-volatile, non-atomic) load. */
+static bool load_address(LLVMValueRef v, wgc_address *a) {
+  return LLVMIsALoadInst(v) && !LLVMGetVolatile(v) &&
+         LLVMGetOrdering(v) == LLVMAtomicOrderingNotAtomic &&
+         wgc_address_parse(LLVMGetOperand(v, 0), a);
+}
+
 /* Lane order of a group whose multiply operand `o` differs per step: when
  * every step splats a load from one base and root, by address (lower
  * address in the lower lanes, as splat_window.c's in-lane shuffles need);
- * otherwise program order. A stable sort: equal addresses keep their order. */
+ * likewise when every step's operand is a vector load from one base and
+ * root (a dense layer's weight rows, 16 bytes apart: in address order the
+ * pair's operand is one 32-byte load, not two halves swapped); otherwise
+ * program order. A stable sort: equal addresses keep their order. */
 static void order_lanes(const vp_state *s, uint32_t *idx, unsigned n, unsigned o) {
   wgc_address a[MAX_GROUP];
-  for (unsigned t = 0; t < n; t++)
-    if (!splat_address(LLVMGetOperand(cand(s, idx[t])->mul, o), &a[t]) || a[t].base != a[0].base ||
-        a[t].root != a[0].root)
-      return;
+  bool ok = true;
+  for (int kind = 0; kind < 2; kind++) { /* splats, then plain loads */
+    ok = true;
+    for (unsigned t = 0; t < n && ok; t++) {
+      LLVMValueRef v = LLVMGetOperand(cand(s, idx[t])->mul, o);
+      ok = (kind ? load_address(v, &a[t]) : splat_address(v, &a[t])) && a[t].base == a[0].base &&
+           a[t].root == a[0].root;
+    }
+    if (ok) break;
+  }
+  if (!ok) return;
+  for (unsigned t = 0; t < n; t++) a[t].c += a[t].k; /* the whole offset */
   for (unsigned t = 1; t < n; t++)
-    for (unsigned u = t; u > 0 && a[u].k < a[u - 1].k; u--) {
+    for (unsigned u = t; u > 0 && a[u].c < a[u - 1].c; u--) {
       wgc_address ta = a[u];
       a[u] = a[u - 1];
       a[u - 1] = ta;

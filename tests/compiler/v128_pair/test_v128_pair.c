@@ -41,6 +41,8 @@ typedef struct kspec {
   bool acc_first;    /* fadd(acc, mul) */
   bool w_first;      /* fmul(w, x) */
   bool shared_x;     /* one x for all steps, a different w per step */
+  bool w_desc;       /* with shared_x: w addressed as wasm2c does, step j's 16 bytes
+                        at 16 * (n - 1 - j) (a dense layer's rows, last row first) */
   bool no_shared;    /* a different x and w per step */
   bool mul_two_uses; /* product 1 also stored */
   bool strict_md;    /* step 1's add uses fpexcept.strict */
@@ -133,7 +135,23 @@ static char *kernel_ir(const kspec *k) {
         j, j, j, j, j, j);
     const char *wv = "wv";
     char wname[32];
-    if (k->shared_x || k->no_shared) {
+    if (k->w_desc) {
+      unsigned off = 16 * (k->n - 1 - j);
+      if (j == 0)
+        put(&b, "  %%w8 = bitcast " V4 "* %%w to i8*\n  %%wbase = mul i32 %%i, %u\n", 16 * k->n);
+      if (off) /* as wasm2c: the row at offset 0 is read at the bare address */
+        put(&b, "  %%wa%u = add i32 %%wbase, %u\n  %%wz%u = zext i32 %%wa%u to i64\n", j, off, j,
+            j);
+      else put(&b, "  %%wz%u = zext i32 %%wbase to i64\n", j);
+      put(&b,
+          "  %%wq%u = getelementptr inbounds i8, i8* %%w8, i64 %%wz%u\n"
+          "  %%wp%u = bitcast i8* %%wq%u to " V4
+          "*\n"
+          "  %%wv%u = load " V4 ", " V4 "* %%wp%u, align 1\n",
+          j, j, j, j, j, j);
+      snprintf(wname, sizeof wname, "wv%u", j);
+      wv = wname;
+    } else if (k->shared_x || k->no_shared) {
       put(&b,
           "  %%wp%u = getelementptr " V4 ", " V4
           "* %%w, i32 %%xo%u\n"
@@ -325,6 +343,11 @@ static void run_case(const char *name, const kspec *k, expect want) {
     check(strstr(out, order) != NULL, name, "fmul operand order");
     check(count(out, "llvm.experimental.constrained.fma") + count(out, "@llvm.fma") == 0, name,
           "an FMA appeared");
+    if (k->w_desc && lanes == 8)
+      /* each pair's w: the lower address in the low half, one 32-byte read */
+      check(strstr(out, "<4 x float> %wv1, <4 x float> %wv0,") &&
+                strstr(out, "<4 x float> %wv3, <4 x float> %wv2,"),
+            name, "pair operands not in address order");
     if (k->interleave && lanes == 16)
       /* steps 0, 2, 4, 6 read slots 0-3: one quad; 1, 3, 5, 7 slots 4-7 */
       check(strstr(out, "<4 x float> %xv0, <4 x float> %xv2,") &&
@@ -393,6 +416,8 @@ int main(void) {
   run_case("fmul(w, x)", &k, (expect){2, 2, 0});
   k = (kspec){.n = 4, .shared_x = true};
   run_case("shared x, different w", &k, (expect){2, 2, 0});
+  k = (kspec){.n = 4, .shared_x = true, .w_desc = true};
+  run_case("shared x, w rows in descending program order: pairs by address", &k, (expect){2, 2, 0});
   k = (kspec){.n = 4, .cpu = AVX512_FEATURES};
   run_case("pairs in an AVX-512 function", &k, (expect){2, 2, 0});
 
