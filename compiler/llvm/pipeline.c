@@ -571,8 +571,10 @@ wasmgraph_status wgc_llvm_codegen(wgc_ctx *ctx, const wgc_target *t, const char 
     goto done;
   }
   if (!(j.tm = target_machine(ctx, t, opt_level, &st))) goto done;
-  /* SIMD modules keep the vectorizers: their conv tiles are vectors already. */
-  j.no_vectorizers = !wasm_simd && !switched_off(ctx, pass_index("int-tile"));
+  /* SIMD modules keep the vectorizers: their conv tiles are vectors already;
+   * so do modules int-tile will not touch (switched off, or bounds checks). */
+  j.no_vectorizers = !wasm_simd && !switched_off(ctx, pass_index("int-tile")) &&
+                     !wgc_trap_proof_unmet(WGC_GUARD_PAGES, memory_max_pages);
   if (j.no_vectorizers) hold_vectorizers(j.m, true);
   const char *dump = ctx->opts ? ctx->opts->dump_ir_after : NULL;
   for (size_t i = 0; i < PASS_COUNT && st == WASMGRAPH_OK; i++) {
