@@ -4,8 +4,10 @@
  * growing printf buffer to generate IR text, parsing it (open_case), an
  * MCJIT engine to run it (jit), counting substrings of printed IR,
  * pass/fail bookkeeping, a wgc_ctx with an error buffer, module
- * verification, and calls that survive a fault (ir_call_guarded). Header-only (static inline): each
- * test is one translation unit. Test code: aborts on out-of-memory.
+ * verification, calls that survive a fault (ir_call_guarded), the host's
+ * target attributes (jit_init_host) and memory ending in a PROT_NONE page
+ * (guarded_memory). Header-only (static inline): each test is one
+ * translation unit. Test code: aborts on out-of-memory.
  */
 #ifndef WASMGRAPH_IR_TEST_UTIL_H
 #define WASMGRAPH_IR_TEST_UTIL_H
@@ -14,6 +16,8 @@
 #include <llvm-c/Core.h>
 #include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/IRReader.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,8 +25,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "compiler_internal.h"
+
+/* Initialises MCJIT and the host target, and writes into attrs the
+ * attribute group body `"target-cpu"="..." "target-features"="..."` of
+ * this CPU, for the kernels' IR. Returns the host's feature string (free
+ * it with LLVMDisposeMessage). */
+static inline char *jit_init_host(char *attrs, size_t size) {
+  LLVMLinkInMCJIT();
+  LLVMInitializeNativeTarget();
+  LLVMInitializeNativeAsmPrinter();
+  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
+  snprintf(attrs, size, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu, feat);
+  LLVMDisposeMessage(cpu);
+  return feat;
+}
+
+/* `size` readable and writable bytes followed by a PROT_NONE page, where an
+ * access faults as one past a guarded linear memory does; NULL if the
+ * mapping fails. */
+static inline uint8_t *guarded_memory(size_t size) {
+  long ps = sysconf(_SC_PAGESIZE);
+  size_t page = ps > 0 ? (size_t)ps : 4096;
+  void *m = mmap(NULL, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return NULL;
+  if (mprotect((uint8_t *)m + size, page, PROT_NONE) != 0) return NULL;
+  return m;
+}
 
 /* Appends printf output to a growing buffer (test code: abort on OOM); an
  * sbuf may start empty ({0}). */

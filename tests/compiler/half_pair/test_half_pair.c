@@ -246,16 +246,9 @@ static void run_case(const hcase *c, bool avx2) {
 }
 
 int main(void) {
-  LLVMLinkInMCJIT();
-  LLVMInitializeNativeTarget();
-  LLVMInitializeNativeAsmPrinter();
-  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
-  snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
-           feat);
+  char *feat = jit_init_host(host_attrs, sizeof host_attrs);
   bool avx2 = strstr(feat, "+avx2") != NULL;
-  if (!avx2)
-    printf("SKIP the joins: this CPU (%s) has no AVX2; every case must stay as it is\n", cpu);
-  LLVMDisposeMessage(cpu);
+  if (!avx2) printf("SKIP the joins: this CPU has no AVX2; every case must stay as it is\n");
   LLVMDisposeMessage(feat);
 
   hcase cases[] = {

@@ -505,16 +505,11 @@ static bool host_has(const char *features, const char *f) {
 }
 
 int main(void) {
-  LLVMLinkInMCJIT();
-  LLVMInitializeNativeTarget();
-  LLVMInitializeNativeAsmPrinter();
+  char *feat = jit_init_host(host_attrs, sizeof host_attrs);
   if (!mem_init()) {
     printf("FAIL cannot reserve 4 GiB of address space for the guard-page cases\n");
     return 1;
   }
-  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
-  snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
-           feat);
   char *triple = LLVMGetDefaultTargetTriple();
   bool x86 = strncmp(triple, "x86_64", 6) == 0;
   LLVMDisposeMessage(triple);
@@ -523,9 +518,8 @@ int main(void) {
   bool vnni512 = x86 && vl && host_has(feat, "+avx512f");
   int isas[4] = {WGC_DOT_GENERIC, WGC_DOT_X86, WGC_DOT_VNNI, WGC_DOT_VNNI512};
   int nisa = x86 ? (vnni512 ? 4 : vnni ? 3 : 2) : 1;
-  if (!vnni) printf("SKIP the VNNI forms: this CPU (%s) has no AVX512-VNNI/AVX-VNNI\n", cpu);
-  else if (!vnni512) printf("SKIP the 512-bit VNNI form: this CPU (%s) has no AVX512-VNNI\n", cpu);
-  LLVMDisposeMessage(cpu);
+  if (!vnni) printf("SKIP the VNNI forms: this CPU has no AVX512-VNNI/AVX-VNNI\n");
+  else if (!vnni512) printf("SKIP the 512-bit VNNI form: this CPU has no AVX512-VNNI\n");
   LLVMDisposeMessage(feat);
 
   static const struct {

@@ -18,11 +18,7 @@
  * flush against the end of memory (no fault) and one element past it (a
  * fault). Negative cases must leave the module exactly as it was.
  */
-#include <llvm-c/ExecutionEngine.h>
-#include <llvm-c/Target.h>
 #include <stdint.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "ir_test_util.h"
 #include "llvm/int_dot.h"
@@ -105,15 +101,6 @@ static char *kernel_ir(const kspec *k) {
 
 static uint8_t *g_mem; /* MEM bytes, then a PROT_NONE page */
 static uint8_t g_init[MEM];
-
-static bool mem_init(void) {
-  long ps = sysconf(_SC_PAGESIZE);
-  size_t page = ps > 0 ? (size_t)ps : 4096;
-  void *m = mmap(NULL, MEM + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) return false;
-  g_mem = m;
-  return mprotect(g_mem + MEM, page, PROT_NONE) == 0;
-}
 
 typedef void (*kernel_fn)(uint8_t *, int32_t, int32_t, int32_t *);
 typedef struct tile_call {
@@ -240,18 +227,11 @@ static void run_case(const kspec *k) {
 }
 
 int main(void) {
-  LLVMLinkInMCJIT();
-  LLVMInitializeNativeTarget();
-  LLVMInitializeNativeAsmPrinter();
-  if (!mem_init()) {
+  LLVMDisposeMessage(jit_init_host(host_attrs, sizeof host_attrs));
+  if (!(g_mem = guarded_memory(MEM))) {
     printf("FAIL cannot map the test memory\n");
     return 1;
   }
-  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
-  snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
-           feat);
-  LLVMDisposeMessage(cpu);
-  LLVMDisposeMessage(feat);
   srand(14);
   static const kspec cases[] = {
       {.name = "int8_13_positions", .eb = 1, .npos = 13, .want = true},

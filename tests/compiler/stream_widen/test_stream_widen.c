@@ -200,15 +200,6 @@ static char *kernel_ir(const scase *c) {
 static uint8_t *g_mem; /* MEM bytes, then a PROT_NONE page */
 static uint8_t g_init[MEM], g_after0[MEM];
 
-static bool mem_init(void) {
-  long ps = sysconf(_SC_PAGESIZE);
-  size_t page = ps > 0 ? (size_t)ps : 4096;
-  void *m = mmap(NULL, MEM + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) return false;
-  g_mem = m;
-  return mprotect(g_mem + MEM, page, PROT_NONE) == 0;
-}
-
 /* Runs f from g_init with the memory's size field `size`; false if it
  * faulted. */
 typedef struct stream_call {
@@ -331,22 +322,16 @@ static void run_case(const scase *c, unsigned k) {
 }
 
 int main(void) {
-  LLVMLinkInMCJIT();
-  LLVMInitializeNativeTarget();
-  LLVMInitializeNativeAsmPrinter();
-  if (!mem_init()) {
+  char *feat = jit_init_host(host_attrs, sizeof host_attrs);
+  if (!(g_mem = guarded_memory(MEM))) {
     printf("FAIL cannot map the test memory\n");
     return 1;
   }
   srand(7);
-  char *cpu = LLVMGetHostCPUName(), *feat = LLVMGetHostCPUFeatures();
-  snprintf(host_attrs, sizeof host_attrs, "\"target-cpu\"=\"%s\" \"target-features\"=\"%s\"", cpu,
-           feat);
   unsigned k = strstr(feat, "+avx512f") && strstr(feat, "+avx512bw") ? 4
                : strstr(feat, "+avx2")                               ? 2
                                                                      : 0;
-  if (!k) printf("SKIP the wide copies: this CPU (%s) has no AVX2; every loop must stay\n", cpu);
-  LLVMDisposeMessage(cpu);
+  if (!k) printf("SKIP the wide copies: this CPU has no AVX2; every loop must stay\n");
   LLVMDisposeMessage(feat);
 
   char *late = NULL;
