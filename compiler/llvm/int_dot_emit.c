@@ -311,7 +311,9 @@ static LLVMValueRef pack_inits(dot_state *s, const dot_loop *L, const wide_group
 }
 
 /* The inputs of group g's step j: lane o*4 + t = the dword of position t,
- * from one window load (with a barrier on each 128-bit part). */
+ * from one window load (with one barrier on the whole window: a barrier
+ * per 128-bit part made the backend load each part again for its asm
+ * operand, two or four extra loads per window). */
 static LLVMValueRef window_operand(dot_state *s, const dot_loop *L, const wide_group *g,
                                    LLVMValueRef win, unsigned j) {
   int m[16];
@@ -329,13 +331,7 @@ static LLVMValueRef window(dot_state *s, const dot_loop *L, const wide_group *g)
   mem_addr a = L->pos[g->pos[0]].x;
   a.c = g->c0;
   LLVMValueRef win = load_raw(s, &a, 0, LLVMVectorType(s->i32, dwords), "dot.win");
-  for (unsigned part = 0; part < dwords / 4; part++) {
-    int m[LANES];
-    for (int t = 0; t < LANES; t++) m[t] = (int)part * 4 + t;
-    barrier(s, dwords == 4 ? win
-                           : LLVMBuildShuffleVector(s->bd, win, LLVMGetUndef(LLVMTypeOf(win)),
-                                                    mask(s, m, LANES), ""));
-  }
+  barrier(s, win);
   return win;
 }
 

@@ -43,12 +43,13 @@ static bool asm_is_empty(LLVMValueRef callee) {
 void wgc_build_load_barrier(LLVMBuilderRef bd, LLVMValueRef v) {
   LLVMContextRef lc = LLVMGetTypeContext(LLVMTypeOf(v));
   unsigned bits = wgc_int_bytes(LLVMTypeOf(v)) * 8;
-  bool vec = bits == 128;
+  bool vec = bits >= 128;
   LLVMTypeRef t =
-      vec ? LLVMVectorType(LLVMInt64TypeInContext(lc), 2) : LLVMIntTypeInContext(lc, bits);
+      vec ? LLVMVectorType(LLVMInt64TypeInContext(lc), bits / 64) : LLVMIntTypeInContext(lc, bits);
   if (LLVMTypeOf(v) != t) v = LLVMBuildBitCast(bd, v, t, "");
   char cons[] = "r,~{dirflag},~{fpsr},~{flags}";
-  if (vec) cons[0] = 'x';
+  /* xmm/ymm: "x"; zmm needs an EVEX register class: "v" */
+  if (vec) cons[0] = bits == 512 ? 'v' : 'x';
   LLVMTypeRef ft = LLVMFunctionType(LLVMVoidTypeInContext(lc), &t, 1, 0);
   LLVMValueRef as =
       LLVMGetInlineAsm(ft, (char *)"", 0, cons, strlen(cons), 1, 0, LLVMInlineAsmDialectATT, 0);

@@ -49,9 +49,10 @@ const char *wgc_trap_proof_unmet(bool guard_pages, uint32_t memory_max_pages);
  * returning void, with exactly one argument. Asm of any other shape is not
  * one (and counts as an effect). */
 bool wgc_is_load_barrier(LLVMValueRef inst);
-/* Builds such a barrier on loaded value v (at most 128 bits) at the
- * builder's position: a general register for up to 64 bits, an xmm
- * register (as <2 x i64>, like wasm2c's SIMD_FORCE_READ) for 128. */
+/* Builds such a barrier on loaded value v at the builder's position: a
+ * general register for up to 64 bits, an xmm register (as <2 x i64>, like
+ * wasm2c's SIMD_FORCE_READ) for 128, a ymm for 256 and a zmm ("v", AVX-512
+ * functions only) for 512. */
 void wgc_build_load_barrier(LLVMBuilderRef bd, LLVMValueRef v);
 /* Forgets the barrier recognizer's per-thread cache of inline-asm values.
  * Call at the start of every pass entry point: asm values are uniqued per
