@@ -86,6 +86,9 @@ class CompileOptions(ctypes.Structure):
         ("log", LOG_FN),
         ("log_user", c_void_p),
         ("no_tile_vectorize", ctypes.c_bool),
+        ("disable_passes", c_char_p),
+        ("dump_ir_after", c_char_p),
+        ("fp_contract", c_int),  # wasmgraph_fp_contract: 0 off, 1 fast
     ]
 
 

@@ -10,8 +10,11 @@ from .model import _path_arg, _text
 _OUTPUT_KINDS = (".so", ".o", ".a", ".c", ".wasm")
 
 
+_FP_CONTRACT = {"off": 0, "fast": 1}  # wasmgraph_fp_contract
+
+
 def compile(source, output, *, name=None, target=None, cpu=None, embed=None, opt_level=2,
-            log=None):
+            fp_contract="off", disable_passes=None, log=None):
     """Translates a TVM wasm32 graph library into native code, like
     ``wasmgraph compile SOURCE -o OUTPUT``.
 
@@ -25,6 +28,14 @@ def compile(source, output, *, name=None, target=None, cpu=None, embed=None, opt
     target, cpu: clang target triple and CPU (default: the host, ``native``).
     embed: ``(graph_json_path, params_path)`` to embed in the output.
     opt_level: clang -O level, 0..3.
+    fp_contract: ``"off"`` (default: exact wasm semantics, every multiply and
+        add rounded on its own) or ``"fast"``: a multiply whose only use is
+        an add becomes one fused multiply-add where the CPU has FMA. Faster,
+        but results differ from the wasm's in the last bits; memory safety is
+        unchanged. Needs opt_level 2 or 3. As ``--fp-contract``.
+    disable_passes: names of LLVM pipeline passes to skip (a list, or a
+        comma-separated string), as ``--disable-pass``; outputs stay
+        bit-identical. Unknown names raise InvalidArgumentError.
     log: optional callable receiving each progress line (and, with it, every
         command the compiler runs).
 
@@ -57,6 +68,17 @@ def compile(source, output, *, name=None, target=None, cpu=None, embed=None, opt
     for what, v in (("target", target), ("cpu", cpu)):
         if v is not None and (not isinstance(v, str) or not v or "\0" in v):
             raise InvalidArgumentError(f"{what} must be a non-empty string, not {v!r}")
+    if not isinstance(fp_contract, str) or fp_contract not in _FP_CONTRACT:
+        raise InvalidArgumentError(f"fp_contract must be 'off' or 'fast', not {fp_contract!r}")
+    if disable_passes is not None:
+        if not isinstance(disable_passes, str):
+            if not isinstance(disable_passes, (list, tuple)) or not all(
+                    isinstance(p, str) for p in disable_passes):
+                raise InvalidArgumentError("disable_passes must be a string or a list of pass "
+                                           f"names, not {disable_passes!r}")
+            disable_passes = ",".join(disable_passes)
+        if "\0" in disable_passes:
+            raise InvalidArgumentError("disable_passes must not contain NUL")
 
     buf, o = _native.new_compile_options()
     o.input, o.output = src, out
@@ -66,6 +88,8 @@ def compile(source, output, *, name=None, target=None, cpu=None, embed=None, opt
     o.embed_graph, o.embed_params = embed_graph, embed_params
     o.opt_level = opt_level
     o.no_tile_vectorize = os.environ.get("WASMGRAPH_NO_TILE_VECTORIZE") == "1"  # as the CLI
+    o.fp_contract = _FP_CONTRACT[fp_contract]
+    o.disable_passes = disable_passes.encode() if disable_passes else None
     raised = []
     if log is not None:
         if not callable(log):

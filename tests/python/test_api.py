@@ -194,6 +194,32 @@ def test_compile_log_and_pathlike(work_dir, example_dir):
     assert "wasm-ld" in text and "clang" in text, text
 
 
+def test_compile_fp_contract_and_disable_passes(work_dir, example_dir, example_input,
+                                                example_expected):
+    """fp_contract and disable_passes reach the LLVM pipeline as the CLI's
+    --fp-contract and --disable-pass do: the log says so, the exact build
+    with passes skipped computes the same bits as the default one, and the
+    FMA build stays within the example's tolerance."""
+    runs = {}
+    for label, kwargs in (("default", {}),
+                          ("skipped", {"disable_passes": ["tile-vectorize", "address-fold"]}),
+                          ("fast", {"fp_contract": "fast"})):
+        lines = []
+        out = os.path.join(work_dir, f"fpc_{label}.so")
+        wasmgraph.compile(example_dir, out, log=lines.append, **kwargs)
+        text = "\n".join(lines)
+        if label == "fast":
+            assert "fp contraction: off" not in text and "fp contraction:" in text, text
+        else:
+            assert "fp contraction: off" in text, text
+        if label == "skipped":
+            assert "tile-vectorize: off (disabled by the caller)" in text, text
+            assert "address-fold: off (disabled by the caller)" in text, text
+        runs[label] = wasmgraph.load(out).executor(threads=1)(data=example_input)[0]
+    assert runs["skipped"].tobytes() == runs["default"].tobytes()
+    np.testing.assert_allclose(runs["fast"], example_expected, rtol=1e-5, atol=1e-6)
+
+
 def test_compile_releases_output_on_failure(work_dir, example_dir):
     """A failed compile leaves OUTPUT as it was (the library writes under a
     temporary name and renames at the end)."""
