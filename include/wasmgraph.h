@@ -169,7 +169,8 @@ WASMGRAPH_API wasmgraph_status wasmgraph_model_create_from_files(
 
 /* Loads a shared object made by `wasmgraph compile -o model.so` (dlopen) and
  * builds a model from it; graph/params paths as above. The model keeps the
- * library loaded until wasmgraph_model_destroy. */
+ * library loaded until wasmgraph_model_destroy. A library recompiled to the
+ * same path is loaded anew, even while models of the old file are alive. */
 WASMGRAPH_API wasmgraph_status wasmgraph_model_load_library(const char *so_path,
                                                             const char *graph_path,
                                                             const char *params_path,

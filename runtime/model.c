@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dtype.h"
+#include "library_name.h"
 #include "runtime_internal.h"
 
 static uint32_t runtime_memory_config(void) {
@@ -310,11 +311,22 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
     return WASMGRAPH_ERR_INVALID_ARGUMENT;
   }
   /* dlopen treats a name without '/' as a search; make it a path. */
-  char path[4096];
+  char path[4096], fresh[4096];
   snprintf(path, sizeof path, "%s%s", strchr(so_path, '/') ? "" : "./", so_path);
-  void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  /* a name of its own, so that a recompiled file is not the loaded copy of
+   * the old one (library_name.c) */
+  const char *name = wg_library_name_acquire(path, fresh, sizeof fresh);
+  void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+  wg_library_name_release(name, path);
   if (!h) {
+    char msg[1024];
     const char *why = dlerror();
+    /* dlerror names the object it tried, here the link: name the file */
+    const char *at = why && name != path ? strstr(why, name) : NULL;
+    if (at) {
+      snprintf(msg, sizeof msg, "%.*s%s%s", (int)(at - why), why, so_path, at + strlen(name));
+      why = msg;
+    }
     /* A module built by another wasmgraph release fails here, before its
      * descriptor's ABI version can be read, on a wasm-rt symbol this runtime
      * no longer has: say what to do about it. */
