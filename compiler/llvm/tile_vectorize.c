@@ -480,10 +480,14 @@ static LLVMValueRef build_vload(tv_state *s, LLVMBuilderRef bd, const tv_addr *a
   return ld;
 }
 
-/* The first point of block bb where the address root r is available. */
-static LLVMValueRef first_use_point(LLVMBasicBlockRef bb, LLVMValueRef r) {
-  LLVMValueRef at = LLVMGetFirstInstruction(bb);
-  if (LLVMIsAInstruction(r) && LLVMGetInstructionParent(r) == bb) at = LLVMGetNextInstruction(r);
+/* The first point of block bb where both v[0] and v[1] (an address's
+ * memory base and root) are available: after the later of them if either is
+ * defined in bb, else after bb's phis. */
+static LLVMValueRef first_use_point(LLVMBasicBlockRef bb, const LLVMValueRef v[2]) {
+  LLVMValueRef last = NULL;
+  for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i))
+    if (i == v[0] || i == v[1]) last = i;
+  LLVMValueRef at = last ? LLVMGetNextInstruction(last) : LLVMGetFirstInstruction(bb);
   while (at && LLVMIsAPHINode(at)) at = LLVMGetNextInstruction(at);
   return at;
 }
@@ -501,7 +505,8 @@ static LLVMValueRef int_row(tv_state *s, LLVMBuilderRef bd, const tv_addr *a, LL
     if (r->bb == bb && r->base == a->base && r->root == a->root && r->off == a->off && r->et == et)
       return r->sext;
   }
-  LLVMPositionBuilderBefore(bd, first_use_point(bb, a->root));
+  const LLVMValueRef defs[2] = {a->base, a->root};
+  LLVMPositionBuilderBefore(bd, first_use_point(bb, defs));
   LLVMValueRef v = build_vload(s, bd, a, et, n);
   wgc_build_load_barrier(bd, v);
   LLVMValueRef x =
