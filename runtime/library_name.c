@@ -6,19 +6,23 @@
  * another model to the same m.so (the compiler writes a new file and renames
  * it over the old one) and load that while the first model is alive: dlopen
  * by the plain path hands back the first model's code. Recompiling in place
- * is the natural loop of anyone tuning a model, so every load goes through a
- * name never used before in this process: a symbolic link
- * <TMPDIR>/wasmgraph-dl-XXXXXX/<n>.so to the library, removed with its
- * folder right after dlopen. glibc still recognises the *file* (device and
- * inode): loading one file twice gives one copy of its code. <n> counts up
- * for the life of the process, so a name never repeats even if a later
- * folder happens to get the same random suffix.
+ * is the natural loop of anyone tuning a model, so a load whose path is
+ * already the name of a loaded library goes through a name never used
+ * before in this process: a symbolic link <TMPDIR>/wasmgraph-dl-XXXXXX/<n>.so
+ * to the library, kept while the model lives (gdb and the sanitizers read a
+ * library's symbols from the name it was loaded under) and removed with its
+ * folder when the model is destroyed. glibc still recognises the *file*
+ * (device and inode): loading one file twice gives one copy of its code.
+ * <n> counts up for the life of the process, so a name never repeats even
+ * if a later folder happens to get the same random suffix. Every other load
+ * uses the plain path, as before.
  *
  * The library never prints: if a link cannot be made (no writable
  * temporary folder), the plain path is used, with the old behaviour.
  */
 #include "library_name.h"
 
+#include <dlfcn.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,6 +33,10 @@
 static atomic_ulong g_next;
 
 const char *wg_library_name_acquire(const char *path, char *buf, size_t size) {
+  /* no library of that name loaded: the plain path loads this file */
+  void *loaded = dlopen(path, RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+  if (!loaded) return path;
+  dlclose(loaded);
   char target[PATH_MAX];
   if (!realpath(path, target)) return path; /* dlopen will report the missing file */
   const char *tmp = getenv("TMPDIR");
@@ -45,13 +53,13 @@ const char *wg_library_name_acquire(const char *path, char *buf, size_t size) {
   return buf;
 }
 
-void wg_library_name_release(const char *name, const char *path) {
-  if (!name || name == path) return;
-  unlink(name);
+void wg_library_name_release(const char *link) {
+  if (!link) return;
+  unlink(link);
   char dir[PATH_MAX];
-  size_t len = strlen(name);
+  size_t len = strlen(link);
   if (len >= sizeof dir) return;
-  memcpy(dir, name, len + 1);
+  memcpy(dir, link, len + 1);
   char *slash = strrchr(dir, '/');
   if (!slash) return;
   *slash = '\0';

@@ -7,14 +7,17 @@
 
 #include <stddef.h>
 
-/* A dlopen name for the library at `path` that no earlier load in this
- * process used: a symbolic link to it in a private temporary folder, written
- * into buf (size bytes). Returns buf, or `path` itself when no link could be
- * made (then the plain path is used, as before). */
+/* The name to dlopen the library at `path` under: `path` itself when no
+ * loaded library has that name (the usual case), else a name no earlier
+ * load in this process used, a symbolic link to the file in a private
+ * temporary folder, written into buf (size bytes). Returns buf or path; path
+ * also when no link could be made (then, as before, the loaded copy is
+ * what dlopen returns). */
 const char *wg_library_name_acquire(const char *path, char *buf, size_t size);
 
-/* After dlopen: removes the link and its folder (name is what acquire
- * returned; nothing happens when it is `path`). */
-void wg_library_name_release(const char *name, const char *path);
+/* Removes such a link and its folder (nothing for NULL). The link must live
+ * as long as the library stays loaded: debuggers and sanitizers find the
+ * library's symbols through the name it was loaded under. */
+void wg_library_name_release(const char *link);
 
 #endif

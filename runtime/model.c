@@ -316,8 +316,12 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
   /* a name of its own, so that a recompiled file is not the loaded copy of
    * the old one (library_name.c) */
   const char *name = wg_library_name_acquire(path, fresh, sizeof fresh);
+  char *link = name == path ? NULL : strdup(name);
+  if (name != path && !link) {
+    wg_library_name_release(name);
+    name = path; /* out of memory: the plain path, as before */
+  }
   void *h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-  wg_library_name_release(name, path);
   if (!h) {
     char msg[1024];
     const char *why = dlerror();
@@ -335,6 +339,8 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
               other_release ? " (compiled by another wasmgraph release? recompile it with this "
                               "wasmgraph)"
                             : "");
+    wg_library_name_release(link);
+    free(link);
     return other_release ? WASMGRAPH_ERR_ABI : WASMGRAPH_ERR_IO;
   }
   wasmgraph_module_entry_fn entry;
@@ -343,6 +349,8 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
     wg_format(err, err_size, "%s: not a wasmgraph model library (no %s symbol)", so_path,
               WASMGRAPH_MODULE_ENTRY_SYMBOL);
     dlclose(h);
+    wg_library_name_release(link);
+    free(link);
     return WASMGRAPH_ERR_FORMAT;
   }
   wasmgraph_status st =
@@ -350,9 +358,12 @@ wasmgraph_status wasmgraph_model_load_library(const char *so_path, const char *g
   if (st) {
     if (err && st == WASMGRAPH_ERR_ABI) name_file_in_message(err, err_size, "", so_path);
     dlclose(h);
+    wg_library_name_release(link);
+    free(link);
     return st;
   }
   (*out)->dl_handle = h;
+  (*out)->dl_link = link;
   return WASMGRAPH_OK;
 }
 
@@ -369,6 +380,8 @@ void wasmgraph_model_destroy(wasmgraph_model *m) {
   free(m->output_names);
   free(m->output_info);
   if (m->dl_handle) dlclose(m->dl_handle);
+  wg_library_name_release(m->dl_link); /* after dlclose: the name served while it was loaded */
+  free(m->dl_link);
   free(m);
 }
 

@@ -33,6 +33,7 @@
 struct wasmgraph_model {
   const wasmgraph_module_desc *desc;
   void *dl_handle; /* dlopen handle when loaded from a .so */
+  char *dl_link;   /* the fresh name it was loaded under (library_name.c), or NULL; owned */
   graph_plan plan;
   uint8_t *params_blob; /* owned copy; params.items[].data point into it */
   param_list params;

@@ -4,8 +4,8 @@
  * library replaces m.so (rename over it, as the compiler writes its
  * outputs) and loading m.so again, while A is still alive, must give B.
  * Loading the same file twice gives the same model; A keeps working; the
- * private temporary folders are gone afterwards; a missing file is still
- * reported by its own path.
+ * first load of a name uses no link; the links live while their models do
+ * and are gone with them; a missing file is still reported by its own path.
  *
  * usage: test_reload A.so B.so   (the example compiled twice, with
  *        --name reload_a and --name reload_b, graph and params embedded)
@@ -69,6 +69,7 @@ int main(int argc, char **argv) {
   CHECK(replace_with(argv[1], "m.so"));
   wasmgraph_model *a = load("m.so");
   CHECK(a && strcmp(wasmgraph_model_name(a), "reload_a") == 0);
+  CHECK(entries("reload_tmp") == 0); /* a name not loaded yet: the plain path */
   CHECK(replace_with(argv[2], "m.so"));
   wasmgraph_model *b = load("m.so"); /* a is still loaded */
   CHECK(b && strcmp(wasmgraph_model_name(b), "reload_b") == 0);
@@ -80,7 +81,7 @@ int main(int argc, char **argv) {
   CHECK(a && wasmgraph_executor_create(a, NULL, &ex, err, sizeof err) == WASMGRAPH_OK);
   CHECK(ex && wasmgraph_executor_run(ex) == WASMGRAPH_OK);
   wasmgraph_executor_destroy(ex);
-  CHECK(entries("reload_tmp") == 0);
+  CHECK(entries("reload_tmp") == 2); /* b's and b2's links, while they live */
   /* a missing file is reported by its own path, not by a link's */
   wasmgraph_model *none = NULL;
   CHECK(wasmgraph_model_load_library("missing.so", NULL, NULL, &none, err, sizeof err) ==
@@ -89,6 +90,7 @@ int main(int argc, char **argv) {
   wasmgraph_model_destroy(b2);
   wasmgraph_model_destroy(b);
   wasmgraph_model_destroy(a);
+  CHECK(entries("reload_tmp") == 0); /* every link and folder gone with its model */
   remove("m.so");
   rmdir("reload_tmp");
   printf("%d checks, %d failed\n", checks, failures);
