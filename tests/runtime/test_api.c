@@ -10,17 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "wasmgraph.h"
-
-static int failures, checks;
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    checks++;                                                         \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
 
 static void read_input(const char *dir, float *out) {
   /* inputs/data.npy: a 128-byte header then 64 float32 */

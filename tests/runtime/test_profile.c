@@ -11,17 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "wasmgraph.h"
-
-static int failures, checks;
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    checks++;                                                         \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
 
 /* The executed nodes of graph.json, in order: every tvm_op but __nop.
  * Fills idx[] with their node indices; returns how many, -1 on error. */

@@ -17,17 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "wasmgraph.h"
-
-static int failures, checks;
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    checks++;                                                         \
-    if (!(cond)) {                                                    \
-      failures++;                                                     \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                 \
-  } while (0)
 
 /* Copies src to dst through a temporary name and a rename, as the
  * compiler replaces its output: dst becomes a new file (a new inode). */
