@@ -157,21 +157,50 @@ static LLVMValueRef x_rows(dot_state *s, const position *p, unsigned j) {
   return LLVMBuildBitCast(s->bd, xi, s->v4i32, "");
 }
 
-/* One original step, iteration j: acc + sext(splat(x)) * sext(w row j), or
- * with x's row for a depthwise reduction. */
+/* Whether a single step is a half pair (below): int16 splat inputs on x86,
+ * where pmaddwd/vpdpwssd take them. */
+static bool half_pair_step(const dot_state *s, const dot_loop *L) {
+  return L->ebytes == 2 && !L->rows && s->isa >= WGC_DOT_X86;
+}
+
+/* Iteration j's weight row, loaded once and shared by every position's
+ * single step (a load per position put 28 loads of one row, each with its
+ * barrier, in mobilenet_v2_qnn's first conv, whose trip of 3 leaves one
+ * step after the pair). Sign-extended to <4 x i32>, or for a half pair
+ * interleaved with zeros: i16 2o = w[o], i16 2o + 1 = 0. */
+static LLVMValueRef single_weights(dot_state *s, const dot_loop *L, unsigned j) {
+  LLVMTypeRef et = L->ebytes == 1 ? s->i8 : s->i16;
+  LLVMValueRef w = load_at(s, &L->wa, j, LLVMVectorType(et, LANES), "dot.w1row");
+  if (!half_pair_step(s, L)) return LLVMBuildSExt(s->bd, w, s->v4i32, "");
+  static const int m[8] = {0, 4, 1, 4, 2, 4, 3, 4};
+  return LLVMBuildShuffleVector(s->bd, w, LLVMConstNull(LLVMTypeOf(w)), mask(s, m, 8), "dot.wz");
+}
+
+/* One original step, iteration j: acc + sext(splat(x)) * wv, or with x's
+ * row for a depthwise reduction. As a half pair, x in every i16 lane and
+ * the pair step with wv's zeros: lane o = x*w[o] + x*0, exactly the
+ * product (no i16 x i16 product overflows i32, and the pair sum wraps as
+ * i32.add does); one vpbroadcastw + vpdpwssd instead of a 2-uop vpmulld and
+ * an add. The load reads x's 2 bytes only, as the loop did. */
 static LLVMValueRef single_step(dot_state *s, const dot_loop *L, const position *p,
-                                LLVMValueRef acc, unsigned j) {
+                                LLVMValueRef acc, unsigned j, LLVMValueRef wv) {
   LLVMTypeRef et = L->ebytes == 1 ? s->i8 : s->i16;
   LLVMValueRef xv;
   if (L->rows) {
     xv = LLVMBuildSExt(s->bd, load_at(s, &p->x, j, LLVMVectorType(et, LANES), "dot.x1"), s->v4i32,
                        "");
+  } else if (half_pair_step(s, L)) {
+    LLVMValueRef x = load_raw(s, &p->x, j, s->i16, "dot.x1");
+    LLVMValueRef ins = LLVMBuildInsertElement(s->bd, LLVMGetUndef(s->v8i16), x, c32(s, 0), "");
+    static const int zero[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    LLVMValueRef xs =
+        LLVMBuildShuffleVector(s->bd, ins, LLVMGetUndef(s->v8i16), mask(s, zero, 8), "dot.xs");
+    barrier(s, xs);
+    return i16_pair(s, acc, LLVMBuildBitCast(s->bd, xs, s->v4i32, ""), wv);
   } else {
     LLVMValueRef x = load_at(s, &p->x, j, et, "dot.x1");
     xv = splat_vec(s, LLVMBuildSExt(s->bd, x, s->i32, ""));
   }
-  LLVMValueRef w = load_at(s, &L->wa, j, LLVMVectorType(et, LANES), "dot.w1");
-  LLVMValueRef wv = LLVMBuildSExt(s->bd, w, s->v4i32, "");
   return LLVMBuildAdd(s->bd, acc, LLVMBuildMul(s->bd, xv, wv, ""), "dot.acc");
 }
 
@@ -491,6 +520,8 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
       corr[g] = intrinsic(s, "llvm.x86.avx512.vpdpbusd.128", args, 3, "dot.corr");
     }
   }
+  LLVMValueRef w1[MAX_TRIP];
+  for (unsigned j = groups * G; j < L->trip; j++) w1[j] = single_weights(s, L, j);
   anchor_inputs(L);
   if (s->isa == WGC_DOT_VNNI512 && !L->rows) form_groups(L);
   else L->nwide = 0;
@@ -508,7 +539,8 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
       p->result = L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g], corr[g])
                   : L->rows      ? i16_pair(s, p->result, x_rows(s, p, g * G), wv[g])
                                  : i16_pair(s, p->result, x_splat(s, p, g * G), wv[g]);
-    for (unsigned j = groups * G; j < L->trip; j++) p->result = single_step(s, L, p, p->result, j);
+    for (unsigned j = groups * G; j < L->trip; j++)
+      p->result = single_step(s, L, p, p->result, j, w1[j]);
     if (s->split) {
       p->result = LLVMBuildAdd(s->bd, p->init, p->result, "dot.acc");
       s->st->split_chains++;

@@ -412,6 +412,13 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, i
   if (isa >= WGC_DOT_VNNI && steps >= G)
     check(count(after, k->eb == 1 ? "vpdpbusd" : "vpdpwssd") > 0, full, "no VNNI intrinsic");
   check(count(after, "asm sideeffect") > 0, full, "the new loads lost their barriers");
+  /* the weight row of a step left after the groups is loaded once, not once
+   * per position: its name, a use and its barrier's bitcast per row */
+  unsigned singles = k->terms > 1 ? 0 : steps % G;
+  check(count(after, "%dot.w1row") <= 3 * singles, full,
+        "a single step's weight row loaded per position");
+  if (isa >= WGC_DOT_X86 && k->eb == 2 && !k->rows && singles)
+    check(count(after, "%dot.wz") > 0, full, "an int16 single step is not a half pair");
   LLVMDisposeMessage(after);
   check_verifies(m1, full);
   LLVMDisposeMessage(orig0);
@@ -534,6 +541,9 @@ int main(void) {
       {"i8_no_anchor_wraps", {.eb = 1, .npos = 4, .trip = 4, .off_i32 = true, .first = 16}, 0},
       {"i16_28pos_trip4", {.eb = 2, .npos = 28, .trip = 4}, 0},
       {"i16_trip3_remainder", {.eb = 2, .npos = 3, .trip = 3, .acc_first = true}, 0},
+      /* mobilenet_v2_qnn's first conv: 3 input channels, a pair and a half pair */
+      {"i16_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3}, 0},
+      {"i16_7pos_trip3_outer2", {.eb = 2, .npos = 7, .trip = 3, .outer = 2}, 0},
       {"i16_trip2_off_i32", {.eb = 2, .npos = 9, .trip = 2, .off_i32 = true, .w_first = true}, 0},
       /* depthwise: rows of taps, pairs interleaved */
       {"i16_rows_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3, .rows = true}, 0},
