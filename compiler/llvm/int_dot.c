@@ -181,6 +181,7 @@ void wgc_dot_options_init(wgc_dot_options *opt) {
   opt->memory_max_pages = 65536u;
   opt->isa = -1;
   opt->split_chains = -1;
+  opt->pair_windows = true;
 }
 
 wasmgraph_status wgc_int_dot(wgc_ctx *ctx, LLVMModuleRef m, const wgc_dot_options *opt,
@@ -197,6 +198,7 @@ wasmgraph_status wgc_int_dot(wgc_ctx *ctx, LLVMModuleRef m, const wgc_dot_option
   s.m = m;
   s.st = st;
   s.split_mode = opt->split_chains;
+  s.pair_windows = opt->pair_windows;
   s.bd = LLVMCreateBuilderInContext(s.lc);
   s.i8 = LLVMInt8TypeInContext(s.lc);
   s.i16 = LLVMInt16TypeInContext(s.lc);

@@ -39,6 +39,10 @@ typedef struct wgc_dot_options {
    * loop has fewer than WGC_DOT_SPLIT_BELOW accumulators; 0: never; 1: always
    * (tests). Exact either way (int_dot_emit.c). */
   int split_chains;
+  /* 512-bit int16 groups of two positions whose 16 input bytes (trip 4:
+   * two pairs each) are one broadcast window, no shuffle per step (true by
+   * default; false: groups of four positions, a vpermd per pair). */
+  bool pair_windows;
   bool verify; /* LLVMVerifyModule afterwards (always without NDEBUG) */
 } wgc_dot_options;
 
@@ -52,7 +56,8 @@ typedef struct wgc_dot_stats {
   unsigned rejected;       /* multiply-accumulate loops left as they were */
   unsigned functions;      /* functions with at least one replaced loop */
   unsigned vnni;           /* replaced loops that use VNNI instructions */
-  unsigned wide_groups;    /* groups of 4 positions kept in 512-bit registers */
+  unsigned wide_groups;    /* groups of 4 positions (or 2, pair windows) in 512-bit registers */
+  unsigned pair_windows;   /* of those, groups of 2 positions read through one 16-byte broadcast */
   unsigned wide_positions; /* positions whose result comes from such a group */
   unsigned
       overlap_groups;    /* of the groups, last ones that repeat 1-3 positions of the one before */

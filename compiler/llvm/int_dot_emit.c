@@ -292,11 +292,64 @@ static void overlap_group(dot_loop *L, const unsigned *idx, unsigned n, uint64_t
   g->phi = g->out = NULL;
 }
 
+/* Whether position ib's inputs start right after position ia's (span bytes
+ * each), above the same i32 address. */
+static bool adjacent(const dot_loop *L, unsigned ia, unsigned ib, uint64_t span) {
+  const mem_addr *a = &L->pos[ia].x, *b = &L->pos[ib].x;
+  return b->mem == a->mem && b->x.base == a->x.base && b->x.off == a->x.off &&
+         b->x.step == a->x.step && b->c == a->c + span;
+}
+
+static void pair_group(dot_loop *L, unsigned a, unsigned b, bool dup_a) {
+  wide_group *g = &L->wide[L->nwide++];
+  for (unsigned t = 0; t < LANES; t++) g->pos[t] = t < 2 ? a : b, g->dup[t] = t < 2 && dup_a;
+  g->c0 = L->pos[a].x.c;
+  g->hull = 16;
+  g->phi = g->out = NULL;
+}
+
+/* Pair windows: an int16 loop of trip 4 reads 8 bytes per position, its two
+ * pairs. Two adjacent positions are 16 bytes, 4 dwords: slot t of the group
+ * takes dword t, pair t % 2 of position t / 2, in every output channel o,
+ * so the step's input operand is the 16 bytes broadcast to the 4 channel
+ * blocks (vbroadcasti32x4, a load), where a group of four positions needs a
+ * vpermd per pair (the port-5 shuffle that bound these loops). The weight
+ * operand, lane o*4 + t = channel o's pair t % 2, is built once per
+ * iteration for all groups. Each slot sums half of its position's products,
+ * and the two slots are added after the loop around: wrapping i32 addition
+ * is associative and commutative, so the sum is the loop's. The window is
+ * exactly the bytes the two positions' loads read. Positions in offset
+ * order; a last one left over shares a group with the one before it (its
+ * slots only fill the register), as overlap_group does for fours. */
+static bool form_pair_groups(dot_loop *L, const unsigned *idx, unsigned n, uint64_t span) {
+  if (L->ebytes != 2 || L->trip != 4) return false;
+  L->wide_per = 2;
+  bool last_grouped = false;
+  for (unsigned i = 0; i + 1 < n;) {
+    if (!adjacent(L, idx[i], idx[i + 1], span)) {
+      i++;
+      continue;
+    }
+    pair_group(L, idx[i], idx[i + 1], false);
+    last_grouped = i + 2 == n;
+    i += 2;
+  }
+  if (L->nwide && !last_grouped && n >= 2 && adjacent(L, idx[n - 2], idx[n - 1], span)) {
+    bool before = false; /* the one before is in a group already */
+    for (unsigned g = 0; g < L->nwide; g++) before |= L->wide[g].pos[3] == idx[n - 2];
+    if (before) pair_group(L, idx[n - 2], idx[n - 1], true);
+  }
+  if (!L->nwide) L->wide_per = 1;
+  return L->nwide > 0;
+}
+
 /* Groups of 4 positions that circle the loop around alone, read through one
  * i32 address at dword-aligned distances, and whose hull of inputs is 16,
- * 32 or 64 bytes. Positions are taken in the order of their input offsets. */
-static void form_groups(dot_loop *L) {
+ * 32 or 64 bytes (or pair windows, above). Positions are taken in the order
+ * of their input offsets. */
+static void form_groups(dot_state *s, dot_loop *L) {
   L->nwide = 0;
+  L->wide_per = 1;
   if (!L->outer_pre || L->trip % (L->ebytes == 1 ? 4u : 2u)) return;
   unsigned idx[MAX_POSITIONS], n = 0;
   for (unsigned k = 0; k < L->npos; k++)
@@ -308,6 +361,7 @@ static void form_groups(dot_loop *L) {
       idx[j - 1] = t;
     }
   uint64_t span = (uint64_t)L->trip * (uint64_t)L->ebytes;
+  if (s->pair_windows && form_pair_groups(L, idx, n, span)) return;
   for (unsigned i = 0; i + LANES <= n;) {
     uint64_t hull;
     if (!groupable(L, idx, i, span, &hull)) {
@@ -325,22 +379,25 @@ static void form_groups(dot_loop *L) {
   overlap_group(L, idx, n, span);
 }
 
-/* The four positions' values from before the loop around, transposed:
- * lane o*4 + t = position t's lane o (built at the end of outer_pre). */
+/* The positions' values from before the loop around, transposed: lane
+ * o*4 + t = slot t's position's lane o, or 0 in the second slot of a pair
+ * window (built at the end of outer_pre). */
 static LLVMValueRef pack_inits(dot_state *s, const dot_loop *L, const wide_group *g) {
   static const int cat8[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   int cat16[16], tr[16];
   for (int i = 0; i < 16; i++) cat16[i] = i, tr[i] = (i % 4) * 4 + i / 4;
   LLVMValueRef v[LANES];
-  for (unsigned t = 0; t < LANES; t++) v[t] = L->pos[g->pos[t]].outer_init;
+  for (unsigned t = 0; t < LANES; t++)
+    v[t] = t % L->wide_per ? LLVMConstNull(s->v4i32) : L->pos[g->pos[t]].outer_init;
   LLVMValueRef a = LLVMBuildShuffleVector(s->bd, v[0], v[1], mask(s, cat8, 8), "");
   LLVMValueRef b = LLVMBuildShuffleVector(s->bd, v[2], v[3], mask(s, cat8, 8), "");
   LLVMValueRef ab = LLVMBuildShuffleVector(s->bd, a, b, mask(s, cat16, 16), "");
   return LLVMBuildShuffleVector(s->bd, ab, LLVMGetUndef(LLVMTypeOf(ab)), mask(s, tr, 16), "dot.z0");
 }
 
-/* The inputs of group g's step j: lane o*4 + t = the dword of position t,
- * from one window load (with one barrier on the whole window: a barrier
+/* The inputs of group g's step j: lane o*4 + t = the dword of slot t (of
+ * position t, or pair t % 2 of position t / 2 in a pair window), from one
+ * window load (with one barrier on the whole window: a barrier
  * per 128-bit part made the backend load each part again for its asm
  * operand, two or four extra loads per window). */
 static LLVMValueRef window_operand(dot_state *s, const dot_loop *L, const wide_group *g,
@@ -349,7 +406,8 @@ static LLVMValueRef window_operand(dot_state *s, const dot_loop *L, const wide_g
   for (unsigned o = 0; o < LANES; o++)
     for (unsigned t = 0; t < LANES; t++) {
       const mem_addr *a = &L->pos[g->pos[t]].x;
-      m[o * 4 + t] = (int)((a->c - g->c0 + (uint64_t)j * (uint64_t)a->x.step) / 4);
+      m[o * 4 + t] =
+          (int)((a->c - g->c0 + (uint64_t)j * (uint64_t)a->x.step) / 4) + (int)(t % L->wide_per);
     }
   return LLVMBuildShuffleVector(s->bd, win, LLVMGetUndef(LLVMTypeOf(win)), mask(s, m, 16),
                                 "dot.xz");
@@ -364,10 +422,27 @@ static LLVMValueRef window(dot_state *s, const dot_loop *L, const wide_group *g)
   return win;
 }
 
-/* Group g's steps, at the builder (the loop's replacement block). */
+/* A pair window's weight operand: lane o*4 + t = dword o of wv[t % 2],
+ * channel o's pair t % 2. */
+static LLVMValueRef pair_weights(dot_state *s, const LLVMValueRef *wv) {
+  int m[16];
+  for (int o = 0; o < 4; o++)
+    for (int t = 0; t < 4; t++) m[o * 4 + t] = (t % 2) * 4 + o;
+  return LLVMBuildShuffleVector(s->bd, LLVMBuildBitCast(s->bd, wv[0], s->v4i32, ""),
+                                LLVMBuildBitCast(s->bd, wv[1], s->v4i32, ""), mask(s, m, 16),
+                                "dot.wp");
+}
+
+/* Group g's steps, at the builder (the loop's replacement block); wp the
+ * pair windows' weights. */
 static void wide_steps(dot_state *s, const dot_loop *L, wide_group *g, const LLVMValueRef *wv,
-                       const LLVMValueRef *corr, unsigned groups, unsigned G) {
+                       const LLVMValueRef *corr, unsigned groups, unsigned G, LLVMValueRef wp) {
   LLVMValueRef win = window(s, L, g), z = s->split ? LLVMConstNull(LLVMTypeOf(g->phi)) : g->phi;
+  if (L->wide_per == 2) { /* both pairs in one step */
+    LLVMValueRef args[3] = {z, window_operand(s, L, g, win, 0), wp};
+    z = intrinsic(s, "llvm.x86.avx512.vpdpwssd.512", args, 3, "dot.acc");
+    groups = 0;
+  }
   for (unsigned q = 0; q < groups; q++) {
     LLVMValueRef xz = window_operand(s, L, g, win, q * G), wz = spread(s, wv[q]);
     if (L->ebytes == 1) {
@@ -392,12 +467,13 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
                       unsigned groups, unsigned G) {
   LLVMBasicBlockRef here = LLVMGetInsertBlock(s->bd);
   LLVMTypeRef v16 = LLVMVectorType(s->i32, 16);
+  LLVMValueRef wp = L->nwide && L->wide_per == 2 ? pair_weights(s, wv) : NULL;
   for (unsigned i = 0; i < L->nwide; i++) {
     wide_group *g = &L->wide[i];
     LLVMPositionBuilderBefore(s->bd, LLVMGetFirstInstruction(L->ph));
     g->phi = LLVMBuildPhi(s->bd, v16, "dot.zphi");
     LLVMPositionBuilderAtEnd(s->bd, here);
-    wide_steps(s, L, g, wv, corr, groups, G);
+    wide_steps(s, L, g, wv, corr, groups, G, wp);
     LLVMPositionBuilderBefore(s->bd, LLVMGetBasicBlockTerminator(L->outer_pre));
     LLVMValueRef z0 = pack_inits(s, L, g);
     LLVMAddIncoming(g->phi, &z0, &L->outer_pre, 1);
@@ -406,12 +482,20 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
     LLVMValueRef first = LLVMGetFirstInstruction(L->outer_exit);
     while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
     LLVMPositionBuilderBefore(s->bd, first);
-    for (unsigned t = 0; t < LANES; t++) {
+    LLVMValueRef out = g->out;
+    if (L->wide_per == 2) { /* a pair window: slot 2i + 1 added into slot 2i, in place */
+      int sw[16];
+      for (int i = 0; i < 16; i++) sw[i] = i ^ 1;
+      out = LLVMBuildAdd(s->bd, out,
+                         LLVMBuildShuffleVector(s->bd, out, LLVMGetUndef(v16), mask(s, sw, 16), ""),
+                         "dot.sum");
+    }
+    for (unsigned t = 0; t < LANES; t += L->wide_per) {
       if (g->dup[t]) continue; /* an earlier group's position */
       position *p = &L->pos[g->pos[t]];
       int m[LANES] = {(int)t, 4 + (int)t, 8 + (int)t, 12 + (int)t};
       LLVMValueRef lanes =
-          LLVMBuildShuffleVector(s->bd, g->out, LLVMGetUndef(v16), mask(s, m, LANES), "dot.acc");
+          LLVMBuildShuffleVector(s->bd, out, LLVMGetUndef(v16), mask(s, m, LANES), "dot.acc");
       for (LLVMUseRef u = LLVMGetFirstUse(p->next); u;) {
         LLVMUseRef nu = LLVMGetNextUse(u);
         LLVMValueRef user = LLVMGetUser(u);
@@ -423,7 +507,8 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
       p->result = NULL;
     }
     s->st->wide_groups++;
-    for (unsigned t = 0; t < LANES; t++) s->st->wide_positions += !g->dup[t];
+    s->st->pair_windows += L->wide_per == 2;
+    for (unsigned t = 0; t < LANES; t += L->wide_per) s->st->wide_positions += !g->dup[t];
     s->st->overlap_groups += g->dup[0];
   }
   LLVMPositionBuilderAtEnd(s->bd, here);
@@ -474,7 +559,7 @@ static void emit_terms(dot_state *s, dot_loop *L) {
 static unsigned wide_positions(const dot_loop *L) {
   unsigned n = 0;
   for (unsigned i = 0; i < L->nwide; i++)
-    for (unsigned t = 0; t < LANES; t++) n += !L->wide[i].dup[t];
+    for (unsigned t = 0; t < LANES; t += L->wide_per) n += !L->wide[i].dup[t];
   return n;
 }
 
@@ -493,6 +578,7 @@ static unsigned wide_positions(const dot_loop *L) {
  * non-saturating forms only, as everywhere in this pass). */
 static bool split_chains(const dot_state *s, const dot_loop *L, unsigned groups) {
   if (s->isa < WGC_DOT_VNNI || groups < 2 || s->split_mode == 0) return false;
+  if (L->nwide && L->wide_per == 2) return false; /* one step per group */
   unsigned accs = L->nwide + L->npos - wide_positions(L);
   return s->split_mode == 1 || accs < WGC_DOT_SPLIT_BELOW;
 }
@@ -523,8 +609,9 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   LLVMValueRef w1[MAX_TRIP];
   for (unsigned j = groups * G; j < L->trip; j++) w1[j] = single_weights(s, L, j);
   anchor_inputs(L);
-  if (s->isa == WGC_DOT_VNNI512 && !L->rows) form_groups(L);
-  else L->nwide = 0;
+  L->nwide = 0;
+  L->wide_per = 1;
+  if (s->isa == WGC_DOT_VNNI512 && !L->rows) form_groups(s, L);
   s->split = split_chains(s, L, groups);
   emit_wide(s, L, wv, corr, groups, G);
   /* then one position at a time, so its address dies right away */

@@ -60,13 +60,17 @@ typedef struct position {
   LLVMValueRef outer_phi, outer_init;
 } position;
 
-/* Four positions whose accumulators live in one <16 x i32> across the loop
- * around, lane o*4 + t = position t's output channel o (int_dot_emit.c). */
+/* Positions whose accumulators live in one <16 x i32> across the loop
+ * around, lane o*4 + t = slot t's output channel o (int_dot_emit.c). Slot t
+ * belongs to position pos[t]: four positions, one slot each, or with pair
+ * windows (dot_loop.wide_per = 2) two positions, slots 2i and 2i + 1 for
+ * position i's two pairs, summed after the loop around. */
 typedef struct wide_group {
   unsigned pos[LANES];
-  /* lane t's position also belongs to an earlier group, which owns its
-   * result: this lane only fills the register (the last group of a loop
-   * whose positions are not a multiple of 4 overlaps the one before) */
+  /* slot t's position also belongs to an earlier group, which owns its
+   * result: this slot only fills the register (the last group of a loop
+   * whose positions are not a multiple of the group size overlaps the one
+   * before) */
   bool dup[LANES];
   uint64_t c0, hull; /* their inputs: [c0, c0 + hull) above the common i32 address */
   LLVMValueRef phi, out;
@@ -93,8 +97,9 @@ typedef struct dot_loop {
   /* the loop around, when it is preheader -> b -> exit -> preheader with
    * one way in (outer_pre) and one way out (outer_exit); else NULL */
   LLVMBasicBlockRef outer_pre, outer_exit;
-  wide_group wide[MAX_POSITIONS / LANES];
+  wide_group wide[MAX_POSITIONS / 2];
   unsigned nwide;
+  unsigned wide_per; /* window dwords (slots) per position in the wide groups: 1 or 2 */
 } dot_loop;
 
 /* Fills L from the single-block loop b of fn if it is a reduction the pass
@@ -116,8 +121,9 @@ typedef struct dot_state {
   wgc_dot_isa isa; /* of the current function */
   wgc_dot_stats *st;
   bool changed_fn;
-  int split_mode; /* wgc_dot_options.split_chains */
-  bool split;     /* the current loop's chains start at 0, the accumulator added last */
+  int split_mode;    /* wgc_dot_options.split_chains */
+  bool split;        /* the current loop's chains start at 0, the accumulator added last */
+  bool pair_windows; /* wgc_dot_options.pair_windows */
   bool oom;
 } dot_state;
 

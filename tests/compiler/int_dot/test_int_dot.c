@@ -368,10 +368,14 @@ static uint32_t w_span(const kspec *k) {
   return (k->outer ? (k->outer - 1) * OUTER_W : 0) + (unsigned)(4 * k->eb) * k->trip;
 }
 
-/* split: wgc_dot_options.split_chains (-1 the pass's choice, 1 always) */
-static void positive(const char *name, const kspec *k, int isa, unsigned wide, int split) {
+/* split: wgc_dot_options.split_chains (-1 the pass's choice, 1 always);
+ * pairs: 512-bit groups of 2 positions expected with pair windows on
+ * (int16, trip 4), or 0: pair windows off, `wide` groups of 4 expected */
+static void positive(const char *name, const kspec *k, int isa, unsigned wide, unsigned pairs,
+                     int split) {
   char full[160];
-  snprintf(full, sizeof full, "%s/%s%s", name, isa_name(isa), split == 1 ? "/split" : "");
+  snprintf(full, sizeof full, "%s/%s%s%s", name, isa_name(isa), split == 1 ? "/split" : "",
+           pairs ? "/pairs" : "");
   int before_failed = failed;
   char *ir = kernel_ir(k, host_attrs);
   LLVMContextRef c0, c1;
@@ -388,6 +392,7 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, i
   o.memory_max_pages = 65535;
   o.isa = isa;
   o.split_chains = split;
+  o.pair_windows = pairs != 0;
   o.verify = true;
   wgc_dot_stats st;
   wasmgraph_status s = wgc_int_dot(&ctx, m1, &o, &st);
@@ -396,12 +401,16 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, i
   unsigned G = k->eb == 1 ? 4 : 2;
   unsigned steps = k->trip * (k->terms > 1 ? k->terms : 1); /* products per accumulator */
   check(st.groups == steps / G && st.single_steps == steps % G, full, "wrong grouping");
-  check(st.wide_groups == (isa == WGC_DOT_VNNI512 ? wide : 0), full,
+  unsigned want_wide = pairs ? pairs : wide;
+  check(st.wide_groups == (isa == WGC_DOT_VNNI512 ? want_wide : 0), full,
         "wrong number of 512-bit groups");
+  check(st.pair_windows == (pairs && isa == WGC_DOT_VNNI512 ? pairs : 0), full,
+        "wrong number of pair windows");
   /* every accumulator of a loop with two or more dot steps per chain: wide
    * groups count once, the positions outside them once each */
   unsigned chains = st.wide_groups + k->npos - st.wide_positions;
-  bool long_chains = isa >= WGC_DOT_VNNI && k->terms <= 1 && steps / G >= 2;
+  /* a loop with pair windows keeps its chains: one step per group */
+  bool long_chains = isa >= WGC_DOT_VNNI && k->terms <= 1 && steps / G >= 2 && !st.pair_windows;
   if (split == 1)
     check(st.split_chains == (long_chains ? chains : 0), full, "wrong number of split chains");
   if (split == -1)
@@ -532,46 +541,68 @@ int main(void) {
   static const struct {
     const char *name;
     kspec k;
-    unsigned wide; /* 512-bit groups expected where the host has AVX512-VNNI */
+    unsigned wide;  /* 512-bit groups expected where the host has AVX512-VNNI */
+    unsigned pairs; /* with pair windows (int16, trip 4), else 0 */
   } cases[] = {
-      {"i8_13pos_trip4", {.eb = 1, .npos = 13, .trip = 4}, 0},
-      {"i8_trip8_acc_first", {.eb = 1, .npos = 5, .trip = 8, .acc_first = true}, 0},
-      {"i8_trip3_remainder", {.eb = 1, .npos = 4, .trip = 3, .w_first = true}, 0},
-      {"i8_trip6_off_i32", {.eb = 1, .npos = 7, .trip = 6, .off_i32 = true}, 0},
-      {"i8_no_anchor_wraps", {.eb = 1, .npos = 4, .trip = 4, .off_i32 = true, .first = 16}, 0},
-      {"i16_28pos_trip4", {.eb = 2, .npos = 28, .trip = 4}, 0},
-      {"i16_trip3_remainder", {.eb = 2, .npos = 3, .trip = 3, .acc_first = true}, 0},
+      {"i8_13pos_trip4", {.eb = 1, .npos = 13, .trip = 4}, 0, 0},
+      {"i8_trip8_acc_first", {.eb = 1, .npos = 5, .trip = 8, .acc_first = true}, 0, 0},
+      {"i8_trip3_remainder", {.eb = 1, .npos = 4, .trip = 3, .w_first = true}, 0, 0},
+      {"i8_trip6_off_i32", {.eb = 1, .npos = 7, .trip = 6, .off_i32 = true}, 0, 0},
+      {"i8_no_anchor_wraps", {.eb = 1, .npos = 4, .trip = 4, .off_i32 = true, .first = 16}, 0, 0},
+      {"i16_28pos_trip4", {.eb = 2, .npos = 28, .trip = 4}, 0, 0},
+      {"i16_trip3_remainder", {.eb = 2, .npos = 3, .trip = 3, .acc_first = true}, 0, 0},
       /* mobilenet_v2_qnn's first conv: 3 input channels, a pair and a half pair */
-      {"i16_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3}, 0},
-      {"i16_7pos_trip3_outer2", {.eb = 2, .npos = 7, .trip = 3, .outer = 2}, 0},
-      {"i16_trip2_off_i32", {.eb = 2, .npos = 9, .trip = 2, .off_i32 = true, .w_first = true}, 0},
+      {"i16_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3}, 0, 0},
+      {"i16_7pos_trip3_outer2", {.eb = 2, .npos = 7, .trip = 3, .outer = 2}, 0, 0},
+      {"i16_trip2_off_i32",
+       {.eb = 2, .npos = 9, .trip = 2, .off_i32 = true, .w_first = true},
+       0,
+       0},
       /* depthwise: rows of taps, pairs interleaved */
-      {"i16_rows_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3, .rows = true}, 0},
-      {"i16_rows_1pos_trip4", {.eb = 2, .npos = 1, .trip = 4, .rows = true, .w_first = true}, 0},
-      {"i16_rows_5pos_trip2_outer2", {.eb = 2, .npos = 5, .trip = 2, .rows = true, .outer = 2}, 0},
+      {"i16_rows_28pos_trip3", {.eb = 2, .npos = 28, .trip = 3, .rows = true}, 0, 0},
+      {"i16_rows_1pos_trip4", {.eb = 2, .npos = 1, .trip = 4, .rows = true, .w_first = true}, 0, 0},
+      {"i16_rows_5pos_trip2_outer2",
+       {.eb = 2, .npos = 5, .trip = 2, .rows = true, .outer = 2},
+       0,
+       0},
       /* depthwise with a kernel row unrolled: 3 products per iteration */
-      {"i16_terms3_14pos_trip3", {.eb = 2, .npos = 14, .trip = 3, .rows = true, .terms = 3}, 0},
-      {"i16_terms2_1pos_trip2", {.eb = 2, .npos = 1, .trip = 2, .rows = true, .terms = 2}, 0},
+      {"i16_terms3_14pos_trip3", {.eb = 2, .npos = 14, .trip = 3, .rows = true, .terms = 3}, 0, 0},
+      {"i16_terms2_1pos_trip2", {.eb = 2, .npos = 1, .trip = 2, .rows = true, .terms = 2}, 0, 0},
       /* accumulators carried by an outer loop: 512-bit groups of 4 positions */
-      {"i8_13pos_outer3", {.eb = 1, .npos = 13, .trip = 4, .outer = 3}, 3},
+      {"i8_13pos_outer3", {.eb = 1, .npos = 13, .trip = 4, .outer = 3}, 3, 0},
       {"i8_6pos_outer2_acc_first",
        {.eb = 1, .npos = 6, .trip = 4, .outer = 2, .acc_first = true},
-       1},
+       1,
+       0},
       /* a 1x1 conv on a 7x7 map (mobilenet_v2_qnn): one group, then one that
        * repeats a position (int16 only) */
-      {"i16_7pos_outer2", {.eb = 2, .npos = 7, .trip = 4, .outer = 2}, 2},
-      {"i16_13pos_outer2", {.eb = 2, .npos = 13, .trip = 4, .outer = 2}, 4},
-      {"i8_trip8_outer2", {.eb = 1, .npos = 8, .trip = 8, .outer = 2}, 0}, /* hull 36 */
-      {"i16_28pos_outer2", {.eb = 2, .npos = 28, .trip = 4, .outer = 2}, 7},
-      {"i16_trip2_outer3_off_i32", {.eb = 2, .npos = 8, .trip = 2, .outer = 3, .off_i32 = true}, 0},
+      {"i16_7pos_outer2", {.eb = 2, .npos = 7, .trip = 4, .outer = 2}, 2, 4},
+      {"i16_13pos_outer2", {.eb = 2, .npos = 13, .trip = 4, .outer = 2}, 4, 7},
+      {"i16_2pos_outer3", {.eb = 2, .npos = 2, .trip = 4, .outer = 3}, 0, 1},
+      {"i16_4pos_outer2_acc_first",
+       {.eb = 2, .npos = 4, .trip = 4, .outer = 2, .acc_first = true},
+       1,
+       2},
+      {"i8_trip8_outer2", {.eb = 1, .npos = 8, .trip = 8, .outer = 2}, 0, 0}, /* hull 36 */
+      {"i16_28pos_outer2", {.eb = 2, .npos = 28, .trip = 4, .outer = 2}, 7, 14},
+      {"i16_trip2_outer3_off_i32",
+       {.eb = 2, .npos = 8, .trip = 2, .outer = 3, .off_i32 = true},
+       0,
+       0},
       {"i8_no_anchor_outer2",
        {.eb = 1, .npos = 4, .trip = 4, .outer = 2, .off_i32 = true, .first = 16},
+       0,
        0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     for (int t = 0; t < nisa; t++) {
-      positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide, -1);
-      if (isas[t] >= WGC_DOT_VNNI) positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide, 1);
+      /* pair windows off, then (where a case expects them) on */
+      for (int pw = 0; pw < (cases[i].pairs ? 2 : 1); pw++) {
+        unsigned pairs = pw ? cases[i].pairs : 0;
+        positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide, pairs, -1);
+        if (isas[t] >= WGC_DOT_VNNI)
+          positive(cases[i].name, &cases[i].k, isas[t], cases[i].wide, pairs, 1);
+      }
     }
 
   wgc_dot_options on;
