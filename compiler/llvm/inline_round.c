@@ -38,25 +38,6 @@ static const struct {
   bool f64;
 } k_round[] = {{"w2c_env_roundf", "wgc.roundf", false}, {"w2c_env_round", "wgc.round", true}};
 
-static LLVMValueRef md(LLVMContextRef c, const char *s) {
-  return LLVMMetadataAsValue(c, LLVMMDStringInContext2(c, s, strlen(s)));
-}
-
-/* A call of intrinsic `name` (overloaded on t), strictfp at the call. */
-static LLVMValueRef call_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *name,
-                                   LLVMTypeRef t, LLVMValueRef *args, unsigned n, bool strict) {
-  LLVMContextRef c = LLVMGetModuleContext(m);
-  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(m, id, &t, 1);
-  LLVMTypeRef ft = LLVMIntrinsicGetType(c, id, &t, 1);
-  LLVMValueRef call = LLVMBuildCall2(b, ft, fn, args, n, "");
-  if (strict)
-    LLVMAddCallSiteAttribute(
-        call, LLVMAttributeFunctionIndex,
-        LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName(WGC_LIT("strictfp")), 0));
-  return call;
-}
-
 static void add_fn_attr(LLVMContextRef c, LLVMValueRef fn, const char *name) {
   LLVMAddAttributeAtIndex(
       fn, LLVMAttributeFunctionIndex,
@@ -75,19 +56,22 @@ static LLVMValueRef define_round(LLVMModuleRef m, LLVMTypeRef fty, const char *n
   LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
   LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(c, fn, "entry"));
   LLVMValueRef x = LLVMGetParam(fn, 1);
-  LLVMValueRef ign = md(c, "fpexcept.ignore"), dyn = md(c, "round.dynamic");
+  LLVMValueRef ign = wgc_md_string(c, "fpexcept.ignore"), dyn = wgc_md_string(c, "round.dynamic");
   LLVMValueRef a_trunc[2] = {x, ign};
   LLVMValueRef tr =
-      call_intrinsic(m, b, "llvm.experimental.constrained.trunc", t, a_trunc, 2, true);
+      wgc_build_intrinsic(m, b, "llvm.experimental.constrained.trunc", t, a_trunc, 2, true);
   LLVMValueRef a_sub[4] = {x, tr, dyn, ign};
-  LLVMValueRef d = call_intrinsic(m, b, "llvm.experimental.constrained.fsub", t, a_sub, 4, true);
-  LLVMValueRef ad = call_intrinsic(m, b, "llvm.fabs", t, &d, 1, false);
-  LLVMValueRef a_cmp[4] = {ad, LLVMConstReal(t, 0.5), md(c, "oge"), ign};
-  LLVMValueRef away = call_intrinsic(m, b, "llvm.experimental.constrained.fcmp", t, a_cmp, 4, true);
+  LLVMValueRef d =
+      wgc_build_intrinsic(m, b, "llvm.experimental.constrained.fsub", t, a_sub, 4, true);
+  LLVMValueRef ad = wgc_build_intrinsic(m, b, "llvm.fabs", t, &d, 1, false);
+  LLVMValueRef a_cmp[4] = {ad, LLVMConstReal(t, 0.5), wgc_md_string(c, "oge"), ign};
+  LLVMValueRef away =
+      wgc_build_intrinsic(m, b, "llvm.experimental.constrained.fcmp", t, a_cmp, 4, true);
   LLVMValueRef a_sign[2] = {LLVMConstReal(t, 1.0), x};
-  LLVMValueRef one = call_intrinsic(m, b, "llvm.copysign", t, a_sign, 2, false);
+  LLVMValueRef one = wgc_build_intrinsic(m, b, "llvm.copysign", t, a_sign, 2, false);
   LLVMValueRef a_add[4] = {tr, one, dyn, ign};
-  LLVMValueRef up = call_intrinsic(m, b, "llvm.experimental.constrained.fadd", t, a_add, 4, true);
+  LLVMValueRef up =
+      wgc_build_intrinsic(m, b, "llvm.experimental.constrained.fadd", t, a_add, 4, true);
   LLVMBuildRet(b, LLVMBuildSelect(b, away, up, tr, ""));
   LLVMDisposeBuilder(b);
   return fn;

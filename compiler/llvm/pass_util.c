@@ -270,3 +270,21 @@ const char *wgc_lanewise_int_intrinsic(LLVMValueRef call) {
     if (strncmp(name, lanewise[i], strlen(lanewise[i])) == 0) return name;
   return NULL;
 }
+
+LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *name, LLVMTypeRef t,
+                                 LLVMValueRef *args, unsigned n, bool strict) {
+  LLVMContextRef c = LLVMGetModuleContext(m);
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(m, id, &t, 1);
+  LLVMTypeRef ft = LLVMIntrinsicGetType(c, id, &t, 1);
+  LLVMValueRef call = LLVMBuildCall2(b, ft, fn, args, n, "");
+  if (strict)
+    LLVMAddCallSiteAttribute(
+        call, LLVMAttributeFunctionIndex,
+        LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName(WGC_LIT("strictfp")), 0));
+  return call;
+}
+
+LLVMValueRef wgc_md_string(LLVMContextRef c, const char *s) {
+  return LLVMMetadataAsValue(c, LLVMMDStringInContext2(c, s, strlen(s)));
+}

@@ -137,6 +137,16 @@ LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 typedef bool (*wgc_block_fn)(void *state, LLVMBasicBlockRef bb, unsigned *done);
 bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned *functions);
 
+/* A call of intrinsic `name` overloaded on type t, at the builder; with the
+ * strictfp call-site attribute when `strict` (wasm2c's constrained FP, as
+ * -frounding-math compiles C). */
+LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *name, LLVMTypeRef t,
+                                 LLVMValueRef *args, unsigned n, bool strict);
+
+/* The metadata string s as a value (a constrained intrinsic's rounding or
+ * exception argument: "round.dynamic", "fpexcept.ignore", "oge"). */
+LLVMValueRef wgc_md_string(LLVMContextRef c, const char *s);
+
 /* Verifies m when `verify` (always in builds without NDEBUG): OK, or
  * WASMGRAPH_ERR_UNSUPPORTED "<pass> produced invalid IR: ..." (a bug in the
  * pass; the module must not be used). */

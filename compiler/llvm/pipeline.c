@@ -25,6 +25,7 @@
 #include "address_fold.h"
 #include "fp_contract.h"
 #include "half_pair.h"
+#include "round_lanes.h"
 #include "inline_round.h"
 #include "int_dot.h"
 #include "interrupt_checks.h"
@@ -63,6 +64,7 @@ static wasmgraph_status run_mark_barriers(wgc_llvm_job *j);
 static wasmgraph_status run_inline_round(wgc_llvm_job *j);
 static wasmgraph_status run_optimize(wgc_llvm_job *j);
 static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
+static wasmgraph_status run_round_lanes(wgc_llvm_job *j);
 static wasmgraph_status run_int_tile(wgc_llvm_job *j);
 static wasmgraph_status run_int_dot(wgc_llvm_job *j);
 static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
@@ -101,6 +103,11 @@ static const struct {
      run_prune_barriers},
     {{"reoptimize", "-O2/-O3 again: the barriers had made loops look call-heavy", false},
      run_optimize},
+    {{"round-lanes",
+      "a float vector rounded lane by lane (TVM's round on wasm SIMD, inlined) as one "
+      "vector round (round_lanes.c)",
+      true},
+     run_round_lanes},
     {{"int-tile",
       "pack scalar integer conv tiles (sign-extended i8/i16 operands) into <4 x i32> "
       "multiply-adds, the shape int-dot reads (tile_vectorize.c)",
@@ -397,6 +404,17 @@ static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
             "a window; %u quads (%u from two windows, %u in-lane), %u without",
             ws.windows, ws.split, ws.in_lane, ws.functions, ws.no_window, ws.quads, ws.quad_two,
             ws.quad_in_lane, ws.quad_no_window);
+  return st;
+}
+
+/* No memory access either: any target (the backend lowers the vector
+ * round to vroundps on SSE4.1, frintz on Arm). */
+static wasmgraph_status run_round_lanes(wgc_llvm_job *j) {
+  wgc_round_lanes_stats rs;
+  wasmgraph_status st = wgc_round_lanes(j->ctx, j->m, false, &rs);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx, "round lanes: %u vector rounds (%u scalar rounds) in %u functions", rs.vectors,
+            rs.lanes, rs.functions);
   return st;
 }
 

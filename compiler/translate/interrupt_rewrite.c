@@ -9,7 +9,12 @@
  *     any recursion, direct or through call_indirect, passes it;
  *   - the same check on the line after every call of a host import
  *     (w2c_env_NAME(instance->w2c_env_instance, ...)): a host import is never
- *     stopped in the middle, so the check follows its return;
+ *     stopped in the middle, so the check follows its return. Not after
+ *     roundf and round: they return in constant time, the pipeline inlines
+ *     them (compiler/llvm/inline_round.c), and a check after each would only
+ *     split the caller's code between the four lanes of a vector that TVM
+ *     rounds one by one, which round_lanes.c then cannot join; the next loop
+ *     edge or function entry still checks;
  *   - WASM_RT_CHECK_INTERRUPT_LOOP(...) right after every loop label
  *     (`var_L<n>:`). wasm2c's C has no other cycles: a wasm `loop` is a label
  *     at its start and `goto`s back to it, `block` labels sit at the block's
@@ -86,6 +91,18 @@ static unsigned import_calls(const char *s, size_t n) {
     if ((size_t)(s + n - q) >= sizeof arg - 1 && memcmp(q, arg, sizeof arg - 1) == 0) count++;
   }
   return count;
+}
+
+/* Whether the line's host import call is one of the constant-time imports
+ * that get no check after them (see the top of the file). */
+static bool unchecked_import(const char *s, size_t n) {
+  static const char *const names[] = {"w2c_env_roundf(instance->w2c_env_instance",
+                                      "w2c_env_round(instance->w2c_env_instance"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const char *p = wgc_text_find(s, n, names[i]);
+    if (p && (p == s || !wgc_ident_char(p[-1]))) return true;
+  }
+  return false;
 }
 
 /* The length of the function definition header at p: "<type> w2c_<M>_<name>(w2c_<M>*
@@ -188,7 +205,7 @@ static void emit_body(wgc_text_buf *o, const line *l, size_t count, wgc_interrup
     if (n == 14 && memcmp(s, "FUNC_PROLOGUE;", 14) == 0) {
       wgc_text_puts(o, ENTRY_CHECK "\n");
       st->functions++;
-    } else if (import_calls(s, n)) {
+    } else if (import_calls(s, n) && !unchecked_import(s, n)) {
       wgc_text_puts(o, ENTRY_CHECK "\n");
       st->imports++;
     }

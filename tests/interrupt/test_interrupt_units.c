@@ -70,6 +70,7 @@ static const char k_good_c[] = ANCHOR
     "    w2c_env_TVMAPISetLastError(instance->w2c_env_instance, var_i0);\n"
     "    var_L2: \n"
     "      var_i0 = w2c_env_expf(instance->w2c_env_instance, var_i0);\n"
+    "      var_i1 = w2c_env_roundf(instance->w2c_env_instance, var_i0);\n"
     "      if (var_i0) {goto var_L2;}\n"
     "    if (var_i0) {goto var_B3;}\n"
     "    goto var_L1;\n"
@@ -106,6 +107,10 @@ static void test_rewrite_good(void) {
                 "      var_i0 = w2c_env_expf(instance->w2c_env_instance, var_i0);\n"
                 "  WASM_RT_CHECK_INTERRUPT(instance->w2c_env_memory);\n"),
          name, "check after an import");
+  EXPECT(strstr(out,
+                "      var_i1 = w2c_env_roundf(instance->w2c_env_instance, var_i0);\n"
+                "      if (var_i0) {goto var_L2;}\n"),
+         name, "no check after roundf (constant time, inlined)");
   EXPECT(strstr(out, "    u32 var_p2) {\n  FUNC_PROLOGUE;\n  WASM_RT_CHECK_INTERRUPT("), name,
          "entry check in a function whose parameter list wasm2c wrapped");
   EXPECT(strstr(out, "var_p1) {\n  FUNC_PROLOGUE;\n  WASM_RT_CHECK_INTERRUPT("), name,

@@ -32,7 +32,9 @@
 # replace reduction loops ("int dot: N loops", N > 0), and on a CPU with AVX2
 # compiler/llvm/half_pair.c and stream_widen.c must join requantize halves and
 # widen streaming loops ("half pairs: N joins", "stream widening: N loops",
-# N > 0); the outputs must be byte-identical too. Their scalar builds
+# N > 0), and in the relay.quantize model (NAME_int8:simd)
+# compiler/llvm/round_lanes.c must join lane-by-lane rounds ("round lanes: N
+# vector rounds", N > 0); the outputs must be byte-identical too. Their scalar builds
 # (NAME_int8, NAME_qnn) get the same dot products through
 # compiler/llvm/tile_vectorize.c's integer mode ("int tile: N groups", then
 # "int dot: M loops", N and M > 0).
@@ -128,7 +130,14 @@ for spec in "$@"; do
         pass "$m: half pairs ($joins joins) and stream widening ($widened loops) ran"
       else
         fail "$m: half pairs or stream widening did nothing ($(grep -E '^(half pairs|stream widening)' "$work/$m.tv.log" | tr '\n' ' '))"
-      fi ;;
+      fi
+      # relay.quantize's requantize rounds f32x4 lanes one by one: compiler/llvm/round_lanes.c
+      case $m in
+        *_int8.simd)
+          rounds=$(sed -n 's/^round lanes: \([0-9][0-9]*\) vector rounds.*/\1/p' "$work/$m.tv.log" | head -n 1)
+          if [ -n "$rounds" ] && [ "$rounds" -gt 0 ]; then pass "$m: round lanes ran ($rounds vector rounds)"
+          else fail "$m: no lane-by-lane round became a vector round ($(grep '^round lanes' "$work/$m.tv.log"))"; fi ;;
+      esac ;;
     *_int8|*_qnn)
       # scalar int8 tiles: packed by int-tile, then replaced by int-dot
       itile=$(sed -n 's/^int tile: \([0-9][0-9]*\) groups.*/\1/p' "$work/$m.tv.log" | head -n 1)

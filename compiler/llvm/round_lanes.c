@@ -1,0 +1,223 @@
+/*
+ * round_lanes.c — a float vector rounded lane by lane as one vector round.
+ *
+ * The shape. Wasm has no round-half-away-from-zero instruction, so TVM
+ * lowers `round` on an f32x4 (the requantize of every relay.quantize model)
+ * to four extract_lane / roundf / replace_lane steps. inline_round.c turns
+ * each roundf into inline code, so after -O2 a vector V becomes
+ *   e_i = extractelement V, i
+ *   t_i = trunc(e_i);  a_i = fabs(e_i - t_i)
+ *   r_i = a_i >= 0.5 ? t_i + copysign(1, e_i) : t_i
+ *   W   = insertelement(... insertelement(_, r_0, 0) ..., r_{n-1}, n-1)
+ * with wasm2c's constrained FP operations (dynamic rounding, exceptions
+ * ignored): about 10 scalar instructions per lane. squeezenet1_1_int8
+ * spends a fifth of its time in such loops.
+ *
+ * What this pass does. For an insertelement chain that sets every lane i of
+ * a float (or double) vector to that round of lane i of one vector V, it
+ * builds the same operations once on V, as vector operations (vroundps,
+ * vsubps, vandps, vcmpps, a sign copy, vaddps, a blend), and W's users read
+ * that instead. The scalar chains are deleted.
+ *
+ * Why it is exact. Every operation is lane-wise and IEEE-defined per lane:
+ * lane i of the vector trunc, subtraction, absolute value, comparison, sign
+ * copy, addition and select is the scalar operation on lane i's operands,
+ * with the same rounding mode (dynamic) and the same exception behaviour
+ * (ignored), NaN operands included (x86 returns the first NaN operand,
+ * quieted, in the scalar and the packed forms alike). So W's lanes are the
+ * same bits. tests/compiler/round_lanes runs both forms on every float class
+ * and compares bits; compiler.tile_vectorize.fixtures compares the models'
+ * outputs byte for byte. Nothing reads or writes memory.
+ */
+#include "round_lanes.h"
+
+#include <string.h>
+
+#include "pass_util.h"
+
+enum { MAX_LANES = 16 };
+
+typedef struct rl_state {
+  LLVMModuleRef m;
+  LLVMContextRef c;
+  LLVMBuilderRef bd;
+  wgc_round_lanes_stats *st;
+} rl_state;
+
+/* A call of the intrinsic whose name starts with `prefix`, with n args. */
+static bool is_call(LLVMValueRef v, const char *prefix, unsigned n) {
+  const char *name = wgc_callee_name(v);
+  return name && strncmp(name, prefix, strlen(prefix)) == 0 &&
+         (unsigned)LLVMGetNumArgOperands(v) == n;
+}
+
+/* Whether argument i of call v is the metadata string s. */
+static bool md_arg(LLVMValueRef v, unsigned i, const char *s) {
+  LLVMValueRef a = LLVMGetOperand(v, i);
+  if (!LLVMIsAMDString(a)) return false;
+  unsigned len = 0;
+  const char *got = LLVMGetMDString(a, &len);
+  return got && len == strlen(s) && memcmp(got, s, len) == 0;
+}
+
+static bool is_fp_const(LLVMValueRef v, double want) {
+  if (!LLVMIsAConstantFP(v)) return false;
+  LLVMBool lost = 0;
+  return LLVMConstRealGetDouble(v, &lost) == want && !lost;
+}
+
+/* One lane's inline round (inline_round.c's code after -O2). */
+typedef struct lane_round {
+  LLVMValueRef e, t, d, a, c, one, u, sel;
+} lane_round;
+
+static bool match_round(LLVMValueRef r, lane_round *L) {
+  if (!LLVMIsASelectInst(r)) return false;
+  L->sel = r;
+  L->c = LLVMGetOperand(r, 0);
+  L->u = LLVMGetOperand(r, 1);
+  L->t = LLVMGetOperand(r, 2);
+  if (!is_call(L->t, "llvm.experimental.constrained.trunc.", 2) ||
+      !md_arg(L->t, 1, "fpexcept.ignore"))
+    return false;
+  L->e = LLVMGetOperand(L->t, 0);
+  if (!is_call(L->u, "llvm.experimental.constrained.fadd.", 4) || LLVMGetOperand(L->u, 0) != L->t ||
+      !md_arg(L->u, 2, "round.dynamic") || !md_arg(L->u, 3, "fpexcept.ignore"))
+    return false;
+  L->one = LLVMGetOperand(L->u, 1);
+  if (!is_call(L->one, "llvm.copysign.", 2) || !is_fp_const(LLVMGetOperand(L->one, 0), 1.0) ||
+      LLVMGetOperand(L->one, 1) != L->e)
+    return false;
+  if (!is_call(L->c, "llvm.experimental.constrained.fcmp.", 4) ||
+      !is_fp_const(LLVMGetOperand(L->c, 1), 0.5) || !md_arg(L->c, 2, "oge") ||
+      !md_arg(L->c, 3, "fpexcept.ignore"))
+    return false;
+  L->a = LLVMGetOperand(L->c, 0);
+  if (!is_call(L->a, "llvm.fabs.", 1)) return false;
+  L->d = LLVMGetOperand(L->a, 0);
+  return is_call(L->d, "llvm.experimental.constrained.fsub.", 4) &&
+         LLVMGetOperand(L->d, 0) == L->e && LLVMGetOperand(L->d, 1) == L->t &&
+         md_arg(L->d, 2, "round.dynamic") && md_arg(L->d, 3, "fpexcept.ignore");
+}
+
+/* Lane i's value in the chain ending at `tail` (the last insert of each lane
+ * wins), for all n lanes; false if some lane is not set by the chain. */
+static bool chain_lanes(LLVMValueRef tail, unsigned n, LLVMValueRef *lane) {
+  bool seen[MAX_LANES] = {false};
+  unsigned left = n;
+  for (LLVMValueRef v = tail; left && LLVMIsAInsertElementInst(v); v = LLVMGetOperand(v, 0)) {
+    LLVMValueRef idx = LLVMGetOperand(v, 2);
+    if (!LLVMIsAConstantInt(idx)) return false;
+    unsigned long long i = LLVMConstIntGetZExtValue(idx);
+    if (i >= n) return false;
+    if (!seen[i]) seen[i] = true, lane[i] = LLVMGetOperand(v, 1), left--;
+  }
+  return left == 0;
+}
+
+static void erase_if_dead(LLVMValueRef v) {
+  if (v && LLVMIsAInstruction(v) && !LLVMGetFirstUse(v)) LLVMInstructionEraseFromParent(v);
+}
+
+static LLVMValueRef splat(LLVMTypeRef vt, unsigned n, double x) {
+  LLVMValueRef e[MAX_LANES];
+  for (unsigned i = 0; i < n; i++) e[i] = LLVMConstReal(LLVMGetElementType(vt), x);
+  return LLVMConstVector(e, n);
+}
+
+/* The round of V as vector operations, before `at`. */
+static LLVMValueRef vector_round(rl_state *s, LLVMValueRef V, LLVMValueRef at, unsigned n) {
+  LLVMTypeRef vt = LLVMTypeOf(V);
+  LLVMValueRef ign = wgc_md_string(s->c, "fpexcept.ignore"),
+               dyn = wgc_md_string(s->c, "round.dynamic");
+  LLVMPositionBuilderBefore(s->bd, at);
+  LLVMValueRef a_tr[2] = {V, ign};
+  LLVMValueRef t =
+      wgc_build_intrinsic(s->m, s->bd, "llvm.experimental.constrained.trunc", vt, a_tr, 2, true);
+  LLVMValueRef a_sub[4] = {V, t, dyn, ign};
+  LLVMValueRef d =
+      wgc_build_intrinsic(s->m, s->bd, "llvm.experimental.constrained.fsub", vt, a_sub, 4, true);
+  LLVMValueRef a = wgc_build_intrinsic(s->m, s->bd, "llvm.fabs", vt, &d, 1, false);
+  LLVMValueRef a_cmp[4] = {a, splat(vt, n, 0.5), wgc_md_string(s->c, "oge"), ign};
+  LLVMValueRef c =
+      wgc_build_intrinsic(s->m, s->bd, "llvm.experimental.constrained.fcmp", vt, a_cmp, 4, true);
+  LLVMValueRef a_sign[2] = {splat(vt, n, 1.0), V};
+  LLVMValueRef one = wgc_build_intrinsic(s->m, s->bd, "llvm.copysign", vt, a_sign, 2, false);
+  LLVMValueRef a_add[4] = {t, one, dyn, ign};
+  LLVMValueRef u =
+      wgc_build_intrinsic(s->m, s->bd, "llvm.experimental.constrained.fadd", vt, a_add, 4, true);
+  return LLVMBuildSelect(s->bd, c, u, t, "round.lanes");
+}
+
+/* Replaces the chain ending at insertelement `tail` if it is a lane-by-lane
+ * round; true if it did. */
+static bool try_chain(rl_state *s, LLVMValueRef tail) {
+  LLVMTypeRef vt = LLVMTypeOf(tail);
+  LLVMTypeKind ek = LLVMGetTypeKind(LLVMGetElementType(vt));
+  unsigned n = LLVMGetVectorSize(vt);
+  if ((ek != LLVMFloatTypeKind && ek != LLVMDoubleTypeKind) || n < 2 || n > MAX_LANES) return false;
+  LLVMValueRef lane[MAX_LANES];
+  if (!chain_lanes(tail, n, lane)) return false;
+  lane_round r[MAX_LANES];
+  LLVMValueRef V = NULL;
+  for (unsigned i = 0; i < n; i++) {
+    if (!match_round(lane[i], &r[i]) || !LLVMIsAExtractElementInst(r[i].e)) return false;
+    LLVMValueRef src = LLVMGetOperand(r[i].e, 0), idx = LLVMGetOperand(r[i].e, 1);
+    if (!LLVMIsAConstantInt(idx) || LLVMConstIntGetZExtValue(idx) != i) return false;
+    if (i == 0) V = src;
+    if (src != V || LLVMTypeOf(V) != vt) return false;
+    /* each round feeds only the chain: else the scalar code stays as well */
+    LLVMUseRef u = LLVMGetFirstUse(r[i].sel);
+    if (!u || LLVMGetNextUse(u) || !LLVMIsAInsertElementInst(LLVMGetUser(u))) return false;
+  }
+  LLVMValueRef w = vector_round(s, V, tail, n);
+  LLVMReplaceAllUsesWith(tail, w);
+  /* the chain, then each lane's scalar code, as it goes dead */
+  for (LLVMValueRef v = tail; v && LLVMIsAInsertElementInst(v) && !LLVMGetFirstUse(v);) {
+    LLVMValueRef prev = LLVMGetOperand(v, 0);
+    LLVMInstructionEraseFromParent(v);
+    v = prev;
+  }
+  for (unsigned i = 0; i < n; i++) {
+    LLVMValueRef order[] = {r[i].sel, r[i].u, r[i].one, r[i].c, r[i].a, r[i].d, r[i].t, r[i].e};
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) erase_if_dead(order[k]);
+  }
+  s->st->vectors++;
+  s->st->lanes += n;
+  return true;
+}
+
+static bool run_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
+  rl_state *s = state;
+  for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;) {
+    LLVMValueRef next = LLVMGetNextInstruction(i);
+    /* a chain's last insert: not the vector operand of another insert */
+    if (LLVMIsAInsertElementInst(i)) {
+      LLVMUseRef u = LLVMGetFirstUse(i);
+      bool inner = u && !LLVMGetNextUse(u) && LLVMIsAInsertElementInst(LLVMGetUser(u)) &&
+                   LLVMGetOperand(LLVMGetUser(u), 0) == i;
+      if (!inner && try_chain(s, i)) {
+        *done = 1;
+        /* the erased scalar code may include `next`: start the block over */
+        next = LLVMGetFirstInstruction(bb);
+      }
+    }
+    i = next;
+  }
+  return true;
+}
+
+wasmgraph_status wgc_round_lanes(wgc_ctx *ctx, LLVMModuleRef m, bool verify,
+                                 wgc_round_lanes_stats *stats) {
+  wgc_round_lanes_stats local;
+  wgc_round_lanes_stats *st = stats ? stats : &local;
+  memset(st, 0, sizeof *st);
+  if (!m) return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "round lanes: no module");
+  rl_state s = {m, LLVMGetModuleContext(m), NULL, st};
+  s.bd = LLVMCreateBuilderInContext(s.c);
+  if (!s.bd) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "round lanes: out of memory");
+  bool ok = wgc_for_each_block(m, run_block, &s, &st->functions);
+  LLVMDisposeBuilder(s.bd);
+  if (!ok) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "round lanes: out of memory");
+  return wgc_verify_after(ctx, m, verify, "round lanes");
+}
