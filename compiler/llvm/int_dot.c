@@ -131,7 +131,8 @@ static void run_function(dot_state *s, LLVMValueRef fn, int forced) {
   while (b) {
     LLVMBasicBlockRef next = LLVMGetNextBasicBlock(b);
     if (wgc_dot_match(L, fn, b)) {
-      if (s->isa == WGC_DOT_VNNI512) wgc_dot_match_outer(L, fn);
+      /* the loop around: 512-bit groups and deferred int8 corrections */
+      if (s->isa >= WGC_DOT_VNNI) wgc_dot_match_outer(L, fn);
       else L->outer_pre = L->outer_exit = NULL;
       LLVMBasicBlockRef n = LLVMInsertBasicBlockInContext(s->lc, L->exit, "dot");
       LLVMPositionBuilderAtEnd(s->bd, n);

@@ -99,14 +99,15 @@ static LLVMValueRef x_splat(dot_state *s, const position *p, unsigned j) {
   return xv;
 }
 
-/* int8: acc + sum_{k<4} x[k] * wt[k][o], xv the 4 bytes of x in every lane. */
+/* int8: acc + sum_{k<4} x[k] * wt[k][o], xv the 4 bytes of x in every lane;
+ * with VNNI minus corr, or nothing when corr is NULL (deferred). */
 static LLVMValueRef i8_quad(dot_state *s, LLVMValueRef acc, LLVMValueRef xv, LLVMValueRef wt,
                             LLVMValueRef corr) {
   if (s->isa >= WGC_DOT_VNNI) {
     LLVMValueRef xb = LLVMBuildXor(s->bd, xv, splat32(s, 0x80808080u), "dot.xb");
     LLVMValueRef args[3] = {acc, xb, LLVMBuildBitCast(s->bd, wt, s->v4i32, "")};
     LLVMValueRef d = intrinsic(s, "llvm.x86.avx512.vpdpbusd.128", args, 3, "dot");
-    return LLVMBuildSub(s->bd, d, corr, "dot.acc");
+    return corr ? LLVMBuildSub(s->bd, d, corr, "dot.acc") : d;
   }
   LLVMTypeRef v16i32 = LLVMVectorType(s->i32, 16);
   LLVMValueRef xb = LLVMBuildBitCast(s->bd, xv, s->v16i8, "");
@@ -451,7 +452,7 @@ static void wide_steps(dot_state *s, const dot_loop *L, wide_group *g, const LLV
       xz = LLVMBuildXor(s->bd, xz, LLVMConstVector(b16, 16), "dot.xb");
       LLVMValueRef args[3] = {z, xz, wz};
       z = intrinsic(s, "llvm.x86.avx512.vpdpbusd.512", args, 3, "dot");
-      z = LLVMBuildSub(s->bd, z, spread(s, corr[q]), "dot.acc");
+      if (!s->cnext) z = LLVMBuildSub(s->bd, z, spread(s, corr[q]), "dot.acc");
     } else {
       LLVMValueRef args[3] = {z, xz, wz};
       z = intrinsic(s, "llvm.x86.avx512.vpdpwssd.512", args, 3, "dot.acc");
@@ -483,6 +484,7 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
     while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
     LLVMPositionBuilderBefore(s->bd, first);
     LLVMValueRef out = g->out;
+    if (s->cnext) out = LLVMBuildSub(s->bd, out, spread(s, s->cnext), "dot.acc");
     if (L->wide_per == 2) { /* a pair window: slot 2i + 1 added into slot 2i, in place */
       int sw[16];
       for (int i = 0; i < 16; i++) sw[i] = i ^ 1;
@@ -583,6 +585,57 @@ static bool split_chains(const dot_state *s, const dot_loop *L, unsigned groups)
   return s->split_mode == 1 || accs < WGC_DOT_SPLIT_BELOW;
 }
 
+/* Deferred corrections. An int8 step with VNNI subtracts the weight-only
+ * correction 128 * sum(w) from every accumulator (int_dot.c). An
+ * accumulator that circles the loop around alone (a 3x3 conv's kw loop,
+ * a 1x1 conv's input-block loop) gets the same subtractions if they all
+ * happen after that loop: the corrections are summed in one <4 x i32> phi
+ * of the loop around, and subtracted once from each position's value where
+ * it leaves the loop (wrapping i32 addition is associative and commutative,
+ * so acc + sum(d - c) = (acc + sum d) - sum c). Inside the loop the
+ * accumulators then hold the sums without corrections, which nothing but
+ * the loop itself reads (wgc_dot_match_outer's condition). One vpaddd per
+ * iteration instead of a vpsubd per accumulator and step. Returns the sum
+ * after this iteration, or NULL where the loop has no such accumulator. */
+static LLVMValueRef defer_corrections(dot_state *s, dot_loop *L, const LLVMValueRef *corr,
+                                      unsigned groups) {
+  if (s->isa < WGC_DOT_VNNI || L->ebytes != 1 || !groups || !L->outer_pre) return NULL;
+  bool any = false;
+  for (unsigned k = 0; k < L->npos; k++) any |= L->pos[k].outer_init != NULL;
+  if (!any) return NULL;
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(s->bd);
+  LLVMPositionBuilderBefore(s->bd, LLVMGetFirstInstruction(L->ph));
+  LLVMValueRef phi = LLVMBuildPhi(s->bd, s->v4i32, "dot.cphi");
+  LLVMPositionBuilderAtEnd(s->bd, here);
+  LLVMValueRef next = phi;
+  for (unsigned g = 0; g < groups; g++) next = LLVMBuildAdd(s->bd, next, corr[g], "dot.csum");
+  LLVMValueRef zero = LLVMConstNull(s->v4i32);
+  LLVMAddIncoming(phi, &zero, &L->outer_pre, 1);
+  LLVMAddIncoming(phi, &next, &L->exit, 1);
+  s->st->deferred_corrections++;
+  return next;
+}
+
+/* A position whose corrections are deferred: its uses after the loop
+ * around read its value minus the corrections' sum (the loop around's phi
+ * keeps p->result, int_dot.c). */
+static void correct_after(dot_state *s, const dot_loop *L, const position *p) {
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(s->bd);
+  LLVMValueRef first = LLVMGetFirstInstruction(L->outer_exit);
+  while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
+  LLVMPositionBuilderBefore(s->bd, first);
+  LLVMValueRef fixed = LLVMBuildSub(s->bd, p->result, s->cnext, "dot.acc");
+  for (LLVMUseRef u = LLVMGetFirstUse(p->next); u;) {
+    LLVMUseRef nu = LLVMGetNextUse(u);
+    LLVMValueRef user = LLVMGetUser(u);
+    if (user != p->phi && user != p->outer_phi)
+      for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(user); o < no; o++)
+        if (LLVMGetOperand(user, o) == p->next) LLVMSetOperand(user, o, fixed);
+    u = nu;
+  }
+  LLVMPositionBuilderAtEnd(s->bd, here);
+}
+
 /* Builds the straight-line replacement in block n: every position's value
  * after the loop, in p->result. */
 void wgc_dot_emit(dot_state *s, dot_loop *L) {
@@ -613,6 +666,7 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   L->wide_per = 1;
   if (s->isa == WGC_DOT_VNNI512 && !L->rows) form_groups(s, L);
   s->split = split_chains(s, L, groups);
+  s->cnext = defer_corrections(s, L, corr, groups);
   emit_wide(s, L, wv, corr, groups, G);
   /* then one position at a time, so its address dies right away */
   for (unsigned k = 0; k < L->npos; k++) {
@@ -622,9 +676,11 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
       for (unsigned t = 0; t < LANES; t++) in_wide |= L->wide[i].pos[t] == k;
     if (in_wide) continue;
     p->result = s->split ? LLVMConstNull(s->v4i32) : p->init;
+    bool deferred = s->cnext && p->outer_init;
     for (unsigned g = 0; g < groups; g++)
-      p->result = L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g], corr[g])
-                  : L->rows      ? i16_pair(s, p->result, x_rows(s, p, g * G), wv[g])
+      p->result = L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g],
+                                           deferred ? NULL : corr[g])
+                  : L->rows ? i16_pair(s, p->result, x_rows(s, p, g * G), wv[g])
                                  : i16_pair(s, p->result, x_splat(s, p, g * G), wv[g]);
     for (unsigned j = groups * G; j < L->trip; j++)
       p->result = single_step(s, L, p, p->result, j, w1[j]);
@@ -632,7 +688,9 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
       p->result = LLVMBuildAdd(s->bd, p->init, p->result, "dot.acc");
       s->st->split_chains++;
     }
+    if (deferred) correct_after(s, L, p);
   }
+  s->cnext = NULL;
   s->st->groups += groups;
   s->st->single_steps += L->trip - groups * G;
 }

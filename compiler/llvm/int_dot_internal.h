@@ -124,6 +124,11 @@ typedef struct dot_state {
   int split_mode;    /* wgc_dot_options.split_chains */
   bool split;        /* the current loop's chains start at 0, the accumulator added last */
   bool pair_windows; /* wgc_dot_options.pair_windows */
+  /* int8 with VNNI, the current loop: the sum of the weight-only
+   * corrections up to and including this iteration of the loop around,
+   * subtracted once after it from the accumulators that circle it
+   * (int_dot_emit.c), or NULL */
+  LLVMValueRef cnext;
   bool oom;
 } dot_state;
 

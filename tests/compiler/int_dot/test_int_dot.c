@@ -416,6 +416,9 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   if (split == -1)
     check(st.split_chains == (long_chains && chains < WGC_DOT_SPLIT_BELOW ? chains : 0), full,
           "split where the pass should not, or not where it should");
+  /* int8 VNNI steps around an outer loop: the corrections wait for its end */
+  check(st.deferred_corrections == (isa >= WGC_DOT_VNNI && k->eb == 1 && k->outer ? 1u : 0u), full,
+        "corrections deferred where they should not be, or not where they should");
   char *after = LLVMPrintModuleToString(m1);
   check(count(after, "label %loop") == 0, full, "the loop is still there");
   if (isa >= WGC_DOT_VNNI && steps >= G)
