@@ -149,7 +149,7 @@ static bool fold_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
   uint32_t effects = 0;
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
     af_load l;
-    if (LLVMIsALoadInst(i) && !LLVMGetVolatile(i) && parse_address(i, &l)) {
+    if (wgc_is_plain_load(i) && parse_address(i, &l)) {
       l.effects = effects;
       if (!push(s, &l)) return false;
     }

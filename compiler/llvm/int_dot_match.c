@@ -513,9 +513,7 @@ static bool census(dot_loop *L, LLVMBasicBlockRef b, LLVMValueRef br, LLVMValueR
     if (wgc_has_effect(i)) return reject(L, "an instruction with an effect in the loop");
     if (LLVMIsALoadInst(i) && !pattern_load(L, i, xs, nx))
       return reject(L, "a load that is not part of the dot product");
-    if (LLVMIsALoadInst(i) &&
-        (LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic))
-      return reject(L, "a volatile or atomic load");
+    if (LLVMIsALoadInst(i) && !wgc_is_plain_load(i)) return reject(L, "a volatile or atomic load");
     if (LLVMIsACallInst(i) && !wgc_is_load_barrier(i)) return reject(L, "a call in the loop");
     bool is_next = false;
     for (unsigned k = 0; k < L->npos; k++) is_next |= L->pos[k].next == i;

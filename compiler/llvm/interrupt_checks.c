@@ -663,9 +663,7 @@ static LLVMValueRef available_in_entry(LLVMBuilderRef b, LLVMBasicBlockRef entry
   if (!LLVMIsAInstruction(v) || LLVMGetInstructionParent(v) == entry) return v;
   if (depth == 0) return NULL;
   LLVMOpcode op = LLVMGetInstructionOpcode(v);
-  bool plain_load =
-      op == LLVMLoad && !LLVMGetVolatile(v) && LLVMGetOrdering(v) == LLVMAtomicOrderingNotAtomic;
-  if (op != LLVMGetElementPtr && op != LLVMBitCast && !plain_load) return NULL;
+  if (op != LLVMGetElementPtr && op != LLVMBitCast && !wgc_is_plain_load(v)) return NULL;
   int n = LLVMGetNumOperands(v);
   LLVMValueRef ops[8];
   if (n > 8) return NULL;

@@ -83,7 +83,7 @@ bool wgc_has_effect(LLVMValueRef i) {
     case LLVMVAArg:
       return true;
     case LLVMLoad:
-      return LLVMGetVolatile(i) || LLVMGetOrdering(i) != LLVMAtomicOrderingNotAtomic;
+      return !wgc_is_plain_access(i);
     case LLVMCall:
       if (wgc_is_load_barrier(i)) return false;
       return !wgc_has_prefix(wgc_callee_name(i), "llvm.experimental.constrained.");
@@ -288,3 +288,10 @@ LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *
 LLVMValueRef wgc_md_string(LLVMContextRef c, const char *s) {
   return LLVMMetadataAsValue(c, LLVMMDStringInContext2(c, s, strlen(s)));
 }
+
+bool wgc_is_plain_access(LLVMValueRef inst) {
+  return (LLVMIsALoadInst(inst) || LLVMIsAStoreInst(inst)) && !LLVMGetVolatile(inst) &&
+         LLVMGetOrdering(inst) == LLVMAtomicOrderingNotAtomic;
+}
+
+bool wgc_is_plain_load(LLVMValueRef v) { return LLVMIsALoadInst(v) && wgc_is_plain_access(v); }

@@ -122,6 +122,14 @@ void wgc_fn_allow_512(LLVMValueRef fn);
  * besides shuffles and lane inserts/extracts, which they rebase themselves. */
 bool wgc_is_lanewise_int_op(LLVMOpcode op);
 
+/* A load or store that is neither volatile nor atomic: the only memory
+ * accesses a pass may merge, widen, re-address or move (an atomic or
+ * volatile one counts as an effect, wgc_has_effect). */
+bool wgc_is_plain_access(LLVMValueRef inst);
+
+/* A load for which wgc_is_plain_access holds. */
+bool wgc_is_plain_load(LLVMValueRef v);
+
 /* The name of the lane-wise integer intrinsic `call` invokes (llvm.smin,
  * smax, umin, umax and the saturating add/sub, overloaded on one vector
  * type), or NULL. Lane i of its result depends only on lane i of its

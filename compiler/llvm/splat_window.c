@@ -407,8 +407,7 @@ static bool window_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
   uint32_t stretch = 0, pos = 0;
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i), pos++) {
     sw_load l;
-    if (LLVMIsALoadInst(i) && !LLVMGetVolatile(i) &&
-        LLVMGetOrdering(i) == LLVMAtomicOrderingNotAtomic && parse_address(i, &l)) {
+    if (wgc_is_plain_load(i) && parse_address(i, &l)) {
       l.size = (uint32_t)LLVMStoreSizeOfType(s->td, LLVMTypeOf(i));
       l.stretch = stretch;
       l.pos = pos;

@@ -205,8 +205,7 @@ static bool stride_of(const sw_loop *L, LLVMValueRef v, int64_t *s, unsigned dep
 
 /* A load's or store's stream, or false. */
 static bool add_stream(sw_loop *L, LLVMValueRef inst, bool store) {
-  if (LLVMGetVolatile(inst) || LLVMGetOrdering(inst) != LLVMAtomicOrderingNotAtomic)
-    return reject(L, "a volatile or atomic access");
+  if (!wgc_is_plain_access(inst)) return reject(L, "a volatile or atomic access");
   LLVMTypeRef t = LLVMTypeOf(store ? LLVMGetOperand(inst, 0) : inst);
   if (!is_int_scalar(t) && !wide_ok(t, L->k)) return reject(L, "an access of another type");
   wgc_address a;

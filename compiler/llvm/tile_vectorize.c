@@ -162,9 +162,7 @@ static unsigned sext_load_bytes(LLVMBasicBlockRef b, LLVMValueRef v, LLVMValueRe
  * i64 index without a zext. Any loaded type (anchors may be i32 loads);
  * callers check the type. */
 static bool decompose(LLVMValueRef ld, tv_addr *a) {
-  if (!LLVMIsALoadInst(ld) || LLVMGetVolatile(ld) ||
-      LLVMGetOrdering(ld) != LLVMAtomicOrderingNotAtomic)
-    return false;
+  if (!wgc_is_plain_load(ld)) return false;
   wgc_address w;
   if (!wgc_address_parse(LLVMGetOperand(ld, 0), &w)) return false;
   a->base = w.base;

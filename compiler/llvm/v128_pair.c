@@ -120,9 +120,7 @@ static bool splat_address(LLVMValueRef v, wgc_address *a) {
 
 /* The address of v if it is a plain (non-volatile, non-atomic) load. */
 static bool load_address(LLVMValueRef v, wgc_address *a) {
-  return LLVMIsALoadInst(v) && !LLVMGetVolatile(v) &&
-         LLVMGetOrdering(v) == LLVMAtomicOrderingNotAtomic &&
-         wgc_address_parse(LLVMGetOperand(v, 0), a);
+  return wgc_is_plain_load(v) && wgc_address_parse(LLVMGetOperand(v, 0), a);
 }
 
 /* Lane order of a group whose multiply operand `o` differs per step: when
