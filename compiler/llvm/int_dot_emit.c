@@ -462,6 +462,19 @@ static void wide_steps(dot_state *s, const dot_loop *L, wide_group *g, const LLV
   s->st->split_chains += s->split;
 }
 
+/* Position p's uses after the loop around (all but its phis in the loop and
+ * the loop around) read v instead of its value. */
+static void use_after_loop_around(const position *p, LLVMValueRef v) {
+  for (LLVMUseRef u = LLVMGetFirstUse(p->next); u;) {
+    LLVMUseRef nu = LLVMGetNextUse(u);
+    LLVMValueRef user = LLVMGetUser(u);
+    if (user != p->phi && user != p->outer_phi)
+      for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(user); o < no; o++)
+        if (LLVMGetOperand(user, o) == p->next) LLVMSetOperand(user, o, v);
+    u = nu;
+  }
+}
+
 /* Wide groups: their phis in the loop around's header, their initial
  * vectors before it, their steps here, and their lanes after it. */
 static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const LLVMValueRef *corr,
@@ -498,14 +511,7 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
       int m[LANES] = {(int)t, 4 + (int)t, 8 + (int)t, 12 + (int)t};
       LLVMValueRef lanes =
           LLVMBuildShuffleVector(s->bd, out, LLVMGetUndef(v16), mask(s, m, LANES), "dot.acc");
-      for (LLVMUseRef u = LLVMGetFirstUse(p->next); u;) {
-        LLVMUseRef nu = LLVMGetNextUse(u);
-        LLVMValueRef user = LLVMGetUser(u);
-        if (user != p->phi && user != p->outer_phi)
-          for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(user); o < no; o++)
-            if (LLVMGetOperand(user, o) == p->next) LLVMSetOperand(user, o, lanes);
-        u = nu;
-      }
+      use_after_loop_around(p, lanes);
       p->result = NULL;
     }
     s->st->wide_groups++;
@@ -625,14 +631,7 @@ static void correct_after(dot_state *s, const dot_loop *L, const position *p) {
   while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
   LLVMPositionBuilderBefore(s->bd, first);
   LLVMValueRef fixed = LLVMBuildSub(s->bd, p->result, s->cnext, "dot.acc");
-  for (LLVMUseRef u = LLVMGetFirstUse(p->next); u;) {
-    LLVMUseRef nu = LLVMGetNextUse(u);
-    LLVMValueRef user = LLVMGetUser(u);
-    if (user != p->phi && user != p->outer_phi)
-      for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(user); o < no; o++)
-        if (LLVMGetOperand(user, o) == p->next) LLVMSetOperand(user, o, fixed);
-    u = nu;
-  }
+  use_after_loop_around(p, fixed);
   LLVMPositionBuilderAtEnd(s->bd, here);
 }
 
