@@ -275,8 +275,8 @@ LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *
                                  LLVMValueRef *args, unsigned n, bool strict) {
   LLVMContextRef c = LLVMGetModuleContext(m);
   unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(m, id, &t, 1);
-  LLVMTypeRef ft = LLVMIntrinsicGetType(c, id, &t, 1);
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(m, id, t ? &t : NULL, t ? 1 : 0);
+  LLVMTypeRef ft = LLVMIntrinsicGetType(c, id, t ? &t : NULL, t ? 1 : 0);
   LLVMValueRef call = LLVMBuildCall2(b, ft, fn, args, n, "");
   if (strict)
     LLVMAddCallSiteAttribute(

@@ -145,7 +145,8 @@ LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 typedef bool (*wgc_block_fn)(void *state, LLVMBasicBlockRef bb, unsigned *done);
 bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned *functions);
 
-/* A call of intrinsic `name` overloaded on type t, at the builder; with the
+/* A call of intrinsic `name` overloaded on type t (NULL: not overloaded), at
+ * the builder; with the
  * strictfp call-site attribute when `strict` (wasm2c's constrained FP, as
  * -frounding-math compiles C). */
 LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *name, LLVMTypeRef t,

@@ -26,6 +26,7 @@
 #include "fp_contract.h"
 #include "half_pair.h"
 #include "round_lanes.h"
+#include "trunc_guards.h"
 #include "inline_round.h"
 #include "int_dot.h"
 #include "interrupt_checks.h"
@@ -65,6 +66,7 @@ static wasmgraph_status run_inline_round(wgc_llvm_job *j);
 static wasmgraph_status run_optimize(wgc_llvm_job *j);
 static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
 static wasmgraph_status run_round_lanes(wgc_llvm_job *j);
+static wasmgraph_status run_trunc_guards(wgc_llvm_job *j);
 static wasmgraph_status run_int_tile(wgc_llvm_job *j);
 static wasmgraph_status run_int_dot(wgc_llvm_job *j);
 static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
@@ -101,11 +103,16 @@ static const struct {
       "trap (load_barriers.c)",
       false},
      run_prune_barriers},
+    {{"trunc-guards",
+      "float-to-int conversions the wasm backend guarded around wasm2c's trapping one, "
+      "without branches (trunc_guards.c)",
+      true},
+     run_trunc_guards},
     {{"reoptimize", "-O2/-O3 again: the barriers had made loops look call-heavy", false},
      run_optimize},
     {{"round-lanes",
       "a float vector rounded lane by lane (TVM's round on wasm SIMD, inlined) as one "
-      "vector round (round_lanes.c)",
+      "vector round, and its lanes' x86 conversions as one cvttps2dq (round_lanes.c)",
       true},
      run_round_lanes},
     {{"int-tile",
@@ -407,14 +414,26 @@ static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
   return st;
 }
 
+/* No memory access: any target (the shapes it reads exist on x86 only). */
+static wasmgraph_status run_trunc_guards(wgc_llvm_job *j) {
+  wgc_trunc_guards_stats ts;
+  wasmgraph_status st = wgc_trunc_guards(j->ctx, j->m, false, &ts);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx, "trunc guards: %u signed, %u unsigned, in %u functions", ts.signed_guards,
+            ts.unsigned_guards, ts.functions);
+  return st;
+}
+
 /* No memory access either: any target (the backend lowers the vector
  * round to vroundps on SSE4.1, frintz on Arm). */
 static wasmgraph_status run_round_lanes(wgc_llvm_job *j) {
   wgc_round_lanes_stats rs;
   wasmgraph_status st = wgc_round_lanes(j->ctx, j->m, false, &rs);
   if (st == WASMGRAPH_OK && j->verbose)
-    wgc_log(j->ctx, "round lanes: %u vector rounds (%u scalar rounds) in %u functions", rs.vectors,
-            rs.lanes, rs.functions);
+    wgc_log(j->ctx,
+            "round lanes: %u vector rounds (%u scalar rounds) in %u functions; %u vector "
+            "conversions (%u lane conversions) in %u functions",
+            rs.vectors, rs.lanes, rs.functions, rs.cvt_vectors, rs.cvt_lanes, rs.cvt_functions);
   return st;
 }
 

@@ -28,9 +28,20 @@
  * same bits. tests/compiler/round_lanes runs both forms on every float class
  * and compares bits; compiler.tile_vectorize.fixtures compares the models'
  * outputs byte for byte. Nothing reads or writes memory.
+ *
+ * Lane conversions. The cast after the round (to int8) converts the same
+ * vector's lanes one by one as well: x86's cvttss2si of lane k, since
+ * trunc_guards.c took its guards away. Where two or more lanes of one
+ * vector V are converted, one cvttps2dq of V right after V's definition
+ * gives them all, and each conversion becomes an extract of its lane:
+ * cvttps2dq's lane k is cvttss2si of lane k, bit for bit (the truncation,
+ * or INT_MIN, the "integer indefinite", for NaN and values out of range).
+ * The conversion has no side effect (exceptions are ignored), so computing
+ * lanes nobody uses is harmless.
  */
 #include "round_lanes.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pass_util.h"
@@ -187,6 +198,98 @@ static bool try_chain(rl_state *s, LLVMValueRef tail) {
   return true;
 }
 
+/* The vector and lane that cvttss2si call `cvt` converts (lane 0 of its
+ * operand): V itself, shufflevector(V, _, <k, ...>), or
+ * insertelement(_, extractelement(V, k), 0). */
+static LLVMValueRef converted_lane(LLVMValueRef cvt, unsigned *k) {
+  const char *name = wgc_callee_name(cvt);
+  if (!name || strcmp(name, "llvm.x86.sse.cvttss2si") != 0) return NULL;
+  LLVMValueRef s = LLVMGetOperand(cvt, 0);
+  if (LLVMIsAShuffleVectorInst(s) && LLVMGetVectorSize(LLVMTypeOf(LLVMGetOperand(s, 0))) == 4) {
+    int m = LLVMGetMaskValue(s, 0);
+    if (m < 0 || m >= 4) return NULL;
+    *k = (unsigned)m;
+    return LLVMGetOperand(s, 0);
+  }
+  if (LLVMIsAInsertElementInst(s)) {
+    LLVMValueRef e = LLVMGetOperand(s, 1), i = LLVMGetOperand(s, 2);
+    if (!LLVMIsAConstantInt(i) || LLVMConstIntGetZExtValue(i) != 0 ||
+        !LLVMIsAExtractElementInst(e) || !LLVMIsAConstantInt(LLVMGetOperand(e, 1)))
+      return NULL;
+    LLVMValueRef v = LLVMGetOperand(e, 0);
+    unsigned long long lane = LLVMConstIntGetZExtValue(LLVMGetOperand(e, 1));
+    if (LLVMGetVectorSize(LLVMTypeOf(v)) != 4 || lane >= 4) return NULL;
+    *k = (unsigned)lane;
+    return v;
+  }
+  *k = 0;
+  return s;
+}
+
+enum { MAX_CVTS = 4096 };
+
+typedef struct lane_cvt {
+  LLVMValueRef call, v;
+  unsigned k;
+} lane_cvt;
+
+/* Where a value defined by v can be used first: after its phis, or right
+ * after it; the entry block's start for an argument. */
+static void position_after(LLVMBuilderRef bd, LLVMValueRef fn, LLVMValueRef v) {
+  if (!LLVMIsAInstruction(v)) {
+    LLVMValueRef first = LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(fn));
+    LLVMPositionBuilderBefore(bd, first);
+    return;
+  }
+  LLVMValueRef next = LLVMGetNextInstruction(v);
+  while (next && LLVMIsAPHINode(next)) next = LLVMGetNextInstruction(next);
+  LLVMPositionBuilderBefore(bd, next);
+}
+
+/* Lane conversions of one function (the top of the file). */
+static bool join_conversions(rl_state *s, LLVMValueRef fn) {
+  lane_cvt *cv = malloc(MAX_CVTS * sizeof *cv);
+  if (!cv) return false;
+  unsigned n = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i && n < MAX_CVTS;
+         i = LLVMGetNextInstruction(i)) {
+      unsigned k;
+      LLVMValueRef v = LLVMIsACallInst(i) ? converted_lane(i, &k) : NULL;
+      if (v && LLVMGetTypeKind(LLVMGetElementType(LLVMTypeOf(v))) == LLVMFloatTypeKind &&
+          !LLVMIsAConstant(v))
+        cv[n++] = (lane_cvt){i, v, k};
+    }
+  bool changed = false;
+  for (unsigned a = 0; a < n; a++) {
+    if (!cv[a].call) continue;
+    unsigned lanes = 0;
+    for (unsigned b = a; b < n; b++) lanes += cv[b].call && cv[b].v == cv[a].v;
+    if (lanes < 2) continue;
+    position_after(s->bd, fn, cv[a].v);
+    LLVMValueRef v = cv[a].v;
+    LLVMValueRef vc =
+        wgc_build_intrinsic(s->m, s->bd, "llvm.x86.sse2.cvttps2dq", NULL, &v, 1, false);
+    for (unsigned b = a; b < n; b++) {
+      if (!cv[b].call || cv[b].v != v) continue;
+      LLVMPositionBuilderBefore(s->bd, cv[b].call);
+      LLVMValueRef lane = LLVMBuildExtractElement(
+          s->bd, vc, LLVMConstInt(LLVMInt64TypeInContext(s->c), cv[b].k, 0), "cvt.lane");
+      LLVMReplaceAllUsesWith(cv[b].call, lane);
+      LLVMValueRef op = LLVMGetOperand(cv[b].call, 0);
+      LLVMInstructionEraseFromParent(cv[b].call);
+      erase_if_dead(op);
+      cv[b].call = NULL;
+      s->st->cvt_lanes++;
+    }
+    s->st->cvt_vectors++;
+    changed = true;
+  }
+  free(cv);
+  if (changed) s->st->cvt_functions++;
+  return true;
+}
+
 static bool run_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
   rl_state *s = state;
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;) {
@@ -217,6 +320,8 @@ wasmgraph_status wgc_round_lanes(wgc_ctx *ctx, LLVMModuleRef m, bool verify,
   s.bd = LLVMCreateBuilderInContext(s.c);
   if (!s.bd) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "round lanes: out of memory");
   bool ok = wgc_for_each_block(m, run_block, &s, &st->functions);
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f && ok; f = LLVMGetNextFunction(f))
+    if (!LLVMIsDeclaration(f)) ok = join_conversions(&s, f);
   LLVMDisposeBuilder(s.bd);
   if (!ok) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "round lanes: out of memory");
   return wgc_verify_after(ctx, m, verify, "round lanes");

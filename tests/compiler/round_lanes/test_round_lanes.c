@@ -12,6 +12,12 @@
  * patterns. The outputs must be the same bits. Positive cases must be
  * replaced (the stats, and no scalar round is left in the IR); negative
  * cases must be left exactly as they were.
+ *
+ * The lane conversions (x86 only): lanes of one <4 x float> converted one
+ * by one with cvttss2si (the operand V itself for lane 0, a shuffle, or an
+ * insert of an extract), each result stored; two or more lanes of one
+ * vector must become one cvttps2dq, a single lane must stay as it is, and
+ * the results must be the same on every float class.
  */
 #include <llvm-c/ExecutionEngine.h>
 #include <llvm-c/Target.h>
@@ -215,6 +221,88 @@ static void run_case(const rcase *c) {
          st.vectors);
 }
 
+/* ---- lane conversions ----------------------------------------------------- */
+
+/* Lanes lane[0..n) of the input converted; form 0: V itself for lane 0 and
+ * shuffles, 1: inserts of extracts. Result i at out + 4i. */
+static char *cvt_ir(const unsigned *lane, unsigned n, int form) {
+  sbuf b = {0};
+  put(&b, "define void @k(i8* %%in, i8* %%out) #0 {\n");
+  put(&b, "  %%pi = bitcast i8* %%in to <4 x float>*\n");
+  put(&b, "  %%v = load <4 x float>, <4 x float>* %%pi, align 1\n");
+  for (unsigned i = 0; i < n; i++) {
+    const char *op = "%v";
+    char name[32];
+    if (form == 1) {
+      put(&b, "  %%e%u = extractelement <4 x float> %%v, i64 %u\n", i, lane[i]);
+      put(&b, "  %%s%u = insertelement <4 x float> undef, float %%e%u, i64 0\n", i, i);
+      snprintf(name, sizeof name, "%%s%u", i);
+      op = name;
+    } else if (lane[i] != 0) {
+      put(&b,
+          "  %%s%u = shufflevector <4 x float> %%v, <4 x float> undef, <4 x i32> <i32 %u, i32 "
+          "undef, i32 undef, i32 undef>\n",
+          i, lane[i]);
+      snprintf(name, sizeof name, "%%s%u", i);
+      op = name;
+    }
+    put(&b, "  %%c%u = call i32 @llvm.x86.sse.cvttss2si(<4 x float> %s)\n", i, op);
+    put(&b, "  %%p%u = getelementptr i8, i8* %%out, i64 %u\n", i, 4 * i);
+    put(&b, "  %%q%u = bitcast i8* %%p%u to i32*\n", i, i);
+    put(&b, "  store i32 %%c%u, i32* %%q%u, align 1\n", i, i);
+  }
+  put(&b, "  ret void\n}\ndeclare i32 @llvm.x86.sse.cvttss2si(<4 x float>)\n");
+  put(&b, "attributes #0 = { %s }\n", host_attrs);
+  return b.p;
+}
+
+static void run_cvt_case(const char *name, const unsigned *lane, unsigned n, int form, bool want) {
+  char *ir = cvt_ir(lane, n, form);
+  LLVMContextRef c0, c1;
+  char *orig0 = NULL, *orig1 = NULL;
+  LLVMModuleRef m0 = open_case(name, ir, &c0, &orig0);
+  LLVMModuleRef m1 = open_case(name, ir, &c1, &orig1);
+  free(ir);
+  if (!m0 || !m1) return;
+  int before_failed = failed;
+  char err[256] = "";
+  wgc_ctx ctx = test_ctx(err, sizeof err);
+  wgc_round_lanes_stats st;
+  check(wgc_round_lanes(&ctx, m1, true, &st) == WASMGRAPH_OK, name, err);
+  char *after = LLVMPrintModuleToString(m1);
+  if (want) {
+    check(st.cvt_vectors == 1 && st.cvt_lanes == n, name, "not joined");
+    check(count(after, "call i32 @llvm.x86.sse.cvttss2si") == 0 &&
+              count(after, "@llvm.x86.sse2.cvttps2dq") > 0,
+          name, "a lane conversion is left, or no vector conversion");
+  } else {
+    check(st.cvt_vectors == 0, name, "joined, but should have been left alone");
+    check(strcmp(after, orig1) == 0, name, "the IR changed");
+  }
+  LLVMDisposeMessage(after);
+  check_verifies(m1, name);
+  LLVMDisposeMessage(orig0);
+  LLVMDisposeMessage(orig1);
+  LLVMExecutionEngineRef e0, e1;
+  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
+  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
+  check(f0 && f1, name, "JIT failed");
+  unsigned differ = 0;
+  for (unsigned r = 0; f0 && f1 && r < 200000; r++) {
+    uint8_t in[64], out0[128] = {0}, out1[128] = {0};
+    fill(in, false, r);
+    f0(in, out0);
+    f1(in, out1);
+    differ += memcmp(out0, out1, 4 * n) != 0;
+  }
+  check(differ == 0, name, "results differ from the lane-by-lane conversions");
+  dispose_case(e0, m0, c0);
+  dispose_case(e1, m1, c1);
+  if (failed == before_failed) passed++;
+  printf("%s %s (%u vector conversions)\n", failed == before_failed ? "ok  " : "FAIL", name,
+         st.cvt_vectors);
+}
+
 int main(void) {
   LLVMDisposeMessage(jit_init_host(host_attrs, sizeof host_attrs));
   static const rcase cases[] = {
@@ -255,6 +343,17 @@ int main(void) {
       {"neg_lane_not_set", false, 4, {0, 1, 2, 3}, {0, 1, 2, 3}, "oge", false, false, 3, false},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i]);
+  char *triple = LLVMGetDefaultTargetTriple();
+  bool x86 = strncmp(triple, "x86_64", 6) == 0;
+  LLVMDisposeMessage(triple);
+  if (x86) {
+    static const unsigned all[4] = {0, 1, 2, 3}, two[2] = {3, 1}, one[1] = {2};
+    run_cvt_case("cvt_four_lanes_shuffles", all, 4, 0, true);
+    run_cvt_case("cvt_two_lanes_inserted_extracts", two, 2, 1, true);
+    run_cvt_case("neg_cvt_one_lane", one, 1, 0, false);
+  } else {
+    printf("SKIP the lane conversions: they are x86's cvttss2si; this host is not x86-64\n");
+  }
   printf("%d passed, %d failed\n", passed, failed);
   return failed || passed == 0 ? 1 : 0;
 }

@@ -32,7 +32,9 @@
 # replace reduction loops ("int dot: N loops", N > 0), and on a CPU with AVX2
 # compiler/llvm/half_pair.c and stream_widen.c must join requantize halves and
 # widen streaming loops ("half pairs: N joins", "stream widening: N loops",
-# N > 0), and in the relay.quantize model (NAME_int8:simd)
+# N > 0) and, on x86-64, compiler/llvm/trunc_guards.c must rewrite guarded
+# conversions ("trunc guards: N signed, M unsigned", N + M > 0), and in the
+# relay.quantize model (NAME_int8:simd)
 # compiler/llvm/round_lanes.c must join lane-by-lane rounds ("round lanes: N
 # vector rounds", N > 0); the outputs must be byte-identical too. Their scalar builds
 # (NAME_int8, NAME_qnn) get the same dot products through
@@ -131,12 +133,25 @@ for spec in "$@"; do
       else
         fail "$m: half pairs or stream widening did nothing ($(grep -E '^(half pairs|stream widening)' "$work/$m.tv.log" | tr '\n' ' '))"
       fi
+      # the quantize casts' guarded conversions: compiler/llvm/trunc_guards.c (x86)
+      guards=$(sed -n 's/^trunc guards: \([0-9][0-9]*\) signed, \([0-9][0-9]*\) unsigned.*/\1 \2/p' \
+                 "$work/$m.tv.log" | head -n 1)
+      if [ "$(uname -m)" != x86_64 ]; then
+        pass "$m: not x86-64, trunc guards not required"
+      elif [ -n "$guards" ] && [ $(( ${guards% *} + ${guards#* } )) -gt 0 ]; then
+        pass "$m: trunc guards ran (${guards% *} signed, ${guards#* } unsigned)"
+      else fail "$m: no guarded conversion lost its branches ($(grep '^trunc guards' "$work/$m.tv.log"))"; fi
       # relay.quantize's requantize rounds f32x4 lanes one by one: compiler/llvm/round_lanes.c
       case $m in
         *_int8.simd)
           rounds=$(sed -n 's/^round lanes: \([0-9][0-9]*\) vector rounds.*/\1/p' "$work/$m.tv.log" | head -n 1)
           if [ -n "$rounds" ] && [ "$rounds" -gt 0 ]; then pass "$m: round lanes ran ($rounds vector rounds)"
-          else fail "$m: no lane-by-lane round became a vector round ($(grep '^round lanes' "$work/$m.tv.log"))"; fi ;;
+          else fail "$m: no lane-by-lane round became a vector round ($(grep '^round lanes' "$work/$m.tv.log"))"; fi
+          # and the int8 cast's lane conversions (x86 cvttss2si, once trunc-guards took the branches)
+          cvts=$(sed -n 's/^round lanes: .*; \([0-9][0-9]*\) vector conversions.*/\1/p' "$work/$m.tv.log" | head -n 1)
+          if [ "$(uname -m)" != x86_64 ]; then pass "$m: not x86-64, lane conversions not required"
+          elif [ -n "$cvts" ] && [ "$cvts" -gt 0 ]; then pass "$m: lane conversions joined ($cvts vector conversions)"
+          else fail "$m: no lane-by-lane conversion became a vector conversion ($(grep '^round lanes' "$work/$m.tv.log"))"; fi ;;
       esac ;;
     *_int8|*_qnn)
       # scalar int8 tiles: packed by int-tile, then replaced by int-dot
