@@ -295,3 +295,17 @@ bool wgc_is_plain_access(LLVMValueRef inst) {
 }
 
 bool wgc_is_plain_load(LLVMValueRef v) { return LLVMIsALoadInst(v) && wgc_is_plain_access(v); }
+
+bool wgc_md_arg_is(LLVMValueRef v, unsigned i, const char *s) {
+  LLVMValueRef a = LLVMGetOperand(v, i);
+  if (!a || !LLVMIsAMDString(a)) return false;
+  unsigned len = 0;
+  const char *got = LLVMGetMDString(a, &len);
+  return got && len == strlen(s) && memcmp(got, s, len) == 0;
+}
+
+bool wgc_is_fp_const(LLVMValueRef v, double want) {
+  if (!v || !LLVMIsAConstantFP(v)) return false;
+  LLVMBool lost = 0;
+  return LLVMConstRealGetDouble(v, &lost) == want && !lost;
+}

@@ -152,6 +152,13 @@ bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned 
 LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *name, LLVMTypeRef t,
                                  LLVMValueRef *args, unsigned n, bool strict);
 
+/* Whether argument i of call v is the metadata string s (a constrained
+ * intrinsic's "round.dynamic", "fpexcept.ignore" or predicate). */
+bool wgc_md_arg_is(LLVMValueRef v, unsigned i, const char *s);
+
+/* Whether v is the floating-point constant `want`, exactly. */
+bool wgc_is_fp_const(LLVMValueRef v, double want);
+
 /* The metadata string s as a value (a constrained intrinsic's rounding or
  * exception argument: "round.dynamic", "fpexcept.ignore", "oge"). */
 LLVMValueRef wgc_md_string(LLVMContextRef c, const char *s);

@@ -62,21 +62,6 @@ static bool is_call(LLVMValueRef v, const char *prefix, unsigned n) {
          (unsigned)LLVMGetNumArgOperands(v) == n;
 }
 
-/* Whether argument i of call v is the metadata string s. */
-static bool md_arg(LLVMValueRef v, unsigned i, const char *s) {
-  LLVMValueRef a = LLVMGetOperand(v, i);
-  if (!LLVMIsAMDString(a)) return false;
-  unsigned len = 0;
-  const char *got = LLVMGetMDString(a, &len);
-  return got && len == strlen(s) && memcmp(got, s, len) == 0;
-}
-
-static bool is_fp_const(LLVMValueRef v, double want) {
-  if (!LLVMIsAConstantFP(v)) return false;
-  LLVMBool lost = 0;
-  return LLVMConstRealGetDouble(v, &lost) == want && !lost;
-}
-
 /* One lane's inline round (inline_round.c's code after -O2). */
 typedef struct lane_round {
   LLVMValueRef e, t, d, a, c, one, u, sel;
@@ -89,26 +74,26 @@ static bool match_round(LLVMValueRef r, lane_round *L) {
   L->u = LLVMGetOperand(r, 1);
   L->t = LLVMGetOperand(r, 2);
   if (!is_call(L->t, "llvm.experimental.constrained.trunc.", 2) ||
-      !md_arg(L->t, 1, "fpexcept.ignore"))
+      !wgc_md_arg_is(L->t, 1, "fpexcept.ignore"))
     return false;
   L->e = LLVMGetOperand(L->t, 0);
   if (!is_call(L->u, "llvm.experimental.constrained.fadd.", 4) || LLVMGetOperand(L->u, 0) != L->t ||
-      !md_arg(L->u, 2, "round.dynamic") || !md_arg(L->u, 3, "fpexcept.ignore"))
+      !wgc_md_arg_is(L->u, 2, "round.dynamic") || !wgc_md_arg_is(L->u, 3, "fpexcept.ignore"))
     return false;
   L->one = LLVMGetOperand(L->u, 1);
-  if (!is_call(L->one, "llvm.copysign.", 2) || !is_fp_const(LLVMGetOperand(L->one, 0), 1.0) ||
+  if (!is_call(L->one, "llvm.copysign.", 2) || !wgc_is_fp_const(LLVMGetOperand(L->one, 0), 1.0) ||
       LLVMGetOperand(L->one, 1) != L->e)
     return false;
   if (!is_call(L->c, "llvm.experimental.constrained.fcmp.", 4) ||
-      !is_fp_const(LLVMGetOperand(L->c, 1), 0.5) || !md_arg(L->c, 2, "oge") ||
-      !md_arg(L->c, 3, "fpexcept.ignore"))
+      !wgc_is_fp_const(LLVMGetOperand(L->c, 1), 0.5) || !wgc_md_arg_is(L->c, 2, "oge") ||
+      !wgc_md_arg_is(L->c, 3, "fpexcept.ignore"))
     return false;
   L->a = LLVMGetOperand(L->c, 0);
   if (!is_call(L->a, "llvm.fabs.", 1)) return false;
   L->d = LLVMGetOperand(L->a, 0);
   return is_call(L->d, "llvm.experimental.constrained.fsub.", 4) &&
          LLVMGetOperand(L->d, 0) == L->e && LLVMGetOperand(L->d, 1) == L->t &&
-         md_arg(L->d, 2, "round.dynamic") && md_arg(L->d, 3, "fpexcept.ignore");
+         wgc_md_arg_is(L->d, 2, "round.dynamic") && wgc_md_arg_is(L->d, 3, "fpexcept.ignore");
 }
 
 /* Lane i's value in the chain ending at `tail` (the last insert of each lane

@@ -50,33 +50,18 @@ static bool const_int(LLVMValueRef v, unsigned long long want) {
   return v && LLVMIsAConstantInt(v) && LLVMConstIntGetZExtValue(v) == want;
 }
 
-static bool const_fp(LLVMValueRef v, double want) {
-  if (!v || !LLVMIsAConstantFP(v)) return false;
-  LLVMBool lost = 0;
-  return LLVMConstRealGetDouble(v, &lost) == want && !lost;
-}
-
-/* Whether argument i of call v is the metadata string s. */
-static bool md_arg(LLVMValueRef v, unsigned i, const char *s) {
-  LLVMValueRef a = LLVMGetOperand(v, i);
-  if (!LLVMIsAMDString(a)) return false;
-  unsigned len = 0;
-  const char *got = LLVMGetMDString(a, &len);
-  return got && len == strlen(s) && memcmp(got, s, len) == 0;
-}
-
 /* c is `a PRED k` for a float constant k: a plain fcmp, or wasm2c's
  * constrained fcmp/fcmps. *a is set. */
 static bool fcmp_const(LLVMValueRef c, LLVMRealPredicate pred, const char *md, double k,
                        LLVMValueRef *a) {
   if (LLVMIsAFCmpInst(c)) {
     *a = LLVMGetOperand(c, 0);
-    return LLVMGetFCmpPredicate(c) == pred && const_fp(LLVMGetOperand(c, 1), k);
+    return LLVMGetFCmpPredicate(c) == pred && wgc_is_fp_const(LLVMGetOperand(c, 1), k);
   }
   const char *name = wgc_callee_name(c);
   if (!wgc_has_prefix(name, "llvm.experimental.constrained.fcmp")) return false;
   *a = LLVMGetOperand(c, 0);
-  return const_fp(LLVMGetOperand(c, 1), k) && md_arg(c, 2, md);
+  return wgc_is_fp_const(LLVMGetOperand(c, 1), k) && wgc_md_arg_is(c, 2, md);
 }
 
 /* The x of |x|: llvm.fabs(x), or bitcast(and(bitcast x to i32, 0x7fffffff)). */
@@ -161,12 +146,9 @@ static LLVMBasicBlockRef single_pred(LLVMValueRef fn, LLVMBasicBlockRef bb) {
 }
 
 /* The incoming value of phi from block b, or NULL. */
-static LLVMValueRef incoming(LLVMValueRef phi, LLVMBasicBlockRef b, unsigned *idx) {
+static LLVMValueRef incoming(LLVMValueRef phi, LLVMBasicBlockRef b) {
   for (unsigned i = 0, n = LLVMCountIncoming(phi); i < n; i++)
-    if (LLVMGetIncomingBlock(phi, i) == b) {
-      if (idx) *idx = i;
-      return LLVMGetIncomingValue(phi, i);
-    }
+    if (LLVMGetIncomingBlock(phi, i) == b) return LLVMGetIncomingValue(phi, i);
   return NULL;
 }
 
@@ -175,7 +157,7 @@ static bool other_phis_agree(LLVMBasicBlockRef x, LLVMValueRef skip, LLVMBasicBl
                              LLVMBasicBlockRef f) {
   for (LLVMValueRef i = LLVMGetFirstInstruction(x); i && LLVMIsAPHINode(i);
        i = LLVMGetNextInstruction(i))
-    if (i != skip && incoming(i, a, NULL) != incoming(i, f, NULL)) return false;
+    if (i != skip && incoming(i, a) != incoming(i, f)) return false;
   return true;
 }
 
@@ -199,7 +181,7 @@ static bool try_guard(tg_state *s, LLVMValueRef fn, LLVMValueRef p, LLVMBasicBlo
   if (const_int(konst, 0x80000000u) && (x_val = signed_guard(c)) != NULL) {
     /* r = cvttss2si(x); br (r == INT_MIN), slow, join */
     is_signed = true;
-    r = incoming(p, b, NULL);
+    r = incoming(p, b);
     if (!r || !LLVMIsAICmpInst(bc) || LLVMGetICmpPredicate(bc) != LLVMIntEQ ||
         LLVMGetOperand(bc, 0) != r || !const_int(LLVMGetOperand(bc, 1), 0x80000000u) ||
         LLVMGetSuccessor(bt, 1) != x || !cvt_of(r, "llvm.x86.sse.cvttss2si", x_val))
@@ -213,7 +195,7 @@ static bool try_guard(tg_state *s, LLVMValueRef fn, LLVMValueRef p, LLVMBasicBlo
     is_signed = false;
     f = LLVMGetSuccessor(bt, 0);
     LLVMValueRef ft = LLVMGetBasicBlockTerminator(f);
-    fast = incoming(p, f, NULL);
+    fast = incoming(p, f);
     if (f == x || single_pred(fn, f) != b || !ft || !LLVMIsABranchInst(ft) ||
         LLVMIsConditional(ft) || LLVMGetSuccessor(ft, 0) != x || !fast || !LLVMIsATruncInst(fast) ||
         LLVMGetInstructionParent(fast) != f)
