@@ -538,6 +538,12 @@ static void emit_terms(dot_state *s, dot_loop *L) {
     wi[g] = LLVMBuildShuffleVector(s->bd, a, b, mask(s, il, 8), "dot.wi");
     barrier(s, wi[g]);
   }
+  /* the last odd step's weight row, once for every position (as
+   * single_weights does for one product per iteration) */
+  LLVMValueRef w1 = NULL;
+  if (V % 2)
+    w1 = LLVMBuildSExt(s->bd, load_at(s, &L->twa[(V - 1) % K], (V - 1) / K, v4i16, "dot.w1row"),
+                       s->v4i32, "");
   for (unsigned k = 0; k < L->npos; k++) {
     position *p = &L->pos[k];
     p->result = p->init;
@@ -552,9 +558,7 @@ static void emit_terms(dot_state *s, dot_loop *L) {
     if (V % 2) {
       unsigned t = V - 1;
       LLVMValueRef x = load_at(s, &p->tx[t % K], t / K, v4i16, "dot.x1");
-      LLVMValueRef w = load_at(s, &L->twa[t % K], t / K, v4i16, "dot.w1");
-      LLVMValueRef prod = LLVMBuildMul(s->bd, LLVMBuildSExt(s->bd, x, s->v4i32, ""),
-                                       LLVMBuildSExt(s->bd, w, s->v4i32, ""), "");
+      LLVMValueRef prod = LLVMBuildMul(s->bd, LLVMBuildSExt(s->bd, x, s->v4i32, ""), w1, "");
       p->result = LLVMBuildAdd(s->bd, p->result, prod, "dot.acc");
     }
   }

@@ -426,7 +426,7 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   check(count(after, "asm sideeffect") > 0, full, "the new loads lost their barriers");
   /* the weight row of a step left after the groups is loaded once, not once
    * per position: its name, a use and its barrier's bitcast per row */
-  unsigned singles = k->terms > 1 ? 0 : steps % G;
+  unsigned singles = steps % G;
   check(count(after, "%dot.w1row") <= 3 * singles, full,
         "a single step's weight row loaded per position");
   if (isa >= WGC_DOT_X86 && k->eb == 2 && !k->rows && singles)
