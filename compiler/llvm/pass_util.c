@@ -273,10 +273,16 @@ const char *wgc_lanewise_int_intrinsic(LLVMValueRef call) {
 
 LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *name, LLVMTypeRef t,
                                  LLVMValueRef *args, unsigned n, bool strict) {
+  return wgc_build_intrinsic_n(m, b, name, t ? &t : NULL, t ? 1 : 0, args, n, strict);
+}
+
+LLVMValueRef wgc_build_intrinsic_n(LLVMModuleRef m, LLVMBuilderRef b, const char *name,
+                                   LLVMTypeRef *types, unsigned ntypes, LLVMValueRef *args,
+                                   unsigned n, bool strict) {
   LLVMContextRef c = LLVMGetModuleContext(m);
   unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(m, id, t ? &t : NULL, t ? 1 : 0);
-  LLVMTypeRef ft = LLVMIntrinsicGetType(c, id, t ? &t : NULL, t ? 1 : 0);
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(m, id, types, ntypes);
+  LLVMTypeRef ft = LLVMIntrinsicGetType(c, id, types, ntypes);
   LLVMValueRef call = LLVMBuildCall2(b, ft, fn, args, n, "");
   if (strict)
     LLVMAddCallSiteAttribute(

@@ -152,6 +152,13 @@ bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned 
 LLVMValueRef wgc_build_intrinsic(LLVMModuleRef m, LLVMBuilderRef b, const char *name, LLVMTypeRef t,
                                  LLVMValueRef *args, unsigned n, bool strict);
 
+/* The same for an intrinsic overloaded on several types, in the order of
+ * its name's suffixes (llvm.experimental.constrained.sitofp: the result's
+ * type, then the operand's). */
+LLVMValueRef wgc_build_intrinsic_n(LLVMModuleRef m, LLVMBuilderRef b, const char *name,
+                                   LLVMTypeRef *types, unsigned ntypes, LLVMValueRef *args,
+                                   unsigned n, bool strict);
+
 /* Whether argument i of call v is the metadata string s (a constrained
  * intrinsic's "round.dynamic", "fpexcept.ignore" or predicate). */
 bool wgc_md_arg_is(LLVMValueRef v, unsigned i, const char *s);

@@ -25,6 +25,7 @@
 #include "address_fold.h"
 #include "fp_contract.h"
 #include "half_pair.h"
+#include "lane_casts.h"
 #include "round_lanes.h"
 #include "trunc_guards.h"
 #include "inline_round.h"
@@ -66,6 +67,7 @@ static wasmgraph_status run_inline_round(wgc_llvm_job *j);
 static wasmgraph_status run_optimize(wgc_llvm_job *j);
 static wasmgraph_status run_prune_barriers(wgc_llvm_job *j);
 static wasmgraph_status run_round_lanes(wgc_llvm_job *j);
+static wasmgraph_status run_lane_casts(wgc_llvm_job *j);
 static wasmgraph_status run_trunc_guards(wgc_llvm_job *j);
 static wasmgraph_status run_int_tile(wgc_llvm_job *j);
 static wasmgraph_status run_int_dot(wgc_llvm_job *j);
@@ -115,6 +117,11 @@ static const struct {
       "vector round, and its lanes' x86 conversions as one cvttps2dq (round_lanes.c)",
       true},
      run_round_lanes},
+    {{"lane-casts",
+      "a vector built lane by lane from casts of other vectors' lanes (TVM's int8 <-> "
+      "float casts on wasm SIMD) as the same casts on whole vectors (lane_casts.c)",
+      true},
+     run_lane_casts},
     {{"int-tile",
       "pack scalar integer conv tiles (sign-extended i8/i16 operands) into <4 x i32> "
       "multiply-adds, the shape int-dot reads (tile_vectorize.c)",
@@ -434,6 +441,16 @@ static wasmgraph_status run_round_lanes(wgc_llvm_job *j) {
             "round lanes: %u vector rounds (%u scalar rounds) in %u functions; %u vector "
             "conversions (%u lane conversions) in %u functions",
             rs.vectors, rs.lanes, rs.functions, rs.cvt_vectors, rs.cvt_lanes, rs.cvt_functions);
+  return st;
+}
+
+/* No memory access: any target (vector casts are generic IR). */
+static wasmgraph_status run_lane_casts(wgc_llvm_job *j) {
+  wgc_lane_casts_stats ls;
+  wasmgraph_status st = wgc_lane_casts(j->ctx, j->m, false, &ls);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx, "lane casts: %u vectors (%u lanes; %u int-to-float) in %u functions",
+            ls.vectors, ls.lanes, ls.conversions, ls.functions);
   return st;
 }
 

@@ -107,6 +107,15 @@ static inline unsigned count(const char *hay, const char *needle) {
 
 static int passed, failed;
 
+/* A xorshift32 generator for test inputs: the same sequence on every run. */
+static uint32_t ir_rnd_state = 2463534242u;
+static inline uint32_t ir_rnd(void) {
+  ir_rnd_state ^= ir_rnd_state << 13;
+  ir_rnd_state ^= ir_rnd_state >> 17;
+  ir_rnd_state ^= ir_rnd_state << 5;
+  return ir_rnd_state;
+}
+
 static inline void check(bool ok, const char *name, const char *what) {
   if (ok) return;
   printf("FAIL %s: %s\n", name, what);

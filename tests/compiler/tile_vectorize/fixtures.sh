@@ -36,7 +36,9 @@
 # conversions ("trunc guards: N signed, M unsigned", N + M > 0), and in the
 # relay.quantize model (NAME_int8:simd)
 # compiler/llvm/round_lanes.c must join lane-by-lane rounds ("round lanes: N
-# vector rounds", N > 0); the outputs must be byte-identical too. Their scalar builds
+# vector rounds", N > 0) and compiler/llvm/lane_casts.c must turn
+# lane-by-lane casts into vector casts ("lane casts: N vectors", N > 0); the
+# outputs must be byte-identical too. Their scalar builds
 # (NAME_int8, NAME_qnn) get the same dot products through
 # compiler/llvm/tile_vectorize.c's integer mode ("int tile: N groups", then
 # "int dot: M loops", N and M > 0).
@@ -151,7 +153,11 @@ for spec in "$@"; do
           cvts=$(sed -n 's/^round lanes: .*; \([0-9][0-9]*\) vector conversions.*/\1/p' "$work/$m.tv.log" | head -n 1)
           if [ "$(uname -m)" != x86_64 ]; then pass "$m: not x86-64, lane conversions not required"
           elif [ -n "$cvts" ] && [ "$cvts" -gt 0 ]; then pass "$m: lane conversions joined ($cvts vector conversions)"
-          else fail "$m: no lane-by-lane conversion became a vector conversion ($(grep '^round lanes' "$work/$m.tv.log"))"; fi ;;
+          else fail "$m: no lane-by-lane conversion became a vector conversion ($(grep '^round lanes' "$work/$m.tv.log"))"; fi
+          # the dequantize's int8-to-float casts, lane by lane: compiler/llvm/lane_casts.c
+          lcast=$(sed -n 's/^lane casts: \([0-9][0-9]*\) vectors.*/\1/p' "$work/$m.tv.log" | head -n 1)
+          if [ -n "$lcast" ] && [ "$lcast" -gt 0 ]; then pass "$m: lane casts ran ($lcast vectors)"
+          else fail "$m: no lane-by-lane cast became a vector cast ($(grep '^lane casts' "$work/$m.tv.log"))"; fi ;;
       esac ;;
     *_int8|*_qnn)
       # scalar int8 tiles: packed by int-tile, then replaced by int-dot
