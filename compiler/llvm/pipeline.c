@@ -158,8 +158,8 @@ static const struct {
       true},
      run_half_pair},
     {{"stream-widen",
-      "run load-compute-store loops of 128-bit integer vectors (TVM's requantize, "
-      "pad/cast) 4 (AVX-512) or 2 (AVX2) iterations at a time, behind a run-time "
+      "run load-compute-store loops of 128-bit vectors (TVM's requantize, pad/cast, "
+      "float bias and activation) 4 (AVX-512) or 2 (AVX2) iterations at a time, behind a run-time "
       "bounds and overlap check (stream_widen.c)",
       true},
      run_stream_widen},

@@ -1,14 +1,15 @@
 /*
- * stream_widen.c — loops that stream 128-bit integer vectors through memory
+ * stream_widen.c — loops that stream 128-bit vectors through memory
  * run K iterations at a time at K times the width, behind a run-time check.
  *
  * The shape. After each convolution TVM's QNN kernels requantize the
  * accumulators in a loop of their own, one position (an i32x4) per
  * iteration: load 16 bytes, add the bias, fixed_point_multiply, clip,
  * narrow, store 4 or 16 bytes. The pad/cast kernels copy and widen the same
- * way. Each iteration is a short chain of 128-bit operations between a load
- * and a store, so these loops run at 128 bits however wide the CPU is: in
- * mobilenet_v2_qnn a fifth of the model's time.
+ * way, and the float kernels of relay.quantize models (dequantize, bias,
+ * relu, requantize) and of fp32 models (bias, relu6) do the same on f32x4. Each iteration is a
+ * short chain of 128-bit operations between a load and a store, so these loops run at 128 bits
+ * however wide the CPU is: in mobilenet_v2_qnn a fifth of the model's time.
  *
  * Why not simply unroll and widen. Iteration j+1's load would then come
  * before iteration j's store. If that load traps (past the end of memory),
@@ -21,7 +22,9 @@
  * whose every memory access is a load or store at
  *   data + zext(x_j) + c,  x_j = x_0 + j*s (i32, s a constant >= 0)
  * (one stream per access, one memory), and whose other instructions are
- * lane-wise integer vector operations, shuffles, inserts and extracts of
+ * lane-wise vector operations (integer ones, float arithmetic, and the
+ * lane-wise calls of lanewise_call.c: wasm2c's constrained float operations
+ * and comparisons, SSE min/max, pternlog), shuffles, inserts and extracts of
  * constant lanes, and scalar integer/address arithmetic, it adds a copy W of
  * the loop that runs K iterations per trip: each vector value of W holds the
  * K iterations' values side by side (lanes of iteration k at k*n..k*n+n-1),
@@ -43,8 +46,9 @@
  * only matter through memory contents; stores touch bytes no other access
  * touches, so every load reads what it read in the original order and memory
  * ends the same. Every lane of a wide operation computes what the
- * iteration's narrow operation computed (lane-wise integer operations;
- * shuffles and lane indices rebased to the iteration's part). W keeps no
+ * iteration's narrow operation computed (lane-wise operations, a float one
+ * with the narrow one's rounding and exception arguments; shuffles and lane
+ * indices rebased to the iteration's part). W keeps no
  * load barriers: every load of W is proven in bounds, so a load the
  * optimizer might drop could not have trapped. The memory's size only grows
  * and its data never moves with guard pages (bounds-check builds never have
@@ -60,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lanewise_call.h"
 #include "pass_util.h"
 
 enum {
@@ -147,14 +152,32 @@ static bool const_int(LLVMValueRef v, int64_t *out) {
 
 static bool is_int_scalar(LLVMTypeRef t) { return LLVMGetTypeKind(t) == LLVMIntegerTypeKind; }
 
+/* The bits of a lane of vector type t: integer, float or double lanes;
+ * 0 for any other type. */
+static unsigned lane_bits(LLVMTypeRef t) {
+  if (LLVMGetTypeKind(t) != LLVMVectorTypeKind) return 0;
+  LLVMTypeRef e = LLVMGetElementType(t);
+  switch (LLVMGetTypeKind(e)) {
+    case LLVMIntegerTypeKind:
+      return LLVMGetIntTypeWidth(e);
+    case LLVMFloatTypeKind:
+      return 32;
+    case LLVMDoubleTypeKind:
+      return 64;
+    default:
+      return 0;
+  }
+}
+
+/* A vector the pass widens: of integers (i1 included), floats or doubles. */
+static bool is_vec(LLVMTypeRef t) { return lane_bits(t) != 0; }
+
 static LLVMTypeRef widen(LLVMTypeRef t, unsigned k) {
   return LLVMVectorType(LLVMGetElementType(t), LLVMGetVectorSize(t) * k);
 }
 
 static bool wide_ok(LLVMTypeRef t, unsigned k) {
-  return wgc_is_int_vector(t) &&
-         (unsigned long)LLVMGetVectorSize(t) * k * LLVMGetIntTypeWidth(LLVMGetElementType(t)) <=
-             MAX_WIDE_BITS;
+  return is_vec(t) && (unsigned long)LLVMGetVectorSize(t) * k * lane_bits(t) <= MAX_WIDE_BITS;
 }
 
 /* x_{j+1} - x_j of an i32 expression of the loop, or false if it is not
@@ -217,7 +240,8 @@ static bool add_stream(sw_loop *L, LLVMValueRef inst, bool store) {
   if (L->nst == MAX_STREAMS) return reject(L, "too many accesses");
   sw_stream *s = &L->st[L->nst++];
   s->inst = inst, s->x = a.x, s->c = a.c, s->store = store;
-  if (!(s->bytes = wgc_int_bytes(t))) return reject(L, "an access of another type");
+  s->bytes = is_vec(t) ? LLVMGetVectorSize(t) * lane_bits(t) / 8 : wgc_int_bytes(t);
+  if (!s->bytes) return reject(L, "an access of another type");
   return true; /* its stride once the phis are resolved (streams_ok) */
 }
 
@@ -338,7 +362,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
   L->inst[L->n++] = i;
   if (wgc_is_load_barrier(i)) return L->how[at] = SW_DROP, true;
   if (op == LLVMLoad) {
-    L->how[at] = wgc_is_int_vector(t) ? SW_WIDE : SW_SCALAR;
+    L->how[at] = is_vec(t) ? SW_WIDE : SW_SCALAR;
     return add_stream(L, i, false);
   }
   if (op == LLVMStore) {
@@ -346,8 +370,15 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
     return add_stream(L, i, true);
   }
   if (op == LLVMCall) {
-    if (!wgc_is_int_vector(t) || !wgc_lanewise_int_intrinsic(i) || !wide_ok(t, L->k))
-      return reject(L, "a call");
+    if (!wide_ok(t, L->k) || !wgc_lanewise_call_widens(i, L->k)) return reject(L, "a call");
+    /* its vector arguments widen; the others (metadata, immediates) must
+     * come from outside the loop */
+    for (unsigned o = 0, no = (unsigned)LLVMGetNumArgOperands(i); o < no; o++) {
+      LLVMValueRef v = LLVMGetOperand(i, o);
+      if (is_vec(LLVMTypeOf(v)) ? !wide_ok(LLVMTypeOf(v), L->k)
+                                : index_of(L, v) >= 0 || phi_of(L, v) >= 0)
+        return reject(L, "a call on a scalar of the loop");
+    }
     return L->how[at] = SW_WIDE, true;
   }
   /* every operand of the body: a vector the loop computes or any value
@@ -358,10 +389,16 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
       break;
     case LLVMShuffleVector:
     case LLVMInsertElement:
-      if (!wgc_is_int_vector(t)) return reject(L, "a float vector");
+      if (!is_vec(t)) return reject(L, "a vector of another type");
       break;
     case LLVMExtractElement:
       if (!is_int_scalar(t)) return reject(L, "a float lane");
+      break;
+    case LLVMFAdd: /* lane-wise on float vectors (rounded per lane, as the narrow one) */
+    case LLVMFSub:
+    case LLVMFMul:
+    case LLVMFDiv:
+      if (!is_vec(t)) return reject(L, "scalar float arithmetic");
       break;
     default:
       if (!wgc_is_lanewise_int_op(op)) return reject(L, "an instruction the pass does not widen");
@@ -371,7 +408,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
     if (!const_int(LLVMGetOperand(i, op == LLVMInsertElement ? 2 : 1), &lane))
       return reject(L, "a variable lane");
   }
-  if (wgc_is_int_vector(t)) {
+  if (is_vec(t)) {
     if (!wide_ok(t, L->k)) return reject(L, "too wide a vector");
     /* each vector operand must widen too, a scalar one (a select's
      * condition) must come from outside the loop */
@@ -380,12 +417,12 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
       LLVMTypeRef vt = LLVMTypeOf(v);
       if (op == LLVMInsertElement && o == 1) continue;
       if (op == LLVMInsertElement && o == 2) continue;
-      if (wgc_is_int_vector(vt) ? !wide_ok(vt, L->k) : index_of(L, v) >= 0 || phi_of(L, v) >= 0)
+      if (is_vec(vt) ? !wide_ok(vt, L->k) : index_of(L, v) >= 0 || phi_of(L, v) >= 0)
         return reject(L, "a vector operation on a scalar of the loop");
     }
     return L->how[at] = SW_WIDE, true;
   }
-  if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) return reject(L, "a float vector");
+  if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) return reject(L, "a vector of another type");
   if (op == LLVMExtractElement) return L->how[at] = SW_SCALAR, true;
   /* scalar arithmetic and addresses: its operands scalars too */
   for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(i); o < no; o++)
@@ -577,7 +614,7 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
   LLVMTypeRef t = LLVMTypeOf(i);
   if (op == LLVMStore) {
     LLVMValueRef v = LLVMGetOperand(i, 0), ptr = LLVMGetOperand(i, 1);
-    if (contiguous(L, i) && wgc_is_int_vector(LLVMTypeOf(v))) {
+    if (contiguous(L, i) && is_vec(LLVMTypeOf(v))) {
       LLVMValueRef w = get_wide(s, L, v), p = w ? wide_ptr(s, L, ptr, LLVMTypeOf(w)) : NULL;
       if (!p) return false;
       LLVMSetAlignment(LLVMBuildStore(s->bd, w, p), 1);
@@ -604,7 +641,7 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
   if (L->how[at] == SW_DROP) return true;
   if (op == LLVMLoad) {
     LLVMValueRef ptr = LLVMGetOperand(i, 0);
-    if (contiguous(L, i) && !wgc_is_int_vector(t)) { /* scalars side by side: one vector load */
+    if (contiguous(L, i) && !is_vec(t)) { /* scalars side by side: one vector load */
       LLVMTypeRef vt = LLVMVectorType(t, L->k);
       LLVMValueRef p = wide_ptr(s, L, ptr, vt);
       if (!p) return false;
@@ -665,10 +702,11 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
       w = e ? LLVMBuildInsertElement(s->bd, w, e, c32(s, (int64_t)(k * n + lane)), "sw.ins") : NULL;
     }
   } else {
-    LLVMValueRef o[3] = {NULL, NULL, NULL};
+    LLVMValueRef o[8] = {NULL};
     unsigned no =
         op == LLVMCall ? (unsigned)LLVMGetNumArgOperands(i) : (unsigned)LLVMGetNumOperands(i);
-    for (unsigned q = 0; q < no && q < 3; q++) {
+    if (no > sizeof o / sizeof *o) return false;
+    for (unsigned q = 0; q < no; q++) {
       LLVMValueRef v = LLVMGetOperand(i, q);
       bool vec = LLVMGetTypeKind(LLVMTypeOf(v)) == LLVMVectorTypeKind;
       o[q] = vec ? get_wide(s, L, v) : v; /* a scalar: a select's condition from outside */
@@ -687,14 +725,9 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
       case LLVMBitCast:
         w = LLVMBuildCast(s->bd, op, o[0], wt, "sw.cast");
         break;
-      case LLVMCall: {
-        const char *name = wgc_lanewise_int_intrinsic(i);
-        unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-        if (!id) return false;
-        LLVMValueRef fn = LLVMGetIntrinsicDeclaration(s->m, id, &wt, 1);
-        w = LLVMBuildCall2(s->bd, LLVMIntrinsicGetType(s->lc, id, &wt, 1), fn, o, no, "sw.call");
+      case LLVMCall:
+        w = wgc_build_wide_call(s->m, s->bd, i, o, no, L->k);
         break;
-      }
       default: /* binary: nsw/nuw/exact dropped, which only removes poison */
         w = LLVMBuildBinOp(s->bd, op, o[0], o[1], "sw.op");
         break;

@@ -1,7 +1,7 @@
 /*
- * stream_widen.h — loops that stream 128-bit integer vectors through memory
- * (load, compute, store per iteration: TVM's requantize and pad/cast
- * kernels) run K iterations at a time at K times the width, behind a
+ * stream_widen.h — loops that stream 128-bit vectors through memory
+ * (load, compute, store per iteration: TVM's requantize, pad/cast and float
+ * bias/activation kernels) run K iterations at a time at K times the width, behind a
  * run-time check that every access is in bounds and no store overlaps
  * another access (stream_widen.c explains the shape and the proof).
  */

@@ -3,8 +3,8 @@
  *
  * Each case is a kernel `void @k(%struct.wasm_rt_memory_t* %mem, i32 %xin,
  * i32 %xout, i32 %xb)` in LLVM IR: a loop that streams through linear
- * memory as TVM's requantize and pad/cast kernels do. The pass runs on one
- * copy, which the test then instruments: the first instruction of the wide
+ * memory as TVM's requantize, pad/cast and fp32 bias + relu6 kernels do.
+ * The pass runs on one copy, which the test then instruments: the first instruction of the wide
  * loop (block sw.body) counts its trips in @sw_count. Both copies are
  * compiled with MCJIT and run on the same memory: 64 KiB readable and
  * writable, then a PROT_NONE page, as with guard pages. After each run the
@@ -51,6 +51,12 @@ static void head(sbuf *b, int kind, const char *entry_extra, const char *phis) {
       "@sw_count = global i32 0\n"
       "declare <4 x i32> @llvm.smin.v4i32(<4 x i32>, <4 x i32>)\n"
       "declare <4 x i32> @llvm.smax.v4i32(<4 x i32>, <4 x i32>)\n"
+      "declare <4 x float> @llvm.experimental.constrained.fadd.v4f32(<4 x float>, <4 x float>, "
+      "metadata, metadata)\n"
+      "declare <4 x i1> @llvm.experimental.constrained.fcmps.v4f32(<4 x float>, <4 x float>, "
+      "metadata, metadata)\n"
+      "declare <4 x float> @llvm.x86.sse.min.ps(<4 x float>, <4 x float>)\n"
+      "declare <4 x i32> @llvm.x86.avx512.pternlog.d.128(<4 x i32>, <4 x i32>, <4 x i32>, i32)\n"
       "define void @k(%%struct.wasm_rt_memory_t** %%ms, i32 %%xin, i32 %%xout, i32 %%xb) #0 "
       "{\n"
       "entry:\n");
@@ -162,7 +168,7 @@ static const char k_pad_cast[] =
     "  store i64 %e, i64* %op, align 1\n"
     "  %xp.next = add i32 %xp, 4\n";
 
-/* Negative: a float operation in the body. */
+/* Plain float arithmetic on f32x4 (16 bytes in, 16 out). */
 static const char k_float[] =
     "  %xv = bitcast i8* %xg to <4 x float>*\n"
     "  %l = load <4 x float>, <4 x float>* %xv, align 1\n"
@@ -172,6 +178,49 @@ static const char k_float[] =
     "  %og = getelementptr inbounds i8, i8* %data, i64 %oz\n"
     "  %op = bitcast i8* %og to <4 x float>*\n"
     "  store <4 x float> %f, <4 x float>* %op, align 1\n"
+    "  %xp.next = add i32 %xp, 16\n";
+
+/* An fp32 conv's epilogue (TVM's bias + relu6 as wasm2c and SIMDe write
+ * it): constrained add of the bias, SSE min with 6 (NaN: the second operand),
+ * max with 0 as a signalling compare and a select (`sel`), or the
+ * compare's mask and pternlog (AVX-512's form of the select). */
+#define BIAS_RELU6_HEAD                                                                      \
+  "  %xv = bitcast i8* %xg to <4 x float>*\n"                                                \
+  "  %l = load <4 x float>, <4 x float>* %xv, align 1\n"                                     \
+  "  %bf = bitcast <4 x i32> %bias to <4 x float>\n"                                         \
+  "  %a = call <4 x float> @llvm.experimental.constrained.fadd.v4f32(<4 x float> %bf, <4 x " \
+  "float> %l, metadata !\"round.dynamic\", metadata !\"fpexcept.ignore\")\n"                 \
+  "  %mn = call <4 x float> @llvm.x86.sse.min.ps(<4 x float> %a, <4 x float> <float 6.0, "   \
+  "float 6.0, float 6.0, float 6.0>)\n"                                                      \
+  "  %c = call <4 x i1> @llvm.experimental.constrained.fcmps.v4f32(<4 x float> "             \
+  "zeroinitializer, <4 x float> %mn, metadata !\"olt\", metadata !\"fpexcept.ignore\")\n"    \
+  "  %oa = add i32 %xout, %t\n"                                                              \
+  "  %oz = zext i32 %oa to i64\n"                                                            \
+  "  %og = getelementptr inbounds i8, i8* %data, i64 %oz\n"
+static const char k_bias_relu6_sel[] = BIAS_RELU6_HEAD
+    "  %r = select <4 x i1> %c, <4 x float> %mn, <4 x float> zeroinitializer\n"
+    "  %op = bitcast i8* %og to <4 x float>*\n"
+    "  store <4 x float> %r, <4 x float>* %op, align 1\n"
+    "  %xp.next = add i32 %xp, 16\n";
+static const char k_bias_relu6_pternlog[] = BIAS_RELU6_HEAD
+    "  %cm = sext <4 x i1> %c to <4 x i32>\n"
+    "  %mi = bitcast <4 x float> %mn to <4 x i32>\n"
+    "  %r = call <4 x i32> @llvm.x86.avx512.pternlog.d.128(<4 x i32> %cm, <4 x i32> %mi, <4 x "
+    "i32> zeroinitializer, i32 202)\n"
+    "  %op = bitcast i8* %og to <4 x i32>*\n"
+    "  store <4 x i32> %r, <4 x i32>* %op, align 1\n"
+    "  %xp.next = add i32 %xp, 16\n";
+
+/* Negative: a float lane computed on its own. */
+static const char k_float_lane[] =
+    "  %xv = bitcast i8* %xg to <4 x float>*\n"
+    "  %l = load <4 x float>, <4 x float>* %xv, align 1\n"
+    "  %e = extractelement <4 x float> %l, i64 1\n"
+    "  %oa = add i32 %xout, %t\n"
+    "  %oz = zext i32 %oa to i64\n"
+    "  %og = getelementptr inbounds i8, i8* %data, i64 %oz\n"
+    "  %op = bitcast i8* %og to float*\n"
+    "  store float %e, float* %op, align 1\n"
     "  %xp.next = add i32 %xp, 16\n";
 
 typedef struct scase {
@@ -354,16 +403,23 @@ int main(void) {
       {"requant_late_phi_not_affine", late, 4, 28, 16, 0, 0, "  %xin2 = add i32 %xin, 0\n",
        k_late_phis, true, NULL, false},
       {"pad_cast_trip40", k_pad_cast, 4, 40, 4, 0, 0, NULL, NULL, true, NULL, true},
-      {"neg_float", k_float, 4, 28, 16, 0, 0, NULL, NULL, false, "another type", true},
+      {"float_plain_fadd", k_float, 16, 28, 16, 0, 0, NULL, NULL, true, NULL, true},
+      {"float_bias_relu6_select", k_bias_relu6_sel, 16, 14, 16, 0, 0, NULL, NULL, true, NULL, true},
+      {"float_bias_relu6_pternlog", k_bias_relu6_pternlog, 16, 14, 16, 0, 0, NULL, NULL, true, NULL,
+       true},
+      {"neg_float_lane", k_float_lane, 4, 28, 16, 0, 0, NULL, NULL, false, "a float lane", true},
       {"neg_too_few_iterations", k_requant, 4, 2, 16, 0, 0, NULL, NULL, false, "too few", true},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i], k);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    if (cases[i].body != k_bias_relu6_pternlog || k == 4) run_case(&cases[i], k);
+    else printf("SKIP %s: pternlog needs AVX-512, which this CPU lacks\n", cases[i].name);
   /* the AVX2 form (2 iterations per trip) where the host runs AVX2 code too */
   if (k == 4) {
     snprintf(host_attrs, sizeof host_attrs,
              "\"target-cpu\"=\"haswell\" \"target-features\"=\"+avx,+avx2,+sse2,+sse3,+ssse3,"
              "+sse4.1,+sse4.2,+popcnt,+fma,+bmi,+bmi2,+f16c\"");
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+      if (cases[i].body == k_bias_relu6_pternlog) continue; /* AVX-512 only */
       char name[96];
       scase c2 = cases[i];
       snprintf(name, sizeof name, "%s/avx2", cases[i].name);
