@@ -476,9 +476,9 @@ static wasmgraph_status run_stream_widen(wgc_llvm_job *j) {
   wasmgraph_status st = wgc_stream_widen(j->ctx, j->m, false, &ss);
   if (st != WASMGRAPH_OK || !j->verbose) return st;
   wgc_log(j->ctx,
-          "stream widening: %u loops (%u by 4, %u by 2; %u streams) in %u functions; %u left "
-          "alone%s%s",
-          ss.loops, ss.by4, ss.by2, ss.streams, ss.functions, ss.rejected,
+          "stream widening: %u loops (%u by 4, %u by 2; %u streams, %u interleaved groups) in %u "
+          "functions; %u left alone%s%s",
+          ss.loops, ss.by4, ss.by2, ss.streams, ss.groups, ss.functions, ss.rejected,
           ss.first_reject ? ", first: " : "", ss.first_reject ? ss.first_reject : "");
   return st;
 }

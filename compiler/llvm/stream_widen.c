@@ -30,11 +30,22 @@
  * K iterations' values side by side (lanes of iteration k at k*n..k*n+n-1),
  * each scalar value is kept as K copies, and a load or store whose stream
  * is contiguous (s equals its width) becomes one access K times as wide.
+ * LLVM unrolls some of these loops by 2 or 4 before this pass: then each
+ * position is a stream of its own with a stride of 2 or 4 vectors, and the
+ * streams of one kind interleave. Where u such streams sit at offsets
+ * off, off + b, .., off + (u-1) b of one address (b bytes each, stride u*b),
+ * they cover their range together, and W accesses them as one: one load (or
+ * store) of K*u vectors per trip, and a shuffle that takes the members apart
+ * (or puts them back together). Streams that interleave otherwise are
+ * refused: a store among them overlaps another's range, so the check below
+ * could never pass.
  * The preheader chooses W when, at run time:
  *   - every byte any iteration accesses is inside the memory's current size
  *     (so nothing in W can trap, and no i32 address wraps),
  *   - the byte range of every store stream overlaps no other stream's range
- *     (so no iteration reads or overwrites bytes another iteration wrote),
+ *     (so no iteration reads or overwrites bytes another iteration wrote;
+ *     the members of an interleaved group touch disjoint bytes, and each
+ *     must start exactly one member width after the previous one),
  *   - and every induction the loop carries in another form than
  *     `phi + constant` (one iteration late, or recomputed from the counter:
  *     resolve_phis) does advance by its stride from its start.
@@ -80,12 +91,27 @@ enum { SW_SCALAR, SW_WIDE, SW_DROP };
 
 typedef struct sw_stream {
   LLVMValueRef inst;
-  LLVMValueRef x; /* the i32 under zext */
-  uint64_t c;     /* memarg offset */
-  int64_t s;      /* x_{j+1} - x_j */
-  unsigned bytes; /* accessed per iteration */
+  LLVMValueRef x;    /* the i32 under zext */
+  uint64_t c;        /* memarg offset */
+  LLVMValueRef root; /* x without its constant k */
+  uint64_t off;      /* k + c: the offset from zext(root) */
+  int64_t s;         /* x_{j+1} - x_j */
+  unsigned bytes;    /* accessed per iteration */
   bool store, contiguous;
+  int grp;    /* the interleaved group it belongs to, or -1 */
+  unsigned q; /* its place in that group, by offset */
 } sw_stream;
+
+/* Streams that LLVM's unrolling split: u vector streams of one kind (loads
+ * or stores) and type at root + off, off + b, ..., off + (u-1) b with
+ * stride u*b, which together cover every byte of their range. W accesses
+ * them as one stream, K*u*b bytes per trip, and (de)interleaves the
+ * members' wide values with one shuffle. */
+typedef struct sw_group {
+  unsigned u;
+  unsigned member[4]; /* stream indices, by offset */
+  unsigned last;      /* body index of the last member access */
+} sw_group;
 
 typedef struct sw_loop {
   LLVMValueRef fn;
@@ -102,6 +128,8 @@ typedef struct sw_loop {
   unsigned nphi;
   sw_stream st[MAX_STREAMS];
   unsigned nst;
+  sw_group grp[MAX_STREAMS / 2];
+  unsigned ngrp;
   LLVMValueRef data, mem; /* the data pointer and where it was loaded from */
   LLVMTypeRef mem_type;   /* struct.wasm_rt_memory_t */
   LLVMValueRef mem_slot;  /* or NULL: where the preheader reloads the struct pointer */
@@ -240,9 +268,45 @@ static bool add_stream(sw_loop *L, LLVMValueRef inst, bool store) {
   if (L->nst == MAX_STREAMS) return reject(L, "too many accesses");
   sw_stream *s = &L->st[L->nst++];
   s->inst = inst, s->x = a.x, s->c = a.c, s->store = store;
+  s->root = a.root, s->off = (uint64_t)a.k + a.c, s->grp = -1;
   s->bytes = is_vec(t) ? LLVMGetVectorSize(t) * lane_bits(t) / 8 : wgc_int_bytes(t);
   if (!s->bytes) return reject(L, "an access of another type");
   return true; /* its stride once the phis are resolved (streams_ok) */
+}
+
+static LLVMTypeRef access_type(LLVMValueRef inst) {
+  return LLVMIsAStoreInst(inst) ? LLVMTypeOf(LLVMGetOperand(inst, 0)) : LLVMTypeOf(inst);
+}
+
+/* The interleaved groups among the streams that are not contiguous (see
+ * sw_group). */
+static void form_groups(sw_loop *L) {
+  for (unsigned a = 0; a < L->nst && L->ngrp < sizeof L->grp / sizeof *L->grp; a++) {
+    const sw_stream *A = &L->st[a];
+    LLVMTypeRef t = access_type(A->inst);
+    if (A->contiguous || A->grp >= 0 || !is_vec(t) || A->s <= 0 || A->s % A->bytes) continue;
+    uint64_t u = (uint64_t)A->s / A->bytes;
+    if ((u != 2 && u != 4) || !wide_ok(t, L->k * (unsigned)u)) continue;
+    sw_group g = {(unsigned)u, {a}, 0};
+    unsigned found = 1;
+    for (unsigned q = 1; q < u; q++)
+      for (unsigned b = 0; b < L->nst; b++) {
+        const sw_stream *B = &L->st[b];
+        if (b != a && B->grp < 0 && B->store == A->store && B->s == A->s && B->root == A->root &&
+            access_type(B->inst) == t && B->off == A->off + (uint64_t)q * A->bytes) {
+          g.member[found++] = b;
+          break;
+        }
+      }
+    if (found != u) continue;
+    for (unsigned q = 0; q < u; q++) {
+      sw_stream *M = &L->st[g.member[q]];
+      M->grp = (int)L->ngrp, M->q = q;
+      int at = index_of(L, M->inst);
+      if (at > (int)g.last) g.last = (unsigned)at;
+    }
+    L->grp[L->ngrp++] = g;
+  }
 }
 
 /* Each stream's stride, now that every phi has one. */
@@ -253,6 +317,19 @@ static bool streams_ok(sw_loop *L) {
       return reject(L, "an address that is not a non-negative stride of the iteration");
     s->contiguous = (uint64_t)s->s == s->bytes;
   }
+  form_groups(L);
+  /* streams of one root and stride that interleave without forming a group:
+   * a store among them always overlaps the other's range, so the run-time
+   * check could never pass */
+  for (unsigned a = 0; a < L->nst; a++)
+    for (unsigned b = 0; b < L->nst; b++) {
+      const sw_stream *A = &L->st[a], *B = &L->st[b];
+      if (a == b || !A->store || A->root != B->root || A->s != B->s || A->s <= 0 ||
+          (A->grp >= 0 && A->grp == B->grp))
+        continue;
+      uint64_t d = A->off > B->off ? A->off - B->off : B->off - A->off;
+      if (d < (uint64_t)A->s) return reject(L, "interleaved streams that form no group");
+    }
   return true;
 }
 
@@ -602,6 +679,83 @@ static LLVMValueRef wide_ptr(sw_state *s, sw_loop *L, LLVMValueRef ptr, LLVMType
   return p0 ? LLVMBuildBitCast(s->bd, p0, LLVMPointerType(wt, 0), "sw.ptr") : NULL;
 }
 
+/* The interleaved group stream of access `inst`, or NULL. */
+static const sw_stream *grouped(const sw_loop *L, LLVMValueRef inst) {
+  for (unsigned q = 0; q < L->nst; q++)
+    if (L->st[q].inst == inst) return L->st[q].grp >= 0 ? &L->st[q] : NULL;
+  return NULL;
+}
+
+/* A pointer of type pt* to iteration 0's address of access pointer `ptr`,
+ * `back` bytes lower: where the group's first member starts. */
+static LLVMValueRef group_ptr(sw_state *s, sw_loop *L, LLVMValueRef ptr, uint64_t back,
+                              LLVMTypeRef pt) {
+  LLVMValueRef p0 = get_part(s, L, ptr, 0);
+  if (!p0) return NULL;
+  LLVMTypeRef i8 = LLVMInt8TypeInContext(s->lc);
+  LLVMValueRef b = LLVMBuildBitCast(s->bd, p0, LLVMPointerType(i8, 0), "");
+  LLVMValueRef idx = LLVMConstInt(LLVMInt64TypeInContext(s->lc), (uint64_t) - (int64_t)back, 1);
+  if (back) b = LLVMBuildGEP2(s->bd, i8, b, &idx, 1, "sw.gptr");
+  return LLVMBuildBitCast(s->bd, b, LLVMPointerType(pt, 0), "sw.ptr");
+}
+
+/* A group's loads, at its first member load (load `at`, member q): one load
+ * of the K trips' u*K vectors, and each member's wide value (iterations
+ * 0..K-1 side by side) taken out of it by a shuffle. */
+static bool emit_group_load(sw_state *s, sw_loop *L, const sw_group *G, unsigned q, unsigned at) {
+  LLVMValueRef i = L->inst[at];
+  LLVMTypeRef t = LLVMTypeOf(i);
+  unsigned n = LLVMGetVectorSize(t), u = G->u, K = L->k;
+  LLVMTypeRef bt = LLVMVectorType(LLVMGetElementType(t), n * u * K);
+  LLVMValueRef p =
+      group_ptr(s, L, LLVMGetOperand(i, 0), (uint64_t)q * L->st[G->member[0]].bytes, bt);
+  if (!p) return false;
+  LLVMValueRef big = LLVMBuildLoad2(s->bd, bt, p, "sw.gload");
+  LLVMSetAlignment(big, 1);
+  for (unsigned r = 0; r < u; r++) {
+    int m[MAX_WIDE_BITS];
+    for (unsigned k = 0; k < K; k++)
+      for (unsigned e = 0; e < n; e++) m[k * n + e] = (int)((k * u + r) * n + e);
+    LLVMValueRef mk = mask(s, m, n * K);
+    int ix = index_of(L, L->st[G->member[r]].inst);
+    if (!mk || ix < 0) return false;
+    L->wide[ix] = LLVMBuildShuffleVector(s->bd, big, LLVMGetUndef(bt), mk, "sw.gpart");
+  }
+  return true;
+}
+
+/* A group's stores, at its last member store (store `at`): the members'
+ * wide values interleaved back into memory order, one store. Every value
+ * stored is defined by then (each before its own store). */
+static bool emit_group_store(sw_state *s, sw_loop *L, const sw_group *G, unsigned at) {
+  unsigned u = G->u, K = L->k;
+  LLVMValueRef cur[4];
+  for (unsigned r = 0; r < u; r++)
+    if (!(cur[r] = get_wide(s, L, LLVMGetOperand(L->st[G->member[r]].inst, 0)))) return false;
+  unsigned len = LLVMGetVectorSize(LLVMTypeOf(cur[0])), n = len / K; /* len = K * n */
+  int m[MAX_WIDE_BITS];
+  for (unsigned w = u; w > 1; w /= 2, len *= 2) { /* concatenated: member r at r*K*n */
+    for (unsigned e = 0; e < 2 * len; e++) m[e] = (int)e;
+    LLVMValueRef mk = mask(s, m, 2 * len);
+    if (!mk) return false;
+    for (unsigned h = 0; h < w / 2; h++)
+      cur[h] = LLVMBuildShuffleVector(s->bd, cur[2 * h], cur[2 * h + 1], mk, "sw.gcat");
+  }
+  for (unsigned k = 0; k < K; k++)
+    for (unsigned r = 0; r < u; r++)
+      for (unsigned e = 0; e < n; e++) m[(k * u + r) * n + e] = (int)(r * K * n + k * n + e);
+  LLVMValueRef mk = mask(s, m, len);
+  if (!mk) return false;
+  LLVMValueRef big =
+      LLVMBuildShuffleVector(s->bd, cur[0], LLVMGetUndef(LLVMTypeOf(cur[0])), mk, "sw.gmix");
+  const sw_stream *last = grouped(L, L->inst[at]);
+  LLVMValueRef p = group_ptr(s, L, LLVMGetOperand(L->inst[at], 1), (uint64_t)last->q * last->bytes,
+                             LLVMTypeOf(big));
+  if (!p) return false;
+  LLVMSetAlignment(LLVMBuildStore(s->bd, big, p), 1);
+  return true;
+}
+
 static bool contiguous(const sw_loop *L, LLVMValueRef inst) {
   for (unsigned q = 0; q < L->nst; q++)
     if (L->st[q].inst == inst) return L->st[q].contiguous;
@@ -612,6 +766,10 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
   LLVMValueRef i = L->inst[at];
   LLVMOpcode op = LLVMGetInstructionOpcode(i);
   LLVMTypeRef t = LLVMTypeOf(i);
+  const sw_stream *g = op == LLVMStore || op == LLVMLoad ? grouped(L, i) : NULL;
+  if (g && op == LLVMStore)
+    return at == L->grp[g->grp].last ? emit_group_store(s, L, &L->grp[g->grp], at) : true;
+  if (g) return L->wide[at] ? true : emit_group_load(s, L, &L->grp[g->grp], g->q, at);
   if (op == LLVMStore) {
     LLVMValueRef v = LLVMGetOperand(i, 0), ptr = LLVMGetOperand(i, 1);
     if (contiguous(L, i) && is_vec(LLVMTypeOf(v))) {
@@ -789,9 +947,20 @@ static LLVMValueRef emit_check(sw_state *s, sw_loop *L) {
         s->bd, ok, LLVMBuildICmp(s->bd, LLVMIntEQ, d, LLVMConstInt(t, (uint64_t)L->step[p], 1), ""),
         "sw.ok");
   }
+  /* a group's members are one stream only where each is the previous one
+   * plus its width (no i32 address wrapped in between) */
+  for (unsigned g = 0; g < L->ngrp; g++)
+    for (unsigned q = 1; q < L->grp[g].u; q++) {
+      unsigned a = L->grp[g].member[0], b = L->grp[g].member[q];
+      LLVMValueRef want =
+          LLVMBuildAdd(s->bd, lo[a], LLVMConstInt(i64, (uint64_t)q * L->st[a].bytes, 0), "");
+      ok = LLVMBuildAnd(s->bd, ok, LLVMBuildICmp(s->bd, LLVMIntEQ, lo[b], want, ""), "sw.ok");
+    }
   for (unsigned a = 0; a < L->nst; a++)
     for (unsigned b = 0; b < L->nst; b++) {
       if (a == b || !L->st[a].store || (L->st[b].store && b < a)) continue;
+      /* members of one group interleave: they touch disjoint bytes */
+      if (L->st[a].grp >= 0 && L->st[a].grp == L->st[b].grp) continue;
       LLVMValueRef apart = LLVMBuildOr(s->bd, LLVMBuildICmp(s->bd, LLVMIntULE, hi[a], lo[b], ""),
                                        LLVMBuildICmp(s->bd, LLVMIntULE, hi[b], lo[a], ""), "");
       ok = LLVMBuildAnd(s->bd, ok, apart, "sw.ok");
@@ -926,6 +1095,7 @@ static void run_function(sw_state *s, LLVMValueRef fn) {
     any = true;
     s->st->loops++;
     s->st->streams += L->nst;
+    s->st->groups += L->ngrp;
     if (k == 4) s->st->by4++;
     else s->st->by2++;
   }

@@ -17,6 +17,7 @@ typedef struct wgc_stream_stats {
   unsigned loops;     /* loops given a widened copy */
   unsigned by4, by2;  /* of those, 4 iterations at a time (AVX-512) or 2 (AVX2) */
   unsigned streams;   /* memory streams (loads and stores) their checks cover */
+  unsigned groups;    /* of those, interleaved groups accessed as one stream (unrolled loops) */
   unsigned functions; /* functions with at least one widened loop */
   unsigned rejected;  /* loops of the shape left alone (first_reject says why) */
   const char *first_reject;

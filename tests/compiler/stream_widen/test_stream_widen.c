@@ -211,6 +211,51 @@ static const char k_bias_relu6_pternlog[] = BIAS_RELU6_HEAD
     "  store <4 x i32> %r, <4 x i32>* %op, align 1\n"
     "  %xp.next = add i32 %xp, 16\n";
 
+/* The bias + relu6 loop as LLVM unrolls it by 2: two positions per
+ * iteration, each a stream of stride 32 (loads at xp and xp + 16, stores at
+ * xout + t and + 16): an interleaved group each way, which W reads and
+ * writes 128 bytes at a time. Negative, `gap`: the second position 32 bytes
+ * on (stride 48): the stores interleave without covering their range, so
+ * they are no group, and the overlap check could never pass. */
+#define UNROLLED_POSITION(P, X, O)                                                     \
+  "  %xz" P " = zext i32 " X                                                           \
+  " to i64\n"                                                                          \
+  "  %xg" P " = getelementptr inbounds i8, i8* %data, i64 %xz" P                       \
+  "\n"                                                                                 \
+  "  %xv" P " = bitcast i8* %xg" P                                                     \
+  " to <4 x float>*\n"                                                                 \
+  "  %l" P " = load <4 x float>, <4 x float>* %xv" P                                   \
+  ", align 1\n"                                                                        \
+  "  %a" P                                                                             \
+  " = call <4 x float> @llvm.experimental.constrained.fadd.v4f32(<4 x float> %bf, <4 " \
+  "x float> %l" P                                                                      \
+  ", metadata !\"round.dynamic\", metadata !\"fpexcept.ignore\")\n"                    \
+  "  %mn" P " = call <4 x float> @llvm.x86.sse.min.ps(<4 x float> %a" P                \
+  ", <4 x float> <float "                                                              \
+  "6.0, float 6.0, float 6.0, float 6.0>)\n"                                           \
+  "  %c" P                                                                             \
+  " = call <4 x i1> @llvm.experimental.constrained.fcmps.v4f32(<4 x float> "           \
+  "zeroinitializer, <4 x float> %mn" P                                                 \
+  ", metadata !\"olt\", metadata !\"fpexcept.ignore\")\n"                              \
+  "  %r" P " = select <4 x i1> %c" P ", <4 x float> %mn" P                             \
+  ", <4 x float> zeroinitializer\n"                                                    \
+  "  %oz" P " = zext i32 " O                                                           \
+  " to i64\n"                                                                          \
+  "  %og" P " = getelementptr inbounds i8, i8* %data, i64 %oz" P                       \
+  "\n"                                                                                 \
+  "  %op" P " = bitcast i8* %og" P                                                     \
+  " to <4 x float>*\n"                                                                 \
+  "  store <4 x float> %r" P ", <4 x float>* %op" P ", align 1\n"
+#define UNROLLED_BODY(GAP)                                               \
+  "  %bf = bitcast <4 x i32> %bias to <4 x float>\n"                     \
+  "  %oa = add i32 %xout, %t\n"                                          \
+  "  %xa1 = add i32 %xp, " GAP                                           \
+  "\n"                                                                   \
+  "  %ob1 = add i32 %oa, " GAP "\n" UNROLLED_POSITION("0", "%xp", "%oa") \
+      UNROLLED_POSITION("1", "%xa1", "%ob1")
+static const char k_unrolled_relu6[] = UNROLLED_BODY("16") "  %xp.next = add i32 %xp, 32\n";
+static const char k_unrolled_relu6_gap[] = UNROLLED_BODY("32") "  %xp.next = add i32 %xp, 48\n";
+
 /* Negative: a float lane computed on its own. */
 static const char k_float_lane[] =
     "  %xv = bitcast i8* %xg to <4 x float>*\n"
@@ -233,7 +278,8 @@ typedef struct scase {
   const char *entry_extra, *phis; /* head()'s extras (NULL: none, the plain %xp phi) */
   bool joined;                    /* expected to get a wide copy */
   const char *why;                /* for negative cases: the reject reason expected */
-  bool affine; /* false: the run-time check must always fail (the wide loop never runs) */
+  bool affine;     /* false: the run-time check must always fail (the wide loop never runs) */
+  unsigned groups; /* interleaved groups expected */
 } scase;
 
 static char *kernel_ir(const scase *c) {
@@ -311,6 +357,7 @@ static void run_case(const scase *c, unsigned k) {
   char *after = LLVMPrintModuleToString(m1);
   if (want) {
     check(st.loops == 1 && st.functions == 1, c->name, "no wide copy");
+    check(st.groups == c->groups, c->name, "not the expected interleaved groups");
     check((k == 4 ? st.by4 : st.by2) == 1, c->name, "wrong width");
     check(instrument(m1), c->name, "no sw.body block");
   } else {
@@ -393,22 +440,27 @@ int main(void) {
     late = b.p;
   }
   const scase cases[] = {
-      {"requant_trip28", k_requant, 4, 28, 16, 0, 0, NULL, NULL, true, NULL, true},
-      {"requant_trip5", k_requant, 4, 5, 16, 0, 0, NULL, NULL, true, NULL, true},
-      {"requant_branching_preheader", k_requant, 4, 13, 16, 0, 1, NULL, NULL, true, NULL, true},
-      {"requant_data_pointer_phi", k_requant, 4, 13, 16, 0, 2, NULL, NULL, true, NULL, true},
+      {"requant_trip28", k_requant, 4, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0},
+      {"requant_trip5", k_requant, 4, 5, 16, 0, 0, NULL, NULL, true, NULL, true, 0},
+      {"requant_branching_preheader", k_requant, 4, 13, 16, 0, 1, NULL, NULL, true, NULL, true, 0},
+      {"requant_data_pointer_phi", k_requant, 4, 13, 16, 0, 2, NULL, NULL, true, NULL, true, 0},
       {"requant_late_phi", late, 4, 28, 16, 0, 0, "  %xin2 = add i32 %xin, 16\n", k_late_phis, true,
-       NULL, true},
+       NULL, true, 0},
       /* the same loop where %xp is not an induction: the check must fail */
       {"requant_late_phi_not_affine", late, 4, 28, 16, 0, 0, "  %xin2 = add i32 %xin, 0\n",
-       k_late_phis, true, NULL, false},
-      {"pad_cast_trip40", k_pad_cast, 4, 40, 4, 0, 0, NULL, NULL, true, NULL, true},
-      {"float_plain_fadd", k_float, 16, 28, 16, 0, 0, NULL, NULL, true, NULL, true},
-      {"float_bias_relu6_select", k_bias_relu6_sel, 16, 14, 16, 0, 0, NULL, NULL, true, NULL, true},
+       k_late_phis, true, NULL, false, 0},
+      {"pad_cast_trip40", k_pad_cast, 4, 40, 4, 0, 0, NULL, NULL, true, NULL, true, 0},
+      {"float_plain_fadd", k_float, 16, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0},
+      {"float_bias_relu6_select", k_bias_relu6_sel, 16, 14, 16, 0, 0, NULL, NULL, true, NULL, true,
+       0},
       {"float_bias_relu6_pternlog", k_bias_relu6_pternlog, 16, 14, 16, 0, 0, NULL, NULL, true, NULL,
-       true},
-      {"neg_float_lane", k_float_lane, 4, 28, 16, 0, 0, NULL, NULL, false, "a float lane", true},
-      {"neg_too_few_iterations", k_requant, 4, 2, 16, 0, 0, NULL, NULL, false, "too few", true},
+       true, 0},
+      {"float_unrolled_groups", k_unrolled_relu6, 32, 14, 32, 0, 0, NULL, NULL, true, NULL, true,
+       2},
+      {"neg_float_unrolled_gap", k_unrolled_relu6_gap, 48, 14, 48, 0, 0, NULL, NULL, false,
+       "interleaved", true, 0},
+      {"neg_float_lane", k_float_lane, 4, 28, 16, 0, 0, NULL, NULL, false, "a float lane", true, 0},
+      {"neg_too_few_iterations", k_requant, 4, 2, 16, 0, 0, NULL, NULL, false, "too few", true, 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     if (cases[i].body != k_bias_relu6_pternlog || k == 4) run_case(&cases[i], k);
