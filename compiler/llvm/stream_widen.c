@@ -36,16 +36,18 @@
  * off, off + b, .., off + (u-1) b of one address (b bytes each, stride u*b),
  * they cover their range together, and W accesses them as one: one load (or
  * store) of K*u vectors per trip, and a shuffle that takes the members apart
- * (or puts them back together). Streams that interleave otherwise are
- * refused: a store among them overlaps another's range, so the check below
- * could never pass.
+ * (or puts them back together). A store stream and another stream of the
+ * same address and stride are left out of each other's overlap check where
+ * they touch the same bytes in each iteration (in place) or never the same
+ * byte (exempt()); other streams that interleave with a store are refused:
+ * their ranges overlap, so the check below could never pass.
  * The preheader chooses W when, at run time:
  *   - every byte any iteration accesses is inside the memory's current size
  *     (so nothing in W can trap, and no i32 address wraps),
  *   - the byte range of every store stream overlaps no other stream's range
- *     (so no iteration reads or overwrites bytes another iteration wrote;
- *     the members of an interleaved group touch disjoint bytes, and each
- *     must start exactly one member width after the previous one),
+ *     (so no iteration reads or overwrites bytes another iteration wrote),
+ *     except for exempt pairs, whose addresses must be exactly as far apart
+ *     as the IR's offsets say (as must an interleaved group's members),
  *   - and every induction the loop carries in another form than
  *     `phi + constant` (one iteration late, or recomputed from the counter:
  *     resolve_phis) does advance by its stride from its start.
@@ -79,11 +81,12 @@
 #include "pass_util.h"
 
 enum {
-  MAX_INSTS = 512,     /* instructions of a loop body */
-  MAX_PHIS = 16,       /* induction variables */
-  MAX_STREAMS = 16,    /* loads and stores */
-  MAX_K = 4,           /* iterations per wide trip */
-  MAX_WIDE_BITS = 1024 /* the widest vector built (the backend splits it) */
+  MAX_INSTS = 512,      /* instructions of a loop body */
+  MAX_PHIS = 16,        /* induction variables */
+  MAX_STREAMS = 16,     /* loads and stores */
+  MAX_K = 4,            /* iterations per wide trip */
+  MAX_WIDE_BITS = 1024, /* the widest vector built (the backend splits it) */
+  MAX_GROUP_BITS = 2048 /* the widest access of an interleaved group */
 };
 
 /* How W computes a body instruction. */
@@ -286,7 +289,9 @@ static void form_groups(sw_loop *L) {
     LLVMTypeRef t = access_type(A->inst);
     if (A->contiguous || A->grp >= 0 || !is_vec(t) || A->s <= 0 || A->s % A->bytes) continue;
     uint64_t u = (uint64_t)A->s / A->bytes;
-    if ((u != 2 && u != 4) || !wide_ok(t, L->k * (unsigned)u)) continue;
+    if ((u != 2 && u != 4) ||
+        (uint64_t)LLVMGetVectorSize(t) * L->k * u * lane_bits(t) > MAX_GROUP_BITS)
+      continue;
     sw_group g = {(unsigned)u, {a}, 0};
     unsigned found = 1;
     for (unsigned q = 1; q < u; q++)
@@ -309,6 +314,24 @@ static void form_groups(sw_loop *L) {
   }
 }
 
+/* Whether store stream a and stream b (one root and stride, offsets d
+ * apart) can be left out of each other's overlap check: either they access
+ * the same bytes in every iteration (d = 0, one width: an in-place update,
+ * as TVM's elementwise kernels do), which only that iteration touches
+ * (stride >= width); or no byte of a is ever a byte of b (a's bytes at
+ * j*s + [0, wa), b's at d + j*s + [0, wb): d mod s in [wa, s - wb]), as
+ * for the members of an interleaved group. Either way W's order of the K
+ * iterations' accesses changes nothing. The run-time check still requires
+ * their addresses to be d apart (emit_check): no i32 address wrapped
+ * between them. */
+static bool exempt(const sw_stream *a, const sw_stream *b) {
+  if (a->root != b->root || a->s != b->s || a->s <= 0) return false;
+  int64_t d = (int64_t)(b->off - a->off), s = a->s;
+  if (d == 0) return a->bytes == b->bytes && (uint64_t)s >= a->bytes;
+  int64_t r = (d % s + s) % s;
+  return r >= (int64_t)a->bytes && r <= s - (int64_t)b->bytes;
+}
+
 /* Each stream's stride, now that every phi has one. */
 static bool streams_ok(sw_loop *L) {
   for (unsigned q = 0; q < L->nst; q++) {
@@ -318,17 +341,15 @@ static bool streams_ok(sw_loop *L) {
     s->contiguous = (uint64_t)s->s == s->bytes;
   }
   form_groups(L);
-  /* streams of one root and stride that interleave without forming a group:
-   * a store among them always overlaps the other's range, so the run-time
-   * check could never pass */
+  /* a store and another stream of one root and stride, less than a stride
+   * apart, that are not exempt (in place or disjoint): their ranges always
+   * overlap, so the run-time check could never pass */
   for (unsigned a = 0; a < L->nst; a++)
     for (unsigned b = 0; b < L->nst; b++) {
       const sw_stream *A = &L->st[a], *B = &L->st[b];
-      if (a == b || !A->store || A->root != B->root || A->s != B->s || A->s <= 0 ||
-          (A->grp >= 0 && A->grp == B->grp))
-        continue;
+      if (a == b || !A->store || A->root != B->root || A->s != B->s || A->s <= 0) continue;
       uint64_t d = A->off > B->off ? A->off - B->off : B->off - A->off;
-      if (d < (uint64_t)A->s) return reject(L, "interleaved streams that form no group");
+      if (d < (uint64_t)A->s && !exempt(A, B)) return reject(L, "interleaved streams that overlap");
     }
   return true;
 }
@@ -959,8 +980,14 @@ static LLVMValueRef emit_check(sw_state *s, sw_loop *L) {
   for (unsigned a = 0; a < L->nst; a++)
     for (unsigned b = 0; b < L->nst; b++) {
       if (a == b || !L->st[a].store || (L->st[b].store && b < a)) continue;
-      /* members of one group interleave: they touch disjoint bytes */
-      if (L->st[a].grp >= 0 && L->st[a].grp == L->st[b].grp) continue;
+      /* in place, or disjoint bytes (a group's members): their addresses
+       * must only be as far apart as the IR says */
+      if (exempt(&L->st[a], &L->st[b])) {
+        int64_t d = (int64_t)(L->st[b].off - L->st[a].off);
+        LLVMValueRef want = LLVMBuildAdd(s->bd, lo[a], LLVMConstInt(i64, (uint64_t)d, 1), "");
+        ok = LLVMBuildAnd(s->bd, ok, LLVMBuildICmp(s->bd, LLVMIntEQ, lo[b], want, ""), "sw.ok");
+        continue;
+      }
       LLVMValueRef apart = LLVMBuildOr(s->bd, LLVMBuildICmp(s->bd, LLVMIntULE, hi[a], lo[b], ""),
                                        LLVMBuildICmp(s->bd, LLVMIntULE, hi[b], lo[a], ""), "");
       ok = LLVMBuildAnd(s->bd, ok, apart, "sw.ok");

@@ -214,9 +214,11 @@ static const char k_bias_relu6_pternlog[] = BIAS_RELU6_HEAD
 /* The bias + relu6 loop as LLVM unrolls it by 2: two positions per
  * iteration, each a stream of stride 32 (loads at xp and xp + 16, stores at
  * xout + t and + 16): an interleaved group each way, which W reads and
- * writes 128 bytes at a time. Negative, `gap`: the second position 32 bytes
- * on (stride 48): the stores interleave without covering their range, so
- * they are no group, and the overlap check could never pass. */
+ * writes 128 bytes at a time. `gap`: the second position 32 bytes on
+ * (stride 48): no group, but the two store streams never touch the same
+ * byte, so each is accessed on its own and their overlap check is left out.
+ * Negative, `overlap`: the second position 8 bytes on: the stores overlap
+ * each other every iteration, so the overlap check could never pass. */
 #define UNROLLED_POSITION(P, X, O)                                                     \
   "  %xz" P " = zext i32 " X                                                           \
   " to i64\n"                                                                          \
@@ -255,6 +257,19 @@ static const char k_bias_relu6_pternlog[] = BIAS_RELU6_HEAD
       UNROLLED_POSITION("1", "%xa1", "%ob1")
 static const char k_unrolled_relu6[] = UNROLLED_BODY("16") "  %xp.next = add i32 %xp, 32\n";
 static const char k_unrolled_relu6_gap[] = UNROLLED_BODY("32") "  %xp.next = add i32 %xp, 48\n";
+static const char k_unrolled_relu6_overlap[] = UNROLLED_BODY("8") "  %xp.next = add i32 %xp, 32\n";
+
+/* In place (TVM's elementwise kernels on one buffer): each position is
+ * loaded and stored back at the same address; plain and unrolled by 2. The
+ * store and the load of a position are exempt from each other's overlap
+ * check, so the wide loop runs wherever the accesses are in bounds. */
+static const char k_in_place[] =
+    "  %bf = bitcast <4 x i32> %bias to <4 x float>\n" UNROLLED_POSITION(
+        "0", "%xp", "%xp") "  %xp.next = add i32 %xp, 16\n";
+static const char k_unrolled_in_place[] =
+    "  %bf = bitcast <4 x i32> %bias to <4 x float>\n"
+    "  %xa1 = add i32 %xp, 16\n" UNROLLED_POSITION("0", "%xp", "%xp")
+        UNROLLED_POSITION("1", "%xa1", "%xa1") "  %xp.next = add i32 %xp, 32\n";
 
 /* Negative: a float lane computed on its own. */
 static const char k_float_lane[] =
@@ -280,6 +295,7 @@ typedef struct scase {
   const char *why;                /* for negative cases: the reject reason expected */
   bool affine;     /* false: the run-time check must always fail (the wide loop never runs) */
   unsigned groups; /* interleaved groups expected */
+  bool in_place;   /* writes only what it reads: no placement overlaps */
 } scase;
 
 static char *kernel_ir(const scase *c) {
@@ -405,7 +421,8 @@ static void run_case(const scase *c, unsigned k) {
     check(ok0 == ok1 && (!c->affine || ok0 == !pl[p].fault), c->name, what);
     snprintf(what, sizeof what, "%s: memory differs from the loop's", pl[p].what);
     check(memcmp(g_after0, g_mem, MEM) == 0, c->name, what);
-    unsigned want_trips = want && c->affine && pl[p].wide ? (c->trip - 1) / k : 0;
+    bool wide = pl[p].wide || (c->in_place && p == 4); /* p 4: the overlap placement */
+    unsigned want_trips = want && c->affine && wide ? (c->trip - 1) / k : 0;
     snprintf(what, sizeof what, "%s: the wide loop ran %u trips, want %u", pl[p].what, *count,
              want_trips);
     check(*count == want_trips, c->name, what);
@@ -440,27 +457,36 @@ int main(void) {
     late = b.p;
   }
   const scase cases[] = {
-      {"requant_trip28", k_requant, 4, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0},
-      {"requant_trip5", k_requant, 4, 5, 16, 0, 0, NULL, NULL, true, NULL, true, 0},
-      {"requant_branching_preheader", k_requant, 4, 13, 16, 0, 1, NULL, NULL, true, NULL, true, 0},
-      {"requant_data_pointer_phi", k_requant, 4, 13, 16, 0, 2, NULL, NULL, true, NULL, true, 0},
+      {"requant_trip28", k_requant, 4, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0, false},
+      {"requant_trip5", k_requant, 4, 5, 16, 0, 0, NULL, NULL, true, NULL, true, 0, false},
+      {"requant_branching_preheader", k_requant, 4, 13, 16, 0, 1, NULL, NULL, true, NULL, true, 0,
+       false},
+      {"requant_data_pointer_phi", k_requant, 4, 13, 16, 0, 2, NULL, NULL, true, NULL, true, 0,
+       false},
       {"requant_late_phi", late, 4, 28, 16, 0, 0, "  %xin2 = add i32 %xin, 16\n", k_late_phis, true,
-       NULL, true, 0},
+       NULL, true, 0, false},
       /* the same loop where %xp is not an induction: the check must fail */
       {"requant_late_phi_not_affine", late, 4, 28, 16, 0, 0, "  %xin2 = add i32 %xin, 0\n",
-       k_late_phis, true, NULL, false, 0},
-      {"pad_cast_trip40", k_pad_cast, 4, 40, 4, 0, 0, NULL, NULL, true, NULL, true, 0},
-      {"float_plain_fadd", k_float, 16, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0},
+       k_late_phis, true, NULL, false, 0, false},
+      {"pad_cast_trip40", k_pad_cast, 4, 40, 4, 0, 0, NULL, NULL, true, NULL, true, 0, false},
+      {"float_plain_fadd", k_float, 16, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0, false},
       {"float_bias_relu6_select", k_bias_relu6_sel, 16, 14, 16, 0, 0, NULL, NULL, true, NULL, true,
-       0},
+       0, false},
       {"float_bias_relu6_pternlog", k_bias_relu6_pternlog, 16, 14, 16, 0, 0, NULL, NULL, true, NULL,
-       true, 0},
-      {"float_unrolled_groups", k_unrolled_relu6, 32, 14, 32, 0, 0, NULL, NULL, true, NULL, true,
-       2},
-      {"neg_float_unrolled_gap", k_unrolled_relu6_gap, 48, 14, 48, 0, 0, NULL, NULL, false,
-       "interleaved", true, 0},
-      {"neg_float_lane", k_float_lane, 4, 28, 16, 0, 0, NULL, NULL, false, "a float lane", true, 0},
-      {"neg_too_few_iterations", k_requant, 4, 2, 16, 0, 0, NULL, NULL, false, "too few", true, 0},
+       true, 0, false},
+      {"float_unrolled_groups", k_unrolled_relu6, 32, 14, 32, 0, 0, NULL, NULL, true, NULL, true, 2,
+       false},
+      {"float_unrolled_gap", k_unrolled_relu6_gap, 48, 14, 48, 0, 0, NULL, NULL, true, NULL, true,
+       0, false},
+      {"float_in_place", k_in_place, 16, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0, true},
+      {"float_unrolled_in_place", k_unrolled_in_place, 32, 14, 32, 0, 0, NULL, NULL, true, NULL,
+       true, 2, true},
+      {"neg_float_unrolled_overlap", k_unrolled_relu6_overlap, 32, 14, 32, 0, 0, NULL, NULL, false,
+       "interleaved", true, 0, false},
+      {"neg_float_lane", k_float_lane, 4, 28, 16, 0, 0, NULL, NULL, false, "a float lane", true, 0,
+       false},
+      {"neg_too_few_iterations", k_requant, 4, 2, 16, 0, 0, NULL, NULL, false, "too few", true, 0,
+       false},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     if (cases[i].body != k_bias_relu6_pternlog || k == 4) run_case(&cases[i], k);
