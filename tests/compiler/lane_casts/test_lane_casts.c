@@ -60,6 +60,19 @@ static void put_convert(sbuf *b, const char *dst, const char *src, bool zext, bo
         dst, zext ? "uitofp" : "sitofp", src);
 }
 
+/* %f0..%f3 inserted into lanes 0..3 of a <4 x float>, stored at %out; the
+ * function's end, the declarations and the attributes. */
+static char *finish_f32x4(sbuf *b) {
+  put(b, "  %%w0 = insertelement <4 x float> undef, float %%f0, i64 0\n");
+  for (unsigned i = 1; i < 4; i++)
+    put(b, "  %%w%u = insertelement <4 x float> %%w%u, float %%f%u, i64 %u\n", i, i - 1, i, i);
+  put(b, "  %%po = bitcast i8* %%out to <4 x float>*\n");
+  put(b, "  store <4 x float> %%w3, <4 x float>* %%po, align 1\n");
+  put(b, "  ret void\n}\n%s", k_decls);
+  put(b, "attributes #0 = { strictfp %s }\nattributes #1 = { strictfp }\n", host_attrs);
+  return b->p;
+}
+
 static char *conv_ir(const conv_case *c) {
   sbuf b = {0};
   put(&b, "define void @k(i8* %%in, i8* %%out) #0 {\n");
@@ -82,8 +95,7 @@ static char *conv_ir(const conv_case *c) {
       put(&b, "  %%v = bitcast <4 x i32> %%iv to <16 x i8>\n");
       break;
   }
-  const char *prev = "undef";
-  char w[16], s[16], f[16];
+  char s[16], f[16];
   for (unsigned i = 0; i < 4; i++) {
     bool z = c->zext != (c->mixed && i == 2);
     snprintf(s, sizeof s, "%%s%u", i);
@@ -101,15 +113,8 @@ static char *conv_ir(const conv_case *c) {
     }
     if (i == 3 && c->lane3_plain) put(&b, "  %%f3 = fadd float 1.0, 2.0\n");
     else put_convert(&b, f, s, z, c->plain);
-    put(&b, "  %%w%u = insertelement <4 x float> %s, float %s, i64 %u\n", i, prev, f, i);
-    snprintf(w, sizeof w, "%%w%u", i);
-    prev = w;
   }
-  put(&b, "  %%po = bitcast i8* %%out to <4 x float>*\n");
-  put(&b, "  store <4 x float> %s, <4 x float>* %%po, align 1\n", prev);
-  put(&b, "  ret void\n}\n%s", k_decls);
-  put(&b, "attributes #0 = { strictfp %s }\nattributes #1 = { strictfp }\n", host_attrs);
-  return b.p;
+  return finish_f32x4(&b);
 }
 
 /* i32 lanes 3, 2, 1, 0 of the input converted with rounding (round to
@@ -119,22 +124,14 @@ static char *i32_ir(void) {
   put(&b, "define void @k(i8* %%in, i8* %%out) #0 {\n");
   put(&b, "  %%pi = bitcast i8* %%in to <4 x i32>*\n");
   put(&b, "  %%v = load <4 x i32>, <4 x i32>* %%pi, align 1\n");
-  const char *prev = "undef";
-  char w[16], f[16], e[16];
+  char f[16], e[16];
   for (unsigned i = 0; i < 4; i++) {
     snprintf(e, sizeof e, "%%e%u", i);
     snprintf(f, sizeof f, "%%f%u", i);
     put(&b, "  %s = extractelement <4 x i32> %%v, i64 %u\n", e, 3 - i);
     put_convert(&b, f, e, false, false);
-    put(&b, "  %%w%u = insertelement <4 x float> %s, float %s, i64 %u\n", i, prev, f, i);
-    snprintf(w, sizeof w, "%%w%u", i);
-    prev = w;
   }
-  put(&b, "  %%po = bitcast i8* %%out to <4 x float>*\n");
-  put(&b, "  store <4 x float> %s, <4 x float>* %%po, align 1\n", prev);
-  put(&b, "  ret void\n}\n%s", k_decls);
-  put(&b, "attributes #0 = { strictfp %s }\nattributes #1 = { strictfp }\n", host_attrs);
-  return b.p;
+  return finish_f32x4(&b);
 }
 
 /* 16 bytes: byte 4q + i is the trunc of lane i of source order[q] (sources
