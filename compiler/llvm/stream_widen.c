@@ -350,6 +350,12 @@ static bool streams_ok(sw_loop *L) {
       if (a == b || !A->store || A->root != B->root || A->s != B->s || A->s <= 0) continue;
       uint64_t d = A->off > B->off ? A->off - B->off : B->off - A->off;
       if (d < (uint64_t)A->s && !exempt(A, B)) return reject(L, "interleaved streams that overlap");
+      /* in place with a group: W loads a group at its first member and
+       * stores it at its last, which keeps each iteration's order on these
+       * bytes only if the load came first */
+      if (d == 0 && (A->grp >= 0 || B->grp >= 0) &&
+          (B->store || index_of(L, B->inst) > index_of(L, A->inst)))
+        return reject(L, "a grouped access after the store of its bytes");
     }
   return true;
 }

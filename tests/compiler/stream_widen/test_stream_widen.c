@@ -271,6 +271,36 @@ static const char k_unrolled_in_place[] =
     "  %xa1 = add i32 %xp, 16\n" UNROLLED_POSITION("0", "%xp", "%xp")
         UNROLLED_POSITION("1", "%xa1", "%xa1") "  %xp.next = add i32 %xp, 32\n";
 
+/* Negative: in place and unrolled by 2, but each position's bytes are
+ * stored before they are loaded back (store p0, load p0, store p1, load
+ * p1). W would load the group at p0's load, before p1's store: refused. */
+static const char k_grouped_load_after_store[] =
+    "  %bf = bitcast <4 x i32> %bias to <4 x float>\n"
+    "  %xa1 = add i32 %xp, 16\n"
+    "  %xz0 = zext i32 %xp to i64\n"
+    "  %xg0 = getelementptr inbounds i8, i8* %data, i64 %xz0\n"
+    "  %xv0 = bitcast i8* %xg0 to <4 x float>*\n"
+    "  %xz1 = zext i32 %xa1 to i64\n"
+    "  %xg1 = getelementptr inbounds i8, i8* %data, i64 %xz1\n"
+    "  %xv1 = bitcast i8* %xg1 to <4 x float>*\n"
+    "  store <4 x float> %bf, <4 x float>* %xv0, align 1\n"
+    "  %l0 = load <4 x float>, <4 x float>* %xv0, align 1\n"
+    "  store <4 x float> %bf, <4 x float>* %xv1, align 1\n"
+    "  %l1 = load <4 x float>, <4 x float>* %xv1, align 1\n"
+    "  %s0 = fadd <4 x float> %l0, %l0\n"
+    "  %s1 = fadd <4 x float> %l1, %l1\n"
+    "  %oa = add i32 %xout, %t\n"
+    "  %ob1 = add i32 %oa, 16\n"
+    "  %oz0 = zext i32 %oa to i64\n"
+    "  %og0 = getelementptr inbounds i8, i8* %data, i64 %oz0\n"
+    "  %op0 = bitcast i8* %og0 to <4 x float>*\n"
+    "  store <4 x float> %s0, <4 x float>* %op0, align 1\n"
+    "  %oz1 = zext i32 %ob1 to i64\n"
+    "  %og1 = getelementptr inbounds i8, i8* %data, i64 %oz1\n"
+    "  %op1 = bitcast i8* %og1 to <4 x float>*\n"
+    "  store <4 x float> %s1, <4 x float>* %op1, align 1\n"
+    "  %xp.next = add i32 %xp, 32\n";
+
 /* Negative: a float lane computed on its own. */
 static const char k_float_lane[] =
     "  %xv = bitcast i8* %xg to <4 x float>*\n"
@@ -481,6 +511,8 @@ int main(void) {
       {"float_in_place", k_in_place, 16, 28, 16, 0, 0, NULL, NULL, true, NULL, true, 0, true},
       {"float_unrolled_in_place", k_unrolled_in_place, 32, 14, 32, 0, 0, NULL, NULL, true, NULL,
        true, 2, true},
+      {"neg_grouped_load_after_store", k_grouped_load_after_store, 32, 14, 32, 0, 0, NULL, NULL,
+       false, "after the store", true, 0, false},
       {"neg_float_unrolled_overlap", k_unrolled_relu6_overlap, 32, 14, 32, 0, 0, NULL, NULL, false,
        "interleaved", true, 0, false},
       {"neg_float_lane", k_float_lane, 4, 28, 16, 0, 0, NULL, NULL, false, "a float lane", true, 0,
