@@ -295,6 +295,29 @@ LLVMValueRef wgc_md_string(LLVMContextRef c, const char *s) {
   return LLVMMetadataAsValue(c, LLVMMDStringInContext2(c, s, strlen(s)));
 }
 
+LLVMValueRef wgc_lane0_source(LLVMValueRef s, unsigned *k) {
+  if (LLVMIsAShuffleVectorInst(s)) {
+    LLVMValueRef v = LLVMGetOperand(s, 0);
+    int m = LLVMGetMaskValue(s, 0);
+    if (m < 0 || (unsigned)m >= LLVMGetVectorSize(LLVMTypeOf(v))) return NULL;
+    *k = (unsigned)m;
+    return v;
+  }
+  if (LLVMIsAInsertElementInst(s)) {
+    LLVMValueRef e = LLVMGetOperand(s, 1);
+    uint64_t i, lane;
+    if (!const_int(LLVMGetOperand(s, 2), &i) || i != 0 || !LLVMIsAExtractElementInst(e) ||
+        !const_int(LLVMGetOperand(e, 1), &lane))
+      return NULL;
+    LLVMValueRef v = LLVMGetOperand(e, 0);
+    if (lane >= LLVMGetVectorSize(LLVMTypeOf(v))) return NULL;
+    *k = (unsigned)lane;
+    return v;
+  }
+  *k = 0;
+  return s;
+}
+
 bool wgc_is_plain_access(LLVMValueRef inst) {
   return (LLVMIsALoadInst(inst) || LLVMIsAStoreInst(inst)) && !LLVMGetVolatile(inst) &&
          LLVMGetOrdering(inst) == LLVMAtomicOrderingNotAtomic;

@@ -136,6 +136,13 @@ bool wgc_is_plain_load(LLVMValueRef v);
  * operands, so the passes that widen vector code may widen it. */
 const char *wgc_lanewise_int_intrinsic(LLVMValueRef call);
 
+/* The vector V whose lane *k is lane 0 of vector s, as wasm2c's scalar
+ * operations on one lane read it after -O2: a shufflevector of V whose mask
+ * starts with k (a lane of V), an insertelement at 0 of lane k of V
+ * (extractelement), or s itself (k = 0). NULL for an insertelement of
+ * anything else, or a mask that starts with undef or the second operand. */
+LLVMValueRef wgc_lane0_source(LLVMValueRef s, unsigned *k);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

@@ -190,22 +190,10 @@ static LLVMValueRef converted_lane(LLVMValueRef cvt, unsigned *k) {
   const char *name = wgc_callee_name(cvt);
   if (!name || strcmp(name, "llvm.x86.sse.cvttss2si") != 0) return NULL;
   LLVMValueRef s = LLVMGetOperand(cvt, 0);
-  if (LLVMIsAShuffleVectorInst(s) && LLVMGetVectorSize(LLVMTypeOf(LLVMGetOperand(s, 0))) == 4) {
-    int m = LLVMGetMaskValue(s, 0);
-    if (m < 0 || m >= 4) return NULL;
-    *k = (unsigned)m;
-    return LLVMGetOperand(s, 0);
-  }
-  if (LLVMIsAInsertElementInst(s)) {
-    LLVMValueRef e = LLVMGetOperand(s, 1), i = LLVMGetOperand(s, 2);
-    if (!LLVMIsAConstantInt(i) || LLVMConstIntGetZExtValue(i) != 0 ||
-        !LLVMIsAExtractElementInst(e) || !LLVMIsAConstantInt(LLVMGetOperand(e, 1)))
-      return NULL;
-    LLVMValueRef v = LLVMGetOperand(e, 0);
-    unsigned long long lane = LLVMConstIntGetZExtValue(LLVMGetOperand(e, 1));
-    if (LLVMGetVectorSize(LLVMTypeOf(v)) != 4 || lane >= 4) return NULL;
-    *k = (unsigned)lane;
-    return v;
+  if ((LLVMIsAShuffleVectorInst(s) && LLVMGetVectorSize(LLVMTypeOf(LLVMGetOperand(s, 0))) == 4) ||
+      LLVMIsAInsertElementInst(s)) {
+    LLVMValueRef v = wgc_lane0_source(s, k);
+    return v && LLVMGetVectorSize(LLVMTypeOf(v)) == 4 ? v : NULL;
   }
   *k = 0;
   return s;

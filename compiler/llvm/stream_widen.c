@@ -153,6 +153,7 @@ typedef struct sw_state {
   LLVMBuilderRef pre; /* at the end of the preheader (before its branch) */
   wgc_stream_stats *st;
   bool oom;
+  bool broken; /* a matched loop's copy could not be built: a bug, the module is unusable */
 } sw_state;
 
 /* ---- analysis ----------------------------------------------------------- */
@@ -1122,7 +1123,9 @@ static void run_function(sw_state *s, LLVMValueRef fn) {
       continue;
     }
     if (!transform(s, L)) {
-      s->oom = true; /* only an allocation can fail once the loop matched */
+      /* a failed allocation, or a shape match() accepted and the copy
+       * cannot build (a bug): either way the function is half rewritten */
+      if (!s->oom) s->broken = true;
       break;
     }
     any = true;
@@ -1149,10 +1152,15 @@ wasmgraph_status wgc_stream_widen(wgc_ctx *ctx, LLVMModuleRef m, bool verify,
   sw_state s = {.lc = LLVMGetModuleContext(m), .m = m, .st = st};
   s.bd = LLVMCreateBuilderInContext(s.lc);
   s.pre = LLVMCreateBuilderInContext(s.lc);
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f && !s.oom; f = LLVMGetNextFunction(f))
+  for (LLVMValueRef f = LLVMGetFirstFunction(m); f && !s.oom && !s.broken;
+       f = LLVMGetNextFunction(f))
     if (!LLVMIsDeclaration(f)) run_function(&s, f);
   LLVMDisposeBuilder(s.bd);
   LLVMDisposeBuilder(s.pre);
   if (s.oom) return wgc_fail(ctx, WASMGRAPH_ERR_NO_MEMORY, "stream widen: out of memory");
+  if (s.broken)
+    return wgc_fail(ctx, WASMGRAPH_ERR_UNSUPPORTED,
+                    "stream widen: a matched loop's wide copy could not be built (a bug; "
+                    "--disable-pass=stream-widen avoids it)");
   return wgc_verify_after(ctx, m, verify, "stream widen");
 }

@@ -24,9 +24,9 @@ typedef struct wgc_stream_stats {
 } wgc_stream_stats;
 
 /* Transforms m in place. OK, NO_MEMORY, or UNSUPPORTED if the verifier
- * rejects the result (a bug here; the module must not be used). The
- * verifier runs when `verify`, and always in builds without NDEBUG. stats
- * may be NULL. */
+ * rejects the result or a matched loop's copy cannot be built (a bug here;
+ * the module must not be used). The verifier runs when `verify`, and always
+ * in builds without NDEBUG. stats may be NULL. */
 wasmgraph_status wgc_stream_widen(wgc_ctx *ctx, LLVMModuleRef m, bool verify,
                                   wgc_stream_stats *stats);
 

@@ -99,16 +99,15 @@ static LLVMValueRef unsigned_guard(LLVMValueRef c) {
   return NULL;
 }
 
-/* Whether lane 0 of the <4 x float> s is x. */
+/* Whether lane 0 of the <4 x float> s is x: x inserted at 0, or x lane k
+ * of a vector whose lane k is s's lane 0. */
 static bool lane0_is(LLVMValueRef s, LLVMValueRef x) {
-  if (LLVMIsAInsertElementInst(s))
-    return LLVMGetOperand(s, 1) == x && const_int(LLVMGetOperand(s, 2), 0);
-  if (!LLVMIsAExtractElementInst(x)) return false;
-  LLVMValueRef v = LLVMGetOperand(x, 0), k = LLVMGetOperand(x, 1);
-  if (!LLVMIsAConstantInt(k)) return false;
-  if (s == v) return LLVMConstIntGetZExtValue(k) == 0;
-  return LLVMIsAShuffleVectorInst(s) && LLVMGetOperand(s, 0) == v &&
-         LLVMGetMaskValue(s, 0) == (int)LLVMConstIntGetZExtValue(k);
+  if (LLVMIsAInsertElementInst(s) && LLVMGetOperand(s, 1) == x)
+    return const_int(LLVMGetOperand(s, 2), 0);
+  if (!LLVMIsAExtractElementInst(x) || !LLVMIsAConstantInt(LLVMGetOperand(x, 1))) return false;
+  unsigned k;
+  LLVMValueRef v = wgc_lane0_source(s, &k);
+  return v && v == LLVMGetOperand(x, 0) && k == LLVMConstIntGetZExtValue(LLVMGetOperand(x, 1));
 }
 
 /* A call of the conversion intrinsic `name` on a vector whose lane 0 is x. */
