@@ -44,12 +44,12 @@
 
 enum { MAX_LANES = 16, MAX_OPS = 4, MAX_SOURCES = 4, MAX_TREE = 64, MAX_DEAD = 512 };
 
-typedef enum { OP_TRUNC, OP_SEXT, OP_ZEXT, OP_SITOFP, OP_UITOFP } op_kind;
-
-/* One cast of a lane's chain: its kind, its result type (scalar), and for a
+/* One cast of a lane's chain: its opcode (LLVMTrunc, LLVMSExt, LLVMZExt,
+ * LLVMSIToFP or LLVMUIToFP; a constrained conversion is recorded as the
+ * SIToFP/UIToFP it rounds like), its result type (scalar), and for a
  * constrained conversion the call's rounding and exception metadata. */
 typedef struct cast_op {
-  op_kind kind;
+  LLVMOpcode op;
   LLVMTypeRef to;
   LLVMValueRef md[2]; /* both NULL: a plain instruction */
 } cast_op;
@@ -107,10 +107,10 @@ static LLVMValueRef tree_lane(LLVMValueRef v, unsigned lane, bool *undef) {
   return NULL;
 }
 
-static bool push_op(lane_path *p, op_kind kind, LLVMTypeRef to, LLVMValueRef md0,
+static bool push_op(lane_path *p, LLVMOpcode op, LLVMTypeRef to, LLVMValueRef md0,
                     LLVMValueRef md1) {
   if (p->n == MAX_OPS) return false;
-  p->ops[p->n++] = (cast_op){kind, to, {md0, md1}};
+  p->ops[p->n++] = (cast_op){op, to, {md0, md1}};
   return true;
 }
 
@@ -133,7 +133,7 @@ static bool low_bits_form(LLVMValueRef s, lane_path *p) {
     if (sh == 0 || sh >= w) return false;
     p->low_bits = w - (unsigned)sh;
     p->low = LLVMGetOperand(shl, 0);
-    if (!push_op(p, OP_SEXT, LLVMTypeOf(s), NULL, NULL)) return false;
+    if (!push_op(p, LLVMSExt, LLVMTypeOf(s), NULL, NULL)) return false;
   } else if (op == LLVMAnd) {
     LLVMValueRef c = LLVMGetOperand(s, 1);
     if (!LLVMIsAConstantInt(c)) return false;
@@ -143,7 +143,7 @@ static bool low_bits_form(LLVMValueRef s, lane_path *p) {
     if (b == 0 || b >= w || (b < 64 && mask >> b)) return false;
     p->low_bits = b;
     p->low = LLVMGetOperand(s, 0);
-    if (!push_op(p, OP_ZEXT, LLVMTypeOf(s), NULL, NULL)) return false;
+    if (!push_op(p, LLVMZExt, LLVMTypeOf(s), NULL, NULL)) return false;
   } else {
     return false;
   }
@@ -170,12 +170,7 @@ static bool parse_lane(LLVMValueRef s, lane_path *p) {
     LLVMOpcode op = LLVMGetInstructionOpcode(s);
     if (op == LLVMTrunc || op == LLVMSExt || op == LLVMZExt || op == LLVMSIToFP ||
         op == LLVMUIToFP) {
-      op_kind k = op == LLVMTrunc    ? OP_TRUNC
-                  : op == LLVMSExt   ? OP_SEXT
-                  : op == LLVMZExt   ? OP_ZEXT
-                  : op == LLVMSIToFP ? OP_SITOFP
-                                     : OP_UITOFP;
-      if (!push_op(p, k, LLVMTypeOf(s), NULL, NULL)) return false;
+      if (!push_op(p, op, LLVMTypeOf(s), NULL, NULL)) return false;
       s = LLVMGetOperand(s, 0);
       continue;
     }
@@ -184,7 +179,7 @@ static bool parse_lane(LLVMValueRef s, lane_path *p) {
       bool si = wgc_has_prefix(name, "llvm.experimental.constrained.sitofp.");
       bool ui = wgc_has_prefix(name, "llvm.experimental.constrained.uitofp.");
       if ((!si && !ui) || LLVMGetNumArgOperands(s) != 3) return false;
-      if (!push_op(p, si ? OP_SITOFP : OP_UITOFP, LLVMTypeOf(s), LLVMGetOperand(s, 1),
+      if (!push_op(p, si ? LLVMSIToFP : LLVMUIToFP, LLVMTypeOf(s), LLVMGetOperand(s, 1),
                    LLVMGetOperand(s, 2)))
         return false;
       s = LLVMGetOperand(s, 0);
@@ -197,7 +192,7 @@ static bool parse_lane(LLVMValueRef s, lane_path *p) {
 static bool same_ops(const lane_path *a, const lane_path *b) {
   if (a->n != b->n || a->leaf != b->leaf) return false;
   for (unsigned i = 0; i < a->n; i++)
-    if (a->ops[i].kind != b->ops[i].kind || a->ops[i].to != b->ops[i].to ||
+    if (a->ops[i].op != b->ops[i].op || a->ops[i].to != b->ops[i].to ||
         a->ops[i].md[0] != b->ops[i].md[0] || a->ops[i].md[1] != b->ops[i].md[1])
       return false;
   return true;
@@ -264,28 +259,12 @@ static LLVMValueRef apply_ops(lc_state *s, const lane_path *p, LLVMValueRef x, u
       LLVMTypeRef types[2] = {vt, LLVMTypeOf(x)};
       LLVMValueRef args[3] = {x, o->md[0], o->md[1]};
       x = wgc_build_intrinsic_n(s->m, s->bd,
-                                o->kind == OP_SITOFP ? "llvm.experimental.constrained.sitofp"
-                                                     : "llvm.experimental.constrained.uitofp",
+                                o->op == LLVMSIToFP ? "llvm.experimental.constrained.sitofp"
+                                                    : "llvm.experimental.constrained.uitofp",
                                 types, 2, args, 3, true);
       continue;
     }
-    switch (o->kind) {
-      case OP_TRUNC:
-        x = LLVMBuildTrunc(s->bd, x, vt, "");
-        break;
-      case OP_SEXT:
-        x = LLVMBuildSExt(s->bd, x, vt, "");
-        break;
-      case OP_ZEXT:
-        x = LLVMBuildZExt(s->bd, x, vt, "");
-        break;
-      case OP_SITOFP:
-        x = LLVMBuildSIToFP(s->bd, x, vt, "");
-        break;
-      case OP_UITOFP:
-        x = LLVMBuildUIToFP(s->bd, x, vt, "");
-        break;
-    }
+    x = LLVMBuildCast(s->bd, o->op, x, vt, "");
   }
   return x;
 }
@@ -410,7 +389,7 @@ static bool try_root(lc_state *s, LLVMValueRef root) {
   erase_dead_tree(root);
   s->st->vectors++;
   s->st->lanes += lanes;
-  s->st->conversions += p[first].ops[0].kind == OP_SITOFP || p[first].ops[0].kind == OP_UITOFP;
+  s->st->conversions += p[first].ops[0].op == LLVMSIToFP || p[first].ops[0].op == LLVMUIToFP;
   return true;
 }
 
