@@ -39,8 +39,9 @@
  * (or puts them back together). A store stream and another stream of the
  * same address and stride are left out of each other's overlap check where
  * they touch the same bytes in each iteration (in place) or never the same
- * byte (exempt()); other streams that interleave with a store are refused:
- * their ranges overlap, so the check below could never pass.
+ * byte (sw_exempt(), stream_widen_match.c); other streams that interleave
+ * with a store are refused: their ranges overlap, so the check below could
+ * never pass.
  * The preheader chooses W when, at run time:
  *   - every byte any iteration accesses is inside the memory's current size
  *     (so nothing in W can trap, and no i32 address wraps),
@@ -50,7 +51,8 @@
  *     as the IR's offsets say (as must an interleaved group's members),
  *   - and every induction the loop carries in another form than
  *     `phi + constant` (one iteration late, or recomputed from the counter:
- *     resolve_phis) does advance by its stride from its start.
+ *     resolve_phis, stream_widen_match.c) does advance by its stride from
+ *     its start.
  * W runs floor((T-1)/K) trips, then the original loop runs the last 1..K
  * iterations from where W stopped (it computes every value used after the
  * loop, as before); when the check fails the original loop runs alone.
@@ -79,72 +81,7 @@
 
 #include "lanewise_call.h"
 #include "pass_util.h"
-
-enum {
-  MAX_INSTS = 512,      /* instructions of a loop body */
-  MAX_PHIS = 16,        /* induction variables */
-  MAX_STREAMS = 16,     /* loads and stores */
-  MAX_K = 4,            /* iterations per wide trip */
-  MAX_WIDE_BITS = 1024, /* the widest vector built (the backend splits it) */
-  MAX_GROUP_BITS = 2048 /* the widest access of an interleaved group */
-};
-
-/* How W computes a body instruction. */
-enum { SW_SCALAR, SW_WIDE, SW_DROP };
-
-typedef struct sw_stream {
-  LLVMValueRef inst;
-  LLVMValueRef x;    /* the i32 under zext */
-  uint64_t c;        /* memarg offset */
-  LLVMValueRef root; /* x without its constant k */
-  uint64_t off;      /* k + c: the offset from zext(root) */
-  int64_t s;         /* x_{j+1} - x_j */
-  unsigned bytes;    /* accessed per iteration */
-  bool store, contiguous;
-  int grp;    /* the interleaved group it belongs to, or -1 */
-  unsigned q; /* its place in that group, by offset */
-} sw_stream;
-
-/* Streams that LLVM's unrolling split: u vector streams of one kind (loads
- * or stores) and type at root + off, off + b, ..., off + (u-1) b with
- * stride u*b, which together cover every byte of their range. W accesses
- * them as one stream, K*u*b bytes per trip, and (de)interleaves the
- * members' wide values with one shuffle. */
-typedef struct sw_group {
-  unsigned u;
-  unsigned member[4]; /* stream indices, by offset */
-  unsigned last;      /* body index of the last member access */
-} sw_group;
-
-typedef struct sw_loop {
-  LLVMValueRef fn;
-  LLVMBasicBlockRef b, ph;
-  unsigned k, trip;
-  LLVMValueRef inst[MAX_INSTS];
-  unsigned char how[MAX_INSTS];
-  unsigned n;
-  LLVMValueRef phi[MAX_PHIS], start[MAX_PHIS], next[MAX_PHIS];
-  int64_t step[MAX_PHIS];
-  /* known: step found; checked: an induction only if the preheader's check
-   * shows next - start == step at iteration 0 (see resolve_phis) */
-  bool known[MAX_PHIS], checked[MAX_PHIS];
-  unsigned nphi;
-  sw_stream st[MAX_STREAMS];
-  unsigned nst;
-  sw_group grp[MAX_STREAMS / 2];
-  unsigned ngrp;
-  LLVMValueRef data, mem; /* the data pointer and where it was loaded from */
-  LLVMTypeRef mem_type;   /* struct.wasm_rt_memory_t */
-  LLVMValueRef mem_slot;  /* or NULL: where the preheader reloads the struct pointer */
-  LLVMModuleRef m;
-  bool split_ph; /* the preheader branches elsewhere too: split its edge */
-  /* invariant vectors repeated K times, built once in the preheader */
-  LLVMValueRef rep_src[32], rep_val[32];
-  unsigned nrep;
-  /* W's values: wide[i] or part[i][k] per body instruction; phi parts */
-  LLVMValueRef wide[MAX_INSTS], part[MAX_INSTS][MAX_K], phipart[MAX_PHIS][MAX_K];
-  const char *why;
-} sw_loop;
+#include "stream_widen_loop.h"
 
 typedef struct sw_state {
   LLVMContextRef lc;
@@ -155,459 +92,6 @@ typedef struct sw_state {
   bool oom;
   bool broken; /* a matched loop's copy could not be built: a bug, the module is unusable */
 } sw_state;
-
-/* ---- analysis ----------------------------------------------------------- */
-
-static bool reject(sw_loop *L, const char *why) {
-  L->why = why;
-  return false;
-}
-
-static int index_of(const sw_loop *L, LLVMValueRef v) {
-  if (!v || !LLVMIsAInstruction(v) || LLVMGetInstructionParent(v) != L->b) return -1;
-  for (unsigned i = 0; i < L->n; i++)
-    if (L->inst[i] == v) return (int)i;
-  return -1;
-}
-
-static int phi_of(const sw_loop *L, LLVMValueRef v) {
-  for (unsigned i = 0; i < L->nphi; i++)
-    if (L->phi[i] == v) return (int)i;
-  return -1;
-}
-
-static bool const_int(LLVMValueRef v, int64_t *out) {
-  if (!v || !LLVMIsAConstantInt(v)) return false;
-  *out = LLVMConstIntGetSExtValue(v);
-  return true;
-}
-
-static bool is_int_scalar(LLVMTypeRef t) { return LLVMGetTypeKind(t) == LLVMIntegerTypeKind; }
-
-/* The bits of a lane of vector type t: integer, float or double lanes;
- * 0 for any other type. */
-static unsigned lane_bits(LLVMTypeRef t) {
-  if (LLVMGetTypeKind(t) != LLVMVectorTypeKind) return 0;
-  LLVMTypeRef e = LLVMGetElementType(t);
-  switch (LLVMGetTypeKind(e)) {
-    case LLVMIntegerTypeKind:
-      return LLVMGetIntTypeWidth(e);
-    case LLVMFloatTypeKind:
-      return 32;
-    case LLVMDoubleTypeKind:
-      return 64;
-    default:
-      return 0;
-  }
-}
-
-/* A vector the pass widens: of integers (i1 included), floats or doubles. */
-static bool is_vec(LLVMTypeRef t) { return lane_bits(t) != 0; }
-
-static LLVMTypeRef widen(LLVMTypeRef t, unsigned k) {
-  return LLVMVectorType(LLVMGetElementType(t), LLVMGetVectorSize(t) * k);
-}
-
-static bool wide_ok(LLVMTypeRef t, unsigned k) {
-  return is_vec(t) && (unsigned long)LLVMGetVectorSize(t) * k * lane_bits(t) <= MAX_WIDE_BITS;
-}
-
-/* x_{j+1} - x_j of an i32 expression of the loop, or false if it is not
- * affine in the iteration. Computed in wrapping 64-bit arithmetic, which
- * agrees with the i32 program mod 2^32; a result the callers take must be
- * a small non-negative number, so a wrapped one is only ever refused. */
-static bool stride_u(const sw_loop *L, LLVMValueRef v, uint64_t *s, unsigned depth) {
-  if (depth > 16) return false;
-  if (index_of(L, v) < 0) {
-    int p = phi_of(L, v);
-    *s = p >= 0 ? (uint64_t)L->step[p] : 0;
-    if (p >= 0) return L->known[p];
-    return !LLVMIsAInstruction(v) || LLVMGetInstructionParent(v) != L->b;
-  }
-  uint64_t a, b;
-  int64_t c;
-  switch (LLVMGetInstructionOpcode(v)) {
-    case LLVMAdd:
-    case LLVMSub:
-      if (!stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1) ||
-          !stride_u(L, LLVMGetOperand(v, 1), &b, depth + 1))
-        return false;
-      *s = LLVMGetInstructionOpcode(v) == LLVMAdd ? a + b : a - b;
-      return true;
-    case LLVMMul:
-      if (const_int(LLVMGetOperand(v, 1), &c) && stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1))
-        return *s = a * (uint64_t)c, true;
-      if (const_int(LLVMGetOperand(v, 0), &c) && stride_u(L, LLVMGetOperand(v, 1), &a, depth + 1))
-        return *s = a * (uint64_t)c, true;
-      return false;
-    case LLVMShl:
-      if (!const_int(LLVMGetOperand(v, 1), &c) || c < 0 || c > 31) return false;
-      if (!stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1)) return false;
-      return *s = a << c, true;
-    case LLVMTrunc: /* i64 -> i32: the same stride mod 2^32 */
-      return stride_u(L, LLVMGetOperand(v, 0), s, depth + 1);
-    default:
-      return false;
-  }
-}
-
-static bool stride_of(const sw_loop *L, LLVMValueRef v, int64_t *s, unsigned depth) {
-  uint64_t u;
-  if (!stride_u(L, v, &u, depth)) return false;
-  *s = (int64_t)u;
-  return true;
-}
-
-/* A load's or store's stream, or false. */
-static bool add_stream(sw_loop *L, LLVMValueRef inst, bool store) {
-  if (!wgc_is_plain_access(inst)) return reject(L, "a volatile or atomic access");
-  LLVMTypeRef t = LLVMTypeOf(store ? LLVMGetOperand(inst, 0) : inst);
-  if (!is_int_scalar(t) && !wide_ok(t, L->k)) return reject(L, "an access of another type");
-  wgc_address a;
-  if (!wgc_address_parse(LLVMGetOperand(inst, store ? 1 : 0), &a) || !a.x)
-    return reject(L, "an address of another shape");
-  if (index_of(L, a.base) >= 0) return reject(L, "a memory base computed in the loop");
-  if (L->data && L->data != a.base) return reject(L, "two memories");
-  L->data = a.base;
-  if (L->nst == MAX_STREAMS) return reject(L, "too many accesses");
-  sw_stream *s = &L->st[L->nst++];
-  s->inst = inst, s->x = a.x, s->c = a.c, s->store = store;
-  s->root = a.root, s->off = (uint64_t)a.k + a.c, s->grp = -1;
-  s->bytes = is_vec(t) ? LLVMGetVectorSize(t) * lane_bits(t) / 8 : wgc_int_bytes(t);
-  if (!s->bytes) return reject(L, "an access of another type");
-  return true; /* its stride once the phis are resolved (streams_ok) */
-}
-
-static LLVMTypeRef access_type(LLVMValueRef inst) {
-  return LLVMIsAStoreInst(inst) ? LLVMTypeOf(LLVMGetOperand(inst, 0)) : LLVMTypeOf(inst);
-}
-
-/* The interleaved groups among the streams that are not contiguous (see
- * sw_group). */
-static void form_groups(sw_loop *L) {
-  for (unsigned a = 0; a < L->nst && L->ngrp < sizeof L->grp / sizeof *L->grp; a++) {
-    const sw_stream *A = &L->st[a];
-    LLVMTypeRef t = access_type(A->inst);
-    if (A->contiguous || A->grp >= 0 || !is_vec(t) || A->s <= 0 || A->s % A->bytes) continue;
-    uint64_t u = (uint64_t)A->s / A->bytes;
-    if ((u != 2 && u != 4) ||
-        (uint64_t)LLVMGetVectorSize(t) * L->k * u * lane_bits(t) > MAX_GROUP_BITS)
-      continue;
-    sw_group g = {(unsigned)u, {a}, 0};
-    unsigned found = 1;
-    for (unsigned q = 1; q < u; q++)
-      for (unsigned b = 0; b < L->nst; b++) {
-        const sw_stream *B = &L->st[b];
-        if (b != a && B->grp < 0 && B->store == A->store && B->s == A->s && B->root == A->root &&
-            access_type(B->inst) == t && B->off == A->off + (uint64_t)q * A->bytes) {
-          g.member[found++] = b;
-          break;
-        }
-      }
-    if (found != u) continue;
-    for (unsigned q = 0; q < u; q++) {
-      sw_stream *M = &L->st[g.member[q]];
-      M->grp = (int)L->ngrp, M->q = q;
-      int at = index_of(L, M->inst);
-      if (at > (int)g.last) g.last = (unsigned)at;
-    }
-    L->grp[L->ngrp++] = g;
-  }
-}
-
-/* Whether store stream a and stream b (one root and stride, offsets d
- * apart) can be left out of each other's overlap check: either they access
- * the same bytes in every iteration (d = 0, one width: an in-place update,
- * as TVM's elementwise kernels do), which only that iteration touches
- * (stride >= width); or no byte of a is ever a byte of b (a's bytes at
- * j*s + [0, wa), b's at d + j*s + [0, wb): d mod s in [wa, s - wb]), as
- * for the members of an interleaved group. Either way W's order of the K
- * iterations' accesses changes nothing. The run-time check still requires
- * their addresses to be d apart (emit_check): no i32 address wrapped
- * between them. */
-static bool exempt(const sw_stream *a, const sw_stream *b) {
-  if (a->root != b->root || a->s != b->s || a->s <= 0) return false;
-  int64_t d = (int64_t)(b->off - a->off), s = a->s;
-  if (d == 0) return a->bytes == b->bytes && (uint64_t)s >= a->bytes;
-  int64_t r = (d % s + s) % s;
-  return r >= (int64_t)a->bytes && r <= s - (int64_t)b->bytes;
-}
-
-/* Each stream's stride, now that every phi has one. */
-static bool streams_ok(sw_loop *L) {
-  for (unsigned q = 0; q < L->nst; q++) {
-    sw_stream *s = &L->st[q];
-    if (!stride_of(L, s->x, &s->s, 0) || s->s < 0 || s->s >= (INT64_C(1) << 24))
-      return reject(L, "an address that is not a non-negative stride of the iteration");
-    s->contiguous = (uint64_t)s->s == s->bytes;
-  }
-  form_groups(L);
-  /* a store and another stream of one root and stride, less than a stride
-   * apart, that are not exempt (in place or disjoint): their ranges always
-   * overlap, so the run-time check could never pass */
-  for (unsigned a = 0; a < L->nst; a++)
-    for (unsigned b = 0; b < L->nst; b++) {
-      const sw_stream *A = &L->st[a], *B = &L->st[b];
-      if (a == b || !A->store || A->root != B->root || A->s != B->s || A->s <= 0) continue;
-      uint64_t d = A->off > B->off ? A->off - B->off : B->off - A->off;
-      if (d < (uint64_t)A->s && !exempt(A, B)) return reject(L, "interleaved streams that overlap");
-      /* in place with a group: W loads a group at its first member and
-       * stores it at its last, which keeps each iteration's order on these
-       * bytes only if the load came first */
-      if (d == 0 && (A->grp >= 0 || B->grp >= 0) &&
-          (B->store || index_of(L, B->inst) > index_of(L, A->inst)))
-        return reject(L, "a grouped access after the store of its bytes");
-    }
-  return true;
-}
-
-/* Phis whose next value is not `phi + constant` but some other affine
- * expression of the iteration: LLVM's rotated and unrolled loops carry an
- * address one iteration late (p' = q, another induction) or recompute it
- * from the counter (p' = base + trunc(iv')). Such a phi advances by the
- * expression's stride s every iteration after the first, so it is an
- * induction of step s iff next - start == s at iteration 0, which the
- * preheader checks with the rest (emit_check). */
-static bool resolve_phis(sw_loop *L) {
-  for (bool progress = true; progress;) {
-    progress = false;
-    for (unsigned p = 0; p < L->nphi; p++) {
-      int64_t st;
-      if (L->known[p] || !stride_of(L, L->next[p], &st, 0)) continue;
-      L->step[p] = st, L->known[p] = L->checked[p] = true;
-      progress = true;
-    }
-  }
-  for (unsigned p = 0; p < L->nphi; p++)
-    if (!L->known[p]) return reject(L, "a phi that is not an induction");
-  return true;
-}
-
-/* The slot a wasm_rt_memory_t pointer was loaded from, for a data pointer
- * loaded through it (`load i8*, P` with P that struct pointer, a GEP to
- * its field 0 or a bitcast of it), or NULL. */
-static LLVMValueRef struct_slot(LLVMValueRef data) {
-  if (!LLVMIsALoadInst(data)) return NULL;
-  LLVMValueRef p = wgc_strip_bitcasts(LLVMGetOperand(data, 0));
-  if (LLVMIsAGetElementPtrInst(p) && LLVMGetNumOperands(p) == 3) {
-    int64_t i0, i1;
-    if (!const_int(LLVMGetOperand(p, 1), &i0) || !const_int(LLVMGetOperand(p, 2), &i1) || i0 || i1)
-      return NULL;
-    p = wgc_strip_bitcasts(LLVMGetOperand(p, 0));
-  }
-  return LLVMIsALoadInst(p) ? wgc_strip_bitcasts(LLVMGetOperand(p, 0)) : NULL;
-}
-
-/* Collects the loads behind a data pointer that phis merge (a function
- * reloads it after a call that may grow memory, and loops carry it); false
- * if anything else is behind it. */
-typedef struct data_walk {
-  LLVMValueRef loads[8], phis[8];
-  unsigned nloads, nphis;
-} data_walk;
-
-static bool data_loads(LLVMValueRef v, data_walk *w) {
-  if (LLVMIsALoadInst(v)) {
-    for (unsigned i = 0; i < w->nloads; i++)
-      if (w->loads[i] == v) return true;
-    if (w->nloads == 8) return false;
-    w->loads[w->nloads++] = v;
-    return true;
-  }
-  if (!LLVMIsAPHINode(v)) return false;
-  for (unsigned i = 0; i < w->nphis; i++)
-    if (w->phis[i] == v) return true;
-  if (w->nphis == 8) return false;
-  w->phis[w->nphis++] = v;
-  for (unsigned i = 0, k = LLVMCountIncoming(v); i < k; i++)
-    if (!data_loads(LLVMGetIncomingValue(v, i), w)) return false;
-  return true;
-}
-
-/* Where the memory's size is. wasm2c's accessors only ever address linear
- * memory from the `data` field (field 0) of a wasm_rt_memory_t, so when
- * `data` is `load i8*, P`, P points to one (the instance's, or a copy of
- * it: memory_rewrite.c); the size is field 3 of the module's
- * struct.wasm_rt_memory_t (wasm-rt.h), checked here. When phis merge
- * several loads of the data pointer, all through a struct pointer loaded
- * from one slot defined in the entry block (the instance's memory field),
- * the preheader reloads the struct pointer from that slot (*slot). */
-static LLVMValueRef memory_of(LLVMModuleRef m, LLVMValueRef data, LLVMTypeRef *st_out,
-                              LLVMValueRef *slot) {
-  LLVMTypeRef st = LLVMGetTypeByName2(LLVMGetModuleContext(m), "struct.wasm_rt_memory_t");
-  if (!st || LLVMCountStructElementTypes(st) < 4) return NULL;
-  LLVMTypeRef f0 = LLVMStructGetTypeAtIndex(st, 0), f3 = LLVMStructGetTypeAtIndex(st, 3);
-  if (LLVMGetTypeKind(f0) != LLVMPointerTypeKind || !is_int_scalar(f3) ||
-      LLVMGetIntTypeWidth(f3) != 64)
-    return NULL;
-  *st_out = st;
-  *slot = NULL;
-  if (!data) return NULL;
-  if (LLVMIsALoadInst(data)) return LLVMGetOperand(data, 0);
-  data_walk w = {.nloads = 0};
-  if (!data_loads(data, &w) || !w.nloads) return NULL;
-  LLVMValueRef sl = struct_slot(w.loads[0]);
-  for (unsigned i = 1; sl && i < w.nloads; i++)
-    if (struct_slot(w.loads[i]) != sl) sl = NULL;
-  if (!sl) return NULL;
-  bool entry = LLVMIsAArgument(sl) || LLVMIsAGlobalValue(sl) ||
-               (LLVMIsAInstruction(sl) &&
-                LLVMGetInstructionParent(sl) ==
-                    LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(LLVMGetInstructionParent(sl))));
-  if (!entry || LLVMGetTypeKind(LLVMTypeOf(sl)) != LLVMPointerTypeKind) return NULL;
-  *slot = sl;
-  return data;
-}
-
-static bool classify(sw_loop *L, LLVMValueRef i) {
-  LLVMOpcode op = LLVMGetInstructionOpcode(i);
-  LLVMTypeRef t = LLVMTypeOf(i);
-  unsigned at = L->n;
-  if (L->n == MAX_INSTS) return reject(L, "too long a body");
-  L->inst[L->n++] = i;
-  if (wgc_is_load_barrier(i)) return L->how[at] = SW_DROP, true;
-  if (op == LLVMLoad) {
-    L->how[at] = is_vec(t) ? SW_WIDE : SW_SCALAR;
-    return add_stream(L, i, false);
-  }
-  if (op == LLVMStore) {
-    L->how[at] = SW_DROP; /* emitted, but defines nothing */
-    return add_stream(L, i, true);
-  }
-  if (op == LLVMCall) {
-    if (!wide_ok(t, L->k) || !wgc_lanewise_call_widens(i, L->k)) return reject(L, "a call");
-    /* its vector arguments widen; the others (metadata, immediates) must
-     * come from outside the loop */
-    for (unsigned o = 0, no = (unsigned)LLVMGetNumArgOperands(i); o < no; o++) {
-      LLVMValueRef v = LLVMGetOperand(i, o);
-      if (is_vec(LLVMTypeOf(v)) ? !wide_ok(LLVMTypeOf(v), L->k)
-                                : index_of(L, v) >= 0 || phi_of(L, v) >= 0)
-        return reject(L, "a call on a scalar of the loop");
-    }
-    return L->how[at] = SW_WIDE, true;
-  }
-  /* every operand of the body: a vector the loop computes or any value
-   * from outside; scalars of the body only feed scalars, inserts and
-   * shifts' splats (checked by type below) */
-  switch (op) {
-    case LLVMGetElementPtr: /* an address: scalar */
-      break;
-    case LLVMShuffleVector:
-    case LLVMInsertElement:
-      if (!is_vec(t)) return reject(L, "a vector of another type");
-      break;
-    case LLVMExtractElement:
-      if (!is_int_scalar(t)) return reject(L, "a float lane");
-      break;
-    case LLVMFAdd: /* lane-wise on float vectors (rounded per lane, as the narrow one) */
-    case LLVMFSub:
-    case LLVMFMul:
-    case LLVMFDiv:
-      if (!is_vec(t)) return reject(L, "scalar float arithmetic");
-      break;
-    default:
-      if (!wgc_is_lanewise_int_op(op)) return reject(L, "an instruction the pass does not widen");
-  }
-  if (op == LLVMInsertElement || op == LLVMExtractElement) {
-    int64_t lane;
-    if (!const_int(LLVMGetOperand(i, op == LLVMInsertElement ? 2 : 1), &lane))
-      return reject(L, "a variable lane");
-  }
-  if (is_vec(t)) {
-    if (!wide_ok(t, L->k)) return reject(L, "too wide a vector");
-    /* each vector operand must widen too, a scalar one (a select's
-     * condition) must come from outside the loop */
-    for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(i); o < no; o++) {
-      LLVMValueRef v = LLVMGetOperand(i, o);
-      LLVMTypeRef vt = LLVMTypeOf(v);
-      if (op == LLVMInsertElement && o == 1) continue;
-      if (op == LLVMInsertElement && o == 2) continue;
-      if (is_vec(vt) ? !wide_ok(vt, L->k) : index_of(L, v) >= 0 || phi_of(L, v) >= 0)
-        return reject(L, "a vector operation on a scalar of the loop");
-    }
-    return L->how[at] = SW_WIDE, true;
-  }
-  if (LLVMGetTypeKind(t) == LLVMVectorTypeKind) return reject(L, "a vector of another type");
-  if (op == LLVMExtractElement) return L->how[at] = SW_SCALAR, true;
-  /* scalar arithmetic and addresses: its operands scalars too */
-  for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(i); o < no; o++)
-    if (LLVMGetTypeKind(LLVMTypeOf(LLVMGetOperand(i, o))) == LLVMVectorTypeKind)
-      return reject(L, "a scalar computed from a vector");
-  return L->how[at] = SW_SCALAR, true;
-}
-
-/* The loop's one other predecessor (*split: it branches elsewhere too, so
- * the pass gives the edge a block of its own), or NULL. */
-static LLVMBasicBlockRef preheader(LLVMValueRef fn, LLVMBasicBlockRef b, bool *split) {
-  LLVMBasicBlockRef ph = NULL;
-  for (LLVMBasicBlockRef x = LLVMGetFirstBasicBlock(fn); x; x = LLVMGetNextBasicBlock(x)) {
-    if (x == b) continue;
-    LLVMValueRef t = LLVMGetBasicBlockTerminator(x);
-    for (unsigned i = 0, n = t ? LLVMGetNumSuccessors(t) : 0; i < n; i++)
-      if (LLVMGetSuccessor(t, i) == b) {
-        if (ph || !LLVMIsABranchInst(t)) return NULL;
-        ph = x;
-        *split = n != 1;
-      }
-  }
-  return ph;
-}
-
-static bool match(sw_loop *L) {
-  LLVMValueRef br = LLVMGetBasicBlockTerminator(L->b);
-  if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br)) return false;
-  bool back0 = LLVMGetSuccessor(br, 0) == L->b, back1 = LLVMGetSuccessor(br, 1) == L->b;
-  if (back0 == back1) return false;
-  if (!(L->ph = preheader(L->fn, L->b, &L->split_ph))) return reject(L, "no preheader");
-  /* induction variables: i = phi [start, ph], [i + step, b] */
-  LLVMValueRef i = LLVMGetFirstInstruction(L->b);
-  for (; i && LLVMIsAPHINode(i); i = LLVMGetNextInstruction(i)) {
-    if (LLVMCountIncoming(i) != 2 || L->nphi == MAX_PHIS || !is_int_scalar(LLVMTypeOf(i)))
-      return reject(L, "a phi that is not an integer induction");
-    unsigned from_b = LLVMGetIncomingBlock(i, 0) == L->b ? 0 : 1;
-    LLVMValueRef next = LLVMGetIncomingValue(i, from_b);
-    if (LLVMGetIncomingBlock(i, 1 - from_b) != L->ph || LLVMGetIncomingBlock(i, from_b) != L->b)
-      return reject(L, "a phi that is not an induction");
-    int64_t step = 0;
-    bool plain = LLVMIsAInstruction(next) && LLVMGetInstructionOpcode(next) == LLVMAdd;
-    if (plain) {
-      LLVMValueRef o0 = LLVMGetOperand(next, 0), o1 = LLVMGetOperand(next, 1);
-      plain = (o0 == i && const_int(o1, &step)) || (o1 == i && const_int(o0, &step));
-    }
-    L->phi[L->nphi] = i, L->start[L->nphi] = LLVMGetIncomingValue(i, 1 - from_b);
-    L->next[L->nphi] = next, L->known[L->nphi] = plain;
-    L->step[L->nphi++] = step;
-  }
-  /* the trip count: icmp eq/ne (i + step), END with a constant start */
-  LLVMValueRef cmp = LLVMGetCondition(br);
-  if (!LLVMIsAICmpInst(cmp)) return reject(L, "no constant trip count");
-  LLVMIntPredicate pr = LLVMGetICmpPredicate(cmp);
-  int64_t end, start = 0;
-  LLVMValueRef nx = LLVMGetOperand(cmp, 0);
-  int p = -1;
-  for (unsigned q = 0; q < L->nphi; q++)
-    if (LLVMGetIncomingValue(L->phi[q], LLVMGetIncomingBlock(L->phi[q], 0) == L->b ? 0 : 1) == nx)
-      p = (int)q;
-  if (p < 0 || !L->known[p] || !const_int(LLVMGetOperand(cmp, 1), &end) ||
-      !const_int(L->start[p], &start) ||
-      !((pr == LLVMIntEQ && back1) || (pr == LLVMIntNE && back0)))
-    return reject(L, "no constant trip count");
-  int64_t step = L->step[p], span = end - start;
-  if (step == 0 || span % step || span / step < 1 || span / step > (1 << 24))
-    return reject(L, "no constant trip count");
-  L->trip = (unsigned)(span / step);
-  if (L->trip < L->k + 1) return reject(L, "too few iterations");
-  for (; i && i != br; i = LLVMGetNextInstruction(i))
-    if (!classify(L, i)) return false;
-  if (!resolve_phis(L) || !streams_ok(L)) return false;
-  bool stores = false, wide = false;
-  for (unsigned q = 0; q < L->nst; q++) stores |= L->st[q].store;
-  for (unsigned q = 0; q < L->n; q++) wide |= L->how[q] == SW_WIDE;
-  if (!stores || !wide) return reject(L, "no vector stream");
-  if (!(L->mem = memory_of(L->m, L->data, &L->mem_type, &L->mem_slot)))
-    return reject(L, "memory of another shape");
-  return true;
-}
 
 /* ---- the wide copy ------------------------------------------------------ */
 
@@ -707,10 +191,11 @@ static LLVMValueRef wide_ptr(sw_state *s, sw_loop *L, LLVMValueRef ptr, LLVMType
   return p0 ? LLVMBuildBitCast(s->bd, p0, LLVMPointerType(wt, 0), "sw.ptr") : NULL;
 }
 
-/* The interleaved group stream of access `inst`, or NULL. */
-static const sw_stream *grouped(const sw_loop *L, LLVMValueRef inst) {
+/* The stream of load or store `inst`, or NULL (an access that is no
+ * stream: W repeats it per iteration). */
+static const sw_stream *stream_of(const sw_loop *L, LLVMValueRef inst) {
   for (unsigned q = 0; q < L->nst; q++)
-    if (L->st[q].inst == inst) return L->st[q].grp >= 0 ? &L->st[q] : NULL;
+    if (L->st[q].inst == inst) return &L->st[q];
   return NULL;
 }
 
@@ -752,10 +237,11 @@ static bool emit_group_load(sw_state *s, sw_loop *L, const sw_group *G, unsigned
   return true;
 }
 
-/* A group's stores, at its last member store (store `at`): the members'
- * wide values interleaved back into memory order, one store. Every value
- * stored is defined by then (each before its own store). */
-static bool emit_group_store(sw_state *s, sw_loop *L, const sw_group *G, unsigned at) {
+/* A group's stores, at its last member store (store `at`, stream `last`):
+ * the members' wide values interleaved back into memory order, one store.
+ * Every value stored is defined by then (each before its own store). */
+static bool emit_group_store(sw_state *s, sw_loop *L, const sw_group *G, const sw_stream *last,
+                             unsigned at) {
   unsigned u = G->u, K = L->k;
   LLVMValueRef cur[4];
   for (unsigned r = 0; r < u; r++)
@@ -776,7 +262,6 @@ static bool emit_group_store(sw_state *s, sw_loop *L, const sw_group *G, unsigne
   if (!mk) return false;
   LLVMValueRef big =
       LLVMBuildShuffleVector(s->bd, cur[0], LLVMGetUndef(LLVMTypeOf(cur[0])), mk, "sw.gmix");
-  const sw_stream *last = grouped(L, L->inst[at]);
   LLVMValueRef p = group_ptr(s, L, LLVMGetOperand(L->inst[at], 1), (uint64_t)last->q * last->bytes,
                              LLVMTypeOf(big));
   if (!p) return false;
@@ -784,29 +269,25 @@ static bool emit_group_store(sw_state *s, sw_loop *L, const sw_group *G, unsigne
   return true;
 }
 
-static bool contiguous(const sw_loop *L, LLVMValueRef inst) {
-  for (unsigned q = 0; q < L->nst; q++)
-    if (L->st[q].inst == inst) return L->st[q].contiguous;
-  return false;
-}
-
 static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
   LLVMValueRef i = L->inst[at];
   LLVMOpcode op = LLVMGetInstructionOpcode(i);
   LLVMTypeRef t = LLVMTypeOf(i);
-  const sw_stream *g = op == LLVMStore || op == LLVMLoad ? grouped(L, i) : NULL;
+  const sw_stream *st = op == LLVMStore || op == LLVMLoad ? stream_of(L, i) : NULL;
+  const sw_stream *g = st && st->grp >= 0 ? st : NULL;
+  bool contiguous = st && st->contiguous;
   if (g && op == LLVMStore)
-    return at == L->grp[g->grp].last ? emit_group_store(s, L, &L->grp[g->grp], at) : true;
+    return at == L->grp[g->grp].last ? emit_group_store(s, L, &L->grp[g->grp], g, at) : true;
   if (g) return L->wide[at] ? true : emit_group_load(s, L, &L->grp[g->grp], g->q, at);
   if (op == LLVMStore) {
     LLVMValueRef v = LLVMGetOperand(i, 0), ptr = LLVMGetOperand(i, 1);
-    if (contiguous(L, i) && is_vec(LLVMTypeOf(v))) {
+    if (contiguous && is_vec(LLVMTypeOf(v))) {
       LLVMValueRef w = get_wide(s, L, v), p = w ? wide_ptr(s, L, ptr, LLVMTypeOf(w)) : NULL;
       if (!p) return false;
       LLVMSetAlignment(LLVMBuildStore(s->bd, w, p), 1);
       return true;
     }
-    if (contiguous(L, i)) { /* scalars side by side: one vector store */
+    if (contiguous) { /* scalars side by side: one vector store */
       LLVMTypeRef vt = LLVMVectorType(LLVMTypeOf(v), L->k);
       LLVMValueRef w = LLVMGetUndef(vt), p = wide_ptr(s, L, ptr, vt);
       for (unsigned k = 0; p && w && k < L->k; k++) {
@@ -827,7 +308,7 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
   if (L->how[at] == SW_DROP) return true;
   if (op == LLVMLoad) {
     LLVMValueRef ptr = LLVMGetOperand(i, 0);
-    if (contiguous(L, i) && !is_vec(t)) { /* scalars side by side: one vector load */
+    if (contiguous && !is_vec(t)) { /* scalars side by side: one vector load */
       LLVMTypeRef vt = LLVMVectorType(t, L->k);
       LLVMValueRef p = wide_ptr(s, L, ptr, vt);
       if (!p) return false;
@@ -837,7 +318,7 @@ static bool emit_inst(sw_state *s, sw_loop *L, unsigned at) {
         L->part[at][k] = LLVMBuildExtractElement(s->bd, w, c32(s, k), "sw.ld");
       return true;
     }
-    if (contiguous(L, i)) {
+    if (contiguous) {
       LLVMTypeRef wt = widen(t, L->k);
       LLVMValueRef p = wide_ptr(s, L, ptr, wt);
       if (!p) return false;
@@ -989,7 +470,7 @@ static LLVMValueRef emit_check(sw_state *s, sw_loop *L) {
       if (a == b || !L->st[a].store || (L->st[b].store && b < a)) continue;
       /* in place, or disjoint bytes (a group's members): their addresses
        * must only be as far apart as the IR says */
-      if (exempt(&L->st[a], &L->st[b])) {
+      if (sw_exempt(&L->st[a], &L->st[b])) {
         int64_t d = (int64_t)(L->st[b].off - L->st[a].off);
         LLVMValueRef want = LLVMBuildAdd(s->bd, lo[a], LLVMConstInt(i64, (uint64_t)d, 1), "");
         ok = LLVMBuildAnd(s->bd, ok, LLVMBuildICmp(s->bd, LLVMIntEQ, lo[b], want, ""), "sw.ok");
@@ -1015,7 +496,7 @@ static void set_phi_parts(sw_state *s, sw_loop *L, const LLVMValueRef *base) {
 
 /* Gives the edge ph -> b a block of its own (ph also branches elsewhere);
  * b's phis are rebuilt to name it (the C API cannot rename an incoming
- * block). Every phi of b is one of L's inductions (match). */
+ * block). Every phi of b is one of L's inductions (sw_match). */
 static void split_preheader(sw_state *s, sw_loop *L) {
   LLVMBasicBlockRef nb = LLVMInsertBasicBlockInContext(s->lc, L->b, "sw.pre");
   LLVMValueRef t = LLVMGetBasicBlockTerminator(L->ph);
@@ -1115,7 +596,7 @@ static void run_function(sw_state *s, LLVMValueRef fn) {
   for (unsigned c = 0; c < nc && !s->oom; c++) {
     memset(L, 0, sizeof *L);
     L->fn = fn, L->b = cand[c], L->k = k, L->m = s->m;
-    if (!match(L)) {
+    if (!sw_match(L)) {
       if (L->why) {
         s->st->rejected++;
         if (!s->st->first_reject) s->st->first_reject = L->why;
@@ -1123,7 +604,7 @@ static void run_function(sw_state *s, LLVMValueRef fn) {
       continue;
     }
     if (!transform(s, L)) {
-      /* a failed allocation, or a shape match() accepted and the copy
+      /* a failed allocation, or a shape sw_match() accepted and the copy
        * cannot build (a bug): either way the function is half rewritten */
       if (!s->oom) s->broken = true;
       break;
