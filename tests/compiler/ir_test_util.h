@@ -1,9 +1,10 @@
 /*
  * ir_test_util.h — scaffolding shared by the unit tests of the LLVM IR
- * passes (tests/compiler/tile_vectorize, v128_pair, splat_window): a
+ * passes (tests/compiler/tile_vectorize, v128_pair, splat_window, ...): a
  * growing printf buffer to generate IR text, parsing it (open_case), an
  * MCJIT engine to run it (jit), counting substrings of printed IR,
- * pass/fail bookkeeping, a wgc_ctx with an error buffer, module
+ * pass/fail bookkeeping (check, finish_case), the two copies of a
+ * differential case (ir_pair), a wgc_ctx with an error buffer, module
  * verification, calls that survive a fault (ir_call_guarded), the host's
  * target attributes (jit_init_host) and memory ending in a PROT_NONE page
  * (guarded_memory). Header-only (static inline): each test is one
@@ -207,6 +208,74 @@ static inline void check_verifies(LLVMModuleRef m, const char *name) {
   bool bad = LLVMVerifyModule(m, LLVMReturnStatusAction, &vmsg); /* sets vmsg first */
   check(!bad, name, vmsg ? vmsg : "verify");
   LLVMDisposeMessage(vmsg);
+}
+
+/* Prints a case's line, "ok  " or "FAIL" and then the formatted text (the
+ * case's name and what the pass did), and counts it as passed if no check
+ * failed since `failed` was before_failed. */
+static inline void finish_case(int before_failed, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static inline void finish_case(int before_failed, const char *fmt, ...) {
+  bool ok = failed == before_failed;
+  if (ok) passed++;
+  printf("%s ", ok ? "ok  " : "FAIL");
+  va_list ap;
+  va_start(ap, fmt);
+  vprintf(fmt, ap);
+  va_end(ap);
+  putchar('\n');
+}
+
+/* The two copies of a differential case: m[0] is the reference, left as
+ * parsed; the pass runs on m[1]; both are then compiled and run on the same
+ * inputs. Each copy has its own context, so the pass cannot reach the
+ * reference. orig is m[1] as printed before the pass (what a negative case
+ * must still print). Once jit_pair made ee[i], it owns m[i]. close_pair
+ * frees everything; name is borrowed. */
+typedef struct ir_pair {
+  const char *name;
+  LLVMContextRef c[2];
+  LLVMModuleRef m[2];
+  char *orig;
+  LLVMExecutionEngineRef ee[2];
+  int before_failed; /* `failed` once both copies parsed, for finish_case */
+} ir_pair;
+
+/* Parses ir (malloc'd, as put builds it; freed here) into both copies of
+ * *p. False if either copy does not parse: the case has failed (each copy
+ * that does not parse is a "parse" FAIL) and nothing is left to close. */
+static inline bool open_pair(const char *name, char *ir, ir_pair *p) {
+  memset(p, 0, sizeof *p);
+  p->name = name;
+  char *orig[2] = {NULL, NULL};
+  for (int i = 0; i < 2; i++) p->m[i] = open_case(name, ir, &p->c[i], &orig[i]);
+  free(ir);
+  LLVMDisposeMessage(orig[0]); /* the same text as orig[1] */
+  p->orig = orig[1];
+  if (!p->m[0] || !p->m[1]) {
+    for (int i = 0; i < 2; i++)
+      if (p->m[i]) dispose_case(NULL, p->m[i], p->c[i]);
+    LLVMDisposeMessage(p->orig);
+    return false;
+  }
+  p->before_failed = failed;
+  return true;
+}
+
+/* Compiles both copies with MCJIT and sets f[i] to the address of function
+ * fn in copy i (0 if not there). Unless both are there the case fails
+ * ("JIT failed") and the result is false. */
+static inline bool jit_pair(ir_pair *p, const char *fn, uintptr_t f[2]) {
+  for (int i = 0; i < 2; i++) f[i] = jit_function(p->m[i], fn, &p->ee[i]);
+  check(f[0] && f[1], p->name, "JIT failed");
+  return f[0] && f[1];
+}
+
+/* Frees both copies (through their engines once jitted), their contexts
+ * and orig. */
+static inline void close_pair(ir_pair *p) {
+  for (int i = 0; i < 2; i++) dispose_case(p->ee[i], p->m[i], p->c[i]);
+  LLVMDisposeMessage(p->orig);
 }
 
 #endif

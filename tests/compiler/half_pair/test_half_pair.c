@@ -176,21 +176,13 @@ static char *text_copy(const char *s) {
   return b.p;
 }
 
-static uint32_t g_seed = 2463534242u;
-static uint32_t rnd(void) {
-  g_seed ^= g_seed << 13;
-  g_seed ^= g_seed >> 17;
-  g_seed ^= g_seed << 5;
-  return g_seed;
-}
-
 /* 32 input bytes: random, or lanes drawn from the extremes of i8/i16/i32. */
 static void fill(uint8_t *in, int round) {
   static const uint32_t ext[] = {0,           1,           0xffffffffu, 0x7fffffffu, 0x80000000u,
                                  0x7fff7fffu, 0x80008000u, 0x7f7f7f7fu, 0x80808080u, 0x00ff00ffu};
   for (int i = 0; i < 8; i++) {
-    uint32_t v = round % 3 == 0 ? rnd() : ext[rnd() % (sizeof ext / sizeof *ext)];
-    if (round % 3 == 2 && rnd() % 2) v = rnd() % 512 - 256;
+    uint32_t v = round % 3 == 0 ? ir_rnd() : ext[ir_rnd() % (sizeof ext / sizeof *ext)];
+    if (round % 3 == 2 && ir_rnd() % 2) v = ir_rnd() % 512 - 256;
     memcpy(in + 4 * i, &v, 4);
   }
 }
@@ -198,37 +190,29 @@ static void fill(uint8_t *in, int round) {
 static void run_case(const hcase *c, bool avx2) {
   sbuf ir = {0};
   put(&ir, "%s%s\nattributes #0 = { %s }\n", k_head, c->body, c->attrs ? c->attrs : host_attrs);
-  LLVMContextRef c0, c1;
-  char *orig0 = NULL, *orig1 = NULL;
-  LLVMModuleRef m0 = open_case(c->name, ir.p, &c0, &orig0);
-  LLVMModuleRef m1 = open_case(c->name, ir.p, &c1, &orig1);
-  free(ir.p);
-  if (!m0 || !m1) return;
-  int before_failed = failed;
+  ir_pair p;
+  if (!open_pair(c->name, ir.p, &p)) return;
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_half_pair_stats st;
-  check(wgc_half_pair(&ctx, m1, true, &st) == WASMGRAPH_OK, c->name, err);
+  check(wgc_half_pair(&ctx, p.m[1], true, &st) == WASMGRAPH_OK, c->name, err);
   bool want = c->joined && avx2 && !c->attrs;
-  char *after = LLVMPrintModuleToString(m1);
+  char *after = LLVMPrintModuleToString(p.m[1]);
   if (want) {
     check(st.pairs == 1 && st.functions == 1, c->name, "not joined");
     check(st.concats == c->concats, c->name, "wrong number of concats");
     check(count(after, "hp.") > 0, c->name, "no wide instruction in the IR");
   } else {
     check(st.pairs == 0, c->name, "joined, but should have been left alone");
-    check(strcmp(after, orig1) == 0, c->name, "the IR changed");
+    check(strcmp(after, p.orig) == 0, c->name, "the IR changed");
   }
   if (c->attrs) check(st.skipped_functions == 1, c->name, "a function without +avx2 was looked at");
   LLVMDisposeMessage(after);
-  check_verifies(m1, c->name);
-  LLVMDisposeMessage(orig0);
-  LLVMDisposeMessage(orig1);
+  check_verifies(p.m[1], c->name);
 
-  LLVMExecutionEngineRef e0, e1;
-  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
-  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
-  check(f0 && f1, c->name, "JIT failed");
+  uintptr_t f[2];
+  jit_pair(&p, "k", f);
+  kernel_fn f0 = (kernel_fn)f[0], f1 = (kernel_fn)f[1];
   unsigned differ = 0;
   for (int r = 0; f0 && f1 && r < 30000; r++) {
     uint8_t in[32], out0[32] = {0}, out1[32] = {0};
@@ -238,11 +222,9 @@ static void run_case(const hcase *c, bool avx2) {
     differ += memcmp(out0, out1, sizeof out0) != 0;
   }
   check(differ == 0, c->name, "outputs differ from the unpaired kernel");
-  dispose_case(e0, m0, c0);
-  dispose_case(e1, m1, c1);
-  if (failed == before_failed) passed++;
-  printf("%s %s (%u joins, %u instruction pairs, %u concats)\n",
-         failed == before_failed ? "ok  " : "FAIL", c->name, st.pairs, st.paired_insts, st.concats);
+  close_pair(&p);
+  finish_case(p.before_failed, "%s (%u joins, %u instruction pairs, %u concats)", c->name, st.pairs,
+              st.paired_insts, st.concats);
 }
 
 int main(void) {

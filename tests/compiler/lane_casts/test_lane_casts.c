@@ -201,35 +201,27 @@ static void fill(uint8_t *in, unsigned r) {
  * bytes of output; `scalar_left` must not appear in the IR afterwards. */
 static void run_kernel(const char *name, char *ir, unsigned want_vectors, unsigned want_lanes,
                        const char *scalar_left, size_t out_bytes) {
-  LLVMContextRef c0, c1;
-  char *orig0 = NULL, *orig1 = NULL;
-  LLVMModuleRef m0 = open_case(name, ir, &c0, &orig0);
-  LLVMModuleRef m1 = open_case(name, ir, &c1, &orig1);
-  free(ir);
-  if (!m0 || !m1) return;
-  int before_failed = failed;
+  ir_pair p;
+  if (!open_pair(name, ir, &p)) return;
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_lane_casts_stats st;
-  check(wgc_lane_casts(&ctx, m1, true, &st) == WASMGRAPH_OK, name, err);
-  char *after = LLVMPrintModuleToString(m1);
+  check(wgc_lane_casts(&ctx, p.m[1], true, &st) == WASMGRAPH_OK, name, err);
+  char *after = LLVMPrintModuleToString(p.m[1]);
   if (want_vectors) {
     check(st.vectors == want_vectors && st.lanes == want_lanes && st.functions == 1, name,
           "not replaced as expected");
     check(count(after, scalar_left) == 0, name, "a scalar cast is left");
   } else {
     check(st.vectors == 0, name, "replaced, but should have been left alone");
-    check(strcmp(after, orig1) == 0, name, "the IR changed");
+    check(strcmp(after, p.orig) == 0, name, "the IR changed");
   }
   LLVMDisposeMessage(after);
-  check_verifies(m1, name);
-  LLVMDisposeMessage(orig0);
-  LLVMDisposeMessage(orig1);
+  check_verifies(p.m[1], name);
 
-  LLVMExecutionEngineRef e0, e1;
-  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
-  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
-  check(f0 && f1, name, "JIT failed");
+  uintptr_t f[2];
+  jit_pair(&p, "k", f);
+  kernel_fn f0 = (kernel_fn)f[0], f1 = (kernel_fn)f[1];
   unsigned differ = 0;
   for (unsigned r = 0; f0 && f1 && r < 20000; r++) {
     uint8_t in[80], out0[64], out1[64];
@@ -241,10 +233,8 @@ static void run_kernel(const char *name, char *ir, unsigned want_vectors, unsign
     differ += memcmp(out0, out1, out_bytes) != 0;
   }
   check(differ == 0, name, "outputs differ from the lane-by-lane kernel");
-  dispose_case(e0, m0, c0);
-  dispose_case(e1, m1, c1);
-  if (failed == before_failed) passed++;
-  printf("%s %s (%u vectors)\n", failed == before_failed ? "ok  " : "FAIL", name, st.vectors);
+  close_pair(&p);
+  finish_case(p.before_failed, "%s (%u vectors)", name, st.vectors);
 }
 
 int main(void) {

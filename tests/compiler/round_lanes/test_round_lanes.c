@@ -106,14 +106,6 @@ static char *kernel_ir(const rcase *c) {
   return b.p;
 }
 
-static uint32_t g_seed = 2463534242u;
-static uint32_t rnd(void) {
-  g_seed ^= g_seed << 13;
-  g_seed ^= g_seed >> 17;
-  g_seed ^= g_seed << 5;
-  return g_seed;
-}
-
 /* Every float class, as bits. */
 static const uint32_t k_f32[] = {
     0x00000000u, 0x80000000u, 0x3f000000u, 0xbf000000u, /* +-0, +-0.5 */
@@ -143,9 +135,9 @@ static void fill(uint8_t *in, bool f64, unsigned r) {
       uint64_t v;
       unsigned ns = sizeof k_f64 / sizeof *k_f64;
       if (r < 3 * ns) v = k_f64[k % ns];
-      else if (r % 2) v = (uint64_t)rnd() << 32 | rnd();
+      else if (r % 2) v = (uint64_t)ir_rnd() << 32 | ir_rnd();
       else {
-        double d = (double)((int32_t)rnd() % 4096) * 0.5 + ((int32_t)(rnd() % 5) - 2) * 1e-12;
+        double d = (double)((int32_t)ir_rnd() % 4096) * 0.5 + ((int32_t)(ir_rnd() % 5) - 2) * 1e-12;
         memcpy(&v, &d, 8);
       }
       memcpy(in + 8 * i, &v, 8);
@@ -153,10 +145,10 @@ static void fill(uint8_t *in, bool f64, unsigned r) {
       uint32_t v;
       unsigned ns = sizeof k_f32 / sizeof *k_f32;
       if (r < 3 * ns) v = k_f32[k % ns];
-      else if (r % 2) v = rnd();
+      else if (r % 2) v = ir_rnd();
       else {
-        float f =
-            nextafterf((float)((int32_t)rnd() % 65536) * 0.5f, (rnd() % 2) ? INFINITY : -INFINITY);
+        float f = nextafterf((float)((int32_t)ir_rnd() % 65536) * 0.5f,
+                             (ir_rnd() % 2) ? INFINITY : -INFINITY);
         memcpy(&v, &f, 4);
       }
       memcpy(in + 4 * i, &v, 4);
@@ -165,19 +157,13 @@ static void fill(uint8_t *in, bool f64, unsigned r) {
 }
 
 static void run_case(const rcase *c) {
-  char *ir = kernel_ir(c);
-  LLVMContextRef c0, c1;
-  char *orig0 = NULL, *orig1 = NULL;
-  LLVMModuleRef m0 = open_case(c->name, ir, &c0, &orig0);
-  LLVMModuleRef m1 = open_case(c->name, ir, &c1, &orig1);
-  free(ir);
-  if (!m0 || !m1) return;
-  int before_failed = failed;
+  ir_pair p;
+  if (!open_pair(c->name, kernel_ir(c), &p)) return;
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_round_lanes_stats st;
-  check(wgc_round_lanes(&ctx, m1, true, &st) == WASMGRAPH_OK, c->name, err);
-  char *after = LLVMPrintModuleToString(m1);
+  check(wgc_round_lanes(&ctx, p.m[1], true, &st) == WASMGRAPH_OK, c->name, err);
+  char *after = LLVMPrintModuleToString(p.m[1]);
   if (c->want) {
     check(st.vectors == 1 && st.lanes == c->n && st.functions == 1, c->name, "not replaced");
     check(count(after, c->f64 ? "call double @llvm.experimental.constrained.trunc.f64"
@@ -186,17 +172,14 @@ static void run_case(const rcase *c) {
     check(count(after, "round.lanes") > 0, c->name, "no vector round in the IR");
   } else {
     check(st.vectors == 0, c->name, "replaced, but should have been left alone");
-    check(strcmp(after, orig1) == 0, c->name, "the IR changed");
+    check(strcmp(after, p.orig) == 0, c->name, "the IR changed");
   }
   LLVMDisposeMessage(after);
-  check_verifies(m1, c->name);
-  LLVMDisposeMessage(orig0);
-  LLVMDisposeMessage(orig1);
+  check_verifies(p.m[1], c->name);
 
-  LLVMExecutionEngineRef e0, e1;
-  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
-  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
-  check(f0 && f1, c->name, "JIT failed");
+  uintptr_t f[2];
+  jit_pair(&p, "k", f);
+  kernel_fn f0 = (kernel_fn)f[0], f1 = (kernel_fn)f[1];
   unsigned differ = 0, rounds = 200000;
   for (unsigned r = 0; f0 && f1 && r < rounds; r++) {
     uint8_t in[64], out0[128], out1[128];
@@ -214,11 +197,8 @@ static void run_case(const rcase *c) {
     if (c->used_elsewhere) differ += memcmp(out0 + 64, out1 + 64, eb) != 0;
   }
   check(differ == 0, c->name, "outputs differ from the lane-by-lane kernel");
-  dispose_case(e0, m0, c0);
-  dispose_case(e1, m1, c1);
-  if (failed == before_failed) passed++;
-  printf("%s %s (%u vector rounds)\n", failed == before_failed ? "ok  " : "FAIL", c->name,
-         st.vectors);
+  close_pair(&p);
+  finish_case(p.before_failed, "%s (%u vector rounds)", c->name, st.vectors);
 }
 
 /* ---- lane conversions ----------------------------------------------------- */
@@ -257,19 +237,13 @@ static char *cvt_ir(const unsigned *lane, unsigned n, int form) {
 }
 
 static void run_cvt_case(const char *name, const unsigned *lane, unsigned n, int form, bool want) {
-  char *ir = cvt_ir(lane, n, form);
-  LLVMContextRef c0, c1;
-  char *orig0 = NULL, *orig1 = NULL;
-  LLVMModuleRef m0 = open_case(name, ir, &c0, &orig0);
-  LLVMModuleRef m1 = open_case(name, ir, &c1, &orig1);
-  free(ir);
-  if (!m0 || !m1) return;
-  int before_failed = failed;
+  ir_pair p;
+  if (!open_pair(name, cvt_ir(lane, n, form), &p)) return;
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_round_lanes_stats st;
-  check(wgc_round_lanes(&ctx, m1, true, &st) == WASMGRAPH_OK, name, err);
-  char *after = LLVMPrintModuleToString(m1);
+  check(wgc_round_lanes(&ctx, p.m[1], true, &st) == WASMGRAPH_OK, name, err);
+  char *after = LLVMPrintModuleToString(p.m[1]);
   if (want) {
     check(st.cvt_vectors == 1 && st.cvt_lanes == n, name, "not joined");
     check(count(after, "call i32 @llvm.x86.sse.cvttss2si") == 0 &&
@@ -277,16 +251,13 @@ static void run_cvt_case(const char *name, const unsigned *lane, unsigned n, int
           name, "a lane conversion is left, or no vector conversion");
   } else {
     check(st.cvt_vectors == 0, name, "joined, but should have been left alone");
-    check(strcmp(after, orig1) == 0, name, "the IR changed");
+    check(strcmp(after, p.orig) == 0, name, "the IR changed");
   }
   LLVMDisposeMessage(after);
-  check_verifies(m1, name);
-  LLVMDisposeMessage(orig0);
-  LLVMDisposeMessage(orig1);
-  LLVMExecutionEngineRef e0, e1;
-  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
-  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
-  check(f0 && f1, name, "JIT failed");
+  check_verifies(p.m[1], name);
+  uintptr_t f[2];
+  jit_pair(&p, "k", f);
+  kernel_fn f0 = (kernel_fn)f[0], f1 = (kernel_fn)f[1];
   unsigned differ = 0;
   for (unsigned r = 0; f0 && f1 && r < 200000; r++) {
     uint8_t in[64], out0[128] = {0}, out1[128] = {0};
@@ -296,11 +267,8 @@ static void run_cvt_case(const char *name, const unsigned *lane, unsigned n, int
     differ += memcmp(out0, out1, 4 * n) != 0;
   }
   check(differ == 0, name, "results differ from the lane-by-lane conversions");
-  dispose_case(e0, m0, c0);
-  dispose_case(e1, m1, c1);
-  if (failed == before_failed) passed++;
-  printf("%s %s (%u vector conversions)\n", failed == before_failed ? "ok  " : "FAIL", name,
-         st.cvt_vectors);
+  close_pair(&p);
+  finish_case(p.before_failed, "%s (%u vector conversions)", name, st.cvt_vectors);
 }
 
 int main(void) {

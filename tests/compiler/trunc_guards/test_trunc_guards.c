@@ -127,14 +127,6 @@ static char *kernel_ir(const tcase *c) {
   return b.p;
 }
 
-static uint32_t g_seed = 2463534242u;
-static uint32_t rnd(void) {
-  g_seed ^= g_seed << 13;
-  g_seed ^= g_seed >> 17;
-  g_seed ^= g_seed << 5;
-  return g_seed;
-}
-
 /* The bounds of both conversions and every float class, as bits. */
 static const uint32_t k_specials[] = {
     0x00000000u, 0x80000000u, 0x3f000000u,
@@ -150,19 +142,13 @@ static const uint32_t k_specials[] = {
 };
 
 static void run_case(const tcase *c) {
-  char *ir = kernel_ir(c);
-  LLVMContextRef c0, c1;
-  char *orig0 = NULL, *orig1 = NULL;
-  LLVMModuleRef m0 = open_case(c->name, ir, &c0, &orig0);
-  LLVMModuleRef m1 = open_case(c->name, ir, &c1, &orig1);
-  free(ir);
-  if (!m0 || !m1) return;
-  int before_failed = failed;
+  ir_pair p;
+  if (!open_pair(c->name, kernel_ir(c), &p)) return;
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_trunc_guards_stats st;
-  check(wgc_trunc_guards(&ctx, m1, true, &st) == WASMGRAPH_OK, c->name, err);
-  char *after = LLVMPrintModuleToString(m1);
+  check(wgc_trunc_guards(&ctx, p.m[1], true, &st) == WASMGRAPH_OK, c->name, err);
+  char *after = LLVMPrintModuleToString(p.m[1]);
   unsigned got = st.signed_guards + st.unsigned_guards;
   if (c->want) {
     check(got == 1 && (c->is_unsigned ? st.unsigned_guards : st.signed_guards) == 1, c->name,
@@ -170,25 +156,22 @@ static void run_case(const tcase *c) {
     check(count(after, "br i1 %c") == 0, c->name, "the guard's branch is still there");
   } else {
     check(got == 0, c->name, "rewritten, but should have been left alone");
-    check(strcmp(after, orig1) == 0, c->name, "the IR changed");
+    check(strcmp(after, p.orig) == 0, c->name, "the IR changed");
   }
   LLVMDisposeMessage(after);
-  check_verifies(m1, c->name);
-  LLVMDisposeMessage(orig0);
-  LLVMDisposeMessage(orig1);
+  check_verifies(p.m[1], c->name);
 
-  LLVMExecutionEngineRef e0, e1;
-  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
-  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
-  check(f0 && f1, c->name, "JIT failed");
+  uintptr_t f[2];
+  jit_pair(&p, "k", f);
+  kernel_fn f0 = (kernel_fn)f[0], f1 = (kernel_fn)f[1];
   unsigned differ = 0, trapped = 0, n = sizeof k_specials / sizeof *k_specials;
   for (unsigned r = 0; f0 && f1 && r < 300000; r++) {
     uint32_t in[4], out0[2] = {0x5a5a5a5au, 0}, out1[2] = {0x5a5a5a5au, 0};
     for (unsigned i = 0; i < 4; i++) {
-      uint32_t v = r < 4 * n ? k_specials[(r + i) % n] : rnd();
+      uint32_t v = r < 4 * n ? k_specials[(r + i) % n] : ir_rnd();
       if (r >= 4 * n && r % 3 == 0) { /* near the bounds */
         static const uint32_t near[] = {0x4f000000u, 0xcf000000u, 0x4f800000u, 0xbf800000u};
-        v = near[rnd() % 4] + (rnd() % 5) - 2;
+        v = near[ir_rnd() % 4] + (ir_rnd() % 5) - 2;
       }
       in[i] = v;
     }
@@ -200,11 +183,9 @@ static void run_case(const tcase *c) {
   }
   check(differ == 0, c->name, "results differ from the guarded kernel");
   check(trapped == 0, c->name, "the original reached its slow path's trap");
-  dispose_case(e0, m0, c0);
-  dispose_case(e1, m1, c1);
-  if (failed == before_failed) passed++;
-  printf("%s %s (%u signed, %u unsigned)\n", failed == before_failed ? "ok  " : "FAIL", c->name,
-         st.signed_guards, st.unsigned_guards);
+  close_pair(&p);
+  finish_case(p.before_failed, "%s (%u signed, %u unsigned)", c->name, st.signed_guards,
+              st.unsigned_guards);
 }
 
 int main(void) {
