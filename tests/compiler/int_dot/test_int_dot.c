@@ -376,14 +376,8 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   char full[160];
   snprintf(full, sizeof full, "%s/%s%s%s", name, isa_name(isa), split == 1 ? "/split" : "",
            pairs ? "/pairs" : "");
-  int before_failed = failed;
-  char *ir = kernel_ir(k, host_attrs);
-  LLVMContextRef c0, c1;
-  char *orig0 = NULL, *orig1 = NULL;
-  LLVMModuleRef m0 = open_case(full, ir, &c0, &orig0);
-  LLVMModuleRef m1 = open_case(full, ir, &c1, &orig1);
-  free(ir);
-  if (!m0 || !m1) return;
+  ir_pair P;
+  if (!open_pair(full, kernel_ir(k, host_attrs), &P)) return;
   char err[256] = "";
   wgc_ctx ctx = test_ctx(err, sizeof err);
   wgc_dot_options o;
@@ -395,7 +389,7 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   o.pair_windows = pairs != 0;
   o.verify = true;
   wgc_dot_stats st;
-  wasmgraph_status s = wgc_int_dot(&ctx, m1, &o, &st);
+  wasmgraph_status s = wgc_int_dot(&ctx, P.m[1], &o, &st);
   check(s == WASMGRAPH_OK, full, err);
   check(st.loops == 1 && st.positions == k->npos, full, "the loop was not replaced");
   unsigned G = k->eb == 1 ? 4 : 2;
@@ -419,7 +413,7 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   /* int8 VNNI steps around an outer loop: the corrections wait for its end */
   check(st.deferred_corrections == (isa >= WGC_DOT_VNNI && k->eb == 1 && k->outer ? 1u : 0u), full,
         "corrections deferred where they should not be, or not where they should");
-  char *after = LLVMPrintModuleToString(m1);
+  char *after = LLVMPrintModuleToString(P.m[1]);
   check(count(after, "label %loop") == 0, full, "the loop is still there");
   if (isa >= WGC_DOT_VNNI && steps >= G)
     check(count(after, k->eb == 1 ? "vpdpbusd" : "vpdpwssd") > 0, full, "no VNNI intrinsic");
@@ -432,14 +426,11 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   if (isa >= WGC_DOT_X86 && k->eb == 2 && !k->rows && singles)
     check(count(after, "%dot.wz") > 0, full, "an int16 single step is not a half pair");
   LLVMDisposeMessage(after);
-  check_verifies(m1, full);
-  LLVMDisposeMessage(orig0);
-  LLVMDisposeMessage(orig1);
+  check_verifies(P.m[1], full);
 
-  LLVMExecutionEngineRef e0, e1;
-  kernel_fn f0 = (kernel_fn)jit_function(m0, "k", &e0);
-  kernel_fn f1 = (kernel_fn)jit_function(m1, "k", &e1);
-  check(f0 && f1, full, "JIT failed");
+  uintptr_t fa[2];
+  jit_pair(&P, "k", fa);
+  kernel_fn f0 = (kernel_fn)fa[0], f1 = (kernel_fn)fa[1];
   static const fill_kind fills[] = {FILL_RANDOM, FILL_I8_MIN,  FILL_I16_MIN,
                                     FILL_MAX,    FILL_I16_MAX, FILL_MIXED};
   for (unsigned fi = 0; f0 && f1 && fi < sizeof fills / sizeof fills[0]; fi++)
@@ -483,11 +474,8 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
             "values at the end of memory or wrapped");
     }
   }
-  /* an engine owns its module */
-  dispose_case(e0, m0, c0);
-  dispose_case(e1, m1, c1);
-  if (failed == before_failed) passed++;
-  printf("%s %s\n", failed == before_failed ? "ok  " : "FAIL", full);
+  close_pair(&P);
+  finish_case(P.before_failed, "%s", full);
 }
 
 static void negative(const char *name, const kspec *k, const wgc_dot_options *opt,
