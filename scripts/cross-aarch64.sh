@@ -14,10 +14,16 @@
 # loader must not be mixed with the cross toolchain's own copy of glibc
 # (a mismatched ld.so hangs in pthread_create under qemu).
 #
-# usage: cross-aarch64.sh [BUILD_DIR]   (default: build-aarch64)
+# A model runs only on a runtime of the memory mode it was compiled for
+# (docs/security.md#memory-modes), and the x86 CLI compiles for its own
+# mode: build the Arm side with the same one, e.g.
+#   bash scripts/cross-aarch64.sh build-aarch64-bc -DWASMGRAPH_MEMORY_MODE=bounds-check
+#
+# usage: cross-aarch64.sh [BUILD_DIR [CMAKE_ARGS...]]   (default: build-aarch64)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir=${1:-"$repo/build-aarch64"}
+shift || true
 for tool in aarch64-linux-gnu-gcc qemu-aarch64; do
   command -v "$tool" >/dev/null || { echo "cross-aarch64.sh: $tool not found: run scripts/install-deps.sh" >&2; exit 1; }
 done
@@ -27,7 +33,7 @@ done
 # No tests in this tree: tests/aarch64 (in the host build) drives the cross
 # CLI under qemu.
 cmake -S "$repo" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchain-aarch64-linux-gnu.cmake" \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF "$@" >/dev/null
 cmake --build "$dir" -j"$(nproc)" --target wasmgraph wasmgraph_runtime wasmgraph_runtime_shared
 readelf -h "$dir/tools/wasmgraph" | grep -q 'Machine: *AArch64' || { echo "cross-aarch64.sh: $dir/tools/wasmgraph is not an AArch64 executable" >&2; exit 1; }
 echo "cross-aarch64.sh: built $dir/tools/wasmgraph (AArch64)"

@@ -2,7 +2,8 @@
 # sandbox.sh — the sandbox suite's hostile modules compiled for AArch64 and
 # run through the AArch64 CLI under qemu-user: every trap case must still be
 # caught (out-of-bounds accesses through the guard pages and the SIGSEGV
-# handler, which qemu-user delivers as the kernel would) and end in exit 1,
+# handler, which qemu-user delivers as the kernel would; or through the
+# explicit checks in a bounds-check build) and end in exit 1,
 # never in a signal; the good input must still give the right answer.
 # It reuses tests/sandbox/sandbox_cli.sh and its case list.
 #
