@@ -8,7 +8,8 @@
 #      (`ctest -L tsan`; tests/CMakeLists.txt, wasmgraph_tsan_tests);
 #   4. the other memory mode, bounds checks instead of guard pages
 #      (-DWASMGRAPH_MEMORY_MODE=bounds-check): the sandbox suite and the
-#      deadline, interrupt and memory-budget tests on the runaway kernels.
+#      deadline, interrupt and memory-budget tests on the runaway kernels,
+#      and the repo's example compiled and run in that mode.
 # Product code builds with -Werror (WASMGRAPH_WERROR), so a warning under
 # either compiler fails the run, as does a formatting change or a TSan report.
 # Fixture tests use ../shared/fixtures when it exists and print SKIP when not.
@@ -43,12 +44,12 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=cl
 cmake --build build-tsan -j"$jobs"
 ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L tsan
 
-echo "== bounds-check memory mode: sandbox, deadline, interrupt and budget tests"
+echo "== bounds-check memory mode: sandbox, deadline, interrupt and budget tests, the example"
 # The fixture CNNs under interrupts (interrupt.fixture.*) are left to the
 # guard-page passes above: without the tile vectorizer (guard pages only) a
 # scalar CNN run is several times slower here, and the stop paths are the
 # same code; the runaway kernels and the budget are what differ by mode.
 cmake -S . -B build-bc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWASMGRAPH_MEMORY_MODE=bounds-check
 cmake --build build-bc -j"$jobs"
-ctest --test-dir build-bc --output-on-failure -j"$jobs" -R '^(sandbox|interrupt)[.]' \
+ctest --test-dir build-bc --output-on-failure -j"$jobs" -R '^(sandbox|interrupt|e2e[.]example)[.]' \
   -E '^interrupt[.]fixture'

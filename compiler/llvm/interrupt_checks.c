@@ -681,14 +681,21 @@ static LLVMValueRef available_in_entry(LLVMBuilderRef b, LLVMBasicBlockRef entry
 /* The interrupt word's address and the type of its load, available in the
  * whole function, from any of its existing checks (copied into the entry
  * block only when `needed`); marks in ends_chk the blocks whose terminator
- * is such a check. *has_check: the function holds one. */
+ * is such a check. *has_check: the function holds one.
+ * Every check's address is tried until one can be copied into the entry: a
+ * bounds-check build's entry block ends in the call-depth check, so even the
+ * function's first interrupt check reads its address in the next block, and
+ * the checks of inlined callees read it from their own reload of the
+ * memory struct, which may not be copyable. */
+enum { MAX_WORD_LOADS = 64 };
 static bool find_word(LLVMBuilderRef b, LLVMValueRef f, LLVMValueRef trap_fn, const cfg *g,
                       bool needed, unsigned char *ends_chk, LLVMValueRef *addr, LLVMTypeRef *ty,
                       bool *has_check) {
   *has_check = false;
   *addr = NULL;
   LLVMBasicBlockRef entry = g->blocks[0];
-  LLVMValueRef fallback = NULL;
+  LLVMValueRef loads[MAX_WORD_LOADS];
+  unsigned nloads = 0;
   for (LLVMUseRef use = LLVMGetFirstUse(trap_fn); use; use = LLVMGetNextUse(use)) {
     LLVMValueRef call = LLVMGetUser(use);
     if (!LLVMIsACallInst(call) || LLVMGetCalledValue(call) != trap_fn) continue;
@@ -707,13 +714,15 @@ static bool find_word(LLVMBuilderRef b, LLVMValueRef f, LLVMValueRef trap_fn, co
         *addr = p;
         *ty = LLVMTypeOf(load);
       }
-      if (!fallback) fallback = load;
+      if (nloads < MAX_WORD_LOADS) loads[nloads++] = load;
     }
   }
   if (*addr) return true;
-  if (!fallback || !needed) return false;
-  *addr = available_in_entry(b, entry, LLVMGetOperand(fallback, 0), 8);
-  *ty = LLVMTypeOf(fallback);
+  if (!needed) return false;
+  for (unsigned i = 0; i < nloads && !*addr; i++) {
+    *addr = available_in_entry(b, entry, LLVMGetOperand(loads[i], 0), 8);
+    *ty = LLVMTypeOf(loads[i]);
+  }
   return *addr != NULL;
 }
 

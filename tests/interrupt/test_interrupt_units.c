@@ -481,6 +481,56 @@ static void test_shapes(void) {
 
 /* ---- running the result ------------------------------------------------------- */
 
+/* A bounds-check build's function: its entry block ends in the call-depth
+ * check, so no interrupt check sits in the entry. Its first check reads
+ * the word's address through a load the pass can copy into the entry; a
+ * later one (an inlined callee's, first in the trap's use list) through a
+ * select it cannot copy. The pass must take the first one's address for
+ * the loop's check: trying only the first check it meets refused the
+ * function ("has loops but no interrupt check to find the interrupt word
+ * from"), and with it the repo's example in bounds-check builds. */
+static void test_word_after_call_depth(void) {
+  sbuf ir = sb_new();
+  put(&ir, "%s", k_decl);
+  put(&ir,
+      "define i32 @deep_entry(i32** %%mem, i32* %%other, i32 %%a) {\n"
+      "entry:\n  %%deep = icmp ugt i32 %%a, 500\n  br i1 %%deep, label %%too_deep, label %%first\n"
+      "too_deep:\n  ret i32 -1\n"
+      "first:\n  %%p = load i32*, i32** %%mem, align 8\n"
+      "  %%w = load atomic i32, i32* %%p monotonic, align 4\n"
+      "  %%t = trunc i32 %%w to i1\n  br i1 %%t, label %%trap, label %%next\n"
+      "trap:\n  call void @wasm_rt_interrupt_trap()\n  unreachable\n"
+      "next:\n  %%c2 = icmp eq i32 %%a, 7\n"
+      "  %%q = select i1 %%c2, i32* %%p, i32* %%other\n"
+      "  %%w2 = load atomic i32, i32* %%q monotonic, align 4\n"
+      "  %%t2 = trunc i32 %%w2 to i1\n  br i1 %%t2, label %%trap2, label %%spin\n"
+      "trap2:\n  call void @wasm_rt_interrupt_trap()\n  unreachable\n"
+      "spin:\n  br label %%spin\n}\n\n");
+  LLVMContextRef c;
+  wgc_loop_check_stats st;
+  wasmgraph_status rc;
+  char err[512] = "";
+  LLVMModuleRef m =
+      run_pass("word after the call-depth check", ir.p, &c, &st, &rc, err, sizeof err);
+  free(ir.p);
+  if (!m) return;
+  char what[600];
+  snprintf(what, sizeof what, "rc %d (%s), functions %u, back edges %u", rc, err, st.functions,
+           st.back_edges);
+  EXPECT(rc == WASMGRAPH_OK && st.functions == 1 && st.back_edges == 1,
+         "word after the call-depth check", what);
+  char *text = LLVMPrintModuleToString(m);
+  /* the loop's check reads the word through the first check's address, copied into the entry */
+  const char *entry = strstr(text, "\nentry:"), *first = strstr(text, "\nfirst:");
+  const char *copy = entry ? strstr(entry, "load i32*, i32** %mem") : NULL;
+  EXPECT(strstr(text, "%wg.interrupt.word = load atomic") && copy && first && copy < first,
+         "word after the call-depth check",
+         "no interrupt check on the loop, or not from the entry");
+  LLVMDisposeMessage(text);
+  LLVMDisposeModule(m);
+  LLVMContextDispose(c);
+}
+
 static jmp_buf g_trap;
 static int g_traps;
 static void fake_trap(void) {
@@ -553,6 +603,7 @@ int main(void) {
   test_rewrite_refusals();
   test_placement();
   test_shapes();
+  test_word_after_call_depth();
   test_run();
   printf("test_interrupt_units: %d passed, %d failed\n", passed, failed);
   return failed || !passed ? 1 : 0;
