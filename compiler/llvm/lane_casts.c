@@ -73,40 +73,6 @@ typedef struct lc_state {
   wgc_lane_casts_stats *st;
 } lc_state;
 
-static bool is_undef(LLVMValueRef v) { return LLVMIsAUndefValue(v) != NULL; }
-
-/* The scalar that lane `lane` of v gets in an insertelement/shufflevector
- * tree; NULL if the lane is undef (*undef set) or not set by the tree. */
-static LLVMValueRef tree_lane(LLVMValueRef v, unsigned lane, bool *undef) {
-  *undef = false;
-  for (unsigned depth = 0; depth < MAX_TREE; depth++) {
-    if (is_undef(v)) {
-      *undef = true;
-      return NULL;
-    }
-    if (LLVMIsAInsertElementInst(v)) {
-      LLVMValueRef idx = LLVMGetOperand(v, 2);
-      if (!LLVMIsAConstantInt(idx)) return NULL;
-      if (LLVMConstIntGetZExtValue(idx) == lane) return LLVMGetOperand(v, 1);
-      v = LLVMGetOperand(v, 0);
-      continue;
-    }
-    if (LLVMIsAShuffleVectorInst(v)) {
-      int mk = LLVMGetMaskValue(v, lane);
-      if (mk == LLVMGetUndefMaskElem()) {
-        *undef = true;
-        return NULL;
-      }
-      unsigned na = LLVMGetVectorSize(LLVMTypeOf(LLVMGetOperand(v, 0)));
-      v = LLVMGetOperand(v, (unsigned)mk < na ? 0 : 1);
-      lane = (unsigned)mk < na ? (unsigned)mk : (unsigned)mk - na;
-      continue;
-    }
-    return NULL;
-  }
-  return NULL;
-}
-
 static bool push_op(lane_path *p, LLVMOpcode op, LLVMTypeRef to, LLVMValueRef md0,
                     LLVMValueRef md1) {
   if (p->n == MAX_OPS) return false;
@@ -336,7 +302,7 @@ static bool try_root(lc_state *s, LLVMValueRef root) {
   unsigned lanes = 0, first = 0;
   for (unsigned i = 0; i < n; i++) {
     bool undef;
-    LLVMValueRef x = tree_lane(root, i, &undef);
+    LLVMValueRef x = wgc_tree_lane(root, i, &undef);
     set[i] = x != NULL;
     if (!x) {
       if (!undef) return false;

@@ -318,6 +318,36 @@ LLVMValueRef wgc_lane0_source(LLVMValueRef s, unsigned *k) {
   return s;
 }
 
+LLVMValueRef wgc_tree_lane(LLVMValueRef v, unsigned lane, bool *undef) {
+  *undef = false;
+  for (unsigned depth = 0; depth < 64; depth++) {
+    if (LLVMIsAUndefValue(v)) { /* poison too */
+      *undef = true;
+      return NULL;
+    }
+    if (LLVMIsAInsertElementInst(v)) {
+      LLVMValueRef idx = LLVMGetOperand(v, 2);
+      if (!LLVMIsAConstantInt(idx)) return NULL;
+      if (LLVMConstIntGetZExtValue(idx) == lane) return LLVMGetOperand(v, 1);
+      v = LLVMGetOperand(v, 0);
+      continue;
+    }
+    if (LLVMIsAShuffleVectorInst(v)) {
+      int mk = LLVMGetMaskValue(v, lane);
+      if (mk == LLVMGetUndefMaskElem()) {
+        *undef = true;
+        return NULL;
+      }
+      unsigned na = LLVMGetVectorSize(LLVMTypeOf(LLVMGetOperand(v, 0)));
+      v = LLVMGetOperand(v, (unsigned)mk < na ? 0 : 1);
+      lane = (unsigned)mk < na ? (unsigned)mk : (unsigned)mk - na;
+      continue;
+    }
+    return NULL;
+  }
+  return NULL;
+}
+
 bool wgc_is_plain_access(LLVMValueRef inst) {
   return (LLVMIsALoadInst(inst) || LLVMIsAStoreInst(inst)) && !LLVMGetVolatile(inst) &&
          LLVMGetOrdering(inst) == LLVMAtomicOrderingNotAtomic;

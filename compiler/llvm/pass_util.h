@@ -143,6 +143,12 @@ const char *wgc_lanewise_int_intrinsic(LLVMValueRef call);
  * anything else, or a mask that starts with undef or the second operand. */
 LLVMValueRef wgc_lane0_source(LLVMValueRef s, unsigned *k);
 
+/* The scalar that lane `lane` of v gets in a tree of insertelement and
+ * shufflevector instructions (constant lane indices) over undef/poison;
+ * NULL if the lane is undef (*undef set), or if the walk meets anything
+ * else (another vector, a variable index) or goes deeper than 64 nodes. */
+LLVMValueRef wgc_tree_lane(LLVMValueRef v, unsigned lane, bool *undef);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

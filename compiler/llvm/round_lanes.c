@@ -13,15 +13,20 @@
  * ignored): about 10 scalar instructions per lane. squeezenet1_1_int8
  * spends a fifth of its time in such loops.
  *
- * What this pass does. For an insertelement chain that sets every lane i of
- * a float (or double) vector to that round of lane i of one vector V, it
- * builds the same operations once on V, as vector operations (vroundps,
- * vsubps, vandps, vcmpps, a sign copy, vaddps, a blend), and W's users read
- * that instead. The scalar chains are deleted.
+ * What this pass does. For a tree of insertelement and shufflevector that
+ * sets two or more lanes of a float (or double) vector, every set lane i to
+ * that round of lane sel(i) of one vector V (the other lanes undef), it
+ * builds the same operations once, as vector operations (vroundps, vsubps,
+ * vandps, vcmpps, a sign copy, vaddps, a blend), on V, or on
+ * shufflevector(V, sel) where the lanes are not in place: instcombine leaves
+ * mobilenet_v2_qnn's three-channel input quantize as three inserts and a
+ * shuffle that copies lane 0 into the unused lane 3. The tree's users read
+ * the result instead, and the scalar code is deleted.
  *
  * Why it is exact. Every operation is lane-wise and IEEE-defined per lane:
  * lane i of the vector trunc, subtraction, absolute value, comparison, sign
- * copy, addition and select is the scalar operation on lane i's operands,
+ * copy, addition and select is the scalar operation on lane i's operands
+ * (lane sel(i) of V, where the shuffle put it),
  * with the same rounding mode (dynamic) and the same exception behaviour
  * (ignored), NaN operands included (x86 returns the first NaN operand,
  * quieted, in the scalar and the packed forms alike). So W's lanes are the
@@ -96,21 +101,6 @@ static bool match_round(LLVMValueRef r, lane_round *L) {
          wgc_md_arg_is(L->d, 2, "round.dynamic") && wgc_md_arg_is(L->d, 3, "fpexcept.ignore");
 }
 
-/* Lane i's value in the chain ending at `tail` (the last insert of each lane
- * wins), for all n lanes; false if some lane is not set by the chain. */
-static bool chain_lanes(LLVMValueRef tail, unsigned n, LLVMValueRef *lane) {
-  bool seen[MAX_LANES] = {false};
-  unsigned left = n;
-  for (LLVMValueRef v = tail; left && LLVMIsAInsertElementInst(v); v = LLVMGetOperand(v, 0)) {
-    LLVMValueRef idx = LLVMGetOperand(v, 2);
-    if (!LLVMIsAConstantInt(idx)) return false;
-    unsigned long long i = LLVMConstIntGetZExtValue(idx);
-    if (i >= n) return false;
-    if (!seen[i]) seen[i] = true, lane[i] = LLVMGetOperand(v, 1), left--;
-  }
-  return left == 0;
-}
-
 static void erase_if_dead(LLVMValueRef v) {
   if (v && LLVMIsAInstruction(v) && !LLVMGetFirstUse(v)) LLVMInstructionEraseFromParent(v);
 }
@@ -145,41 +135,76 @@ static LLVMValueRef vector_round(rl_state *s, LLVMValueRef V, LLVMValueRef at, u
   return LLVMBuildSelect(s->bd, c, u, t, "round.lanes");
 }
 
-/* Replaces the chain ending at insertelement `tail` if it is a lane-by-lane
- * round; true if it did. */
-static bool try_chain(rl_state *s, LLVMValueRef tail) {
-  LLVMTypeRef vt = LLVMTypeOf(tail);
+/* Deletes the insertelement/shufflevector tree under `v` as far as it is
+ * dead (each node once its last user is gone). */
+static void erase_dead_tree(LLVMValueRef v) {
+  for (unsigned depth = 0; depth < 64; depth++) {
+    if (!(LLVMIsAInsertElementInst(v) || LLVMIsAShuffleVectorInst(v)) || LLVMGetFirstUse(v)) return;
+    LLVMValueRef a = LLVMGetOperand(v, 0);
+    LLVMValueRef b = LLVMIsAShuffleVectorInst(v) ? LLVMGetOperand(v, 1) : NULL;
+    LLVMInstructionEraseFromParent(v);
+    if (b && b != a) erase_dead_tree(b);
+    v = a;
+  }
+}
+
+/* Replaces the insertelement/shufflevector tree rooted at `root` if every
+ * lane it sets is the round of a lane of one vector V (lane i of the tree
+ * = round(V[sel_i]), in any order, lanes repeated or undef): the vector
+ * round of shufflevector(V, sel), or of V itself when sel is the identity.
+ * True if it did. */
+static bool try_tree(rl_state *s, LLVMValueRef root) {
+  LLVMTypeRef vt = LLVMTypeOf(root);
   LLVMTypeKind ek = LLVMGetTypeKind(LLVMGetElementType(vt));
   unsigned n = LLVMGetVectorSize(vt);
   if ((ek != LLVMFloatTypeKind && ek != LLVMDoubleTypeKind) || n < 2 || n > MAX_LANES) return false;
-  LLVMValueRef lane[MAX_LANES];
-  if (!chain_lanes(tail, n, lane)) return false;
   lane_round r[MAX_LANES];
+  bool set[MAX_LANES] = {false};
+  int sel[MAX_LANES];
   LLVMValueRef V = NULL;
+  unsigned nset = 0;
+  bool identity = true;
   for (unsigned i = 0; i < n; i++) {
-    if (!match_round(lane[i], &r[i]) || !LLVMIsAExtractElementInst(r[i].e)) return false;
+    bool undef;
+    LLVMValueRef x = wgc_tree_lane(root, i, &undef);
+    sel[i] = -1;
+    if (undef) continue;
+    if (!x || !match_round(x, &r[i]) || !LLVMIsAExtractElementInst(r[i].e)) return false;
     LLVMValueRef src = LLVMGetOperand(r[i].e, 0), idx = LLVMGetOperand(r[i].e, 1);
-    if (!LLVMIsAConstantInt(idx) || LLVMConstIntGetZExtValue(idx) != i) return false;
-    if (i == 0) V = src;
+    if (!LLVMIsAConstantInt(idx) || LLVMConstIntGetZExtValue(idx) >= n) return false;
+    if (!V) V = src;
     if (src != V || LLVMTypeOf(V) != vt) return false;
-    /* each round feeds only the chain: else the scalar code stays as well */
+    /* each round feeds only the tree: else the scalar code stays as well */
     LLVMUseRef u = LLVMGetFirstUse(r[i].sel);
     if (!u || LLVMGetNextUse(u) || !LLVMIsAInsertElementInst(LLVMGetUser(u))) return false;
+    sel[i] = (int)LLVMConstIntGetZExtValue(idx);
+    identity &= sel[i] == (int)i;
+    set[i] = true;
+    nset++;
   }
-  LLVMValueRef w = vector_round(s, V, tail, n);
-  LLVMReplaceAllUsesWith(tail, w);
-  /* the chain, then each lane's scalar code, as it goes dead */
-  for (LLVMValueRef v = tail; v && LLVMIsAInsertElementInst(v) && !LLVMGetFirstUse(v);) {
-    LLVMValueRef prev = LLVMGetOperand(v, 0);
-    LLVMInstructionEraseFromParent(v);
-    v = prev;
+  if (nset < 2) return false; /* one lane: the scalar code is as short */
+  LLVMValueRef src = V;
+  if (!identity) {
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(s->c);
+    LLVMValueRef mk[MAX_LANES];
+    for (unsigned i = 0; i < n; i++)
+      mk[i] = sel[i] < 0 ? LLVMGetUndef(i32) : LLVMConstInt(i32, (unsigned)sel[i], 0);
+    LLVMPositionBuilderBefore(s->bd, root);
+    src = LLVMBuildShuffleVector(s->bd, V, LLVMGetUndef(vt), LLVMConstVector(mk, n), "round.sel");
   }
+  LLVMValueRef w = vector_round(s, src, root, n);
+  LLVMReplaceAllUsesWith(root, w);
+  /* the tree, then each lane's scalar code, as it goes dead */
+  erase_dead_tree(root);
   for (unsigned i = 0; i < n; i++) {
+    bool first = set[i];
+    for (unsigned j = 0; first && j < i; j++) first = !set[j] || r[j].sel != r[i].sel;
+    if (!first) continue; /* a lane a shuffle copied: its code is gone with the first */
+    s->st->lanes++;
     LLVMValueRef order[] = {r[i].sel, r[i].u, r[i].one, r[i].c, r[i].a, r[i].d, r[i].t, r[i].e};
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) erase_if_dead(order[k]);
   }
   s->st->vectors++;
-  s->st->lanes += n;
   return true;
 }
 
@@ -267,12 +292,14 @@ static bool run_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
   rl_state *s = state;
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i;) {
     LLVMValueRef next = LLVMGetNextInstruction(i);
-    /* a chain's last insert: not the vector operand of another insert */
-    if (LLVMIsAInsertElementInst(i)) {
+    /* a tree's root: not the only use's vector operand of another insert
+     * or shuffle */
+    if (LLVMIsAInsertElementInst(i) || LLVMIsAShuffleVectorInst(i)) {
       LLVMUseRef u = LLVMGetFirstUse(i);
-      bool inner = u && !LLVMGetNextUse(u) && LLVMIsAInsertElementInst(LLVMGetUser(u)) &&
-                   LLVMGetOperand(LLVMGetUser(u), 0) == i;
-      if (!inner && try_chain(s, i)) {
+      LLVMValueRef user = u && !LLVMGetNextUse(u) ? LLVMGetUser(u) : NULL;
+      bool inner = user && ((LLVMIsAInsertElementInst(user) && LLVMGetOperand(user, 0) == i) ||
+                            LLVMIsAShuffleVectorInst(user));
+      if (!inner && try_tree(s, i)) {
         *done = 1;
         /* the erased scalar code may include `next`: start the block over */
         next = LLVMGetFirstInstruction(bb);

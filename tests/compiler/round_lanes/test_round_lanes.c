@@ -42,6 +42,12 @@ typedef struct rcase {
   bool used_elsewhere;    /* lane 1's round is also stored on its own */
   unsigned lanes_set;     /* lanes the chain sets (< n: the rest undef) */
   bool want;              /* expected to be replaced */
+  /* after the first insert, a shufflevector copies lane order[0] to lane
+   * n-1 as well (the rest undef), as instcombine left mobilenet_v2_qnn's
+   * input quantize: lane n-1 then rounds lane src[order[0]] */
+  bool shuffle_after_first;
+  bool other_source; /* lane 1 rounds a lane of another vector */
+  bool defined_base; /* the chain starts from the input vector, not undef */
 } rcase;
 
 static char *kernel_ir(const rcase *c) {
@@ -50,8 +56,15 @@ static char *kernel_ir(const rcase *c) {
   put(&b, "define void @k(i8* %%in, i8* %%out) #0 {\n");
   put(&b, "  %%pi = bitcast i8* %%in to <%u x %s>*\n", c->n, T);
   put(&b, "  %%v = load <%u x %s>, <%u x %s>* %%pi, align 1\n", c->n, T, c->n, T);
+  put(&b, "  %%pj = getelementptr i8, i8* %%in, i64 %u\n", c->n * (c->f64 ? 8 : 4));
+  put(&b, "  %%pk = bitcast i8* %%pj to <%u x %s>*\n", c->n, T);
+  put(&b, "  %%v2 = load <%u x %s>, <%u x %s>* %%pk, align 1\n", c->n, T, c->n, T);
   for (unsigned i = 0; i < c->n; i++) {
-    put(&b, "  %%e%u = extractelement <%u x %s> %%v, i64 %u\n", i, c->n, T, c->src[i]);
+    bool inserted = false; /* a lane the chain leaves undef gets no round */
+    for (unsigned k = 0; k < c->lanes_set; k++) inserted |= c->order[k] == i;
+    if (!inserted) continue;
+    put(&b, "  %%e%u = extractelement <%u x %s> %s, i64 %u\n", i, c->n, T,
+        c->other_source && i == 1 ? "%v2" : "%v", c->src[i]);
     put(&b,
         "  %%t%u = call %s @llvm.experimental.constrained.trunc.%s(%s %%e%u, metadata "
         "!\"fpexcept.ignore\") #1\n",
@@ -72,7 +85,7 @@ static char *kernel_ir(const rcase *c) {
         i, T, s, T, i, T, i);
     put(&b, "  %%r%u = select i1 %%c%u, %s %%u%u, %s %%t%u\n", i, i, T, i, T, i);
   }
-  const char *prev = "undef";
+  const char *prev = c->defined_base ? "%v" : "undef";
   char name[16];
   if (c->overwritten_first) {
     put(&b, "  %%w_first = insertelement <%u x %s> undef, %s %%e%u, i64 %u\n", c->n, T, T,
@@ -84,6 +97,15 @@ static char *kernel_ir(const rcase *c) {
     put(&b, "  %%w%u = insertelement <%u x %s> %s, %s %%r%u, i64 %u\n", k, c->n, T, prev, T, i, i);
     snprintf(name, sizeof name, "%%w%u", k);
     prev = name;
+    if (k == 0 && c->shuffle_after_first) {
+      put(&b, "  %%ws = shufflevector <%u x %s> %%w0, <%u x %s> undef, <%u x i32> <", c->n, T, c->n,
+          T, c->n);
+      for (unsigned j = 0; j < c->n; j++)
+        put(&b, "%si32 %s", j ? ", " : "",
+            j == i || j == c->n - 1 ? (i ? "1" : "0") : "undef"); /* order[0] is 0 or 1 */
+      put(&b, ">\n");
+      prev = "%ws";
+    }
   }
   put(&b, "  %%po = bitcast i8* %%out to <%u x %s>*\n", c->n, T);
   put(&b, "  store <%u x %s> %s, <%u x %s>* %%po, align 1\n", c->n, T, prev, c->n, T);
@@ -165,7 +187,8 @@ static void run_case(const rcase *c) {
   check(wgc_round_lanes(&ctx, p.m[1], true, &st) == WASMGRAPH_OK, c->name, err);
   char *after = LLVMPrintModuleToString(p.m[1]);
   if (c->want) {
-    check(st.vectors == 1 && st.lanes == c->n && st.functions == 1, c->name, "not replaced");
+    check(st.vectors == 1 && st.lanes == c->lanes_set && st.functions == 1, c->name,
+          "not replaced");
     check(count(after, c->f64 ? "call double @llvm.experimental.constrained.trunc.f64"
                               : "call float @llvm.experimental.constrained.trunc.f32") == 0,
           c->name, "a scalar round is left");
@@ -194,6 +217,8 @@ static void run_case(const rcase *c) {
       unsigned i = c->order[k];
       differ += memcmp(out0 + eb * i, out1 + eb * i, eb) != 0;
     }
+    if (c->shuffle_after_first)
+      differ += memcmp(out0 + eb * (c->n - 1), out1 + eb * (c->n - 1), eb) != 0;
     if (c->used_elsewhere) differ += memcmp(out0 + 64, out1 + 64, eb) != 0;
   }
   check(differ == 0, c->name, "outputs differ from the lane-by-lane kernel");
@@ -274,41 +299,95 @@ static void run_cvt_case(const char *name, const unsigned *lane, unsigned n, int
 int main(void) {
   LLVMDisposeMessage(jit_init_host(host_attrs, sizeof host_attrs));
   static const rcase cases[] = {
-      {"f32x4", false, 4, {0, 1, 2, 3}, {0, 1, 2, 3}, "oge", false, false, 4, true},
-      {"f32x4_inserted_out_of_order_and_overwritten",
-       false,
-       4,
-       {3, 1, 0, 2},
-       {0, 1, 2, 3},
-       "oge",
-       true,
-       false,
-       4,
-       true},
-      {"f64x2", true, 2, {0, 1}, {0, 1}, "oge", false, false, 2, true},
-      /* negative */
-      {"neg_lanes_permuted", false, 4, {0, 1, 2, 3}, {0, 2, 1, 3}, "oge", false, false, 4, false},
-      {"neg_greater_than_half",
-       false,
-       4,
-       {0, 1, 2, 3},
-       {0, 1, 2, 3},
-       "ogt",
-       false,
-       false,
-       4,
-       false},
-      {"neg_round_used_elsewhere",
-       false,
-       4,
-       {0, 1, 2, 3},
-       {0, 1, 2, 3},
-       "oge",
-       false,
-       true,
-       4,
-       false},
-      {"neg_lane_not_set", false, 4, {0, 1, 2, 3}, {0, 1, 2, 3}, "oge", false, false, 3, false},
+      {.name = "f32x4",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {0, 1, 2, 3},
+       .pred = "oge",
+       .lanes_set = 4,
+       .want = true},
+      {.name = "f32x4_inserted_out_of_order_and_overwritten",
+       .n = 4,
+       .order = {3, 1, 0, 2},
+       .src = {0, 1, 2, 3},
+       .pred = "oge",
+       .overwritten_first = true,
+       .lanes_set = 4,
+       .want = true},
+      {.name = "f64x2",
+       .f64 = true,
+       .n = 2,
+       .order = {0, 1},
+       .src = {0, 1},
+       .pred = "oge",
+       .lanes_set = 2,
+       .want = true},
+      /* lane i rounds lane src[i]: a shuffle of the input, then the vector round */
+      {.name = "f32x4_lanes_permuted",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {0, 2, 1, 3},
+       .pred = "oge",
+       .lanes_set = 4,
+       .want = true},
+      {.name = "f32x4_lanes_repeated",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {3, 3, 0, 0},
+       .pred = "oge",
+       .lanes_set = 4,
+       .want = true},
+      {.name = "f32x4_lane_3_undef",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {0, 1, 2, 3},
+       .pred = "oge",
+       .lanes_set = 3,
+       .want = true},
+      /* mobilenet_v2_qnn's input quantize: lanes 0..2, lane 3 a shuffled copy of lane 0 */
+      {.name = "f32x4_three_lanes_and_a_shuffled_copy",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {2, 0, 1, 3},
+       .pred = "oge",
+       .lanes_set = 3,
+       .want = true,
+       .shuffle_after_first = true},
+      /* negative (a single lane is as short in scalar code) */
+      {.name = "neg_f64x2_one_lane",
+       .f64 = true,
+       .n = 2,
+       .order = {0, 1},
+       .src = {1, 0},
+       .pred = "oge",
+       .lanes_set = 1},
+      {.name = "neg_greater_than_half",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {0, 1, 2, 3},
+       .pred = "ogt",
+       .lanes_set = 4},
+      {.name = "neg_round_used_elsewhere",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {0, 1, 2, 3},
+       .pred = "oge",
+       .used_elsewhere = true,
+       .lanes_set = 4},
+      {.name = "neg_two_source_vectors",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {0, 1, 2, 3},
+       .pred = "oge",
+       .lanes_set = 4,
+       .other_source = true},
+      {.name = "neg_lane_3_from_another_vector",
+       .n = 4,
+       .order = {0, 1, 2, 3},
+       .src = {0, 1, 2, 3},
+       .pred = "oge",
+       .lanes_set = 3,
+       .defined_base = true},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i]);
   char *triple = LLVMGetDefaultTargetTriple();

@@ -37,7 +37,9 @@
 # relay.quantize model (NAME_int8:simd)
 # compiler/llvm/round_lanes.c must join lane-by-lane rounds ("round lanes: N
 # vector rounds", N > 0) and compiler/llvm/lane_casts.c must turn
-# lane-by-lane casts into vector casts ("lane casts: N vectors", N > 0); the
+# lane-by-lane casts into vector casts ("lane casts: N vectors", N > 0), and
+# in the QNN model (NAME_qnn:simd) round_lanes.c must join its input
+# quantize's rounds ("round lanes: N vector rounds", N > 0); the
 # outputs must be byte-identical too. Their scalar builds
 # (NAME_int8, NAME_qnn) get the same dot products through
 # compiler/llvm/tile_vectorize.c's integer mode ("int tile: N groups", then
@@ -158,6 +160,12 @@ for spec in "$@"; do
           lcast=$(sed -n 's/^lane casts: \([0-9][0-9]*\) vectors.*/\1/p' "$work/$m.tv.log" | head -n 1)
           if [ -n "$lcast" ] && [ "$lcast" -gt 0 ]; then pass "$m: lane casts ran ($lcast vectors)"
           else fail "$m: no lane-by-lane cast became a vector cast ($(grep '^lane casts' "$work/$m.tv.log"))"; fi ;;
+        *_qnn.simd)
+          # the float input's quantize rounds its channels' lanes one by one (three
+          # inserts and a shuffled copy of lane 0): compiler/llvm/round_lanes.c
+          rounds=$(sed -n 's/^round lanes: \([0-9][0-9]*\) vector rounds.*/\1/p' "$work/$m.tv.log" | head -n 1)
+          if [ -n "$rounds" ] && [ "$rounds" -gt 0 ]; then pass "$m: round lanes ran ($rounds vector rounds)"
+          else fail "$m: the input quantize's lane rounds stayed scalar ($(grep '^round lanes' "$work/$m.tv.log"))"; fi ;;
       esac ;;
     *_int8|*_qnn)
       # scalar int8 tiles: packed by int-tile, then replaced by int-dot
