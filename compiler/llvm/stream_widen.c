@@ -39,7 +39,7 @@
  * (or puts them back together). A store stream and another stream of the
  * same address and stride are left out of each other's overlap check where
  * they touch the same bytes in each iteration (in place) or never the same
- * byte (sw_exempt(), stream_widen_match.c); other streams that interleave
+ * byte (wgc_sw_exempt(), stream_widen_match.c); other streams that interleave
  * with a store are refused: their ranges overlap, so the check below could
  * never pass.
  * The preheader chooses W when, at run time:
@@ -470,7 +470,7 @@ static LLVMValueRef emit_check(sw_state *s, sw_loop *L) {
       if (a == b || !L->st[a].store || (L->st[b].store && b < a)) continue;
       /* in place, or disjoint bytes (a group's members): their addresses
        * must only be as far apart as the IR says */
-      if (sw_exempt(&L->st[a], &L->st[b])) {
+      if (wgc_sw_exempt(&L->st[a], &L->st[b])) {
         int64_t d = (int64_t)(L->st[b].off - L->st[a].off);
         LLVMValueRef want = LLVMBuildAdd(s->bd, lo[a], LLVMConstInt(i64, (uint64_t)d, 1), "");
         ok = LLVMBuildAnd(s->bd, ok, LLVMBuildICmp(s->bd, LLVMIntEQ, lo[b], want, ""), "sw.ok");
@@ -496,7 +496,7 @@ static void set_phi_parts(sw_state *s, sw_loop *L, const LLVMValueRef *base) {
 
 /* Gives the edge ph -> b a block of its own (ph also branches elsewhere);
  * b's phis are rebuilt to name it (the C API cannot rename an incoming
- * block). Every phi of b is one of L's inductions (sw_match). */
+ * block). Every phi of b is one of L's inductions (wgc_sw_match). */
 static void split_preheader(sw_state *s, sw_loop *L) {
   LLVMBasicBlockRef nb = LLVMInsertBasicBlockInContext(s->lc, L->b, "sw.pre");
   LLVMValueRef t = LLVMGetBasicBlockTerminator(L->ph);
@@ -596,7 +596,7 @@ static void run_function(sw_state *s, LLVMValueRef fn) {
   for (unsigned c = 0; c < nc && !s->oom; c++) {
     memset(L, 0, sizeof *L);
     L->fn = fn, L->b = cand[c], L->k = k, L->m = s->m;
-    if (!sw_match(L)) {
+    if (!wgc_sw_match(L)) {
       if (L->why) {
         s->st->rejected++;
         if (!s->st->first_reject) s->st->first_reject = L->why;
@@ -604,7 +604,7 @@ static void run_function(sw_state *s, LLVMValueRef fn) {
       continue;
     }
     if (!transform(s, L)) {
-      /* a failed allocation, or a shape sw_match() accepted and the copy
+      /* a failed allocation, or a shape wgc_sw_match() accepted and the copy
        * cannot build (a bug): either way the function is half rewritten */
       if (!s->oom) s->broken = true;
       break;

@@ -117,10 +117,10 @@ static inline LLVMTypeRef widen(LLVMTypeRef t, unsigned k) {
  * the pass widens; fills in its inductions, trip count, streams, groups and
  * how W computes each instruction. False with L->why set (or NULL: not a
  * loop of the shape at all) otherwise. */
-bool sw_match(sw_loop *L);
+bool wgc_sw_match(sw_loop *L);
 
 /* Whether store stream a and stream b may be left out of each other's
  * overlap check (stream_widen_match.c says when). */
-bool sw_exempt(const sw_stream *a, const sw_stream *b);
+bool wgc_sw_exempt(const sw_stream *a, const sw_stream *b);
 
 #endif

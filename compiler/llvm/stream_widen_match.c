@@ -142,7 +142,7 @@ static void form_groups(sw_loop *L) {
  * iterations' accesses changes nothing. The run-time check still requires
  * their addresses to be d apart (emit_check): no i32 address wrapped
  * between them. */
-bool sw_exempt(const sw_stream *a, const sw_stream *b) {
+bool wgc_sw_exempt(const sw_stream *a, const sw_stream *b) {
   if (a->root != b->root || a->s != b->s || a->s <= 0) return false;
   int64_t d = (int64_t)(b->off - a->off), s = a->s;
   if (d == 0) return a->bytes == b->bytes && (uint64_t)s >= a->bytes;
@@ -167,7 +167,7 @@ static bool streams_ok(sw_loop *L) {
       const sw_stream *A = &L->st[a], *B = &L->st[b];
       if (a == b || !A->store || A->root != B->root || A->s != B->s || A->s <= 0) continue;
       uint64_t d = A->off > B->off ? A->off - B->off : B->off - A->off;
-      if (d < (uint64_t)A->s && !sw_exempt(A, B))
+      if (d < (uint64_t)A->s && !wgc_sw_exempt(A, B))
         return reject(L, "interleaved streams that overlap");
       /* in place with a group: W loads a group at its first member and
        * stores it at its last, which keeps each iteration's order on these
@@ -371,7 +371,7 @@ static LLVMBasicBlockRef preheader(LLVMValueRef fn, LLVMBasicBlockRef b, bool *s
   return ph;
 }
 
-bool sw_match(sw_loop *L) {
+bool wgc_sw_match(sw_loop *L) {
   LLVMValueRef br = LLVMGetBasicBlockTerminator(L->b);
   if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br)) return false;
   bool back0 = LLVMGetSuccessor(br, 0) == L->b, back1 = LLVMGetSuccessor(br, 1) == L->b;
