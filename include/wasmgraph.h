@@ -193,6 +193,12 @@ WASMGRAPH_API wasmgraph_status wasmgraph_model_input_index(const wasmgraph_model
                                                            const char *name, int *index);
 /* Name given at compile time (--name). */
 WASMGRAPH_API const char *wasmgraph_model_name(const wasmgraph_model *model);
+/* The graph.json the model was built from (the caller's bytes, the file's,
+ * or the module's embedded copy), as the model parsed it: not
+ * NUL-terminated, *size bytes (size may be NULL). Borrowed: valid until
+ * wasmgraph_model_destroy. NULL (*size 0) for a NULL model. TVM-style
+ * wrappers read it to number inputs as TVM's graph executor does. */
+WASMGRAPH_API const char *wasmgraph_model_graph_json(const wasmgraph_model *model, size_t *size);
 
 /* ---- executor --------------------------------------------------------- */
 

@@ -206,6 +206,15 @@ wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module, con
     return WASMGRAPH_ERR_NO_MEMORY;
   }
   m->desc = module;
+  /* kept for wasmgraph_model_graph_json: the caller may free its copy */
+  m->graph_json = malloc(graph_json_size ? graph_json_size : 1);
+  if (!m->graph_json) {
+    st = WASMGRAPH_ERR_NO_MEMORY;
+    wg_format(err, err_size, "out of memory copying %zu bytes of graph.json", graph_json_size);
+    goto fail;
+  }
+  memcpy(m->graph_json, graph_json, graph_json_size);
+  m->graph_json_size = graph_json_size;
   st = wg_graph_parse(graph_json, graph_json_size, &m->plan, err, err_size);
   if (st) goto fail;
   m->params_blob = malloc(params_size ? params_size : 1);
@@ -372,6 +381,7 @@ void wasmgraph_model_destroy(wasmgraph_model *m) {
   wg_graph_plan_free(&m->plan);
   wg_param_list_free(&m->params);
   free(m->params_blob);
+  free(m->graph_json);
   free(m->entry_param);
   free(m->input_entry);
   free(m->input_info);
@@ -416,4 +426,9 @@ wasmgraph_status wasmgraph_model_input_index(const wasmgraph_model *m, const cha
 
 const char *wasmgraph_model_name(const wasmgraph_model *m) {
   return m && m->desc->name ? m->desc->name : "";
+}
+
+const char *wasmgraph_model_graph_json(const wasmgraph_model *m, size_t *size) {
+  if (size) *size = m ? m->graph_json_size : 0;
+  return m ? m->graph_json : NULL;
 }

@@ -32,8 +32,10 @@
 
 struct wasmgraph_model {
   const wasmgraph_module_desc *desc;
-  void *dl_handle; /* dlopen handle when loaded from a .so */
-  char *dl_link;   /* the fresh name it was loaded under (library_name.c), or NULL; owned */
+  void *dl_handle;  /* dlopen handle when loaded from a .so */
+  char *dl_link;    /* the fresh name it was loaded under (library_name.c), or NULL; owned */
+  char *graph_json; /* the graph.json it was built from, graph_json_size bytes; owned */
+  size_t graph_json_size;
   graph_plan plan;
   uint8_t *params_blob; /* owned copy; params.items[].data point into it */
   param_list params;

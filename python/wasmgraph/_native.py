@@ -92,66 +92,6 @@ class CompileOptions(ctypes.Structure):
     ]
 
 
-class ModuleDescPrefix(ctypes.Structure):
-    """The leading fields of wasmgraph_module_desc (include/wasmgraph_module.h)
-    up to the embedded graph and params. They are the same in ABI versions 2
-    and 3 (version 3 appended interrupt_checks and changed the memory struct,
-    which this prefix does not reach); tests/python/test_api.py checks the
-    version list against the header."""
-
-    _fields_ = [
-        ("abi_version", ctypes.c_uint32),
-        ("struct_size", ctypes.c_uint32),
-        ("name", c_char_p),
-        ("generator", c_char_p),
-        ("memory_config", ctypes.c_uint32),
-        ("features", ctypes.c_uint32),
-        ("stack_top", ctypes.c_uint32),
-        ("data_end", ctypes.c_uint32),
-        ("heap_base", ctypes.c_uint32),
-        ("memory_min_pages", ctypes.c_uint32),
-        ("memory_max_pages", ctypes.c_uint32),
-        ("instance_size", c_size_t),
-        ("functions", c_void_p * 8),  # init_module ... set_stack_pointer
-        ("graph_json", c_void_p),
-        ("graph_json_size", c_size_t),
-        ("params", c_void_p),
-        ("params_size", c_size_t),
-    ]
-
-
-# ABI versions whose descriptor starts with ModuleDescPrefix. The runtime has
-# already accepted the library (it checks the exact version) before this reads it.
-MODULE_ABI_VERSION = 3
-PREFIX_ABI_VERSIONS = (2, 3)
-
-
-def embedded_graph_json(so_name):
-    """The graph.json embedded in a model library the runtime has loaded under
-    ``so_name``, or None. The library is looked up among loaded objects
-    (RTLD_NOLOAD) and that extra reference dropped again, so it unloads with
-    its model."""
-    import _ctypes
-
-    try:
-        lib = ctypes.CDLL(os.fsdecode(so_name), mode=os.RTLD_NOW | os.RTLD_LOCAL | os.RTLD_NOLOAD)
-    except OSError:
-        return None
-    try:
-        entry = lib.wasmgraph_module_entry
-        entry.restype = ctypes.POINTER(ModuleDescPrefix)
-        entry.argtypes = []
-        desc = entry().contents
-        if (desc.abi_version not in PREFIX_ABI_VERSIONS or
-                desc.struct_size < ctypes.sizeof(ModuleDescPrefix) or not desc.graph_json):
-            return None
-        return ctypes.string_at(desc.graph_json, desc.graph_json_size)
-    except AttributeError:
-        return None
-    finally:
-        _ctypes.dlclose(lib._handle)
-
-
 class LibraryError(ImportError):
     """A shared library of the package is missing or cannot be loaded."""
 
@@ -194,6 +134,7 @@ def _declare_runtime(lib):
     d(lib, "wasmgraph_model_input_info", c_int, P, c_int, ctypes.POINTER(TensorInfoC))
     d(lib, "wasmgraph_model_output_info", c_int, P, c_int, ctypes.POINTER(TensorInfoC))
     d(lib, "wasmgraph_model_name", c_char_p, P)
+    d(lib, "wasmgraph_model_graph_json", c_void_p, P, ctypes.POINTER(c_size_t))
     d(lib, "wasmgraph_executor_create", c_int, P, ctypes.POINTER(Options), ctypes.POINTER(P),
       c_char_p, c_size_t)
     d(lib, "wasmgraph_executor_destroy", None, P)

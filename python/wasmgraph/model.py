@@ -5,7 +5,7 @@ import ctypes
 import json
 import os
 
-from . import _libpaths, _native, dtypes
+from . import _native, dtypes
 from .errors import InvalidArgumentError, NotFoundError, error_for
 
 _lib = _native.runtime
@@ -197,25 +197,14 @@ def load(path, graph=None, params=None):
     p = _path_arg(params, "params")
     err = ctypes.create_string_buffer(1024)
     ptr = ctypes.c_void_p()
-    name = _libpaths.fresh_name(so)  # never matches an earlier load: see _libpaths.py
-    try:
-        st = _lib.wasmgraph_model_load_library(name.name, g, p, ctypes.byref(ptr), err, len(err))
-        if st:
-            raise error_for(st, _text(err.value.replace(name.name, so)))
-        handle = _ModelHandle(ptr.value)
-        # Keep graph.json's text (TVM's API numbers inputs by it): the file as
-        # the runtime just read it, or the copy embedded in the library.
-        text = None
-        if g is not None:
-            try:
-                with open(g, "rb") as f:
-                    text = f.read()
-            except OSError:
-                pass
-        else:
-            text = _native.embedded_graph_json(name.name if b"/" in name.name
-                                               else b"./" + name.name)
-    finally:
-        name.done()
-    text = text.decode("utf-8", "replace") if text is not None else None
+    # The runtime loads the library under a name of its own, so a file
+    # recompiled in place is a new model (runtime/library_name.c).
+    st = _lib.wasmgraph_model_load_library(so, g, p, ctypes.byref(ptr), err, len(err))
+    if st:
+        raise error_for(st, _text(err.value))
+    handle = _ModelHandle(ptr.value)
+    # graph.json's text, as the runtime parsed it (TVM's API numbers inputs by it)
+    size = ctypes.c_size_t()
+    text = _lib.wasmgraph_model_graph_json(ptr.value, ctypes.byref(size))
+    text = ctypes.string_at(text, size.value).decode("utf-8", "replace") if text else None
     return Model(handle, os.fsdecode(so), text)

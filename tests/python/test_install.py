@@ -30,7 +30,7 @@ assert np.allclose(out, want, rtol=1e-5, atol=1e-6)
 print("installed package OK:", wasmgraph.__file__)
 """
 
-PACKAGE_FILES = ["__init__.py", "_native.py", "_libpaths.py", "errors.py", "dtypes.py", "model.py", "executor.py",
+PACKAGE_FILES = ["__init__.py", "_native.py", "errors.py", "dtypes.py", "model.py", "executor.py",
                  "compiler.py", "tvm_factory.py", "graph_executor.py", "_lib/libwasmgraph.so",
                  "_lib/libwasmgraph_compiler.so", "_lib/wasm2c.js", "_lib/wasm2c.LICENSE"]
 

@@ -2,7 +2,7 @@
  * test_api.c — the public C API's contracts on the example model: argument
  * checks, queries, copy and zero-copy I/O, checked set_input_tensor, option
  * validation, repeat runs giving identical outputs, and several executors of
- * one model.
+ * one model, and the graph.json a model keeps.
  *
  * usage: test_api MODEL.so EXAMPLE_DIR   (MODEL.so compiled with embedded graph)
  */
@@ -26,6 +26,21 @@ static void read_input(const char *dir, float *out) {
   fseek(f, 10 + (long)hl, SEEK_SET);
   CHECK(fread(out, 4, 64, f) == 64);
   fclose(f);
+}
+
+/* The whole file at dir/name (malloc'd, *size bytes), or NULL. */
+static char *read_all(const char *dir, const char *name, size_t *size) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  *size = buf && fread(buf, 1, (size_t)n, f) == (size_t)n ? (size_t)n : 0;
+  fclose(f);
+  return buf;
 }
 
 int main(int argc, char **argv) {
@@ -61,6 +76,24 @@ int main(int argc, char **argv) {
   int idx = -1;
   CHECK(wasmgraph_model_input_index(model, "data", &idx) == WASMGRAPH_OK && idx == 0);
   CHECK(wasmgraph_model_input_index(model, "p0", &idx) == WASMGRAPH_ERR_NOT_FOUND);
+
+  /* the graph.json it was built from: the embedded copy of the example's
+   * file, then the file itself, given by path */
+  size_t want_size = 0, got_size = 1;
+  char *want = read_all(argv[2], "graph.json", &want_size);
+  CHECK(want != NULL && want_size > 0);
+  const char *got = wasmgraph_model_graph_json(model, &got_size);
+  CHECK(got && want && got_size == want_size && memcmp(got, want, want_size) == 0);
+  CHECK(wasmgraph_model_graph_json(NULL, &got_size) == NULL && got_size == 0);
+  char graph_path[4096];
+  snprintf(graph_path, sizeof graph_path, "%s/graph.json", argv[2]);
+  wasmgraph_model *from_file = NULL;
+  CHECK(wasmgraph_model_load_library(argv[1], graph_path, NULL, &from_file, err, sizeof err) ==
+        WASMGRAPH_OK);
+  got = wasmgraph_model_graph_json(from_file, NULL);
+  CHECK(got && want && memcmp(got, want, want_size) == 0);
+  wasmgraph_model_destroy(from_file);
+  free(want);
 
   /* options are validated */
   wasmgraph_options opts;
