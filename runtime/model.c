@@ -166,6 +166,18 @@ oom:
   return WASMGRAPH_ERR_NO_MEMORY;
 }
 
+/* A malloc'd copy of n bytes at src in *out; the message names `what`. */
+static wasmgraph_status copy_bytes(const void *src, size_t n, const char *what, void **out,
+                                   char *err, size_t err_size) {
+  *out = malloc(n ? n : 1);
+  if (!*out) {
+    wg_format(err, err_size, "out of memory copying %zu bytes of %s", n, what);
+    return WASMGRAPH_ERR_NO_MEMORY;
+  }
+  memcpy(*out, src, n);
+  return WASMGRAPH_OK;
+}
+
 wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module, const void *graph_json,
                                         size_t graph_json_size, const void *params,
                                         size_t params_size, wasmgraph_model **out, char *err,
@@ -206,24 +218,17 @@ wasmgraph_status wasmgraph_model_create(const wasmgraph_module_desc *module, con
     return WASMGRAPH_ERR_NO_MEMORY;
   }
   m->desc = module;
-  /* kept for wasmgraph_model_graph_json: the caller may free its copy */
-  m->graph_json = malloc(graph_json_size ? graph_json_size : 1);
-  if (!m->graph_json) {
-    st = WASMGRAPH_ERR_NO_MEMORY;
-    wg_format(err, err_size, "out of memory copying %zu bytes of graph.json", graph_json_size);
-    goto fail;
-  }
-  memcpy(m->graph_json, graph_json, graph_json_size);
+  /* the model keeps both: the caller may free its copies on return */
+  void *graph_copy = NULL, *params_copy = NULL;
+  st = copy_bytes(graph_json, graph_json_size, "graph.json", &graph_copy, err, err_size);
+  m->graph_json = graph_copy;
   m->graph_json_size = graph_json_size;
+  if (st) goto fail;
   st = wg_graph_parse(graph_json, graph_json_size, &m->plan, err, err_size);
   if (st) goto fail;
-  m->params_blob = malloc(params_size ? params_size : 1);
-  if (!m->params_blob) {
-    st = WASMGRAPH_ERR_NO_MEMORY;
-    wg_format(err, err_size, "out of memory copying %zu bytes of params", params_size);
-    goto fail;
-  }
-  memcpy(m->params_blob, params, params_size);
+  st = copy_bytes(params, params_size, "params", &params_copy, err, err_size);
+  m->params_blob = params_copy;
+  if (st) goto fail;
   st = wg_params_parse(m->params_blob, params_size, &m->params, err, err_size);
   if (st) goto fail;
   st = bind_params(m, err, err_size);
