@@ -56,6 +56,7 @@ wg=$1 fixtures=$2 work=$3
 shift 3
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
+. "$here/tile_vectorize/pair_builds.sh"
 if [ ! -d "$fixtures" ]; then
   echo "SKIP: fixtures not found at $fixtures"
   exit 77
@@ -77,26 +78,7 @@ for spec in "$@"; do
     m=$name.simd
     src=("$dir/wasm32-simd/graph.o" --embed "$dir/graph.json" "$dir/graph.params")
   fi
-  inputs=()
-  for f in "$dir"/inputs/*.npy; do
-    inputs+=(-i "$(basename "$f" .npy)=$f")
-  done
-  for v in tv base; do
-    env=()
-    [ "$v" = base ] && env=(WASMGRAPH_NO_TILE_VECTORIZE=1)
-    start=$(date +%s)
-    if ! env "${env[@]}" "$wg" compile -v "${src[@]}" -o "$work/$m.$v.so" >"$work/$m.$v.log" 2>&1; then
-      fail "$m: compile ($v): $(tail -n 3 "$work/$m.$v.log")"
-      continue 2
-    fi
-    echo "# $m.$v.so compiled in $(( $(date +%s) - start )) s"
-    mkdir -p "$work/$m.$v.out"
-    if ! "$wg" run "$work/$m.$v.so" "${inputs[@]}" -o "$work/$m.$v.out" -q -t 1 \
-         >"$work/$m.$v.run" 2>&1; then
-      fail "$m: run ($v): $(tail -n 3 "$work/$m.$v.run")"
-      continue 2
-    fi
-  done
+  pair_build "$m" tv base "$dir" "${src[@]}" || continue
   line=$(grep -o 'tile vectorizer: .*' "$work/$m.tv.log" | head -n 1)
   echo "# $m: ${line:-no tile vectorizer line}"
   groups=$(printf '%s\n' "$line" | sed -n 's/^tile vectorizer: \([0-9][0-9]*\) groups.*/\1/p')
@@ -200,11 +182,7 @@ for spec in "$@"; do
      grep -q '^convert rewrite: off (disabled by the caller)' "$work/$m.base.log"
   then pass "$m: conversion rewrite on by default, off in the reference build"
   else fail "$m: the -v logs do not show the conversion rewrite on and off"; fi
-  n=0 bad=0
-  for f in "$work/$m.base.out"/*.npy; do
-    n=$((n + 1))
-    cmp -s "$f" "$work/$m.tv.out/$(basename "$f")" || bad=$((bad + 1))
-  done
+  pair_compare "$m" tv base
   if [ "$n" -gt 0 ] && [ "$bad" -eq 0 ]; then pass "$m: $n output(s) byte-identical"
   else fail "$m: $bad of $n outputs differ from the build without the pass"; fi
 done

@@ -24,6 +24,7 @@ wg=$1 fixtures=$2 work=$3
 shift 3
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/lib.sh"
+. "$here/tile_vectorize/pair_builds.sh"
 if [ ! -d "$fixtures" ]; then
   echo "SKIP: fixtures not found at $fixtures"
   exit 77
@@ -44,32 +45,10 @@ for cpu in "$@"; do
     name=$(basename "$dir")
     [ -f "$dir/wasm32-simd/graph.o" ] || continue
     m=$name.$cpu
-    src=("$dir/wasm32-simd/graph.o" --embed "$dir/graph.json" "$dir/graph.params")
-    inputs=()
-    for f in "$dir"/inputs/*.npy; do
-      inputs+=(-i "$(basename "$f" .npy)=$f")
-    done
-    for v in on off; do
-      env=()
-      [ "$v" = off ] && env=(WASMGRAPH_NO_TILE_VECTORIZE=1)
-      if ! env "${env[@]}" "$wg" compile -v --cpu "$cpu" "${src[@]}" -o "$work/$m.$v.so" \
-           >"$work/$m.$v.log" 2>&1; then
-        fail "$m: compile ($v): $(tail -n 3 "$work/$m.$v.log")"
-        continue 2
-      fi
-      mkdir -p "$work/$m.$v.out"
-      if ! "$wg" run "$work/$m.$v.so" "${inputs[@]}" -o "$work/$m.$v.out" -q -t 1 \
-           >"$work/$m.$v.run" 2>&1; then
-        fail "$m: run ($v): $(tail -n 3 "$work/$m.$v.run")"
-        continue 2
-      fi
-    done
-    same=true
-    for f in "$work/$m.on.out"/*.npy; do
-      cmp -s "$f" "$work/$m.off.out/$(basename "$f")" || same=false
-    done
-    n=$(find "$work/$m.on.out" -name '*.npy' | wc -l)
-    if [ "$n" -gt 0 ] && $same; then pass "$m: $n outputs byte-identical with and without the passes"
+    pair_build "$m" on off "$dir" --cpu "$cpu" "$dir/wasm32-simd/graph.o" \
+      --embed "$dir/graph.json" "$dir/graph.params" || continue
+    pair_compare "$m" on off
+    if [ "$n" -gt 0 ] && [ "$bad" -eq 0 ]; then pass "$m: $n outputs byte-identical with and without the passes"
     else fail "$m: outputs differ with and without the passes (or none)"; fi
     log=$work/$m.on.log
     case $name in
