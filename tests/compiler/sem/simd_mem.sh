@@ -59,20 +59,24 @@ fi
 # (v128_pair.c) and every pair reads its inputs through windows, in-lane
 # (splat_window.c): window_split's through two 16-byte windows each;
 # without them the pass finds no pairs. With AVX-512, window4's four
-# accumulators form a quad first; its inputs' hull is 52 bytes, too small
-# for a 64-byte window, so the quad's two pairs are windowed as pairs.
+# accumulators form a quad first. Unrolled once, a quad's inputs' hull is
+# 52 bytes, too small for a 64-byte window, so the quad's two pairs are
+# windowed as pairs (Intel tunings); where the CPU's tuning unrolls the loop
+# (znver3 takes window4 5 times) the hull spans the copies and most quads
+# find a window. Either way every quad is accounted for once, and every
+# pair, a windowless quad's two included, has its window.
 pairs=$(sed -n 's/^v128 pairing: \([0-9]*\) pairs.*/\1/p' "$work/stderr.txt")
 quads=$(sed -n 's/^v128 quads: \([0-9]*\) quads.*/\1/p' "$work/stderr.txt")
 win=$(grep -m1 '^splat windows:' "$work/stderr.txt")
 re="^splat windows: ([0-9]+) pairs \(([0-9]+) split, ([0-9]+) in-lane\) in ([0-9]+) functions, 0 without a window; ([0-9]+) quads \([0-9]+ from two windows, [0-9]+ in-lane\), ([0-9]+) without$"
-want=$(( ${pairs:-0} + 2 * ${quads:-0} ))
-if [ "$want" -ge 3 ]; then
-  if [[ $win =~ $re ]] && [ "${BASH_REMATCH[1]}" = "$want" ] && [ "${BASH_REMATCH[2]}" -ge 1 ] &&
-     [ "${BASH_REMATCH[3]}" = "$want" ] && [ "${BASH_REMATCH[4]}" = 2 ] &&
-     [ "${BASH_REMATCH[5]}" = 0 ] && [ "${BASH_REMATCH[6]}" = "${quads:-0}" ]; then
+if [ $(( ${pairs:-0} + 2 * ${quads:-0} )) -ge 3 ]; then
+  if [[ $win =~ $re ]] && [ $(( BASH_REMATCH[5] + BASH_REMATCH[6] )) = "${quads:-0}" ] &&
+     [ "${BASH_REMATCH[1]}" = $(( ${pairs:-0} + 2 * BASH_REMATCH[6] )) ] &&
+     [ "${BASH_REMATCH[2]}" -ge 1 ] && [ "${BASH_REMATCH[3]}" = "${BASH_REMATCH[1]}" ] &&
+     [ "${BASH_REMATCH[4]}" = 2 ]; then
     pass "$win"
   else
-    fail "splat windows: '$win' (want all $want pairs in-lane, some split, in 2 functions, ${quads:-0} quads without a window)"
+    fail "splat windows: '$win' (want every pair in-lane, some split, in 2 functions; each of ${quads:-0} quads windowed or split into 2 windowed pairs; ${pairs:-0} pairs)"
   fi
 elif [ "$win" = "splat windows: 0 pairs (0 split, 0 in-lane) in 0 functions, 0 without a window; 0 quads (0 from two windows, 0 in-lane), 0 without" ]; then
   pass "no 256-bit vectors: $win"
