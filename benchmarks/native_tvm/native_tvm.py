@@ -184,21 +184,48 @@ def verdict(variants):
 
 # ---- prepare --------------------------------------------------------------
 
+def host_mattr(cpu):
+    """`-mattr` for the host: the features clang's -march=native detects (what
+    wasmgraph's default build gets) that LLVM's model of `cpu` lacks, so the
+    native build uses the whole CPU too. AMX is left out: its tiles need the
+    process to ask the kernel for permission, which TVM's runtime does not.
+    "" when clang is missing or there is nothing to add."""
+    import subprocess
+
+    import tvm
+    from tvm.target import codegen
+
+    try:
+        out = subprocess.run(["clang", "-march=native", "-###", "-x", "c", "-c", os.devnull],
+                             capture_output=True, text=True, timeout=60).stderr
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    words = [w.strip('"') for w in out.split()]
+    host = {words[i + 1][1:] for i, w in enumerate(words[:-1])
+            if w == "-target-feature" and words[i + 1].startswith("+")}
+    implied = {str(f) for f in codegen.llvm_get_cpu_features(tvm.target.Target(f"llvm -mcpu={cpu}"))}
+    extra = sorted(f for f in host - implied if not f.startswith("amx"))
+    return ",".join("+" + f for f in extra)
+
+
 def cmd_prepare(args):
     import tvm
 
     fixture = args.fixture
     name = model_name(fixture)
     cpu = args.cpu or tvm.target.codegen.llvm_get_system_cpu()
-    target = f"llvm -mcpu={cpu}"
+    mattr = "" if args.cpu else host_mattr(cpu)
+    target = f"llvm -mcpu={cpu}" + (f" -mattr={mattr}" if mattr else "")
     d = os.path.abspath(os.path.join(args.cache, name, cache_key(fixture)))
     os.makedirs(d, exist_ok=True)
     # Builds under an older key (another recipe or fixture) are dead weight.
     for old in os.listdir(os.path.dirname(d)):
         if old != os.path.basename(d):
             shutil.rmtree(os.path.join(os.path.dirname(d), old), ignore_errors=True)
-    so = os.path.join(d, f"native-{cpu}.so")
-    info_path = os.path.join(d, f"native-{cpu}.json")
+    # the host's build has its own files: its features are not the name's
+    tag = f"{cpu}-host" if mattr else cpu
+    so = os.path.join(d, f"native-{tag}.so")
+    info_path = os.path.join(d, f"native-{tag}.json")
     verify_path = os.path.join(d, "verify.json")
     onnx_path = os.path.join(d, "model.onnx")
     need_build = args.force or not (os.path.exists(so) and os.path.exists(info_path))
@@ -223,7 +250,7 @@ def cmd_prepare(args):
         tmp = so + ".tmp.so"
         lib.export_library(tmp)
         os.replace(tmp, so)
-        info = {"target": target, "cpu": cpu, "tvm": tvm.__version__, "route": recipe.route,
+        info = {"target": target, "cpu": cpu + ("+host features" if mattr else ""), "tvm": tvm.__version__, "route": recipe.route,
                 "notes": recipe.notes, "recipe_s": round(recipe_s, 2),
                 "build_s": round(time.monotonic() - t0, 2)}
         with open(info_path, "w") as f:
