@@ -90,6 +90,20 @@ static LLVMValueRef i8_weights(dot_state *s, const dot_loop *L, unsigned j) {
   return LLVMBuildShuffleVector(s->bd, w, LLVMGetUndef(s->v16i8), mask(s, m, 16), "dot.wt");
 }
 
+/* int8 without VNNI (x86): the weights of group g (4 rows) as two pmaddwd
+ * operands, rows 2h and 2h + 1 interleaved and sign-extended: operand h,
+ * i16 lane 2o + k = w[2h + k][o]. */
+static void i8_pair_weights(dot_state *s, const dot_loop *L, unsigned j, LLVMValueRef out[2]) {
+  LLVMValueRef w = load_at(s, &L->wa, j, s->v16i8, "dot.w");
+  for (int h = 0; h < 2; h++) {
+    int m[8];
+    for (int o = 0; o < 4; o++)
+      for (int k = 0; k < 2; k++) m[o * 2 + k] = (2 * h + k) * 4 + o;
+    LLVMValueRef b = LLVMBuildShuffleVector(s->bd, w, LLVMGetUndef(s->v16i8), mask(s, m, 8), "");
+    out[h] = LLVMBuildSExt(s->bd, b, s->v8i16, "dot.wp");
+  }
+}
+
 /* The 4 bytes of position p's group j in every lane, with the barrier on
  * the vector: a broadcast load straight into a vector register, as wasm2c
  * does for v128.load32_splat. */
@@ -115,6 +129,34 @@ static LLVMValueRef i8_quad(dot_state *s, LLVMValueRef acc, LLVMValueRef xv, LLV
   LLVMValueRef prod = LLVMBuildMul(s->bd, LLVMBuildSExt(s->bd, xb, v16i32, ""),
                                    LLVMBuildSExt(s->bd, wt, v16i32, ""), "");
   return LLVMBuildAdd(s->bd, acc, sum_quads(s, prod), "dot.acc");
+}
+
+/* int8 without VNNI (x86): acc + sum_{k<4} x[k] * w[k][o] as two pmaddwd,
+ * wp from i8_pair_weights: the 4 bytes of x are loaded into a vector (the
+ * barrier on it), sign-extended to 4 x i16, and pair h = x[2h], x[2h + 1]
+ * broadcast to every lane. Exact: each i16 x i16 product of sign-extended
+ * bytes is below 2^14 in magnitude, so a pair sum fits i16 x i16 -> i32
+ * without the one pmaddwd overflow (which needs both factors -32768), and
+ * the adds wrap as i32.add does. Four multiply-adds per pmaddwd lane pair
+ * instead of a sign extension, a vpmulld and a vpaddd per input byte. */
+static LLVMValueRef i8_quad_pmadd(dot_state *s, const position *p, unsigned j, LLVMValueRef acc,
+                                  LLVMValueRef wp[2]) {
+  LLVMValueRef x = load_raw(s, &p->x, j, s->i32, "dot.x");
+  LLVMValueRef xv = LLVMBuildInsertElement(s->bd, LLVMGetUndef(s->v4i32), x, c32(s, 0), "");
+  barrier(s, xv);
+  static const int low4[4] = {0, 1, 2, 3};
+  LLVMValueRef x4 = LLVMBuildShuffleVector(s->bd, LLVMBuildBitCast(s->bd, xv, s->v16i8, ""),
+                                           LLVMGetUndef(s->v16i8), mask(s, low4, 4), "");
+  LLVMTypeRef v4i16 = LLVMVectorType(s->i16, 4), v2i32 = LLVMVectorType(s->i32, 2);
+  LLVMValueRef pairs = LLVMBuildBitCast(s->bd, LLVMBuildSExt(s->bd, x4, v4i16, ""), v2i32, "");
+  for (int h = 0; h < 2; h++) {
+    const int bc[4] = {h, h, h, h};
+    LLVMValueRef xs =
+        LLVMBuildShuffleVector(s->bd, pairs, LLVMGetUndef(v2i32), mask(s, bc, 4), "dot.xp");
+    LLVMValueRef args[2] = {LLVMBuildBitCast(s->bd, xs, s->v8i16, ""), wp[h]};
+    acc = LLVMBuildAdd(s->bd, acc, intrinsic(s, "llvm.x86.sse2.pmadd.wd", args, 2, ""), "dot.acc");
+  }
+  return acc;
 }
 
 /* The int16 weights of group g (2 rows), interleaved: i16 2o + k = w[k][o]. */
@@ -648,11 +690,16 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   }
   unsigned G = L->ebytes == 1 ? 4 : 2, groups = L->trip / G;
   enum { MAX_GROUPS = MAX_TRIP / 2 };
-  LLVMValueRef wv[MAX_GROUPS], corr[MAX_GROUPS] = {0};
+  LLVMValueRef wv[MAX_GROUPS], corr[MAX_GROUPS] = {0}, wp[MAX_GROUPS][2];
+  bool pmadd8 = L->ebytes == 1 && s->isa == WGC_DOT_X86;
   /* the weights of every group first: shared by all positions */
   for (unsigned g = 0; g < groups; g++) {
     if (L->ebytes == 2) {
       wv[g] = i16_weights(s, L, g * G);
+      continue;
+    }
+    if (pmadd8) {
+      i8_pair_weights(s, L, g * G, wp[g]);
       continue;
     }
     wv[g] = i8_weights(s, L, g * G);
@@ -681,10 +728,11 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
     p->result = s->split ? LLVMConstNull(s->v4i32) : p->init;
     bool deferred = s->cnext && p->outer_init;
     for (unsigned g = 0; g < groups; g++)
-      p->result = L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g],
-                                           deferred ? NULL : corr[g])
+      p->result = pmadd8           ? i8_quad_pmadd(s, p, g * G, p->result, wp[g])
+                  : L->ebytes == 1 ? i8_quad(s, p->result, x_splat(s, p, g * G), wv[g],
+                                             deferred ? NULL : corr[g])
                   : L->rows ? i16_pair(s, p->result, x_rows(s, p, g * G), wv[g])
-                                 : i16_pair(s, p->result, x_splat(s, p, g * G), wv[g]);
+                                   : i16_pair(s, p->result, x_splat(s, p, g * G), wv[g]);
     for (unsigned j = groups * G; j < L->trip; j++)
       p->result = single_step(s, L, p, p->result, j, w1[j]);
     if (s->split) {

@@ -417,6 +417,10 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   check(count(after, "label %loop") == 0, full, "the loop is still there");
   if (isa >= WGC_DOT_VNNI && steps >= G)
     check(count(after, k->eb == 1 ? "vpdpbusd" : "vpdpwssd") > 0, full, "no VNNI intrinsic");
+  /* int8 without VNNI: pmaddwd on sign-extended pairs, not 32-bit multiplies */
+  if (isa == WGC_DOT_X86 && k->eb == 1 && steps >= G)
+    check(count(after, "pmadd.wd") > 0 && count(after, "mul <16 x i32>") == 0, full,
+          "an int8 quad without VNNI is not two pmaddwd");
   check(count(after, "asm sideeffect") > 0, full, "the new loads lost their barriers");
   /* the weight row of a step left after the groups is loaded once, not once
    * per position: its name, a use and its barrier's bitcast per row */
