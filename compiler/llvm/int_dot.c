@@ -16,11 +16,11 @@
  *
  * What this pass does. It replaces such a loop by straight-line code that
  * regroups the reduction: for int8, 4 consecutive k per instruction
- * (`vpdpbusd`), for int16, 2 (`vpdpwssd`, or `pmaddwd` + add without VNNI;
- * plain IR elsewhere). Each position's 4 (or 2) inputs are 4 contiguous bytes
- * and are read with one 32-bit load; a group's weights are 16 contiguous
- * bytes, read with one 128-bit load and transposed (int8: lane o = w[k..k+3][o])
- * or interleaved (int16: lane o = w[k][o], w[k+1][o]) once for all positions.
+ * (`vpdpbusd`; without VNNI two `pmaddwd` of sign-extended pairs), for
+ * int16, 2 (`vpdpwssd`, or `pmaddwd` + add without VNNI); plain IR elsewhere. Each position's 4 (or
+ * 2) inputs are 4 contiguous bytes and are read with one 32-bit load; a group's weights are 16
+ * contiguous bytes, read with one 128-bit load and transposed (int8: lane o = w[k..k+3][o]) or
+ * interleaved (int16: lane o = w[k][o], w[k+1][o]) once for all positions.
  *
  * Why the values are exact. Wasm adds in wrapping i32; integers mod 2^32 form
  * a ring, so acc + x0*w0 + x1*w1 + ... may be summed in any grouping. Every

@@ -14,7 +14,7 @@
 /* How a regrouped step is computed. */
 typedef enum wgc_dot_isa {
   WGC_DOT_GENERIC, /* plain IR: widened multiplies and adds (any target) */
-  WGC_DOT_X86,     /* x86 without VNNI: pmaddwd for i16 pairs */
+  WGC_DOT_X86,     /* x86 without VNNI: pmaddwd for i16 pairs and sign-extended i8 pairs */
   WGC_DOT_VNNI,    /* x86 with AVX512-VNNI + AVX512VL or AVX-VNNI: vpdpbusd, vpdpwssd */
   WGC_DOT_VNNI512  /* the same, and accumulators of 4 positions in one 512-bit register across
                       the loop around (AVX512-VNNI + AVX512F + AVX512VL) */
