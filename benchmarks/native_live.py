@@ -12,7 +12,8 @@ alternating rounds so that every engine sees the same machine conditions:
     environment, e.g. to A/B two builds or an opt-in flag);
   - TVM 0.14's native build of the same model (native_tvm/native_tvm.py,
     rebuilt from a recipe that is proven against the fixture's graph.json
-    and params, for `llvm -mcpu=<this host>`, cached);
+    and params, for `llvm -mcpu=<this host> -mattr=<its features beyond
+    the name>`, cached);
   - ONNX Runtime (benchmarks/onnx_host) where an ONNX file of the same model
     exists (the fixture's model.onnx, or the recipe's own export).
 
