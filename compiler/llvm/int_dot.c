@@ -16,11 +16,13 @@
  *
  * What this pass does. It replaces such a loop by straight-line code that
  * regroups the reduction: for int8, 4 consecutive k per instruction
- * (`vpdpbusd`; without VNNI two `pmaddwd` of sign-extended pairs), for
- * int16, 2 (`vpdpwssd`, or `pmaddwd` + add without VNNI); plain IR elsewhere. Each position's 4 (or
- * 2) inputs are 4 contiguous bytes and are read with one 32-bit load; a group's weights are 16
- * contiguous bytes, read with one 128-bit load and transposed (int8: lane o = w[k..k+3][o]) or
- * interleaved (int16: lane o = w[k][o], w[k+1][o]) once for all positions.
+ * (`vpdpbusd`; without VNNI two `pmaddwd` of sign-extended pairs, with AVX2
+ * for two positions at once), for int16, 2 (`vpdpwssd`, or `pmaddwd` + add
+ * without VNNI); plain IR elsewhere. Each position's 4 (or 2) inputs are 4
+ * contiguous bytes and are read with one 32-bit load; a group's weights are
+ * 16 contiguous bytes, read with one 128-bit load and transposed (int8: lane
+ * o = w[k..k+3][o]) or interleaved (int16: lane o = w[k][o], w[k+1][o]) once
+ * for all positions.
  *
  * Why the values are exact. Wasm adds in wrapping i32; integers mod 2^32 form
  * a ring, so acc + x0*w0 + x1*w1 + ... may be summed in any grouping. Every
@@ -120,6 +122,7 @@ static wgc_dot_isa function_isa(const dot_state *s, LLVMValueRef fn, int forced)
 
 static void run_function(dot_state *s, LLVMValueRef fn, int forced) {
   s->isa = function_isa(s, fn, forced);
+  s->avx2 = s->isa >= WGC_DOT_X86 && wgc_fn_has_feature(fn, "+avx2", false);
   unsigned before = s->st->loops;
   bool wide = false;
   dot_loop *L = malloc(sizeof *L);
@@ -131,8 +134,9 @@ static void run_function(dot_state *s, LLVMValueRef fn, int forced) {
   while (b) {
     LLVMBasicBlockRef next = LLVMGetNextBasicBlock(b);
     if (wgc_dot_match(L, fn, b)) {
-      /* the loop around: 512-bit groups and deferred int8 corrections */
-      if (s->isa >= WGC_DOT_VNNI) wgc_dot_match_outer(L, fn);
+      /* the loop around: 512-bit groups, deferred int8 corrections and
+       * 256-bit pairs */
+      if (s->isa >= WGC_DOT_X86) wgc_dot_match_outer(L, fn);
       else L->outer_pre = L->outer_exit = NULL;
       LLVMBasicBlockRef n = LLVMInsertBasicBlockInContext(s->lc, L->exit, "dot");
       LLVMPositionBuilderAtEnd(s->bd, n);

@@ -63,8 +63,9 @@ typedef struct wgc_dot_stats {
       overlap_groups;    /* of the groups, last ones that repeat 1-3 positions of the one before */
   unsigned split_chains; /* accumulator chains started at zero (split_chains above) */
   unsigned deferred_corrections; /* int8 loops whose corrections wait for the loop around's end */
-  const char *disabled;          /* why nothing was attempted, or NULL */
-  const char *first_reject;      /* why the first rejected loop was left alone */
+  unsigned ymm_pairs;   /* int8, AVX2 without VNNI: pairs of positions in one 256-bit register */
+  const char *disabled; /* why nothing was attempted, or NULL */
+  const char *first_reject; /* why the first rejected loop was left alone */
 } wgc_dot_stats;
 
 void wgc_dot_options_init(wgc_dot_options *opt);

@@ -386,6 +386,21 @@ static bool form_pair_groups(dot_loop *L, const unsigned *idx, unsigned n, uint6
   return L->nwide > 0;
 }
 
+/* The positions that circle the loop around alone (idx), in the order of
+ * their input offsets; returns how many. */
+static unsigned carried_by_offset(const dot_loop *L, unsigned *idx) {
+  unsigned n = 0;
+  for (unsigned k = 0; k < L->npos; k++)
+    if (L->pos[k].outer_init) idx[n++] = k;
+  for (unsigned i = 1; i < n; i++) /* insertion sort */
+    for (unsigned j = i; j > 0 && L->pos[idx[j]].x.c < L->pos[idx[j - 1]].x.c; j--) {
+      unsigned t = idx[j];
+      idx[j] = idx[j - 1];
+      idx[j - 1] = t;
+    }
+  return n;
+}
+
 /* Groups of 4 positions that circle the loop around alone, read through one
  * i32 address at dword-aligned distances, and whose hull of inputs is 16,
  * 32 or 64 bytes (or pair windows, above). Positions are taken in the order
@@ -394,15 +409,7 @@ static void form_groups(dot_state *s, dot_loop *L) {
   L->nwide = 0;
   L->wide_per = 1;
   if (!L->outer_pre || L->trip % (L->ebytes == 1 ? 4u : 2u)) return;
-  unsigned idx[MAX_POSITIONS], n = 0;
-  for (unsigned k = 0; k < L->npos; k++)
-    if (L->pos[k].outer_init) idx[n++] = k;
-  for (unsigned i = 1; i < n; i++) /* insertion sort by offset */
-    for (unsigned j = i; j > 0 && L->pos[idx[j]].x.c < L->pos[idx[j - 1]].x.c; j--) {
-      unsigned t = idx[j];
-      idx[j] = idx[j - 1];
-      idx[j - 1] = t;
-    }
+  unsigned idx[MAX_POSITIONS], n = carried_by_offset(L, idx);
   uint64_t span = (uint64_t)L->trip * (uint64_t)L->ebytes;
   if (s->pair_windows && form_pair_groups(L, idx, n, span)) return;
   for (unsigned i = 0; i + LANES <= n;) {
@@ -564,6 +571,145 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
   LLVMPositionBuilderAtEnd(s->bd, here);
 }
 
+/* ---- 256-bit int8 pairs (x86 with AVX2, without VNNI) ------------------ */
+
+/* Why. Without VNNI an int8 position's step is two pmaddwd on its own xmm
+ * accumulator. A 1x1 convolution on a 13x13 map has 13 positions: 13
+ * accumulators, two weight operands and the temporaries do not fit in 16
+ * xmm registers, and squeezenet1_1_int8's AVX2 build spilled three
+ * accumulators per iteration of its hottest loop. Two positions that circle
+ * the loop around alone share one <8 x i32> instead, lane 4t + o = position
+ * t's output channel o, carried around that loop in a ymm phi as the
+ * 512-bit groups are: half the registers, one vpmaddwd and one vpaddd per
+ * two positions and pair where there were two of each, and no spill.
+ *
+ * The input operand of pair h: in half t every dword holds position t's
+ * bytes 2h and 2h + 1, each in the high byte of an i16, shifted down
+ * arithmetically (a sign extension done in-lane: one vpshufb and one
+ * vpsraw from the two positions' 8 bytes broadcast to every quadword,
+ * where vpmovsxbw would need cross-lane shuffles per operand).
+ *
+ * int16 (QNN) stays one position per xmm register: its input pair is a
+ * dword broadcast straight from memory, which costs no shuffle, and
+ * pairing it (a vpshufb per operand) made mobilenet_v2_qnn's AVX2 build
+ * 17% slower.
+ *
+ * Why it is exact. pmaddwd works per dword lane: lane 4t + o of the 256-bit
+ * form, with position t's input pair in half t and the weights in both
+ * halves, is lane o of position t's 128-bit step (i8_quad_pmadd), the same
+ * i32 sum wrapping the same way. The phi carries what the two positions'
+ * phis carried, and after the loop around each position reads its half.
+ * The loads read each group's 4 bytes per position, as i8_quad_pmadd's do,
+ * with the barrier on the vector that holds them (as x_rows does). */
+
+/* <16 x i16>: the 8 lanes of v (a pmaddwd weight operand) in both halves. */
+static LLVMValueRef both_halves(dot_state *s, LLVMValueRef v) {
+  int m[16];
+  for (int i = 0; i < 16; i++) m[i] = i % 8;
+  return LLVMBuildShuffleVector(s->bd, v, LLVMGetUndef(s->v8i16), mask(s, m, 16), "dot.w2");
+}
+
+/* Positions a's and b's input bytes of group j (4 each), a's at byte 0
+ * and b's at byte 4 of a 64-bit pattern repeated across a <32 x i8>, with
+ * the barrier on it. Two positions whose inputs are adjacent (b's right
+ * after a's, above the same i32 address) are read with one 8-byte load:
+ * exactly the bytes of their two loads, starting at a's, so the wrap
+ * argument of load_raw holds as for the 512-bit windows. Others (and a
+ * position paired with itself) with their own 4-byte loads. */
+static LLVMValueRef pair_inputs(dot_state *s, const position *a, const position *b, unsigned j) {
+  LLVMTypeRef v2i32 = LLVMVectorType(s->i32, 2), v4i64 = LLVMVectorType(s->i64, 4);
+  const mem_addr *x = &a->x, *y = &b->x;
+  LLVMValueRef q;
+  if (y->mem == x->mem && y->x.base == x->x.base && y->x.off == x->x.off &&
+      y->x.step == x->x.step && y->c == x->c + 4) {
+    q = load_raw(s, x, j, s->i64, "dot.xadj");
+  } else {
+    LLVMValueRef v = LLVMGetUndef(v2i32);
+    v = LLVMBuildInsertElement(s->bd, v, load_raw(s, x, j, s->i32, "dot.x"), c32(s, 0), "");
+    v = LLVMBuildInsertElement(s->bd, v, load_raw(s, y, j, s->i32, "dot.x"), c32(s, 1), "");
+    q = LLVMBuildBitCast(s->bd, v, s->i64, "");
+  }
+  LLVMValueRef ins = LLVMBuildInsertElement(s->bd, LLVMGetUndef(v4i64), q, c32(s, 0), "");
+  static const int zero[4] = {0, 0, 0, 0};
+  LLVMValueRef rep =
+      LLVMBuildShuffleVector(s->bd, ins, LLVMGetUndef(v4i64), mask(s, zero, 4), "dot.xq");
+  barrier(s, rep);
+  return LLVMBuildBitCast(s->bd, rep, LLVMVectorType(s->i8, 32), "");
+}
+
+/* acc + pmaddwd(X, w2), X's dwords in half t all position t's pair h: its
+ * bytes 2h and 2h + 1 of the repeated pattern xb (taken from the half's
+ * own copy, so the shuffle stays in-lane) in the high bytes of two i16,
+ * then shifted down by 8 arithmetically. */
+static LLVMValueRef ymm_step(dot_state *s, LLVMValueRef acc, LLVMValueRef xb, unsigned h,
+                             LLVMValueRef w2) {
+  LLVMTypeRef v16i16 = LLVMVectorType(s->i16, 16), v32i8 = LLVMVectorType(s->i8, 32);
+  LLVMValueRef e[32], eight[16];
+  for (unsigned i = 0; i < 32; i++) {
+    unsigned t = i / 16, k = i % 4; /* byte k of a dword of half t */
+    /* odd bytes: position t's byte 2h + k/2 (at 4t in the half's copy at
+     * 16t); even bytes: 32, the first byte of the zero vector */
+    e[i] = c32(s, k % 2 ? (int)(16 * t + 4 * t + 2 * h + k / 2) : 32);
+  }
+  for (unsigned i = 0; i < 16; i++) eight[i] = LLVMConstInt(s->i16, 8, 0);
+  LLVMValueRef x =
+      LLVMBuildShuffleVector(s->bd, xb, LLVMConstNull(v32i8), LLVMConstVector(e, 32), "dot.xy");
+  x = LLVMBuildAShr(s->bd, LLVMBuildBitCast(s->bd, x, v16i16, ""), LLVMConstVector(eight, 16),
+                    "dot.xs");
+  LLVMValueRef args[2] = {x, w2};
+  return LLVMBuildAdd(s->bd, acc, intrinsic(s, "llvm.x86.avx2.pmadd.wd", args, 2, ""), "dot.acc");
+}
+
+/* int8 without VNNI, with AVX2: pairs of the positions that circle the
+ * loop around alone, in the order of their input offsets (so that adjacent
+ * ones share a load), when every step is a quad. An odd last position
+ * pairs with itself: its twin half computes the same lanes from the same
+ * bytes and is never read, which keeps it off xmm copies of the weights
+ * (with them the 13th accumulator of a 13-position loop spilled again).
+ * wp[g] group g's weights (i8_pair_weights). Marks each paired position
+ * (p->ymm) and points its uses after the loop around at its half. */
+static void emit_ymm_pairs(dot_state *s, dot_loop *L, LLVMValueRef (*wp)[2], unsigned groups) {
+  if (s->isa != WGC_DOT_X86 || !s->avx2 || L->ebytes != 1 || !L->outer_pre || !groups ||
+      L->trip != groups * 4)
+    return;
+  unsigned idx[MAX_POSITIONS], n = carried_by_offset(L, idx);
+  if (n < 2) return;
+  LLVMBasicBlockRef here = LLVMGetInsertBlock(s->bd);
+  LLVMTypeRef v8i32 = LLVMVectorType(s->i32, 8);
+  LLVMValueRef w2[MAX_TRIP / 4][2];
+  for (unsigned g = 0; g < groups; g++)
+    for (unsigned h = 0; h < 2; h++) w2[g][h] = both_halves(s, wp[g][h]);
+  static const int cat[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+  for (unsigned i = 0; i < n; i += 2) {
+    position *p[2] = {&L->pos[idx[i]], &L->pos[idx[i + 1 < n ? i + 1 : i]]};
+    LLVMPositionBuilderBefore(s->bd, LLVMGetFirstInstruction(L->ph));
+    LLVMValueRef phi = LLVMBuildPhi(s->bd, v8i32, "dot.yphi");
+    LLVMPositionBuilderAtEnd(s->bd, here);
+    LLVMValueRef acc = phi;
+    for (unsigned g = 0; g < groups; g++) {
+      LLVMValueRef xb = pair_inputs(s, p[0], p[1], g * 4);
+      for (unsigned h = 0; h < 2; h++) acc = ymm_step(s, acc, xb, h, w2[g][h]);
+    }
+    LLVMPositionBuilderBefore(s->bd, LLVMGetBasicBlockTerminator(L->outer_pre));
+    LLVMValueRef y0 = LLVMBuildShuffleVector(s->bd, p[0]->outer_init, p[1]->outer_init,
+                                             mask(s, cat, 8), "dot.y0");
+    LLVMAddIncoming(phi, &y0, &L->outer_pre, 1);
+    LLVMAddIncoming(phi, &acc, &L->exit, 1);
+    LLVMValueRef first = LLVMGetFirstInstruction(L->outer_exit);
+    while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
+    LLVMPositionBuilderBefore(s->bd, first);
+    for (unsigned t = 0; t < (p[1] == p[0] ? 1u : 2u); t++) {
+      LLVMValueRef half = LLVMBuildShuffleVector(s->bd, acc, LLVMGetUndef(v8i32),
+                                                 mask(s, cat + 4 * t, LANES), "dot.acc");
+      use_after_loop_around(p[t], half);
+      p[t]->result = NULL;
+      p[t]->ymm = true;
+    }
+    s->st->ymm_pairs++;
+  }
+  LLVMPositionBuilderAtEnd(s->bd, here);
+}
+
 /* Several products per iteration (L->nterms > 1, int16 rows): the loop's
  * trip * nterms steps in order (iteration j's term k is step j*nterms + k)
  * regrouped in pairs, each row loaded on its own (exactly the loop's loads)
@@ -692,6 +838,7 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   enum { MAX_GROUPS = MAX_TRIP / 2 };
   LLVMValueRef wv[MAX_GROUPS], corr[MAX_GROUPS] = {0}, wp[MAX_GROUPS][2];
   bool pmadd8 = L->ebytes == 1 && s->isa == WGC_DOT_X86;
+  for (unsigned k = 0; k < L->npos; k++) L->pos[k].ymm = false;
   /* the weights of every group first: shared by all positions */
   for (unsigned g = 0; g < groups; g++) {
     if (L->ebytes == 2) {
@@ -718,13 +865,14 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   s->split = split_chains(s, L, groups);
   s->cnext = defer_corrections(s, L, corr, groups);
   emit_wide(s, L, wv, corr, groups, G);
+  emit_ymm_pairs(s, L, wp, groups);
   /* then one position at a time, so its address dies right away */
   for (unsigned k = 0; k < L->npos; k++) {
     position *p = &L->pos[k];
     bool in_wide = false;
     for (unsigned i = 0; i < L->nwide; i++)
       for (unsigned t = 0; t < LANES; t++) in_wide |= L->wide[i].pos[t] == k;
-    if (in_wide) continue;
+    if (in_wide || p->ymm) continue;
     p->result = s->split ? LLVMConstNull(s->v4i32) : p->init;
     bool deferred = s->cnext && p->outer_init;
     for (unsigned g = 0; g < groups; g++)

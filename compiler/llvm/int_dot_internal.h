@@ -58,6 +58,7 @@ typedef struct position {
   /* the loop around: init as its header phi, and that phi's value from
    * before it (NULL when the accumulator does not circle that loop alone) */
   LLVMValueRef outer_phi, outer_init;
+  bool ymm; /* its result comes from a 256-bit pair (int_dot_emit.c) */
 } position;
 
 /* Positions whose accumulators live in one <16 x i32> across the loop
@@ -119,6 +120,7 @@ typedef struct dot_state {
   LLVMBuilderRef bd;
   LLVMTypeRef i8, i16, i32, i64, v16i8, v8i16, v4i32;
   wgc_dot_isa isa; /* of the current function */
+  bool avx2;       /* the current function may use 256-bit integer vectors */
   wgc_dot_stats *st;
   bool changed_fn;
   int split_mode;    /* wgc_dot_options.split_chains */

@@ -335,10 +335,10 @@ static wasmgraph_status run_int_dot(wgc_llvm_job *j) {
   else
     wgc_log(j->ctx,
             "int dot: %u loops (%u int8, %u int16; %u with VNNI), %u positions (%u groups in "
-            "512-bit registers, %u of them pair windows), %u groups, %u single steps, in %u "
-            "functions; %u left alone%s%s",
+            "512-bit registers, %u of them pair windows; %u pairs in 256-bit registers), %u "
+            "groups, %u single steps, in %u functions; %u left alone%s%s",
             ds.loops, ds.loops_i8, ds.loops_i16, ds.vnni, ds.positions, ds.wide_groups,
-            ds.pair_windows, ds.groups, ds.single_steps, ds.functions, ds.rejected,
+            ds.pair_windows, ds.ymm_pairs, ds.groups, ds.single_steps, ds.functions, ds.rejected,
             ds.first_reject ? ", first: " : "", ds.first_reject ? ds.first_reject : "");
   return st;
 }

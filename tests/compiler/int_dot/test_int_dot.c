@@ -50,6 +50,7 @@ typedef struct kspec {
 #define BAR_X "call void asm sideeffect \"\", \"x,~{dirflag},~{fpsr},~{flags}\""
 
 static char host_attrs[4096];
+static bool g_avx2; /* the host has AVX2: the 256-bit pairs */
 
 /* The loop body of a multi-term depthwise kernel (k->terms products per
  * accumulator and iteration, int16 rows): weights rows at %wa + 8t, inputs
@@ -410,6 +411,12 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   if (split == -1)
     check(st.split_chains == (long_chains && chains < WGC_DOT_SPLIT_BELOW ? chains : 0), full,
           "split where the pass should not, or not where it should");
+  /* int8 on x86 with AVX2 but no VNNI, accumulators around an outer loop
+   * and every step in a quad: positions in pairs of 256-bit registers, an
+   * odd last one with itself */
+  bool ymm = isa == WGC_DOT_X86 && g_avx2 && k->eb == 1 && k->outer && steps % G == 0;
+  check(st.ymm_pairs == (ymm ? (k->npos + 1) / 2 : 0u), full,
+        "256-bit pairs where the pass should not, or not where it should");
   /* int8 VNNI steps around an outer loop: the corrections wait for its end */
   check(st.deferred_corrections == (isa >= WGC_DOT_VNNI && k->eb == 1 && k->outer ? 1u : 0u), full,
         "corrections deferred where they should not be, or not where they should");
@@ -421,6 +428,13 @@ static void positive(const char *name, const kspec *k, int isa, unsigned wide, u
   if (isa == WGC_DOT_X86 && k->eb == 1 && steps >= G)
     check(count(after, "pmadd.wd") > 0 && count(after, "mul <16 x i32>") == 0, full,
           "an int8 quad without VNNI is not two pmaddwd");
+  if (st.ymm_pairs)
+    check(count(after, "avx2.pmadd.wd") > 0 && count(after, "<8 x i32>") > 0, full,
+          "the pairs are not 256-bit pmaddwd");
+  /* int8 positions are 4 bytes apart: a pair's inputs are one 8-byte load
+   * (where their offsets are above one i32 address) */
+  if (st.ymm_pairs && k->npos >= 2 && !k->off_i32)
+    check(count(after, "%dot.xadj") > 0, full, "adjacent positions not read with one load");
   check(count(after, "asm sideeffect") > 0, full, "the new loads lost their barriers");
   /* the weight row of a step left after the groups is loaded once, not once
    * per position: its name, a use and its barrier's bitcast per row */
@@ -527,6 +541,7 @@ int main(void) {
   bool vl = host_has(feat, "+avx512vnni") && host_has(feat, "+avx512vl");
   bool vnni = x86 && (vl || host_has(feat, "+avxvnni"));
   bool vnni512 = x86 && vl && host_has(feat, "+avx512f");
+  g_avx2 = x86 && host_has(feat, "+avx2");
   int isas[4] = {WGC_DOT_GENERIC, WGC_DOT_X86, WGC_DOT_VNNI, WGC_DOT_VNNI512};
   int nisa = x86 ? (vnni512 ? 4 : vnni ? 3 : 2) : 1;
   if (!vnni) printf("SKIP the VNNI forms: this CPU has no AVX512-VNNI/AVX-VNNI\n");
