@@ -4,6 +4,7 @@
     native_tvm.py prepare FIXTURE --cache DIR [--cpu CPU] [--no-verify] [--force]
     native_tvm.py time FIXTURE --so LIB.so [--warmup N] [--repeat N] [--check expected|native_x86]
                        [--output-dir DIR]
+    native_tvm.py profile FIXTURE --so LIB.so [--repeat N]
 
 `prepare` rebuilds the fixture's model from its recipe (recipes.py) and
   - builds it natively, `relay.build(mod, "llvm -mcpu=CPU")` with CPU the
@@ -29,6 +30,11 @@
   expected/ (fp32: TVM's own native build) or expected_native_x86.npy (int8:
   TVM's native x86 build, whose requantization rounds differently from the
   wasm build's) under meta.json's tolerances.
+
+`profile` times each node of a library made by `prepare` with TVM's debug
+  executor (each node run alone --repeat times after one whole run) and
+  prints one JSON line with every node's kernel and median ms, in graph
+  order (benchmarks/node_compare.py sets them beside wasmgraph's).
 
 Run with Debian's /usr/bin/python3 and PYTHONPATH=<tvm>/python,
 TOPHUB_LOCATION=NONE (benchmarks/native_live.sh sets both).
@@ -349,6 +355,33 @@ def cmd_time(args):
         sys.exit(1)
 
 
+def cmd_profile(args):
+    """Per node, as TVM's debug executor times them: each node run alone
+    --repeat times after one whole run, the median, in graph order."""
+    import tempfile
+
+    import tvm
+    from tvm.contrib.debugger import debug_executor
+
+    meta = read_meta(args.fixture)
+    dev = tvm.cpu()
+    try:
+        lib = tvm.runtime.load_module(args.so)
+    except tvm.TVMError as e:
+        fail(f"{args.so}: {str(e).splitlines()[-1]}")
+    graph = lib["get_graph_json"]()
+    with tempfile.TemporaryDirectory() as dump:
+        m = debug_executor.GraphModuleDebug(lib["debug_create"]("default", dev), [dev], graph, dump)
+        for inp in meta["inputs"]:
+            m.set_input(inp["name"], np.load(os.path.join(args.fixture, "inputs", inp["name"] + ".npy")))
+        m.run()
+        times = m.run_individual(number=1, repeat=args.repeat, min_repeat_ms=0)
+    nodes = [{"node": i, "kernel": nd["attrs"]["func_name"], "ms": round(float(np.median(t)) * 1e3, 4)}
+             for i, (nd, t) in enumerate(zip(json.loads(graph)["nodes"], times)) if nd["op"] == "tvm_op"]
+    print(json.dumps({"model": model_name(args.fixture), "engine": "native_tvm", "so": args.so,
+                      "runs": args.repeat, "nodes": nodes}))
+
+
 def main():
     sys.path.insert(0, HERE)
     ap = argparse.ArgumentParser(prog="native_tvm.py", description=__doc__.split("\n")[0])
@@ -366,11 +399,19 @@ def main():
     t.add_argument("--repeat", type=int, default=7)
     t.add_argument("--check", help="expected | native_x86: compare outputs first")
     t.add_argument("--output-dir")
+    f = sub.add_parser("profile", help="time each node of a native library (TVM's debug executor)")
+    f.add_argument("fixture")
+    f.add_argument("--so", required=True)
+    f.add_argument("--repeat", type=int, default=10)
     args = ap.parse_args()
     if not os.path.isdir(args.fixture):
         fail(f"{args.fixture}: not a fixture folder")
     if args.cmd == "prepare":
         cmd_prepare(args)
+    elif args.cmd == "profile":
+        if args.repeat < 1:
+            ap.error("--repeat must be >= 1")
+        cmd_profile(args)
     else:
         if args.repeat < 0 or args.warmup < 0:
             ap.error("--repeat and --warmup must be >= 0")

@@ -2,8 +2,10 @@
 # native_live_smoke.sh — benchmarks/native_live.sh --smoke: the live
 # benchmark against TVM's native build still works end to end (its recipes
 # rebuild mlp and lenet natively and, for the recipe proof, for wasm32; every
-# engine's outputs are checked before it is timed). Timings are printed, never
-# asserted: the check is that every engine column ran and agreed.
+# engine's outputs are checked before it is timed), and so does
+# benchmarks/node_compare.py (lenet's nodes beside native's). Timings are
+# printed, never asserted: the check is that every engine column ran and
+# agreed, and that every node found its native twin.
 #
 # usage: native_live_smoke.sh WASMGRAPH FIXTURES_DIR TVM_HOME WORK_DIR
 # Exit 77 (ctest SKIP) without the fixtures or TVM.
@@ -29,4 +31,20 @@ fi
 for m in mlp lenet; do
   grep -q "^| $m | [0-9]" "$work/smoke.md" || { echo "FAIL: no timed row for $m"; exit 1; }
 done
+# benchmarks/node_compare.py on lenet, with the native build the smoke run
+# cached: every node paired with native's, a ratio per node and the sums
+native=$(find "$work/cache/lenet" -name 'native-*.so' | head -1)
+[ -n "$native" ] || { echo "FAIL: no native lenet build in the cache"; exit 1; }
+"$wg" compile "$fixtures/lenet/wasm32-simd/graph.o" --embed "$fixtures/lenet/graph.json" \
+  "$fixtures/lenet/graph.params" -o "$work/lenet.so" || { echo "FAIL: compile lenet"; exit 1; }
+TVM_HOME=$tvm /usr/bin/python3 "$repo/benchmarks/node_compare.py" "$fixtures/lenet" --so "$work/lenet.so" \
+  --native-so "$native" --wasmgraph "$wg" --rounds 1 --repeat 2 >"$work/nodes.md" 2>&1 ||
+  { cat "$work/nodes.md"; echo "FAIL: node_compare.py"; exit 1; }
+cat "$work/nodes.md"
+if grep -q "graphs differ" "$work/nodes.md" ||
+  ! grep -Eq '^\| [0-9]+ \| tvmgen_[a-z0-9_]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|$' "$work/nodes.md" ||
+  ! grep -Eq '^\| \| sum of nodes \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|$' "$work/nodes.md"; then
+  echo "FAIL: node_compare.py's table has no paired nodes or no sums"
+  exit 1
+fi
 echo "PASS: native_live smoke"
