@@ -256,7 +256,8 @@ def cmd_prepare(args):
         tmp = so + ".tmp.so"
         lib.export_library(tmp)
         os.replace(tmp, so)
-        info = {"target": target, "cpu": cpu + ("+host features" if mattr else ""), "tvm": tvm.__version__, "route": recipe.route,
+        info = {"target": target, "cpu": cpu + ("+host features" if mattr else ""),
+                "tvm": tvm.__version__, "route": recipe.route,
                 "notes": recipe.notes, "recipe_s": round(recipe_s, 2),
                 "build_s": round(time.monotonic() - t0, 2)}
         with open(info_path, "w") as f:
