@@ -9,8 +9,9 @@
 # (WASMGRAPH_NO_TILE_VECTORIZE=1, as in fixtures.sh). Both are run
 # single-threaded on the fixture's inputs and every output .npy must be
 # byte-identical. For haswell the -v log must show an AVX2 form at work:
-# stream widening 2 at a time in the int8 models, v128 pairs in the fp32
-# CNNs; for every CPU, int dot loops in the int8 models.
+# stream widening 2 at a time in the int8 models, int8 positions paired in
+# ymm registers by int dot in the relay.quantize ones, v128 pairs in the
+# fp32 CNNs; for every CPU, int dot loops in the int8 models.
 #
 # Every fixture folder with a wasm32-simd/graph.o is taken (new ones need no
 # change here). Scalar builds are left to fixtures.sh: their tile passes do
@@ -60,6 +61,12 @@ for cpu in "$@"; do
           by2=$(sed -n 's/^stream widening: [0-9]* loops (0 by 4, \([0-9][0-9]*\) by 2.*/\1/p' "$log")
           if [ -n "$by2" ] && [ "$by2" -gt 0 ]; then pass "$m: stream widening by 2 ran ($by2 loops)"
           else fail "$m: no loop widened 2 at a time ($(grep '^stream widening' "$log"))"; fi
+        fi
+        # int8 (not QNN's int16) without VNNI: positions paired in ymm registers
+        if [ "$cpu" = haswell ] && [ "${name%_int8}" != "$name" ]; then
+          ymm=$(sed -n 's/^int dot: .*; \([0-9][0-9]*\) pairs in 256-bit registers.*/\1/p' "$log")
+          if [ -n "$ymm" ] && [ "$ymm" -gt 0 ]; then pass "$m: int8 pairs in 256-bit registers ($ymm)"
+          else fail "$m: no int8 pair in a 256-bit register ($(grep '^int dot' "$log"))"; fi
         fi ;;
       squeezenet1_1|mobilenet_v2|resnet18)
         if [ "$cpu" = haswell ]; then
