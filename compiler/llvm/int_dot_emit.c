@@ -542,9 +542,7 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
     LLVMAddIncoming(g->phi, &z0, &L->outer_pre, 1);
     LLVMAddIncoming(g->phi, &g->out, &L->exit, 1);
     /* after the loop around: each position's lanes */
-    LLVMValueRef first = LLVMGetFirstInstruction(L->outer_exit);
-    while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
-    LLVMPositionBuilderBefore(s->bd, first);
+    LLVMPositionBuilderBefore(s->bd, wgc_first_non_phi(L->outer_exit));
     LLVMValueRef out = g->out;
     if (s->cnext) out = LLVMBuildSub(s->bd, out, spread(s, s->cnext), "dot.acc");
     if (L->wide_per == 2) { /* a pair window: slot 2i + 1 added into slot 2i, in place */
@@ -695,9 +693,7 @@ static void emit_ymm_pairs(dot_state *s, dot_loop *L, LLVMValueRef (*wp)[2], uns
                                              mask(s, cat, 8), "dot.y0");
     LLVMAddIncoming(phi, &y0, &L->outer_pre, 1);
     LLVMAddIncoming(phi, &acc, &L->exit, 1);
-    LLVMValueRef first = LLVMGetFirstInstruction(L->outer_exit);
-    while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
-    LLVMPositionBuilderBefore(s->bd, first);
+    LLVMPositionBuilderBefore(s->bd, wgc_first_non_phi(L->outer_exit));
     for (unsigned t = 0; t < (p[1] == p[0] ? 1u : 2u); t++) {
       LLVMValueRef half = LLVMBuildShuffleVector(s->bd, acc, LLVMGetUndef(v8i32),
                                                  mask(s, cat + 4 * t, LANES), "dot.acc");
@@ -819,9 +815,7 @@ static LLVMValueRef defer_corrections(dot_state *s, dot_loop *L, const LLVMValue
  * keeps p->result, int_dot.c). */
 static void correct_after(dot_state *s, const dot_loop *L, const position *p) {
   LLVMBasicBlockRef here = LLVMGetInsertBlock(s->bd);
-  LLVMValueRef first = LLVMGetFirstInstruction(L->outer_exit);
-  while (first && LLVMIsAPHINode(first)) first = LLVMGetNextInstruction(first);
-  LLVMPositionBuilderBefore(s->bd, first);
+  LLVMPositionBuilderBefore(s->bd, wgc_first_non_phi(L->outer_exit));
   LLVMValueRef fixed = LLVMBuildSub(s->bd, p->result, s->cnext, "dot.acc");
   use_after_loop_around(p, fixed);
   LLVMPositionBuilderAtEnd(s->bd, here);

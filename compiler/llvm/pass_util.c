@@ -180,6 +180,12 @@ LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v) {
   return v;
 }
 
+LLVMValueRef wgc_first_non_phi(LLVMBasicBlockRef bb) {
+  LLVMValueRef i = LLVMGetFirstInstruction(bb);
+  while (i && LLVMIsAPHINode(i)) i = LLVMGetNextInstruction(i);
+  return i;
+}
+
 bool wgc_for_each_block(LLVMModuleRef m, wgc_block_fn fn, void *state, unsigned *functions) {
   for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
     unsigned done = 0;

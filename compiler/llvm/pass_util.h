@@ -152,6 +152,10 @@ LLVMValueRef wgc_tree_lane(LLVMValueRef v, unsigned lane, bool *undef);
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 
+/* The first instruction of bb that is not a phi: where code that runs on
+ * entry to bb is inserted (NULL for a block of phis only). */
+LLVMValueRef wgc_first_non_phi(LLVMBasicBlockRef bb);
+
 /* Calls fn(state, bb, &done) on every basic block of every function of m,
  * stopping at the first false (out of memory). *functions counts the
  * functions in which some call raised `done`. */

@@ -56,7 +56,7 @@
 #include <string.h>
 
 #include "acc_web.h"
-#include "pass_util.h" /* wgc_splat_load, wgc_address_parse: lane order */
+#include "pass_util.h" /* wgc_splat_load, wgc_address_parse: lane order; wgc_first_non_phi */
 
 /* Map marks besides ACC_NOT_LANE: a step left alone. Groups are acc_groups
  * of n = 2 or 4 lanes of <4 x float>; tag[0] is the multiply operand the
@@ -387,12 +387,6 @@ static LLVMValueRef part(vp_state *s, LLVMBuilderRef bd, LLVMValueRef v, unsigne
                                 names[s->n == MAX_GROUP][h]);
 }
 
-static LLVMValueRef first_non_phi(LLVMBasicBlockRef bb) {
-  LLVMValueRef i = LLVMGetFirstInstruction(bb);
-  while (i && LLVMIsAPHINode(i)) i = LLVMGetNextInstruction(i);
-  return i;
-}
-
 /* The quads' w repeated 4 times in block bb (v128-quad ran before the
  * pairs), or NULL. */
 static LLVMValueRef quad_w(LLVMValueRef w, LLVMBasicBlockRef bb) {
@@ -424,7 +418,7 @@ static LLVMValueRef wide_w(vp_state *s, LLVMBuilderRef bd, LLVMValueRef w, LLVMB
   } else {
     if (LLVMIsAInstruction(w) && !LLVMIsAPHINode(w) && LLVMGetInstructionParent(w) == bb)
       LLVMPositionBuilderBefore(bd, LLVMGetNextInstruction(w));
-    else LLVMPositionBuilderBefore(bd, first_non_phi(bb));
+    else LLVMPositionBuilderBefore(bd, wgc_first_non_phi(bb));
     ww = LLVMBuildShuffleVector(bd, w, LLVMGetPoison(s->v4), mask(s, k_dup, 4 * s->n), "vp.w");
   }
   s->wide[s->nw].w = w;
@@ -469,7 +463,7 @@ static LLVMValueRef extract(void *pass, LLVMBuilderRef bd, acc_group *g, unsigne
     /* right after the vector: before the last lane (still there), or
      * after the phis */
     LLVMPositionBuilderBefore(
-        bd, g->kind == ACC_STEP ? g->lanes[later_lane(s, g)] : first_non_phi(g->bb));
+        bd, g->kind == ACC_STEP ? g->lanes[later_lane(s, g)] : wgc_first_non_phi(g->bb));
     ext[t] = part(s, bd, g->vec, t);
   }
   return ext[t];
