@@ -552,6 +552,7 @@ static void emit_wide(dot_state *s, dot_loop *L, const LLVMValueRef *wv, const L
                          LLVMBuildShuffleVector(s->bd, out, LLVMGetUndef(v16), mask(s, sw, 16), ""),
                          "dot.sum");
     }
+    for (unsigned t = 0; t < LANES; t++) L->pos[g->pos[t]].grouped = true;
     for (unsigned t = 0; t < LANES; t += L->wide_per) {
       if (g->dup[t]) continue; /* an earlier group's position */
       position *p = &L->pos[g->pos[t]];
@@ -612,19 +613,20 @@ static LLVMValueRef both_halves(dot_state *s, LLVMValueRef v) {
  * the barrier on it. Two positions whose inputs are adjacent (b's right
  * after a's, above the same i32 address) are read with one 8-byte load:
  * exactly the bytes of their two loads, starting at a's, so the wrap
- * argument of load_raw holds as for the 512-bit windows. Others (and a
- * position paired with itself) with their own 4-byte loads. */
-static LLVMValueRef pair_inputs(dot_state *s, const position *a, const position *b, unsigned j) {
+ * argument of load_raw holds as for the 512-bit windows. Others with
+ * their own 4-byte loads, a position paired with itself with one. */
+static LLVMValueRef pair_inputs(dot_state *s, const dot_loop *L, unsigned ia, unsigned ib,
+                                unsigned j) {
   LLVMTypeRef v2i32 = LLVMVectorType(s->i32, 2), v4i64 = LLVMVectorType(s->i64, 4);
-  const mem_addr *x = &a->x, *y = &b->x;
+  const mem_addr *x = &L->pos[ia].x, *y = &L->pos[ib].x;
   LLVMValueRef q;
-  if (y->mem == x->mem && y->x.base == x->x.base && y->x.off == x->x.off &&
-      y->x.step == x->x.step && y->c == x->c + 4) {
+  if (adjacent(L, ia, ib, 4)) { /* 4: one group's bytes */
     q = load_raw(s, x, j, s->i64, "dot.xadj");
   } else {
-    LLVMValueRef v = LLVMGetUndef(v2i32);
-    v = LLVMBuildInsertElement(s->bd, v, load_raw(s, x, j, s->i32, "dot.x"), c32(s, 0), "");
-    v = LLVMBuildInsertElement(s->bd, v, load_raw(s, y, j, s->i32, "dot.x"), c32(s, 1), "");
+    LLVMValueRef la = load_raw(s, x, j, s->i32, "dot.x");
+    LLVMValueRef lb = ib == ia ? la : load_raw(s, y, j, s->i32, "dot.x");
+    LLVMValueRef v = LLVMBuildInsertElement(s->bd, LLVMGetUndef(v2i32), la, c32(s, 0), "");
+    v = LLVMBuildInsertElement(s->bd, v, lb, c32(s, 1), "");
     q = LLVMBuildBitCast(s->bd, v, s->i64, "");
   }
   LLVMValueRef ins = LLVMBuildInsertElement(s->bd, LLVMGetUndef(v4i64), q, c32(s, 0), "");
@@ -665,7 +667,7 @@ static LLVMValueRef ymm_step(dot_state *s, LLVMValueRef acc, LLVMValueRef xb, un
  * bytes and is never read, which keeps it off xmm copies of the weights
  * (with them the 13th accumulator of a 13-position loop spilled again).
  * wp[g] group g's weights (i8_pair_weights). Marks each paired position
- * (p->ymm) and points its uses after the loop around at its half. */
+ * (p->grouped) and points its uses after the loop around at its half. */
 static void emit_ymm_pairs(dot_state *s, dot_loop *L, LLVMValueRef (*wp)[2], unsigned groups) {
   if (s->isa != WGC_DOT_X86 || !s->avx2 || L->ebytes != 1 || !L->outer_pre || !groups ||
       L->trip != groups * 4)
@@ -679,13 +681,14 @@ static void emit_ymm_pairs(dot_state *s, dot_loop *L, LLVMValueRef (*wp)[2], uns
     for (unsigned h = 0; h < 2; h++) w2[g][h] = both_halves(s, wp[g][h]);
   static const int cat[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   for (unsigned i = 0; i < n; i += 2) {
-    position *p[2] = {&L->pos[idx[i]], &L->pos[idx[i + 1 < n ? i + 1 : i]]};
+    unsigned ia = idx[i], ib = idx[i + 1 < n ? i + 1 : i];
+    position *p[2] = {&L->pos[ia], &L->pos[ib]};
     LLVMPositionBuilderBefore(s->bd, LLVMGetFirstInstruction(L->ph));
     LLVMValueRef phi = LLVMBuildPhi(s->bd, v8i32, "dot.yphi");
     LLVMPositionBuilderAtEnd(s->bd, here);
     LLVMValueRef acc = phi;
     for (unsigned g = 0; g < groups; g++) {
-      LLVMValueRef xb = pair_inputs(s, p[0], p[1], g * 4);
+      LLVMValueRef xb = pair_inputs(s, L, ia, ib, g * 4);
       for (unsigned h = 0; h < 2; h++) acc = ymm_step(s, acc, xb, h, w2[g][h]);
     }
     LLVMPositionBuilderBefore(s->bd, LLVMGetBasicBlockTerminator(L->outer_pre));
@@ -699,7 +702,7 @@ static void emit_ymm_pairs(dot_state *s, dot_loop *L, LLVMValueRef (*wp)[2], uns
                                                  mask(s, cat + 4 * t, LANES), "dot.acc");
       use_after_loop_around(p[t], half);
       p[t]->result = NULL;
-      p[t]->ymm = true;
+      p[t]->grouped = true;
     }
     s->st->ymm_pairs++;
   }
@@ -832,7 +835,7 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   enum { MAX_GROUPS = MAX_TRIP / 2 };
   LLVMValueRef wv[MAX_GROUPS], corr[MAX_GROUPS] = {0}, wp[MAX_GROUPS][2];
   bool pmadd8 = L->ebytes == 1 && s->isa == WGC_DOT_X86;
-  for (unsigned k = 0; k < L->npos; k++) L->pos[k].ymm = false;
+  for (unsigned k = 0; k < L->npos; k++) L->pos[k].grouped = false;
   /* the weights of every group first: shared by all positions */
   for (unsigned g = 0; g < groups; g++) {
     if (L->ebytes == 2) {
@@ -863,10 +866,7 @@ void wgc_dot_emit(dot_state *s, dot_loop *L) {
   /* then one position at a time, so its address dies right away */
   for (unsigned k = 0; k < L->npos; k++) {
     position *p = &L->pos[k];
-    bool in_wide = false;
-    for (unsigned i = 0; i < L->nwide; i++)
-      for (unsigned t = 0; t < LANES; t++) in_wide |= L->wide[i].pos[t] == k;
-    if (in_wide || p->ymm) continue;
+    if (p->grouped) continue;
     p->result = s->split ? LLVMConstNull(s->v4i32) : p->init;
     bool deferred = s->cnext && p->outer_init;
     for (unsigned g = 0; g < groups; g++)

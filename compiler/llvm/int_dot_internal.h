@@ -58,7 +58,9 @@ typedef struct position {
   /* the loop around: init as its header phi, and that phi's value from
    * before it (NULL when the accumulator does not circle that loop alone) */
   LLVMValueRef outer_phi, outer_init;
-  bool ymm; /* its result comes from a 256-bit pair (int_dot_emit.c) */
+  /* its result comes from a register shared with other positions: a
+   * 512-bit group or a 256-bit pair (int_dot_emit.c) */
+  bool grouped;
 } position;
 
 /* Positions whose accumulators live in one <16 x i32> across the loop
