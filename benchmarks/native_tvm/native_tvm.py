@@ -302,6 +302,22 @@ def references(fixture, which, meta):
     fail(f"--check {which}: want expected or native_x86")
 
 
+def load_library(so):
+    """A library made by `prepare`; fails with its file name otherwise."""
+    import tvm
+
+    try:
+        return tvm.runtime.load_module(so)
+    except tvm.TVMError as e:
+        fail(f"{so}: {str(e).splitlines()[-1]}")
+
+
+def set_inputs(module, fixture, meta):
+    """The fixture's inputs (inputs/<name>.npy) into a graph or debug executor."""
+    for inp in meta["inputs"]:
+        module.set_input(inp["name"], np.load(os.path.join(fixture, "inputs", inp["name"] + ".npy")))
+
+
 def cmd_time(args):
     import tvm
     from tvm.contrib import graph_executor
@@ -309,14 +325,9 @@ def cmd_time(args):
     fixture = args.fixture
     meta = read_meta(fixture)
     dev = tvm.cpu()
-    try:
-        lib = tvm.runtime.load_module(args.so)
-    except tvm.TVMError as e:
-        fail(f"{args.so}: {str(e).splitlines()[-1]}")
+    lib = load_library(args.so)
     m = graph_executor.GraphModule(lib["default"](dev))
-    for inp in meta["inputs"]:
-        path = os.path.join(fixture, "inputs", inp["name"] + ".npy")
-        m.set_input(inp["name"], np.load(path))
+    set_inputs(m, fixture, meta)
     for _ in range(max(args.warmup, 1)):
         m.run()
     outs = [m.get_output(i).numpy() for i in range(m.get_num_outputs())]
@@ -364,17 +375,12 @@ def cmd_profile(args):
     import tvm
     from tvm.contrib.debugger import debug_executor
 
-    meta = read_meta(args.fixture)
     dev = tvm.cpu()
-    try:
-        lib = tvm.runtime.load_module(args.so)
-    except tvm.TVMError as e:
-        fail(f"{args.so}: {str(e).splitlines()[-1]}")
+    lib = load_library(args.so)
     graph = lib["get_graph_json"]()
     with tempfile.TemporaryDirectory() as dump:
         m = debug_executor.GraphModuleDebug(lib["debug_create"]("default", dev), [dev], graph, dump)
-        for inp in meta["inputs"]:
-            m.set_input(inp["name"], np.load(os.path.join(args.fixture, "inputs", inp["name"] + ".npy")))
+        set_inputs(m, args.fixture, read_meta(args.fixture))
         m.run()
         times = m.run_individual(number=1, repeat=args.repeat, min_repeat_ms=0)
     nodes = [{"node": i, "kernel": nd["attrs"]["func_name"], "ms": round(float(np.median(t)) * 1e3, 4)}
