@@ -306,6 +306,9 @@ def load_library(so):
     """A library made by `prepare`; fails with its file name otherwise."""
     import tvm
 
+    # TVM raises ValueError, not TVMError, for a path that is not a file.
+    if not os.path.isfile(so):
+        fail(f"{so}: no such file")
     try:
         return tvm.runtime.load_module(so)
     except tvm.TVMError as e:

@@ -5,7 +5,8 @@
 # engine's outputs are checked before it is timed), and so does
 # benchmarks/node_compare.py (lenet's nodes beside native's). Timings are
 # printed, never asserted: the check is that every engine column ran and
-# agreed, and that every node found its native twin.
+# agreed, that every node found its native twin, and that a missing
+# library is a one-line error.
 #
 # usage: native_live_smoke.sh WASMGRAPH FIXTURES_DIR TVM_HOME WORK_DIR
 # Exit 77 (ctest SKIP) without the fixtures or TVM.
@@ -47,4 +48,16 @@ if grep -q "graphs differ" "$work/nodes.md" ||
   echo "FAIL: node_compare.py's table has no paired nodes or no sums"
   exit 1
 fi
+# a library that is not there: one line naming it and exit 1, no traceback
+# (TVM raises ValueError, not TVMError, for a missing path)
+for cmd in time profile; do
+  out=$(PYTHONPATH=$tvm/python /usr/bin/python3 "$repo/benchmarks/native_tvm/native_tvm.py" "$cmd" \
+    "$fixtures/lenet" --so "$work/missing.so" 2>&1)
+  rc=$?
+  if [ "$rc" -ne 1 ] || echo "$out" | grep -q Traceback || ! echo "$out" | grep -q "missing.so: no such file"; then
+    echo "$out"
+    echo "FAIL: native_tvm.py $cmd with a missing --so (exit $rc)"
+    exit 1
+  fi
+done
 echo "PASS: native_live smoke"
