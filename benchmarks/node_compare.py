@@ -32,8 +32,26 @@ REPO = os.path.dirname(HERE)
 
 
 def fail(msg):
-    print(f"node_compare.py: {msg}", file=sys.stderr)
+    # named after the script that runs (node_ab.py shares these helpers)
+    print(f"{os.path.basename(sys.argv[0])}: {msg}", file=sys.stderr)
     sys.exit(1)
+
+
+def read_meta(fixture):
+    try:
+        with open(os.path.join(fixture, "meta.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        fail(f"{fixture}: no readable meta.json ({e})")
+
+
+def ours_command(wasmgraph, so, fixture, meta, repeat):
+    """`wasmgraph run --profile --json` of SO on the fixture's inputs, 1 thread."""
+    cmd = [wasmgraph, "run", so, "--threads", "1", "--repeat", str(repeat), "-q", "--json",
+           "--profile"]
+    for inp in meta["inputs"]:
+        cmd += ["-i", f"{inp['name']}={os.path.join(fixture, 'inputs', inp['name'] + '.npy')}"]
+    return cmd
 
 
 def run_json(cmd, env):
@@ -61,17 +79,11 @@ def main():
     a = ap.parse_args()
     if a.rounds < 1 or a.repeat < 1 or a.top < 1:
         ap.error("--rounds, --repeat and --top must be >= 1")
-    try:
-        meta = json.load(open(os.path.join(a.fixture, "meta.json")))
-    except (OSError, ValueError) as e:
-        fail(f"{a.fixture}: no readable meta.json ({e})")
+    meta = read_meta(a.fixture)
     env = dict(os.environ, TVM_NUM_THREADS="1", TOPHUB_LOCATION="NONE")
     tvm_python = os.path.join(os.environ.get("TVM_HOME", os.path.join(REPO, "..", "shared", "tvm")), "python")
     env["PYTHONPATH"] = tvm_python + (":" + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    ours_cmd = [a.wasmgraph, "run", a.so, "--threads", "1", "--repeat", str(a.repeat), "-q", "--json",
-                "--profile"]
-    for inp in meta["inputs"]:
-        ours_cmd += ["-i", f"{inp['name']}={os.path.join(a.fixture, 'inputs', inp['name'] + '.npy')}"]
+    ours_cmd = ours_command(a.wasmgraph, a.so, a.fixture, meta, a.repeat)
     native_cmd = ["/usr/bin/python3", os.path.join(HERE, "native_tvm", "native_tvm.py"), "profile",
                   a.fixture, "--so", a.native_so, "--repeat", str(a.repeat)]
     ours, native = [], []

@@ -43,7 +43,7 @@ TVM_HOME=$tvm /usr/bin/python3 "$repo/benchmarks/node_compare.py" "$fixtures/len
   { cat "$work/nodes.md"; echo "FAIL: node_compare.py"; exit 1; }
 cat "$work/nodes.md"
 if grep -q "graphs differ" "$work/nodes.md" ||
-  ! grep -Eq '^\| [0-9]+ \| tvmgen_[a-z0-9_]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|$' "$work/nodes.md" ||
+  ! grep -Eq '^\| [0-9]+ \| tvmgen_[A-Za-z0-9_]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|$' "$work/nodes.md" ||
   ! grep -Eq '^\| \| sum of nodes \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|$' "$work/nodes.md"; then
   echo "FAIL: node_compare.py's table has no paired nodes or no sums"
   exit 1
