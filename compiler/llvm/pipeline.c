@@ -33,6 +33,7 @@
 #include "interrupt_checks.h"
 #include "load_barriers.h"
 #include "pass_util.h"
+#include "short_loops.h"
 #include "splat_window.h"
 #include "stream_widen.h"
 #include "tile_vectorize.h"
@@ -75,6 +76,7 @@ static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
 static wasmgraph_status run_v128_quad(wgc_llvm_job *j);
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
+static wasmgraph_status run_short_loops(wgc_llvm_job *j);
 static wasmgraph_status run_half_pair(wgc_llvm_job *j);
 static wasmgraph_status run_stream_widen(wgc_llvm_job *j);
 static wasmgraph_status run_address_fold(wgc_llvm_job *j);
@@ -152,6 +154,11 @@ static const struct {
       "shuffle (splat_window.c)",
       true},
      run_splat_window},
+    {{"short-loops",
+      "with AVX-512, fully unroll the single-block loops of 2 to 4 iterations that hold "
+      "the passes' 256- and 512-bit operations (short_loops.c)",
+      true},
+     run_short_loops},
     {{"half-pair",
       "compute two 128-bit integer halves that one shuffle joins (TVM's requantize) "
       "as one 256-bit computation (half_pair.c)",
@@ -405,6 +412,17 @@ static wasmgraph_status run_v128_quad(wgc_llvm_job *j) {
 }
 
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j) { return run_v128_group(j, WGC_V128_PAIR); }
+
+/* Marks the loops, then runs LLVM's full unroller, which unrolls what is
+ * marked (and what its own threshold allows, as -O2 already did). */
+static wasmgraph_status run_short_loops(wgc_llvm_job *j) {
+  wgc_short_loop_stats ss;
+  wasmgraph_status st = wgc_short_loops_mark(j->ctx, j->m, false, &ss);
+  if (st == WASMGRAPH_OK && ss.marked) st = run_passes(j, "function(loop(loop-unroll-full))");
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx, "short loops: %u unrolled in %u functions", ss.marked, ss.functions);
+  return st;
+}
 
 static wasmgraph_status run_splat_window(wgc_llvm_job *j) {
   wgc_window_options wo = {.guard_pages = WGC_GUARD_PAGES, .memory_max_pages = j->memory_max_pages};

@@ -100,6 +100,11 @@ for spec in "$@"; do
         if grep -qw avx512f /proc/cpuinfo; then
           if [ "${quads:-0}" -gt 0 ]; then pass "$m: AVX-512 here, $quads quads"
           else fail "$m: AVX-512F on this machine but no quad ($(grep '^v128 quads' "$work/$m.tv.log"))"; fi
+          # the 4-lane input-channel loops the groups leave, fully unrolled
+          # (compiler/llvm/short_loops.c; outputs compared above like the rest)
+          short=$(sed -n 's/^short loops: \([0-9][0-9]*\) unrolled.*/\1/p' "$work/$m.tv.log" | head -n 1)
+          if [ -n "$short" ] && [ "$short" -gt 0 ]; then pass "$m: $short short loops unrolled"
+          else fail "$m: AVX-512F on this machine but no short loop unrolled ($(grep '^short loops' "$work/$m.tv.log"))"; fi
         fi
       elif grep -q '^v128 pairing: off' "$work/$m.tv.log" && ! grep -qw avx /proc/cpuinfo; then
         pass "$m: no AVX on this machine, pairing not attempted"
