@@ -58,6 +58,12 @@ static int64_t trip_count(LLVMBasicBlockRef bb, LLVMValueRef br) {
   /* stay in the loop while next != end */
   if (!((pred == LLVMIntNE && back_on_true) || (pred == LLVMIntEQ && !back_on_true))) return 0;
   LLVMValueRef next = LLVMGetOperand(cmp, 0);
+  /* wasm's i32 and i64 inductions only: with the bounds below, no shorter
+   * wrapped count exists at these widths (and LLVM recomputes it anyway) */
+  LLVMTypeRef t = LLVMTypeOf(next);
+  if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind) return 0; /* icmp also compares pointers */
+  unsigned width = LLVMGetIntTypeWidth(t);
+  if (width != 32 && width != 64) return 0;
   int64_t end, step, start = 0;
   if (!int_const(LLVMGetOperand(cmp, 1), &end)) return 0;
   if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd ||

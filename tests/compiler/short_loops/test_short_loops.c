@@ -26,6 +26,7 @@ typedef struct tcase {
   bool avx2_only;    /* the function is compiled for AVX2, not AVX-512 */
   bool marked;       /* expected */
   unsigned trips;    /* the loop's iterations when run */
+  const char *iv;    /* the induction's type: i64 unless given */
 } tcase;
 
 /* The host's target features when it has AVX-512 (the kernels then run),
@@ -47,28 +48,30 @@ static bool runs_here(const tcase *t) {
 static char *gen_ir(const tcase *t) {
   sbuf b = {0};
   unsigned w = t->lanes;
+  const char *iv = t->iv ? t->iv : "i64";
   put(&b,
       "define void @k(float* %%out, i64* %%count, i64 %%n) #0 {\n"
       "entry:\n  br label %%loop\n"
       "loop:\n"
-      "  %%i = phi i64 [ %ld, %%entry ], [ %%next, %%loop ]\n"
+      "  %%i = phi %s [ %ld, %%entry ], [ %%next, %%loop ]\n"
       "  %%trips = phi i64 [ 0, %%entry ], [ %%trips.next, %%loop ]\n"
       "  %%acc = phi <%u x float> [ zeroinitializer, %%entry ], [ %%acc.next, %%loop ]\n"
-      "  %%f = sitofp i64 %%i to float\n"
+      "  %%f = sitofp %s %%i to float\n"
       "  %%v0 = insertelement <%u x float> undef, float %%f, i64 0\n"
       "  %%v = shufflevector <%u x float> %%v0, <%u x float> undef, <%u x i32> zeroinitializer\n"
       "  %%acc.next = fadd <%u x float> %%acc, %%v\n"
       "  %%trips.next = add i64 %%trips, 1\n"
-      "  %%next = add i64 %%i, %ld\n"
-      "  %%c = icmp %s i64 %%next, %s\n"
+      "  %%next = add %s %%i, %ld\n"
+      "  %%c = icmp %s %s %%next, %s\n"
       "  br i1 %%c, label %%%s, label %%%s%s\n"
       "exit:\n"
       "  %%r = extractelement <%u x float> %%acc.next, i64 0\n"
       "  store float %%r, float* %%out\n"
       "  store i64 %%trips.next, i64* %%count\n"
       "  ret void\n}\n",
-      t->start, w, w, w, w, w, w, t->step, t->pred, t->end, t->back_on_true ? "loop" : "exit",
-      t->back_on_true ? "exit" : "loop", t->has_id ? ", !llvm.loop !0" : "", w);
+      iv, t->start, w, iv, w, w, w, w, w, iv, t->step, t->pred, iv, t->end,
+      t->back_on_true ? "loop" : "exit", t->back_on_true ? "exit" : "loop",
+      t->has_id ? ", !llvm.loop !0" : "", w);
   put(&b, "attributes #0 = { \"target-features\"=\"%s\" }\n", features(t));
   if (t->has_id) put(&b, "!0 = distinct !{!0, !1}\n!1 = !{!\"llvm.loop.unroll.disable\"}\n");
   return b.p;
@@ -120,20 +123,23 @@ static void run_case(const tcase *t) {
 
 static const tcase cases[] = {
     /* marked */
-    {"4 trips of 512-bit adds, exit on eq", 16, 0, 16, "64", "eq", false, false, false, true, 4},
-    {"2 trips of 256-bit adds, stay on ne", 8, 0, 1, "2", "ne", true, false, false, true, 2},
-    {"3 trips counting down", 8, 12, -4, "0", "eq", false, false, false, true, 3},
-    {"4 trips from a non-zero start", 16, 5, 2, "13", "eq", false, false, false, true, 4},
+    {"4 trips of 512-bit adds, exit on eq", 16, 0, 16, "64", "eq", false, false, false, true, 4,
+     NULL},
+    {"2 trips of 256-bit adds, stay on ne", 8, 0, 1, "2", "ne", true, false, false, true, 2, NULL},
+    {"3 trips counting down", 8, 12, -4, "0", "eq", false, false, false, true, 3, NULL},
+    {"4 trips from a non-zero start", 16, 5, 2, "13", "eq", false, false, false, true, 4, NULL},
+    {"4 trips of an i32 induction", 16, 0, 4, "16", "eq", false, false, false, true, 4, "i32"},
     /* left alone */
-    {"5 trips: too many", 8, 0, 1, "5", "eq", false, false, false, false, 5},
-    {"1 trip", 8, 0, 1, "1", "eq", false, false, false, false, 1},
-    {"128-bit adds only", 4, 0, 1, "4", "eq", false, false, false, false, 4},
-    {"bound not a constant", 8, 0, 1, "%n", "eq", false, false, false, false, 4},
-    {"exit test not eq or ne", 8, 0, 1, "4", "uge", false, false, false, false, 4},
-    {"leaves on ne (one trip)", 8, 0, 1, "4", "ne", false, false, false, false, 1},
-    {"stays on eq (one trip)", 8, 0, 1, "4", "eq", true, false, false, false, 1},
-    {"loop ID of its own", 8, 0, 1, "4", "eq", false, true, false, false, 4},
-    {"AVX2 only (16 registers)", 8, 0, 1, "4", "eq", false, false, true, false, 4},
+    {"5 trips: too many", 8, 0, 1, "5", "eq", false, false, false, false, 5, NULL},
+    {"1 trip", 8, 0, 1, "1", "eq", false, false, false, false, 1, NULL},
+    {"128-bit adds only", 4, 0, 1, "4", "eq", false, false, false, false, 4, NULL},
+    {"bound not a constant", 8, 0, 1, "%n", "eq", false, false, false, false, 4, NULL},
+    {"exit test not eq or ne", 8, 0, 1, "4", "uge", false, false, false, false, 4, NULL},
+    {"leaves on ne (one trip)", 8, 0, 1, "4", "ne", false, false, false, false, 1, NULL},
+    {"stays on eq (one trip)", 8, 0, 1, "4", "eq", true, false, false, false, 1, NULL},
+    {"loop ID of its own", 8, 0, 1, "4", "eq", false, true, false, false, 4, NULL},
+    {"AVX2 only (16 registers)", 8, 0, 1, "4", "eq", false, false, true, false, 4, NULL},
+    {"i16 induction", 8, 0, 1, "4", "eq", false, false, false, false, 4, "i16"},
 };
 
 int main(void) {
@@ -143,7 +149,7 @@ int main(void) {
   host_avx512 = __builtin_cpu_supports("avx512f");
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_case(&cases[i]);
   /* the step does not meet the bound: never marked (not run: it would not end) */
-  tcase never = {"step 3 never meets 10", 8, 0, 3, "10", "eq", false, false, false, false, 0};
+  tcase never = {"step 3 never meets 10", 8, 0, 3, "10", "eq", false, false, false, false, 0, NULL};
   LLVMContextRef c;
   char *orig, *ir = gen_ir(&never);
   LLVMModuleRef m = open_case(never.name, ir, &c, &orig);
