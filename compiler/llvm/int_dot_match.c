@@ -17,12 +17,6 @@ bool wgc_dot_in_loop(const dot_loop *L, LLVMValueRef v) {
   return LLVMIsAInstruction(v) && LLVMGetInstructionParent(v) == L->b;
 }
 
-static bool const_int(LLVMValueRef v, int64_t *c) {
-  if (!v || !LLVMIsAConstantInt(v)) return false;
-  *c = LLVMConstIntGetSExtValue(v);
-  return true;
-}
-
 static bool is_op(LLVMValueRef v, LLVMOpcode op) {
   return v && LLVMIsAInstruction(v) && LLVMGetInstructionOpcode(v) == op;
 }
@@ -51,7 +45,7 @@ static bool phi_edges(const dot_loop *L, LLVMValueRef phi, LLVMValueRef *pre, LL
 static bool aff_eval(const dot_loop *L, LLVMValueRef v, int depth, aff *out) {
   int64_t c;
   if (depth > MAX_DEPTH) return false;
-  if (const_int(v, &c)) {
+  if (wgc_const_int(v, &c)) {
     *out = (aff){NULL, c, 0};
     return true;
   }
@@ -67,7 +61,7 @@ static bool aff_eval(const dot_loop *L, LLVMValueRef v, int depth, aff *out) {
       if (!phi_edges(L, v, &a, &b) || !is_op(b, LLVMAdd) || wgc_dot_in_loop(L, a)) return false;
       LLVMValueRef o0 = LLVMGetOperand(b, 0), o1 = LLVMGetOperand(b, 1);
       int64_t s;
-      if (!((o0 == v && const_int(o1, &s)) || (o1 == v && const_int(o0, &s)))) return false;
+      if (!((o0 == v && wgc_const_int(o1, &s)) || (o1 == v && wgc_const_int(o0, &s)))) return false;
       if (!aff_eval(L, a, depth + 1, &x)) return false;
       *out = (aff){x.base, x.off, s};
       return true;
@@ -125,7 +119,7 @@ static bool bytes_of(const dot_loop *L, LLVMValueRef v, int depth, src_byte *out
       src_byte s[16];
       unsigned m;
       LLVMValueRef vec = LLVMGetOperand(v, 0), el = LLVMGetOperand(v, 1);
-      if (!const_int(LLVMGetOperand(v, 2), &idx)) return false;
+      if (!wgc_const_int(LLVMGetOperand(v, 2), &idx)) return false;
       if (!bytes_of(L, vec, depth + 1, out, &m) || !bytes_of(L, el, depth + 1, s, &m)) return false;
       unsigned eb = m;
       if (idx < 0 || (uint64_t)(idx + 1) * eb > size) return false;
@@ -182,9 +176,9 @@ static bool sext_lanes(const dot_loop *L, LLVMValueRef v, elem out[LANES]) {
     /* a splat constant shift: every lane the same */
     if (!LLVMIsAConstantDataVector(ca) && !LLVMIsAConstantVector(ca)) return false;
     LLVMValueRef e0 = LLVMGetElementAsConstant(ca, 0);
-    if (!const_int(e0, &sh)) return false;
+    if (!wgc_const_int(e0, &sh)) return false;
     for (unsigned t = 1; t < LANES; t++)
-      if (!const_int(LLVMGetElementAsConstant(ca, t), &sl) || sl != sh) return false;
+      if (!wgc_const_int(LLVMGetElementAsConstant(ca, t), &sl) || sl != sh) return false;
     if (sh != 24 && sh != 16) return false;
     eb = (unsigned)(32 - sh) / 8;
     if (!bytes_of(L, LLVMGetOperand(shl, 0), 0, s, &n) || n != 16) return false;
@@ -234,7 +228,7 @@ static bool trip_count(dot_loop *L, LLVMValueRef br) {
   if (!((p == LLVMIntEQ && exit_on_true) || (p == LLVMIntNE && !exit_on_true))) return false;
   LLVMValueRef next = LLVMGetOperand(cmp, 0);
   int64_t bound;
-  if (!const_int(LLVMGetOperand(cmp, 1), &bound)) return false;
+  if (!wgc_const_int(LLVMGetOperand(cmp, 1), &bound)) return false;
   aff a;
   /* next = iv + s: one iteration ahead of iv */
   if (!is_op(next, LLVMAdd) || !aff_eval(L, next, 0, &a) || a.base || a.step == 0) return false;

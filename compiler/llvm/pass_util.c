@@ -180,6 +180,12 @@ LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v) {
   return v;
 }
 
+bool wgc_const_int(LLVMValueRef v, int64_t *out) {
+  if (!v || !LLVMIsAConstantInt(v)) return false;
+  *out = LLVMConstIntGetSExtValue(v);
+  return true;
+}
+
 LLVMValueRef wgc_first_non_phi(LLVMBasicBlockRef bb) {
   LLVMValueRef i = LLVMGetFirstInstruction(bb);
   while (i && LLVMIsAPHINode(i)) i = LLVMGetNextInstruction(i);

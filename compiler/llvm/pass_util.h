@@ -149,6 +149,10 @@ LLVMValueRef wgc_lane0_source(LLVMValueRef s, unsigned *k);
  * else (another vector, a variable index) or goes deeper than 64 nodes. */
 LLVMValueRef wgc_tree_lane(LLVMValueRef v, unsigned lane, bool *undef);
 
+/* Whether v is an integer constant; *out gets its value sign-extended
+ * (a NULL v is not one). */
+bool wgc_const_int(LLVMValueRef v, int64_t *out);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

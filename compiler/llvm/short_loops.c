@@ -39,13 +39,6 @@
 
 #include "pass_util.h"
 
-/* Whether v is an integer constant that fits in int64_t (*out). */
-static bool int_const(LLVMValueRef v, int64_t *out) {
-  if (!v || !LLVMIsAConstantInt(v)) return false;
-  *out = LLVMConstIntGetSExtValue(v);
-  return true;
-}
-
 /* The trip count of single-block loop bb, whose back edge is `br`: an
  * induction phi `i = phi [start, outside], [next, bb]`, next = i + step
  * (constants), the exit test `next == end` or `next != end`. 0 when it is
@@ -65,9 +58,9 @@ static int64_t trip_count(LLVMBasicBlockRef bb, LLVMValueRef br) {
   unsigned width = LLVMGetIntTypeWidth(t);
   if (width != 32 && width != 64) return 0;
   int64_t end, step, start = 0;
-  if (!int_const(LLVMGetOperand(cmp, 1), &end)) return 0;
+  if (!wgc_const_int(LLVMGetOperand(cmp, 1), &end)) return 0;
   if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd ||
-      LLVMGetInstructionParent(next) != bb || !int_const(LLVMGetOperand(next, 1), &step) ||
+      LLVMGetInstructionParent(next) != bb || !wgc_const_int(LLVMGetOperand(next, 1), &step) ||
       step == 0)
     return 0;
   LLVMValueRef phi = LLVMGetOperand(next, 0);
@@ -77,7 +70,7 @@ static int64_t trip_count(LLVMBasicBlockRef bb, LLVMValueRef br) {
   for (unsigned k = 0; k < 2; k++) {
     LLVMValueRef v = LLVMGetIncomingValue(phi, k);
     if (LLVMGetIncomingBlock(phi, k) == bb) found_next = v == next;
-    else found_start = int_const(v, &start);
+    else found_start = wgc_const_int(v, &start);
   }
   if (!found_start || !found_next) return 0;
   /* 64-bit constants can overflow this arithmetic: such loops are not short */

@@ -17,12 +17,6 @@ static bool reject(sw_loop *L, const char *why) {
   return false;
 }
 
-static bool const_int(LLVMValueRef v, int64_t *out) {
-  if (!v || !LLVMIsAConstantInt(v)) return false;
-  *out = LLVMConstIntGetSExtValue(v);
-  return true;
-}
-
 static bool is_int_scalar(LLVMTypeRef t) { return LLVMGetTypeKind(t) == LLVMIntegerTypeKind; }
 
 static bool wide_ok(LLVMTypeRef t, unsigned k) {
@@ -52,13 +46,15 @@ static bool stride_u(const sw_loop *L, LLVMValueRef v, uint64_t *s, unsigned dep
       *s = LLVMGetInstructionOpcode(v) == LLVMAdd ? a + b : a - b;
       return true;
     case LLVMMul:
-      if (const_int(LLVMGetOperand(v, 1), &c) && stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1))
+      if (wgc_const_int(LLVMGetOperand(v, 1), &c) &&
+          stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1))
         return *s = a * (uint64_t)c, true;
-      if (const_int(LLVMGetOperand(v, 0), &c) && stride_u(L, LLVMGetOperand(v, 1), &a, depth + 1))
+      if (wgc_const_int(LLVMGetOperand(v, 0), &c) &&
+          stride_u(L, LLVMGetOperand(v, 1), &a, depth + 1))
         return *s = a * (uint64_t)c, true;
       return false;
     case LLVMShl:
-      if (!const_int(LLVMGetOperand(v, 1), &c) || c < 0 || c > 31) return false;
+      if (!wgc_const_int(LLVMGetOperand(v, 1), &c) || c < 0 || c > 31) return false;
       if (!stride_u(L, LLVMGetOperand(v, 0), &a, depth + 1)) return false;
       return *s = a << c, true;
     case LLVMTrunc: /* i64 -> i32: the same stride mod 2^32 */
@@ -209,7 +205,8 @@ static LLVMValueRef struct_slot(LLVMValueRef data) {
   LLVMValueRef p = wgc_strip_bitcasts(LLVMGetOperand(data, 0));
   if (LLVMIsAGetElementPtrInst(p) && LLVMGetNumOperands(p) == 3) {
     int64_t i0, i1;
-    if (!const_int(LLVMGetOperand(p, 1), &i0) || !const_int(LLVMGetOperand(p, 2), &i1) || i0 || i1)
+    if (!wgc_const_int(LLVMGetOperand(p, 1), &i0) || !wgc_const_int(LLVMGetOperand(p, 2), &i1) ||
+        i0 || i1)
       return NULL;
     p = wgc_strip_bitcasts(LLVMGetOperand(p, 0));
   }
@@ -328,7 +325,7 @@ static bool classify(sw_loop *L, LLVMValueRef i) {
   }
   if (op == LLVMInsertElement || op == LLVMExtractElement) {
     int64_t lane;
-    if (!const_int(LLVMGetOperand(i, op == LLVMInsertElement ? 2 : 1), &lane))
+    if (!wgc_const_int(LLVMGetOperand(i, op == LLVMInsertElement ? 2 : 1), &lane))
       return reject(L, "a variable lane");
   }
   if (is_vec(t)) {
@@ -390,7 +387,7 @@ bool wgc_sw_match(sw_loop *L) {
     bool plain = LLVMIsAInstruction(next) && LLVMGetInstructionOpcode(next) == LLVMAdd;
     if (plain) {
       LLVMValueRef o0 = LLVMGetOperand(next, 0), o1 = LLVMGetOperand(next, 1);
-      plain = (o0 == i && const_int(o1, &step)) || (o1 == i && const_int(o0, &step));
+      plain = (o0 == i && wgc_const_int(o1, &step)) || (o1 == i && wgc_const_int(o0, &step));
     }
     L->phi[L->nphi] = i, L->start[L->nphi] = LLVMGetIncomingValue(i, 1 - from_b);
     L->next[L->nphi] = next, L->known[L->nphi] = plain;
@@ -406,8 +403,8 @@ bool wgc_sw_match(sw_loop *L) {
   for (unsigned q = 0; q < L->nphi; q++)
     if (LLVMGetIncomingValue(L->phi[q], LLVMGetIncomingBlock(L->phi[q], 0) == L->b ? 0 : 1) == nx)
       p = (int)q;
-  if (p < 0 || !L->known[p] || !const_int(LLVMGetOperand(cmp, 1), &end) ||
-      !const_int(L->start[p], &start) ||
+  if (p < 0 || !L->known[p] || !wgc_const_int(LLVMGetOperand(cmp, 1), &end) ||
+      !wgc_const_int(L->start[p], &start) ||
       !((pr == LLVMIntEQ && back1) || (pr == LLVMIntNE && back0)))
     return reject(L, "no constant trip count");
   int64_t step = L->step[p], span = end - start;
