@@ -186,6 +186,50 @@ bool wgc_const_int(LLVMValueRef v, int64_t *out) {
   return true;
 }
 
+/* i + step or step + i, with a constant step: the induction i, or NULL. */
+static LLVMValueRef induction_of_next(LLVMValueRef next, LLVMBasicBlockRef bb, int64_t *step) {
+  if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd ||
+      LLVMGetInstructionParent(next) != bb)
+    return NULL;
+  for (unsigned k = 0; k < 2; k++)
+    if (wgc_const_int(LLVMGetOperand(next, 1 - k), step)) return LLVMGetOperand(next, k);
+  return NULL;
+}
+
+int64_t wgc_loop_trip_count(LLVMBasicBlockRef bb, LLVMValueRef br, LLVMValueRef *induction) {
+  LLVMValueRef cmp = LLVMGetCondition(br);
+  if (!LLVMIsAICmpInst(cmp)) return 0;
+  LLVMIntPredicate pred = LLVMGetICmpPredicate(cmp);
+  bool back_on_true = LLVMGetSuccessor(br, 0) == bb;
+  /* stay in the loop while next != end */
+  if (!((pred == LLVMIntNE && back_on_true) || (pred == LLVMIntEQ && !back_on_true))) return 0;
+  LLVMValueRef next = LLVMGetOperand(cmp, 0);
+  LLVMTypeRef t = LLVMTypeOf(next);
+  if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind) return 0; /* icmp also compares pointers */
+  unsigned width = LLVMGetIntTypeWidth(t);
+  if (width != 32 && width != 64) return 0;
+  int64_t end, step = 0, start = 0;
+  if (!wgc_const_int(LLVMGetOperand(cmp, 1), &end)) return 0;
+  LLVMValueRef phi = induction_of_next(next, bb, &step);
+  if (!phi || step == 0 || !LLVMIsAPHINode(phi) || LLVMGetInstructionParent(phi) != bb ||
+      LLVMCountIncoming(phi) != 2)
+    return 0;
+  bool found_start = false, found_next = false;
+  for (unsigned k = 0; k < 2; k++) {
+    LLVMValueRef v = LLVMGetIncomingValue(phi, k);
+    if (LLVMGetIncomingBlock(phi, k) == bb) found_next = v == next;
+    else found_start = wgc_const_int(v, &start);
+  }
+  if (!found_start || !found_next) return 0;
+  /* 64-bit constants could overflow this arithmetic: such loops are refused */
+  const int64_t big = 1LL << 40, far = 1LL << 20;
+  if (start < -big || start > big || end < -big || end > big || step < -far || step > far) return 0;
+  int64_t span = end - start;
+  if (span % step != 0 || span / step <= 0) return 0;
+  if (induction) *induction = phi;
+  return span / step;
+}
+
 LLVMValueRef wgc_first_non_phi(LLVMBasicBlockRef bb) {
   LLVMValueRef i = LLVMGetFirstInstruction(bb);
   while (i && LLVMIsAPHINode(i)) i = LLVMGetNextInstruction(i);

@@ -153,6 +153,16 @@ LLVMValueRef wgc_tree_lane(LLVMValueRef v, unsigned lane, bool *undef);
  * (a NULL v is not one). */
 bool wgc_const_int(LLVMValueRef v, int64_t *out);
 
+/* The constant trip count of the single-block loop bb whose back edge is br
+ * (a conditional branch of bb, one successor bb): an i32 or i64 induction
+ * i = phi [START, outside], [i + STEP, bb] (START, STEP nonzero constants),
+ * the exit test `icmp eq/ne (i + STEP), END` (END constant) that stays in
+ * the loop while i + STEP != END, and END - START a positive multiple of
+ * STEP; *induction (if not NULL) gets i. 0 for any other shape. At these
+ * widths and with |START|, |END| <= 2^40 and |STEP| <= 2^20, no shorter
+ * wrapped count exists, so the count is the loop's. */
+int64_t wgc_loop_trip_count(LLVMBasicBlockRef bb, LLVMValueRef br, LLVMValueRef *induction);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

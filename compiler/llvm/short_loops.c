@@ -39,49 +39,6 @@
 
 #include "pass_util.h"
 
-/* The trip count of single-block loop bb, whose back edge is `br`: an
- * induction phi `i = phi [start, outside], [next, bb]`, next = i + step
- * (constants), the exit test `next == end` or `next != end`. 0 when it is
- * not that shape or the bound is not reached exactly. */
-static int64_t trip_count(LLVMBasicBlockRef bb, LLVMValueRef br) {
-  LLVMValueRef cmp = LLVMGetCondition(br);
-  if (!LLVMIsAICmpInst(cmp)) return 0;
-  LLVMIntPredicate pred = LLVMGetICmpPredicate(cmp);
-  bool back_on_true = LLVMGetSuccessor(br, 0) == bb;
-  /* stay in the loop while next != end */
-  if (!((pred == LLVMIntNE && back_on_true) || (pred == LLVMIntEQ && !back_on_true))) return 0;
-  LLVMValueRef next = LLVMGetOperand(cmp, 0);
-  /* wasm's i32 and i64 inductions only: with the bounds below, no shorter
-   * wrapped count exists at these widths (and LLVM recomputes it anyway) */
-  LLVMTypeRef t = LLVMTypeOf(next);
-  if (LLVMGetTypeKind(t) != LLVMIntegerTypeKind) return 0; /* icmp also compares pointers */
-  unsigned width = LLVMGetIntTypeWidth(t);
-  if (width != 32 && width != 64) return 0;
-  int64_t end, step, start = 0;
-  if (!wgc_const_int(LLVMGetOperand(cmp, 1), &end)) return 0;
-  if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd ||
-      LLVMGetInstructionParent(next) != bb || !wgc_const_int(LLVMGetOperand(next, 1), &step) ||
-      step == 0)
-    return 0;
-  LLVMValueRef phi = LLVMGetOperand(next, 0);
-  if (!LLVMIsAPHINode(phi) || LLVMGetInstructionParent(phi) != bb || LLVMCountIncoming(phi) != 2)
-    return 0;
-  bool found_start = false, found_next = false;
-  for (unsigned k = 0; k < 2; k++) {
-    LLVMValueRef v = LLVMGetIncomingValue(phi, k);
-    if (LLVMGetIncomingBlock(phi, k) == bb) found_next = v == next;
-    else found_start = wgc_const_int(v, &start);
-  }
-  if (!found_start || !found_next) return 0;
-  /* 64-bit constants can overflow this arithmetic: such loops are not short */
-  if (start < -(1LL << 40) || start > (1LL << 40) || end < -(1LL << 40) || end > (1LL << 40) ||
-      step < -(1LL << 20) || step > (1LL << 20))
-    return 0;
-  int64_t span = end - start;
-  if (span % step != 0 || span / step <= 0) return 0;
-  return span / step;
-}
-
 /* Whether bb holds a vector value of 256 bits or more. */
 static bool has_wide_vector(LLVMBasicBlockRef bb, LLVMTargetDataRef td) {
   for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
@@ -117,7 +74,7 @@ static bool mark_block(void *state, LLVMBasicBlockRef bb, unsigned *done) {
   if (LLVMGetSuccessor(br, 0) != bb && LLVMGetSuccessor(br, 1) != bb) return true;
   if (!wgc_fn_has_feature(LLVMGetBasicBlockParent(bb), "+avx512f", false)) return true;
   if (LLVMGetMetadata(br, s->loop_kind)) return true; /* someone's loop ID: keep it */
-  int64_t n = trip_count(bb, br);
+  int64_t n = wgc_loop_trip_count(bb, br, NULL);
   if (n < 2 || n > WGC_SHORT_LOOP_MAX_TRIPS || !has_wide_vector(bb, s->td)) return true;
   LLVMSetMetadata(br, s->loop_kind, unroll_full_id(s->c));
   s->st->marked++;

@@ -393,24 +393,11 @@ bool wgc_sw_match(sw_loop *L) {
     L->next[L->nphi] = next, L->known[L->nphi] = plain;
     L->step[L->nphi++] = step;
   }
-  /* the trip count: icmp eq/ne (i + step), END with a constant start */
-  LLVMValueRef cmp = LLVMGetCondition(br);
-  if (!LLVMIsAICmpInst(cmp)) return reject(L, "no constant trip count");
-  LLVMIntPredicate pr = LLVMGetICmpPredicate(cmp);
-  int64_t end, start = 0;
-  LLVMValueRef nx = LLVMGetOperand(cmp, 0);
-  int p = -1;
-  for (unsigned q = 0; q < L->nphi; q++)
-    if (LLVMGetIncomingValue(L->phi[q], LLVMGetIncomingBlock(L->phi[q], 0) == L->b ? 0 : 1) == nx)
-      p = (int)q;
-  if (p < 0 || !L->known[p] || !wgc_const_int(LLVMGetOperand(cmp, 1), &end) ||
-      !wgc_const_int(L->start[p], &start) ||
-      !((pr == LLVMIntEQ && back1) || (pr == LLVMIntNE && back0)))
-    return reject(L, "no constant trip count");
-  int64_t step = L->step[p], span = end - start;
-  if (step == 0 || span % step || span / step < 1 || span / step > (1 << 24))
-    return reject(L, "no constant trip count");
-  L->trip = (unsigned)(span / step);
+  /* the trip count: one of those inductions, a constant start and bound */
+  LLVMValueRef counter = NULL;
+  int64_t trips = wgc_loop_trip_count(L->b, br, &counter);
+  if (trips < 1 || trips > (1 << 24)) return reject(L, "no constant trip count");
+  L->trip = (unsigned)trips;
   if (L->trip < L->k + 1) return reject(L, "too few iterations");
   for (; i && i != br; i = LLVMGetNextInstruction(i))
     if (!classify(L, i)) return false;
