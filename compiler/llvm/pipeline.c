@@ -33,6 +33,7 @@
 #include "interrupt_checks.h"
 #include "load_barriers.h"
 #include "pass_util.h"
+#include "select_minmax.h"
 #include "short_loops.h"
 #include "splat_window.h"
 #include "stream_widen.h"
@@ -77,6 +78,7 @@ static wasmgraph_status run_v128_quad(wgc_llvm_job *j);
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
 static wasmgraph_status run_short_loops(wgc_llvm_job *j);
+static wasmgraph_status run_select_minmax(wgc_llvm_job *j);
 static wasmgraph_status run_half_pair(wgc_llvm_job *j);
 static wasmgraph_status run_stream_widen(wgc_llvm_job *j);
 static wasmgraph_status run_address_fold(wgc_llvm_job *j);
@@ -159,6 +161,11 @@ static const struct {
       "the passes' 256- and 512-bit operations (short_loops.c)",
       true},
      run_short_loops},
+    {{"select-minmax",
+      "a float compare and a bitwise select of its operands (TVM's max and relu on wasm "
+      "SIMD) as one SSE max or min (select_minmax.c)",
+      true},
+     run_select_minmax},
     {{"half-pair",
       "compute two 128-bit integer halves that one shuffle joins (TVM's requantize) "
       "as one 256-bit computation (half_pair.c)",
@@ -421,6 +428,15 @@ static wasmgraph_status run_short_loops(wgc_llvm_job *j) {
   if (st == WASMGRAPH_OK && ss.marked) st = run_passes(j, "function(loop(loop-unroll-full))");
   if (st == WASMGRAPH_OK && j->verbose)
     wgc_log(j->ctx, "short loops: %u unrolled in %u functions", ss.marked, ss.functions);
+  return st;
+}
+
+/* No memory access: x86-64 only (it builds SSE intrinsics). */
+static wasmgraph_status run_select_minmax(wgc_llvm_job *j) {
+  wgc_select_minmax_stats ss;
+  wasmgraph_status st = wgc_select_minmax(j->ctx, j->m, false, &ss);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx, "select min/max: %u max, %u min in %u functions", ss.max, ss.min, ss.functions);
   return st;
 }
 

@@ -97,6 +97,13 @@ for spec in "$@"; do
         if [ -n "$windows" ] && [ $(( ${windows% *} + ${windows#* } )) -gt 0 ]; then
           pass "$m: splat windows ran (${windows% *} pairs, ${windows#* } quads)"
         else fail "$m: no splat window formed ($(grep '^splat windows' "$work/$m.tv.log"))"; fi
+        # relu and max pooling's compare + bitselect as one maxps
+        # (compiler/llvm/select_minmax.c, x86-64); outputs compared above
+        if [ "$(uname -m)" = x86_64 ]; then
+          maxes=$(sed -n 's/^select min\/max: \([0-9][0-9]*\) max.*/\1/p' "$work/$m.tv.log" | head -n 1)
+          if [ -n "$maxes" ] && [ "$maxes" -gt 0 ]; then pass "$m: $maxes selects as maxps"
+          else fail "$m: no select became maxps ($(grep '^select min' "$work/$m.tv.log"))"; fi
+        fi
         if grep -qw avx512f /proc/cpuinfo; then
           if [ "${quads:-0}" -gt 0 ]; then pass "$m: AVX-512 here, $quads quads"
           else fail "$m: AVX-512F on this machine but no quad ($(grep '^v128 quads' "$work/$m.tv.log"))"; fi
