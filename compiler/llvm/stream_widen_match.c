@@ -394,8 +394,7 @@ bool wgc_sw_match(sw_loop *L) {
     L->step[L->nphi++] = step;
   }
   /* the trip count: one of those inductions, a constant start and bound */
-  LLVMValueRef counter = NULL;
-  int64_t trips = wgc_loop_trip_count(L->b, br, &counter);
+  int64_t trips = wgc_loop_trip_count(L->b, br, NULL);
   if (trips < 1 || trips > (1 << 24)) return reject(L, "no constant trip count");
   L->trip = (unsigned)trips;
   if (L->trip < L->k + 1) return reject(L, "too few iterations");
