@@ -111,8 +111,7 @@ static void delete_block(LLVMBasicBlockRef b) {
 
 static wgc_dot_isa function_isa(const dot_state *s, LLVMValueRef fn, int forced) {
   if (forced >= 0) return (wgc_dot_isa)forced;
-  const char *triple = LLVMGetTarget(s->m);
-  if (!triple || strncmp(triple, "x86_64", 6) != 0) return WGC_DOT_GENERIC;
+  if (!wgc_module_is_x86_64(s->m)) return WGC_DOT_GENERIC;
   bool vl =
       wgc_fn_has_feature(fn, "+avx512vnni", false) && wgc_fn_has_feature(fn, "+avx512vl", false);
   if (vl && wgc_fn_has_feature(fn, "+avx512f", false)) return WGC_DOT_VNNI512;

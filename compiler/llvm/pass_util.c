@@ -180,6 +180,8 @@ LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v) {
   return v;
 }
 
+bool wgc_module_is_x86_64(LLVMModuleRef m) { return wgc_has_prefix(LLVMGetTarget(m), "x86_64"); }
+
 bool wgc_const_int(LLVMValueRef v, int64_t *out) {
   if (!v || !LLVMIsAConstantInt(v)) return false;
   *out = LLVMConstIntGetSExtValue(v);

@@ -149,6 +149,10 @@ LLVMValueRef wgc_lane0_source(LLVMValueRef s, unsigned *k);
  * else (another vector, a variable index) or goes deeper than 64 nodes. */
 LLVMValueRef wgc_tree_lane(LLVMValueRef v, unsigned lane, bool *undef);
 
+/* Whether m is compiled for x86-64 (its triple), where the passes may
+ * build x86 intrinsics. */
+bool wgc_module_is_x86_64(LLVMModuleRef m);
+
 /* Whether v is an integer constant; *out gets its value sign-extended
  * (a NULL v is not one). */
 bool wgc_const_int(LLVMValueRef v, int64_t *out);

@@ -117,8 +117,7 @@ wasmgraph_status wgc_select_minmax(wgc_ctx *ctx, LLVMModuleRef m, bool verify,
   wgc_select_minmax_stats *st = stats ? stats : &local;
   memset(st, 0, sizeof *st);
   if (!m) return wgc_fail(ctx, WASMGRAPH_ERR_INVALID_ARGUMENT, "select min/max: no module");
-  const char *triple = LLVMGetTarget(m);
-  if (!wgc_has_prefix(triple, "x86_64")) return WASMGRAPH_OK; /* SSE only */
+  if (!wgc_module_is_x86_64(m)) return WASMGRAPH_OK; /* SSE only */
   sm_state s = {.m = m, .bd = LLVMCreateBuilderInContext(LLVMGetModuleContext(m)), .st = st};
   wgc_for_each_block(m, visit, &s, &st->functions);
   LLVMDisposeBuilder(s.bd);
