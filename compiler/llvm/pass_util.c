@@ -189,20 +189,25 @@ bool wgc_const_int(LLVMValueRef v, int64_t *out) {
 }
 
 /* i + step or step + i, with a constant step: the induction i, or NULL. */
-static LLVMValueRef induction_of_next(LLVMValueRef next, LLVMBasicBlockRef bb, int64_t *step) {
-  if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd ||
-      LLVMGetInstructionParent(next) != bb)
-    return NULL;
+static LLVMValueRef induction_of_next(LLVMValueRef next, int64_t *step) {
+  if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd) return NULL;
   for (unsigned k = 0; k < 2; k++)
     if (wgc_const_int(LLVMGetOperand(next, 1 - k), step)) return LLVMGetOperand(next, k);
   return NULL;
 }
 
 int64_t wgc_loop_trip_count(LLVMBasicBlockRef bb, LLVMValueRef br, LLVMValueRef *induction) {
+  return wgc_loop_trip_count_at(bb, bb, br, induction);
+}
+
+int64_t wgc_loop_trip_count_at(LLVMBasicBlockRef header, LLVMBasicBlockRef latch, LLVMValueRef br,
+                               LLVMValueRef *induction) {
+  if (!br || !LLVMIsABranchInst(br) || !LLVMIsConditional(br)) return 0;
   LLVMValueRef cmp = LLVMGetCondition(br);
   if (!LLVMIsAICmpInst(cmp)) return 0;
   LLVMIntPredicate pred = LLVMGetICmpPredicate(cmp);
-  bool back_on_true = LLVMGetSuccessor(br, 0) == bb;
+  bool back_on_true = LLVMGetSuccessor(br, 0) == header;
+  if (!back_on_true && LLVMGetSuccessor(br, 1) != header) return 0;
   /* stay in the loop while next != end */
   if (!((pred == LLVMIntNE && back_on_true) || (pred == LLVMIntEQ && !back_on_true))) return 0;
   LLVMValueRef next = LLVMGetOperand(cmp, 0);
@@ -212,14 +217,14 @@ int64_t wgc_loop_trip_count(LLVMBasicBlockRef bb, LLVMValueRef br, LLVMValueRef 
   if (width != 32 && width != 64) return 0;
   int64_t end, step = 0, start = 0;
   if (!wgc_const_int(LLVMGetOperand(cmp, 1), &end)) return 0;
-  LLVMValueRef phi = induction_of_next(next, bb, &step);
-  if (!phi || step == 0 || !LLVMIsAPHINode(phi) || LLVMGetInstructionParent(phi) != bb ||
+  LLVMValueRef phi = induction_of_next(next, &step);
+  if (!phi || step == 0 || !LLVMIsAPHINode(phi) || LLVMGetInstructionParent(phi) != header ||
       LLVMCountIncoming(phi) != 2)
     return 0;
   bool found_start = false, found_next = false;
   for (unsigned k = 0; k < 2; k++) {
     LLVMValueRef v = LLVMGetIncomingValue(phi, k);
-    if (LLVMGetIncomingBlock(phi, k) == bb) found_next = v == next;
+    if (LLVMGetIncomingBlock(phi, k) == latch) found_next = v == next;
     else found_start = wgc_const_int(v, &start);
   }
   if (!found_start || !found_next) return 0;
@@ -230,6 +235,83 @@ int64_t wgc_loop_trip_count(LLVMBasicBlockRef bb, LLVMValueRef br, LLVMValueRef 
   if (span % step != 0 || span / step <= 0) return 0;
   if (induction) *induction = phi;
   return span / step;
+}
+
+/* The slot a wasm_rt_memory_t pointer was loaded from, for a data pointer
+ * loaded through it (`load i8*, P` with P that struct pointer, a GEP to
+ * its field 0 or a bitcast of it), or NULL. */
+static LLVMValueRef struct_slot(LLVMValueRef data) {
+  if (!LLVMIsALoadInst(data)) return NULL;
+  LLVMValueRef p = wgc_strip_bitcasts(LLVMGetOperand(data, 0));
+  if (LLVMIsAGetElementPtrInst(p) && LLVMGetNumOperands(p) == 3) {
+    int64_t i0, i1;
+    if (!wgc_const_int(LLVMGetOperand(p, 1), &i0) || !wgc_const_int(LLVMGetOperand(p, 2), &i1) ||
+        i0 || i1)
+      return NULL;
+    p = wgc_strip_bitcasts(LLVMGetOperand(p, 0));
+  }
+  return LLVMIsALoadInst(p) ? wgc_strip_bitcasts(LLVMGetOperand(p, 0)) : NULL;
+}
+
+/* Collects the loads behind a data pointer that phis merge (a function
+ * reloads it after a call that may grow memory, and loops carry it); false
+ * if anything else is behind it. */
+typedef struct data_walk {
+  LLVMValueRef loads[8], phis[8];
+  unsigned nloads, nphis;
+} data_walk;
+
+static bool data_loads(LLVMValueRef v, data_walk *w) {
+  if (LLVMIsALoadInst(v)) {
+    for (unsigned i = 0; i < w->nloads; i++)
+      if (w->loads[i] == v) return true;
+    if (w->nloads == 8) return false;
+    w->loads[w->nloads++] = v;
+    return true;
+  }
+  if (!LLVMIsAPHINode(v)) return false;
+  for (unsigned i = 0; i < w->nphis; i++)
+    if (w->phis[i] == v) return true;
+  if (w->nphis == 8) return false;
+  w->phis[w->nphis++] = v;
+  for (unsigned i = 0, k = LLVMCountIncoming(v); i < k; i++)
+    if (!data_loads(LLVMGetIncomingValue(v, i), w)) return false;
+  return true;
+}
+
+/* Where the memory's size is. wasm2c's accessors only ever address linear
+ * memory from the `data` field (field 0) of a wasm_rt_memory_t, so when
+ * `data` is `load i8*, P`, P points to one (the instance's, or a copy of
+ * it: memory_rewrite.c); the size is field 3 of the module's
+ * struct.wasm_rt_memory_t (wasm-rt.h), checked here. When phis merge
+ * several loads of the data pointer, all through a struct pointer loaded
+ * from one slot defined in the entry block (the instance's memory field),
+ * the preheader reloads the struct pointer from that slot (*slot). */
+LLVMValueRef wgc_memory_of(LLVMModuleRef m, LLVMValueRef data, LLVMTypeRef *st_out,
+                           LLVMValueRef *slot) {
+  LLVMTypeRef st = LLVMGetTypeByName2(LLVMGetModuleContext(m), "struct.wasm_rt_memory_t");
+  if (!st || LLVMCountStructElementTypes(st) < 4) return NULL;
+  LLVMTypeRef f0 = LLVMStructGetTypeAtIndex(st, 0), f3 = LLVMStructGetTypeAtIndex(st, 3);
+  if (LLVMGetTypeKind(f0) != LLVMPointerTypeKind || LLVMGetTypeKind(f3) != LLVMIntegerTypeKind ||
+      LLVMGetIntTypeWidth(f3) != 64)
+    return NULL;
+  *st_out = st;
+  *slot = NULL;
+  if (!data) return NULL;
+  if (LLVMIsALoadInst(data)) return LLVMGetOperand(data, 0);
+  data_walk w = {.nloads = 0};
+  if (!data_loads(data, &w) || !w.nloads) return NULL;
+  LLVMValueRef sl = struct_slot(w.loads[0]);
+  for (unsigned i = 1; sl && i < w.nloads; i++)
+    if (struct_slot(w.loads[i]) != sl) sl = NULL;
+  if (!sl) return NULL;
+  bool entry = LLVMIsAArgument(sl) || LLVMIsAGlobalValue(sl) ||
+               (LLVMIsAInstruction(sl) &&
+                LLVMGetInstructionParent(sl) ==
+                    LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(LLVMGetInstructionParent(sl))));
+  if (!entry || LLVMGetTypeKind(LLVMTypeOf(sl)) != LLVMPointerTypeKind) return NULL;
+  *slot = sl;
+  return data;
 }
 
 LLVMValueRef wgc_first_non_phi(LLVMBasicBlockRef bb) {

@@ -167,6 +167,22 @@ bool wgc_const_int(LLVMValueRef v, int64_t *out);
  * wrapped count exists, so the count is the loop's. */
 int64_t wgc_loop_trip_count(LLVMBasicBlockRef bb, LLVMValueRef br, LLVMValueRef *induction);
 
+/* The same for a loop of several blocks: the induction is a phi of
+ * `header` whose value from `latch` (the block that ends in br, one of whose
+ * successors is header) is i + STEP. */
+int64_t wgc_loop_trip_count_at(LLVMBasicBlockRef header, LLVMBasicBlockRef latch, LLVMValueRef br,
+                               LLVMValueRef *induction);
+
+/* The wasm_rt_memory_t that data pointer `data` (the base of linear-memory
+ * accesses) was loaded from, so that code can read the memory's current
+ * size (field 3) at run time: the struct pointer, with *st_out its type and
+ * *slot NULL; or, when phis merge several loads of the data pointer through
+ * struct pointers loaded from one slot defined in the entry block, `data`
+ * with *slot that slot (reload the struct pointer from it). NULL when the
+ * module has no such struct or `data` is of another shape. */
+LLVMValueRef wgc_memory_of(LLVMModuleRef m, LLVMValueRef data, LLVMTypeRef *st_out,
+                           LLVMValueRef *slot);
+
 /* v without the bitcasts in front of it (NULL stays NULL). */
 LLVMValueRef wgc_strip_bitcasts(LLVMValueRef v);
 

@@ -34,6 +34,7 @@
 #include "load_barriers.h"
 #include "pass_util.h"
 #include "select_minmax.h"
+#include "channel_jam.h"
 #include "short_loops.h"
 #include "splat_window.h"
 #include "stream_widen.h"
@@ -77,6 +78,7 @@ static wasmgraph_status run_tile_vectorize(wgc_llvm_job *j);
 static wasmgraph_status run_v128_quad(wgc_llvm_job *j);
 static wasmgraph_status run_v128_pair(wgc_llvm_job *j);
 static wasmgraph_status run_splat_window(wgc_llvm_job *j);
+static wasmgraph_status run_channel_jam(wgc_llvm_job *j);
 static wasmgraph_status run_short_loops(wgc_llvm_job *j);
 static wasmgraph_status run_select_minmax(wgc_llvm_job *j);
 static wasmgraph_status run_half_pair(wgc_llvm_job *j);
@@ -141,6 +143,11 @@ static const struct {
       "(tile_vectorize.c)",
       true},
      run_tile_vectorize},
+    {{"channel-jam",
+      "with AVX-512, run 4 output-channel blocks of a conv item loop together, 16 "
+      "channels per register, behind a run-time bounds and overlap check (channel_jam.c)",
+      true},
+     run_channel_jam},
     {{"v128-quad",
       "group four f32x4 accumulators that share a weight into 16-lane AVX-512 "
       "operations (v128_pair.c)",
@@ -422,6 +429,14 @@ static wasmgraph_status run_v128_pair(wgc_llvm_job *j) { return run_v128_group(j
 
 /* Marks the loops, then runs LLVM's full unroller, which unrolls what is
  * marked (and what its own threshold allows, as -O2 already did). */
+static wasmgraph_status run_channel_jam(wgc_llvm_job *j) {
+  wgc_channel_jam_stats cs;
+  wasmgraph_status st = wgc_channel_jam(j->ctx, j->m, false, &cs);
+  if (st == WASMGRAPH_OK && j->verbose)
+    wgc_log(j->ctx, "channel jam: %u item loops in %u functions", cs.jammed, cs.functions);
+  return st;
+}
+
 static wasmgraph_status run_short_loops(wgc_llvm_job *j) {
   wgc_short_loop_stats ss;
   wasmgraph_status st = wgc_short_loops_mark(j->ctx, j->m, false, &ss);

@@ -197,83 +197,6 @@ static bool resolve_phis(sw_loop *L) {
   return true;
 }
 
-/* The slot a wasm_rt_memory_t pointer was loaded from, for a data pointer
- * loaded through it (`load i8*, P` with P that struct pointer, a GEP to
- * its field 0 or a bitcast of it), or NULL. */
-static LLVMValueRef struct_slot(LLVMValueRef data) {
-  if (!LLVMIsALoadInst(data)) return NULL;
-  LLVMValueRef p = wgc_strip_bitcasts(LLVMGetOperand(data, 0));
-  if (LLVMIsAGetElementPtrInst(p) && LLVMGetNumOperands(p) == 3) {
-    int64_t i0, i1;
-    if (!wgc_const_int(LLVMGetOperand(p, 1), &i0) || !wgc_const_int(LLVMGetOperand(p, 2), &i1) ||
-        i0 || i1)
-      return NULL;
-    p = wgc_strip_bitcasts(LLVMGetOperand(p, 0));
-  }
-  return LLVMIsALoadInst(p) ? wgc_strip_bitcasts(LLVMGetOperand(p, 0)) : NULL;
-}
-
-/* Collects the loads behind a data pointer that phis merge (a function
- * reloads it after a call that may grow memory, and loops carry it); false
- * if anything else is behind it. */
-typedef struct data_walk {
-  LLVMValueRef loads[8], phis[8];
-  unsigned nloads, nphis;
-} data_walk;
-
-static bool data_loads(LLVMValueRef v, data_walk *w) {
-  if (LLVMIsALoadInst(v)) {
-    for (unsigned i = 0; i < w->nloads; i++)
-      if (w->loads[i] == v) return true;
-    if (w->nloads == 8) return false;
-    w->loads[w->nloads++] = v;
-    return true;
-  }
-  if (!LLVMIsAPHINode(v)) return false;
-  for (unsigned i = 0; i < w->nphis; i++)
-    if (w->phis[i] == v) return true;
-  if (w->nphis == 8) return false;
-  w->phis[w->nphis++] = v;
-  for (unsigned i = 0, k = LLVMCountIncoming(v); i < k; i++)
-    if (!data_loads(LLVMGetIncomingValue(v, i), w)) return false;
-  return true;
-}
-
-/* Where the memory's size is. wasm2c's accessors only ever address linear
- * memory from the `data` field (field 0) of a wasm_rt_memory_t, so when
- * `data` is `load i8*, P`, P points to one (the instance's, or a copy of
- * it: memory_rewrite.c); the size is field 3 of the module's
- * struct.wasm_rt_memory_t (wasm-rt.h), checked here. When phis merge
- * several loads of the data pointer, all through a struct pointer loaded
- * from one slot defined in the entry block (the instance's memory field),
- * the preheader reloads the struct pointer from that slot (*slot). */
-static LLVMValueRef memory_of(LLVMModuleRef m, LLVMValueRef data, LLVMTypeRef *st_out,
-                              LLVMValueRef *slot) {
-  LLVMTypeRef st = LLVMGetTypeByName2(LLVMGetModuleContext(m), "struct.wasm_rt_memory_t");
-  if (!st || LLVMCountStructElementTypes(st) < 4) return NULL;
-  LLVMTypeRef f0 = LLVMStructGetTypeAtIndex(st, 0), f3 = LLVMStructGetTypeAtIndex(st, 3);
-  if (LLVMGetTypeKind(f0) != LLVMPointerTypeKind || !is_int_scalar(f3) ||
-      LLVMGetIntTypeWidth(f3) != 64)
-    return NULL;
-  *st_out = st;
-  *slot = NULL;
-  if (!data) return NULL;
-  if (LLVMIsALoadInst(data)) return LLVMGetOperand(data, 0);
-  data_walk w = {.nloads = 0};
-  if (!data_loads(data, &w) || !w.nloads) return NULL;
-  LLVMValueRef sl = struct_slot(w.loads[0]);
-  for (unsigned i = 1; sl && i < w.nloads; i++)
-    if (struct_slot(w.loads[i]) != sl) sl = NULL;
-  if (!sl) return NULL;
-  bool entry = LLVMIsAArgument(sl) || LLVMIsAGlobalValue(sl) ||
-               (LLVMIsAInstruction(sl) &&
-                LLVMGetInstructionParent(sl) ==
-                    LLVMGetEntryBasicBlock(LLVMGetBasicBlockParent(LLVMGetInstructionParent(sl))));
-  if (!entry || LLVMGetTypeKind(LLVMTypeOf(sl)) != LLVMPointerTypeKind) return NULL;
-  *slot = sl;
-  return data;
-}
-
 static bool classify(sw_loop *L, LLVMValueRef i) {
   LLVMOpcode op = LLVMGetInstructionOpcode(i);
   LLVMTypeRef t = LLVMTypeOf(i);
@@ -405,7 +328,7 @@ bool wgc_sw_match(sw_loop *L) {
   for (unsigned q = 0; q < L->nst; q++) stores |= L->st[q].store;
   for (unsigned q = 0; q < L->n; q++) wide |= L->how[q] == SW_WIDE;
   if (!stores || !wide) return reject(L, "no vector stream");
-  if (!(L->mem = memory_of(L->m, L->data, &L->mem_type, &L->mem_slot)))
+  if (!(L->mem = wgc_memory_of(L->m, L->data, &L->mem_type, &L->mem_slot)))
     return reject(L, "memory of another shape");
   return true;
 }

@@ -112,6 +112,11 @@ for spec in "$@"; do
           short=$(sed -n 's/^short loops: \([0-9][0-9]*\) unrolled.*/\1/p' "$work/$m.tv.log" | head -n 1)
           if [ -n "$short" ] && [ "$short" -gt 0 ]; then pass "$m: $short short loops unrolled"
           else fail "$m: AVX-512F on this machine but no short loop unrolled ($(grep '^short loops' "$work/$m.tv.log"))"; fi
+          # conv item loops run 4 output-channel blocks at a time
+          # (compiler/llvm/channel_jam.c); every fp32 CNN here has some
+          jam=$(sed -n 's/^channel jam: \([0-9][0-9]*\) item loops.*/\1/p' "$work/$m.tv.log" | head -n 1)
+          if [ -n "$jam" ] && [ "$jam" -gt 0 ]; then pass "$m: $jam item loops jammed"
+          else fail "$m: AVX-512F on this machine but no item loop jammed ($(grep '^channel jam' "$work/$m.tv.log"))"; fi
         fi
       elif grep -q '^v128 pairing: off' "$work/$m.tv.log" && ! grep -qw avx /proc/cpuinfo; then
         pass "$m: no AVX on this machine, pairing not attempted"

@@ -1,0 +1,391 @@
+/*
+ * test_channel_jam.c — compiler/llvm/channel_jam.c on a small conv-shaped
+ * kernel, written as the wasm2c output the pass meets: an item loop over
+ * i = 3 q + r (channel block q, row r), around a counted loop of 4 input
+ * blocks around a counted loop of 4 input lanes; per lane, P positions each
+ * add splat(x) * w into a <4 x float> accumulator (constrained fmul/fadd),
+ * x an i32 load from row r (shared by the items of a row), w a <4 x float>
+ * load from block q (per item). The epilogue adds block q's bias and stores
+ * the positions at xout + 48 i. One case also stores, in the latch of the
+ * input-block loop, position 0's running sum at xout + 3000 + 64 i + 16 c
+ * (a store in an inner block, and a second group of stores).
+ *
+ * The pass runs on one copy; the first block of its jammed copy counts its
+ * entries (D = 3 per block of 4D items) in @cj_count. Both copies run under
+ * MCJIT on 64 KiB of memory followed by a PROT_NONE page (guard pages).
+ * Every run must leave the same memory and fault the same way as the
+ * original, and the jammed copy must run exactly for the blocks the check
+ * lets through: aligned blocks that fit before the loop's end, with every
+ * load and store inside the memory's `size`, and no store meeting a load.
+ * Cases of other shapes must be left alone (IR unchanged).
+ */
+#include <stdint.h>
+
+#include "ir_test_util.h"
+#include "llvm/channel_jam.h"
+
+enum {
+  MEM = 65536,
+  D = 3,          /* rows: items per channel block */
+  IN_ROW = 64,    /* bytes between the input rows */
+  IN_BLOCK = 192, /* between input channel blocks (D rows) */
+  W_BLOCK = 256,  /* between the channel blocks' weights */
+  OUT_ROW = 48,   /* between items' outputs: P positions x 16 bytes */
+};
+
+static char host_attrs[4096];
+
+/* wasm-rt.h's wasm_rt_memory_t, as clang lays it out */
+typedef struct memory {
+  uint8_t *data;
+  uint64_t pages, max_pages, size;
+  bool is64;
+  const uint32_t *interrupt;
+} memory;
+
+typedef void (*kernel_fn)(memory **, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+
+/* What a case changes in the kernel. */
+typedef struct kcase {
+  const char *name;
+  bool jammed;          /* expected */
+  const char *features; /* the function's, NULL: the host's */
+  unsigned positions;   /* accumulators (P); 0: 3 */
+  int out_row;          /* bytes between items' outputs; 0: OUT_ROW */
+  bool no_rows;         /* D = 1: no sdiv, every item reads the same input */
+  bool rem_as_sub;      /* r = i - 3q instead of srem */
+  bool x_per_item;      /* the input also depends on q */
+  bool inner_store;     /* a store inside the inner loop */
+  bool item_branch;     /* the inner loop's bound depends on the item */
+  bool used_after;      /* a value of the loop is used after it */
+  bool second_out;      /* also store position 0's running sum per input block */
+} kcase;
+
+#define FMUL "call <4 x float> @llvm.experimental.constrained.fmul.v4f32"
+#define FADD "call <4 x float> @llvm.experimental.constrained.fadd.v4f32"
+#define STRICT "metadata !\"round.dynamic\", metadata !\"fpexcept.ignore\") #1"
+
+static char *kernel_ir(const kcase *k) {
+  unsigned P = k->positions ? k->positions : 3;
+  int out_row = k->out_row ? k->out_row : OUT_ROW;
+  sbuf b = {0};
+  put(&b,
+      "%%struct.wasm_rt_memory_t = type { i8*, i64, i64, i64, i8, i32* }\n"
+      "@cj_count = global i32 0\n"
+      "declare <4 x float> @llvm.experimental.constrained.fmul.v4f32(<4 x float>, <4 x float>, "
+      "metadata, metadata)\n"
+      "declare <4 x float> @llvm.experimental.constrained.fadd.v4f32(<4 x float>, <4 x float>, "
+      "metadata, metadata)\n"
+      "declare <4 x float> @llvm.fabs.v4f32(<4 x float>)\n"
+      "define i32 @k(%%struct.wasm_rt_memory_t** %%ms, i32 %%start, i32 %%end, i32 %%xin, "
+      "i32 %%xw, i32 %%xb, i32 %%xout, i32 %%xout2) #0 {\n"
+      "entry:\n"
+      "  %%mem = load %%struct.wasm_rt_memory_t*, %%struct.wasm_rt_memory_t** %%ms\n"
+      "  %%dp = getelementptr %%struct.wasm_rt_memory_t, %%struct.wasm_rt_memory_t* %%mem, "
+      "i32 0, i32 0\n"
+      "  %%data = load i8*, i8** %%dp\n"
+      "  %%any = icmp slt i32 %%start, %%end\n"
+      "  br i1 %%any, label %%item, label %%exit\n"
+      /* H0: the item's channel block q and row r */
+      "item:\n"
+      "  %%i = phi i32 [ %%start, %%entry ], [ %%i.next, %%epi ]\n");
+  if (k->no_rows) put(&b, "  %%q = add i32 %%i, 0\n  %%r = add i32 0, 0\n");
+  else if (k->rem_as_sub)
+    put(&b, "  %%q = sdiv i32 %%i, %d\n  %%q3 = mul nsw i32 %%q, -%d\n  %%r = add i32 %%q3, %%i\n",
+        D, D);
+  else put(&b, "  %%q = sdiv i32 %%i, %d\n  %%r = srem i32 %%i, %d\n", D, D);
+  put(&b,
+      "  %%rin = mul i32 %%r, %d\n"
+      "  %%in0a = add i32 %%rin, %%xin\n"
+      "  %%qin = shl i32 %%q, 3\n"
+      "  %%in0 = add i32 %%in0a, %s\n"
+      "  %%wq = mul i32 %%q, %d\n"
+      "  %%w0 = add i32 %%wq, %%xw\n"
+      "  %%qb = add i32 %%q, 2\n"
+      "  br label %%outer\n",
+      IN_ROW, k->x_per_item ? "%qin" : "0", W_BLOCK);
+  /* 4 input blocks */
+  put(&b, "outer:\n");
+  for (unsigned p = 0; p < P; p++)
+    put(&b, "  %%acc%u = phi <4 x float> [ zeroinitializer, %%item ], [ %%acc%u.in, %%olatch ]\n",
+        p, p);
+  put(&b,
+      "  %%c1 = phi i32 [ 0, %%item ], [ %%c1.next, %%olatch ]\n"
+      "  %%pin = phi i32 [ %%in0, %%item ], [ %%pin.next, %%olatch ]\n"
+      "  %%pw = phi i32 [ %%w0, %%item ], [ %%pw.next, %%olatch ]\n"
+      "  br label %%inner\n"
+      /* 4 input lanes */
+      "inner:\n");
+  for (unsigned p = 0; p < P; p++)
+    put(&b, "  %%a%u = phi <4 x float> [ %%acc%u, %%outer ], [ %%a%u.next, %%inner ]\n", p, p, p);
+  put(&b,
+      "  %%c2 = phi i32 [ 0, %%outer ], [ %%c2.next, %%inner ]\n"
+      "  %%xi = phi i32 [ %%pin, %%outer ], [ %%xi.next, %%inner ]\n"
+      "  %%xv = phi i32 [ %%pw, %%outer ], [ %%xv.next, %%inner ]\n"
+      "  %%wa = zext i32 %%xv to i64\n"
+      "  %%wp = getelementptr inbounds i8, i8* %%data, i64 %%wa\n"
+      "  %%wpv = bitcast i8* %%wp to <4 x float>*\n"
+      "  %%w = load <4 x float>, <4 x float>* %%wpv, align 1\n");
+  for (unsigned p = 0; p < P; p++)
+    put(&b,
+        "  %%xo%u = add i32 %%xi, %u\n"
+        "  %%xa%u = zext i32 %%xo%u to i64\n"
+        "  %%xp%u = getelementptr inbounds i8, i8* %%data, i64 %%xa%u\n"
+        "  %%xq%u = bitcast i8* %%xp%u to i32*\n"
+        "  %%x%u = load i32, i32* %%xq%u, align 1\n"
+        "  %%xe%u = insertelement <4 x i32> undef, i32 %%x%u, i64 0\n"
+        "  %%xf%u = bitcast <4 x i32> %%xe%u to <4 x float>\n"
+        "  %%xs%u = shufflevector <4 x float> %%xf%u, <4 x float> poison, <4 x i32> "
+        "zeroinitializer\n"
+        "  %%m%u = " FMUL "(<4 x float> %%xs%u, <4 x float> %%w, " STRICT
+        "\n"
+        "  %%a%u.next = " FADD "(<4 x float> %%m%u, <4 x float> %%a%u, " STRICT "\n",
+        p, 16 * p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p, p);
+  if (k->inner_store) put(&b, "  store <4 x float> %%m0, <4 x float>* %%wpv, align 1\n");
+  put(&b,
+      "  %%c2.next = add i32 %%c2, 1\n"
+      "  %%xi.next = add i32 %%xi, 4\n"
+      "  %%xv.next = add i32 %%xv, 16\n"
+      "  %%done2 = icmp eq i32 %%c2.next, %s\n"
+      "  br i1 %%done2, label %%olatch, label %%inner\n"
+      "olatch:\n",
+      k->item_branch ? "%qb" : "4");
+  for (unsigned p = 0; p < P; p++)
+    put(&b, "  %%acc%u.in = phi <4 x float> [ %%a%u.next, %%inner ]\n", p, p);
+  if (k->second_out)
+    put(&b,
+        "  %%so = mul i32 %%i, 64\n"
+        "  %%sc = shl i32 %%c1, 4\n"
+        "  %%sa = add i32 %%so, %%sc\n"
+        "  %%sb = add i32 %%sa, %%xout2\n"
+        "  %%sz = zext i32 %%sb to i64\n"
+        "  %%sp = getelementptr inbounds i8, i8* %%data, i64 %%sz\n"
+        "  %%spv = bitcast i8* %%sp to <4 x float>*\n"
+        "  store <4 x float> %%acc0.in, <4 x float>* %%spv, align 1\n");
+  put(&b,
+      "  %%c1.next = add i32 %%c1, 1\n"
+      "  %%pin.next = add i32 %%pin, %d\n"
+      "  %%pw.next = add i32 %%pw, 64\n"
+      "  %%done1 = icmp eq i32 %%c1.next, 4\n"
+      "  br i1 %%done1, label %%epi, label %%outer\n"
+      /* E: bias, the tile out, then the next item */
+      "epi:\n"
+      "  %%bq = shl i32 %%q, 4\n"
+      "  %%ba = add i32 %%bq, %%xb\n"
+      "  %%bz = zext i32 %%ba to i64\n"
+      "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
+      "  %%bpv = bitcast i8* %%bp to <4 x float>*\n"
+      "  %%bias = load <4 x float>, <4 x float>* %%bpv, align 1\n"
+      "  %%o = mul i32 %%i, %d\n"
+      "  %%oa = add i32 %%o, %%xout\n"
+      "  %%oz = zext i32 %%oa to i64\n",
+      IN_BLOCK, out_row);
+  for (unsigned p = 0; p < P; p++)
+    put(&b,
+        "  %%g%u = " FADD "(<4 x float> %%acc%u.in, <4 x float> %%bias, " STRICT
+        "\n"
+        "  %%h%u = call <4 x float> @llvm.fabs.v4f32(<4 x float> %%g%u)\n"
+        "  %%os%u = add i64 %%oz, %u\n"
+        "  %%op%u = getelementptr inbounds i8, i8* %%data, i64 %%os%u\n"
+        "  %%oq%u = bitcast i8* %%op%u to <4 x float>*\n"
+        "  store <4 x float> %s%u, <4 x float>* %%oq%u, align 1\n",
+        p, p, p, p, p, 16 * p, p, p, p, p, p & 1 ? "%h" : "%g", p, p);
+  put(&b,
+      "  %%i.next = add i32 %%i, 1\n"
+      "  %%done = icmp eq i32 %%i.next, %%end\n"
+      "  br i1 %%done, label %%after, label %%item\n"
+      "after:\n"
+      "  %%u = add i32 %s, 1\n"
+      "  br label %%exit\n"
+      "exit:\n"
+      "  %%res = phi i32 [ 0, %%entry ], [ %%u, %%after ]\n"
+      "  ret i32 %%res\n"
+      "}\n",
+      k->used_after ? "%o" : "%end");
+  if (k->features)
+    put(&b, "attributes #0 = { strictfp \"target-features\"=\"%s\" }\n", k->features);
+  else put(&b, "attributes #0 = { strictfp %s }\n", host_attrs);
+  put(&b, "attributes #1 = { strictfp }\n");
+  return b.p;
+}
+
+/* ---- memory -------------------------------------------------------------- */
+
+static uint8_t *g_mem; /* MEM bytes, then a PROT_NONE page */
+static uint8_t g_init[MEM], g_after0[MEM];
+
+typedef struct kcall {
+  kernel_fn f;
+  memory *slot;
+  int32_t start, end, xin, xw, xb, xout, xout2;
+} kcall;
+static void kthunk(void *arg) {
+  kcall *c = arg;
+  c->f(&c->slot, c->start, c->end, c->xin, c->xw, c->xb, c->xout, c->xout2);
+}
+
+/* Runs c from g_init with the memory's size field `size`; false if it
+ * faulted. */
+static bool run(kcall c, uint64_t size) {
+  static const uint32_t no_interrupt = 0;
+  memory mem = {
+      .data = g_mem, .pages = 1, .max_pages = 1, .size = size, .interrupt = &no_interrupt};
+  memcpy(g_mem, g_init, MEM);
+  c.slot = &mem;
+  return ir_call_guarded(kthunk, &c);
+}
+
+/* After the pass: count the entries of the jammed copy in @cj_count. */
+static bool instrument(LLVMModuleRef m) {
+  LLVMValueRef fn = LLVMGetNamedFunction(m, "k"), g = LLVMGetNamedGlobal(m, "cj_count");
+  for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(fn); b; b = LLVMGetNextBasicBlock(b)) {
+    const char *name = LLVMGetBasicBlockName(b);
+    if (!name || strcmp(name, "cj.jam") != 0) continue;
+    LLVMBuilderRef bd = LLVMCreateBuilderInContext(LLVMGetModuleContext(m));
+    LLVMValueRef at = LLVMGetFirstInstruction(b);
+    while (at && LLVMIsAPHINode(at)) at = LLVMGetNextInstruction(at);
+    LLVMPositionBuilderBefore(bd, at);
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(m));
+    LLVMValueRef v = LLVMBuildLoad2(bd, i32, g, "");
+    LLVMBuildStore(bd, LLVMBuildAdd(bd, v, LLVMConstInt(i32, 1, 0), ""), g);
+    LLVMDisposeBuilder(bd);
+    return true; /* the first: the copy of the item header */
+  }
+  return false;
+}
+
+/* One run of a case: the items, where the buffers are, the memory's size,
+ * and what must happen. */
+typedef struct placement {
+  const char *what;
+  int32_t start, end, xin, xw, xb, xout;
+  uint64_t size;
+  bool fault;
+  unsigned rows;   /* entries of the jammed copy: D per block */
+  unsigned blocks; /* the same with D = 1 (blocks of 4 items, any start) */
+  int32_t out2;    /* the second output at xout + out2 (0: 3000; only with second_out) */
+} placement;
+
+static void run_case(const kcase *k) {
+  ir_pair P;
+  if (!open_pair(k->name, kernel_ir(k), &P)) return;
+  char err[256] = "";
+  wgc_ctx ctx = test_ctx(err, sizeof err);
+  wgc_channel_jam_stats st;
+  memset(&st, 0xa5, sizeof st); /* the pass must reset every field */
+  check(wgc_channel_jam(&ctx, P.m[1], true, &st) == WASMGRAPH_OK, k->name, err);
+  check_verifies(P.m[1], k->name);
+  check(st.jammed == (k->jammed ? 1u : 0u) && st.functions == st.jammed, k->name,
+        "stats (jammed / functions)");
+  if (!k->jammed) {
+    char *after = LLVMPrintModuleToString(P.m[1]);
+    check(strcmp(after, P.orig) == 0, k->name, "the IR changed");
+    LLVMDisposeMessage(after);
+    close_pair(&P);
+    finish_case(P.before_failed, "%s (left alone)", k->name);
+    return;
+  }
+  check(instrument(P.m[1]), k->name, "no cj.jam block");
+  uintptr_t fa[2];
+  bool run_here = __builtin_cpu_supports("avx512f");
+  bool jitted = run_here && jit_pair(&P, "k", fa);
+  kernel_fn f0 = jitted ? (kernel_fn)fa[0] : NULL, f1 = jitted ? (kernel_fn)fa[1] : NULL;
+  uint32_t *count =
+      jitted ? (uint32_t *)(uintptr_t)LLVMGetGlobalValueAddress(P.ee[1], "cj_count") : NULL;
+  check(!jitted || count, k->name, "no cj_count in the JIT-compiled copy");
+  const unsigned d = k->no_rows ? 1 : D;
+  const int32_t w8 = 8 * W_BLOCK; /* the weights of channel blocks 0..7 */
+  placement pl[] = {
+      {"two blocks", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 6, 6, 0},
+      {"unaligned start and a tail", 1, 25, 1024, 8192, 4096, 20000, MEM, false, 3, 6, 0},
+      {"one block and one item", 0, 13, 1024, 8192, 4096, 20000, MEM, false, 3, 3, 0},
+      {"fewer items than a block", 0, 11, 1024, 8192, 4096, 20000, MEM, false, 0, 2, 0},
+      /* block 7's weights end 8 bytes past the memory: the second block runs
+       * item by item, and item 21 faults after item 20's stores (D = 1: items
+       * 4-6 alone, item 7 faults) */
+      {"weights past the end", 0, 24, 1024, MEM - w8 + 8, 4096, 20000, MEM, true, 3, 1, 0},
+      /* the same against a `size` below the mapping: no fault, no jam there */
+      {"size below the mapping", 0, 24, 1024, 30000 - w8 + 8, 4096, 20000, 30000, false, 3, 1, 0},
+      /* the first block's outputs land on the second block's weights (D = 1:
+       * the blocks starting at items 1-6 meet their weights; 0, 7, 11, 15, 19
+       * do not) */
+      {"stores meet a later block's weights", 0, 24, 1024, 8192, 4096, 8192 + 4 * W_BLOCK + 100,
+       MEM, false, 3, 5, 0},
+      /* the outputs of items 0-12 land on the inputs (D = 1: the blocks at
+       * items 13 and 17 are clear of them) */
+      {"stores over the inputs", 0, 24, 1024, 8192, 4096, 1024, MEM, false, 0, 2, 0},
+      /* with second_out: the second output overlaps the first */
+      {"the two outputs overlap", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 0, 0, 24},
+  };
+  for (unsigned p = 0; f0 && f1 && count && p < sizeof pl / sizeof *pl; p++) {
+    if (pl[p].out2 && !k->second_out) continue;
+    for (unsigned i = 0; i < MEM; i++) g_init[i] = (uint8_t)(ir_rnd() >> 7);
+    /* finite floats: exponent bits cleared in every 4th byte */
+    for (unsigned i = 3; i < MEM; i += 4) g_init[i] &= 0x3f;
+    unsigned want = d == 1 ? pl[p].blocks : pl[p].rows;
+    kcall c = {.start = pl[p].start,
+               .end = pl[p].end,
+               .xin = pl[p].xin,
+               .xw = pl[p].xw,
+               .xb = pl[p].xb,
+               .xout = pl[p].xout,
+               .xout2 = pl[p].xout + (pl[p].out2 ? pl[p].out2 : 3000)};
+    c.f = f0;
+    bool ok0 = run(c, pl[p].size);
+    memcpy(g_after0, g_mem, MEM);
+    *count = 0;
+    c.f = f1;
+    bool ok1 = run(c, pl[p].size);
+    char what[200];
+    snprintf(what, sizeof what, "%s: loop %s, pass %s, want %s", pl[p].what,
+             ok0 ? "ran" : "faulted", ok1 ? "ran" : "faulted",
+             pl[p].fault ? "a fault" : "no fault");
+    check(ok0 == ok1 && ok0 == !pl[p].fault, k->name, what);
+    snprintf(what, sizeof what, "%s: memory differs from the loop's", pl[p].what);
+    check(memcmp(g_after0, g_mem, MEM) == 0, k->name, what);
+    snprintf(what, sizeof what, "%s: the jammed copy ran %u times, want %u", pl[p].what, *count,
+             want);
+    check(*count == want, k->name, what);
+  }
+  close_pair(&P);
+  finish_case(P.before_failed, "%s%s", k->name,
+              jitted ? "" : " (not run: this host lacks AVX-512)");
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IONBF, 0);
+  char *feat = jit_init_host(host_attrs, sizeof host_attrs);
+  __builtin_cpu_init();
+  if (!(g_mem = guarded_memory(MEM))) {
+    printf("FAIL: cannot map guarded memory\n");
+    return 1;
+  }
+  static const kcase cases[] = {
+      {.name = "conv-shaped item loop, 3 positions", .jammed = true},
+      {.name = "2 positions", .jammed = true, .positions = 2},
+      {.name = "row as i - 3q", .jammed = true, .rem_as_sub = true},
+      {.name = "no rows: 4 consecutive items", .jammed = true, .no_rows = true},
+      {.name = "a second output stored in an inner block", .jammed = true, .second_out = true},
+      /* left alone */
+      {.name = "AVX2 only", .features = "+avx,+avx2"},
+      {.name = "the input depends on the channel block", .x_per_item = true},
+      {.name = "items' outputs overlap", .out_row = 32},
+      /* it writes the weights: the items' stores meet (dC = 0) */
+      {.name = "a store over the weights in the inner loop", .inner_store = true},
+      {.name = "inner bound depends on the item", .item_branch = true},
+      {.name = "a value used after the loop", .used_after = true},
+      {.name = "29 accumulators", .positions = 29, .out_row = 29 * 16},
+      /* a dense layer's shape: 4 loads joined per multiply would not pay */
+      {.name = "1 position", .positions = 1},
+  };
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    kcase k = cases[i];
+    /* on a host without AVX-512 the pass still runs (it reads attributes) */
+    if (!k.features && !avx512) k.features = "+avx,+avx2,+avx512f";
+    run_case(&k);
+  }
+  LLVMDisposeMessage(feat);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed || passed == 0 ? 1 : 0;
+}
