@@ -324,7 +324,6 @@ static bool allowed(LLVMValueRef i, where w) {
   if (wgc_is_lanewise_int_op(op)) return true; /* integer arithmetic, casts, compares */
   switch (op) {
     case LLVMLoad:
-      return w != IN_H0 && wgc_is_plain_access(i);
     case LLVMStore:
       return w != IN_H0 && wgc_is_plain_access(i);
     case LLVMCall:
@@ -903,6 +902,13 @@ static LLVMValueRef emit_check(jam *j) {
 }
 
 /* Item k's version of operand v in J's nest copy (shared values: c[0]). */
+/* Item k's 4 lanes of 16-lane value w, at the builder's position. */
+static LLVMValueRef lanes_of(jam *j, LLVMValueRef w, unsigned k) {
+  LLVMValueRef m[4];
+  for (unsigned l = 0; l < 4; l++) m[l] = LLVMConstInt(j->i32, 4 * k + l, 0);
+  return LLVMBuildShuffleVector(j->bd, w, LLVMGetUndef(j->v16), LLVMConstVector(m, 4), "cj.lanes");
+}
+
 static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k) {
   nest *n = j->n;
   if (!in_nest(n, v)) return v;
@@ -910,12 +916,7 @@ static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k) {
   if (is_ind(n, v, &q)) return j->item[q][k];
   slot *s = at(&n->map, v, false);
   if (s->wide) {
-    if (!s->x[k]) { /* E reads a wide value: item k's lanes, made once */
-      LLVMValueRef m[4];
-      for (unsigned l = 0; l < 4; l++) m[l] = LLVMConstInt(j->i32, 4 * k + l, 0);
-      s->x[k] = LLVMBuildShuffleVector(j->bd, s->w, LLVMGetUndef(j->v16), LLVMConstVector(m, 4),
-                                       "cj.lanes");
-    }
+    if (!s->x[k]) s->x[k] = lanes_of(j, s->w, k); /* E reads a wide value: made once */
     return s->x[k];
   }
   return s->per_item || LLVMGetInstructionParent(v) == n->e ? s->c[k] : s->c[0];
@@ -927,11 +928,8 @@ static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k) {
 static LLVMValueRef item_operand(jam *j, LLVMValueRef v, unsigned k, LLVMValueRef user) {
   slot *s = slot_of(j->n, v);
   if (!s || !s->wide) return item_value(j, v, k);
-  LLVMValueRef m[4];
-  for (unsigned l = 0; l < 4; l++) m[l] = LLVMConstInt(j->i32, 4 * k + l, 0);
   LLVMPositionBuilderBefore(j->bd, user);
-  return LLVMBuildShuffleVector(j->bd, s->w, LLVMGetUndef(j->v16), LLVMConstVector(m, 4),
-                                "cj.lanes");
+  return lanes_of(j, s->w, k);
 }
 
 /* A shared <4 x float> operand as 16 lanes, before `at`: a splat stays a
