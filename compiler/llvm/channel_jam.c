@@ -25,7 +25,9 @@
  * integer arithmetic) -> inner blocks (counted loops only; plain loads and
  * stores, pure calls) -> E (the epilogue: loads, stores, pure calls; the
  * latch `br (icmp eq/ne (i + 1), END)`). D is the constant divisor of the
- * counter's sdiv/srem (1 when there is none). Every integer value gets two
+ * counter's sdiv/srem (1 when there is none). An inner loop counts to a
+ * constant, or is a 2-trip loop on an i1 phi (as LLVM leaves TVM's loops
+ * over two half rows). Every integer value gets two
  * exact deltas: its change from item i to i + D (dS) and to i + 1 within a
  * row (dC), through add, sub, mul and shl by constants and sdiv/srem of the
  * counter by D; values with dS = 0 are shared by the four items (the input
@@ -50,12 +52,15 @@
  * decomposed as sum(coef * t) + c + inner inductions (each t a value of H0
  * or from outside, inner loop l contributing n_l * s_l, n_l in [0, T_l)).
  * Over the block X = X(b) + k dS + r dC exactly (mod 2^32); B computes the
- * range of X(b) + [min, max] in 64 bits and checks it lies in [0, size), so
- * no X wraps and no access traps. Stores are apart from loads, and groups
- * of stores (accesses with the same terms) from each other, by the same
- * ranges; within a group of stores the items are apart statically: an
- * item's stores span L bytes, and |dC| >= L, |dS| >= (D - 1)|dC| + L. Each
- * item's own accesses keep their order.
+ * range of X(b) + [min, max] in 64 bits and checks that it, before and
+ * after the memarg offsets, lies in [0, size), so no X wraps and no access
+ * traps. Stores are apart from loads, and groups of stores (accesses with
+ * the same terms) from each other, by the same ranges; within a group of
+ * stores the items are apart statically: an item's stores span L bytes,
+ * and |dC| >= L, |dS| >= (D - 1)|dC| + L. Each item's own accesses keep
+ * their order. A group of stores with dS = dC = 0 (a scratch buffer every
+ * item writes and reads back) instead goes to private copies in J; the
+ * section "scratch buffers" says when and why that is exact.
  */
 #include "channel_jam.h"
 
@@ -74,6 +79,9 @@ enum {
   MAX_GROUPS = 64,
   MAX_NEST_INSTS = 8000,
   MAX_DEPTH = 48,
+  MAX_SCRATCH = 512,        /* accesses at item-invariant addresses */
+  MAX_SCRATCH_BYTES = 8192, /* a scratch buffer's bytes (each item's copy) */
+  MAX_COVER_STEPS = 1 << 20,
 };
 
 /* ---- what the pass knows of each value and block ------------------------- */
@@ -90,7 +98,9 @@ typedef struct slot {
   int64_t ds, dc;       /* deltas (integers, when dst == D_KNOWN) */
   int loop;             /* for a block: the inner loop it heads, or -1 */
   dstate dst;
-  bool in_nest, dep, per_item, wide;
+  int blk;   /* for a block: its index in nest.blk */
+  int group; /* for a load or store: its group */
+  bool in_nest, dep, dep0, per_item, wide, scratch;
 } slot;
 
 typedef struct vmap {
@@ -126,21 +136,38 @@ typedef struct term {
   int64_t coef;
 } term;
 
-/* An access address X = sum of terms + c + (inner inductions in [lo, hi]). */
+/* An access address X = sum of terms + c + (inner inductions in [lo, hi]);
+ * exactly, X = terms + c + sum over inner loops l of m[l] * n_l (n_l the
+ * iteration of l), when the access lies in every loop with m[l] != 0. */
 typedef struct lin {
   term t[MAX_TERMS];
   unsigned nt;
   int64_t c, lo, hi;
+  int64_t m[MAX_LOOPS];
 } lin;
 
 /* Accesses whose X share the terms: per item, the i32 offsets run from lo
- * and the bytes end below (terms) + end; ds, dc are the terms' deltas. */
+ * and the bytes end below (terms) + end; X itself stays at or above
+ * (terms) + xlo; ds, dc are the terms' deltas. A scratch group is one all
+ * items access at the same addresses (ds = dc = 0) whose stores J sends to
+ * a private copy per item (scratch_of: the group of those stores). */
 typedef struct group {
   term t[MAX_TERMS];
   unsigned nt;
-  int64_t lo, end, ds, dc;
+  int64_t lo, end, xlo, ds, dc;
   bool store;
+  int scratch_of;
+  LLVMValueRef sum;  /* in B: the terms' sum */
+  LLVMValueRef priv; /* a scratch store group's private copies */
 } group;
+
+/* An access at an item-invariant address: its exact offset from its
+ * group's terms, c + sum of m[l] * n_l. */
+typedef struct saccess {
+  LLVMValueRef inst;
+  int64_t c, m[MAX_LOOPS];
+  unsigned g;
+} saccess;
 
 typedef struct nest {
   LLVMContextRef c;
@@ -163,6 +190,10 @@ typedef struct nest {
   LLVMValueRef membase;
   group g[MAX_GROUPS];
   unsigned ng;
+  saccess sa[MAX_SCRATCH];
+  unsigned nsa;
+  bool sa_full;
+  uint8_t inl[MAX_LOOPS][MAX_BLOCKS]; /* block b lies in inner loop l */
   unsigned wide_fmuls, wide_loads;
   vmap map;
 } nest;
@@ -244,7 +275,7 @@ static bool find_region(nest *n) {
   }
   unsigned k = 0;
   for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(n->fn); b; b = LLVMGetNextBasicBlock(b))
-    if (in_nest_block(n, b)) n->blk[k++] = b;
+    if (in_nest_block(n, b)) at(&n->map, b, false)->blk = (int)k, n->blk[k++] = b;
   return k == n->nblk;
 }
 
@@ -359,6 +390,27 @@ static bool allowed(LLVMValueRef i, where w) {
   }
 }
 
+/* A loop that runs twice, as LLVM leaves TVM's 2-trip loops: the latch
+ * branches on an i1 phi of the header, a constant from the entry that goes
+ * back and a constant from the latch that leaves. */
+static bool two_trip_flag(LLVMBasicBlockRef header, LLVMBasicBlockRef latch, LLVMValueRef br) {
+  LLVMValueRef flag = LLVMGetCondition(br);
+  if (!LLVMIsAPHINode(flag) || LLVMGetInstructionParent(flag) != header ||
+      LLVMCountIncoming(flag) != 2 ||
+      LLVMTypeOf(flag) != LLVMInt1TypeInContext(LLVMGetTypeContext(LLVMTypeOf(flag))))
+    return false;
+  bool back_on_true = LLVMGetSuccessor(br, 0) == header;
+  if (!back_on_true && LLVMGetSuccessor(br, 1) != header) return false;
+  bool first_back = false, second_out = false;
+  for (unsigned k = 0; k < 2; k++) {
+    int64_t v;
+    if (!wgc_const_int(LLVMGetIncomingValue(flag, k), &v)) return false;
+    if (LLVMGetIncomingBlock(flag, k) == latch) second_out = (v != 0) != back_on_true;
+    else first_back = (v != 0) == back_on_true;
+  }
+  return first_back && second_out;
+}
+
 /* The inner loops: every conditional branch of an inner block is the back
  * edge of a counted loop. */
 static bool inner_loops(nest *n) {
@@ -380,6 +432,7 @@ static bool inner_loops(nest *n) {
     for (unsigned s = 0; s < 2 && found < 0; s++) {
       LLVMBasicBlockRef v = LLVMGetSuccessor(t, s);
       int64_t trips = wgc_loop_trip_count_at(v, b, t, NULL);
+      if (trips <= 0 && two_trip_flag(v, b, t)) trips = 2;
       if (trips <= 0) continue;
       found = (int)s;
       if (n->nlp == MAX_LOOPS) return false;
@@ -471,6 +524,9 @@ static bool phi_step(nest *n, LLVMValueRef phi, unsigned l, LLVMValueRef *start,
   if (LLVMGetIncomingBlock(phi, from_latch) != n->lp[l].latch) return false;
   LLVMValueRef next = LLVMGetIncomingValue(phi, from_latch);
   *start = LLVMGetIncomingValue(phi, 1 - from_latch);
+  int64_t s0, s1;
+  if (n->lp[l].trips == 2 && wgc_const_int(*start, &s0) && wgc_const_int(next, &s1))
+    return *step = s1 - s0, true; /* a 2-trip loop's phi [s0], [s1] is s0 + (s1 - s0) n */
   if (!LLVMIsAInstruction(next) || LLVMGetInstructionOpcode(next) != LLVMAdd) return false;
   if (LLVMGetOperand(next, 0) == phi && wgc_const_int(LLVMGetOperand(next, 1), step)) return true;
   return LLVMGetOperand(next, 1) == phi && wgc_const_int(LLVMGetOperand(next, 0), step);
@@ -610,7 +666,7 @@ static bool classify(nest *n) {
       }
       if (LLVMIsABranchInst(i) && LLVMIsConditional(i) && is_per_item(n, LLVMGetCondition(i)))
         return false;
-      if (s->wide && LLVMIsALoadInst(i)) n->wide_loads++;
+      if (s->wide && LLVMIsALoadInst(i) && !s->scratch) n->wide_loads++;
       if (!s->wide || LLVMIsALoadInst(i)) continue;
       bool f0 = is_wide(n, LLVMGetOperand(i, 0)) || is_per_item(n, LLVMGetOperand(i, 0));
       bool f1 = is_wide(n, LLVMGetOperand(i, 1)) || is_per_item(n, LLVMGetOperand(i, 1));
@@ -660,6 +716,16 @@ static unsigned low_zero_bits(nest *n, LLVMValueRef v, unsigned depth) {
     case LLVMShl:
       if (!wgc_const_int(LLVMGetOperand(v, 1), &k) || k < 0 || k > 31) return 0;
       return low_zero_bits(n, LLVMGetOperand(v, 0), depth + 1) + (unsigned)k;
+    case LLVMMul: { /* by a constant: its zero low bits add */
+      unsigned a = low_zero_bits(n, LLVMGetOperand(v, 0), depth + 1);
+      unsigned b = low_zero_bits(n, LLVMGetOperand(v, 1), depth + 1);
+      return a + b > 32 ? 32 : a + b;
+    }
+    case LLVMAdd: {
+      unsigned a = low_zero_bits(n, LLVMGetOperand(v, 0), depth + 1);
+      unsigned b = low_zero_bits(n, LLVMGetOperand(v, 1), depth + 1);
+      return a < b ? a : b;
+    }
     case LLVMPHI: {
       slot *hs = at(&n->map, LLVMGetInstructionParent(v), false);
       LLVMValueRef start;
@@ -717,6 +783,8 @@ static bool decompose(nest *n, LLVMValueRef v, int64_t coef, lin *x, unsigned de
         return false;
       int64_t span = coef * step * (n->lp[hs->loop].trips - 1);
       if (!in_range(span)) return false;
+      x->m[hs->loop] += coef * step;
+      if (!in_range(x->m[hs->loop])) return false;
       if (span < 0) x->lo += span;
       else x->hi += span;
       return in_range(x->lo) && in_range(x->hi) && decompose(n, start, coef, x, depth + 1);
@@ -778,22 +846,205 @@ static bool add_access(nest *n, LLVMValueRef inst) {
   LLVMTypeRef vt = LLVMTypeOf(store ? LLVMGetOperand(inst, 0) : inst);
   int64_t bytes = (int64_t)LLVMStoreSizeOfType(n->td, vt);
   int64_t lo = x.c + x.lo + (int64_t)a.c, end = x.c + x.hi + (int64_t)a.c + bytes;
+  int64_t xlo = x.c + x.lo;
   if (!in_range(lo) || !in_range(end)) return false;
-  for (unsigned g = 0; g < n->ng; g++) {
+  unsigned g = 0;
+  for (; g < n->ng; g++) {
     group *G = &n->g[g];
     if (G->store != store || !same_terms(G->t, G->nt, x.t, x.nt)) continue;
     if (lo < G->lo) G->lo = lo;
     if (end > G->end) G->end = end;
-    return true;
+    if (xlo < G->xlo) G->xlo = xlo;
+    break;
   }
-  if (n->ng == MAX_GROUPS) return false;
-  group *G = &n->g[n->ng++];
-  memcpy(G->t, x.t, x.nt * sizeof x.t[0]);
-  G->nt = x.nt, G->lo = lo, G->end = end, G->ds = ds, G->dc = dc, G->store = store;
+  if (g == n->ng) {
+    if (n->ng == MAX_GROUPS) return false;
+    group *G = &n->g[n->ng++];
+    memcpy(G->t, x.t, x.nt * sizeof x.t[0]);
+    G->nt = x.nt, G->lo = lo, G->end = end, G->xlo = xlo, G->ds = ds, G->dc = dc;
+    G->store = store, G->scratch_of = -1;
+  }
+  at(&n->map, inst, false)->group = (int)g;
+  if (ds == 0 && dc == 0) { /* a scratch candidate: its exact offsets */
+    if (n->nsa == MAX_SCRATCH) return n->sa_full = true, true;
+    saccess *sa = &n->sa[n->nsa++];
+    sa->inst = inst, sa->c = x.c + (int64_t)a.c, sa->g = g;
+    memcpy(sa->m, x.m, sizeof sa->m);
+  }
   return true;
 }
 
 static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
+
+/* ---- scratch buffers ------------------------------------------------------------ *
+ * Many kernels store an item's row tile into a buffer at an address every
+ * item shares (ds = dc = 0) and read it back later in the item. J gives
+ * each of its four items a private copy, 16-byte chunk c of item k at
+ * 64 c + 16 k (so a 16-lane value is one chunk of all four), and after the
+ * block copies the last item's copy back. That is exact when each item
+ * reads only bytes it wrote itself before (then no item sees another's
+ * data, in either order) and every item writes the whole buffer (then the
+ * buffer ends as the last item leaves it, in either order). Both are
+ * proven here: every access is a whole <4 x float> chunk at an exact
+ * offset c + sum m_l n_l, the stores' offsets cover the buffer, the loads'
+ * lie among them, and every store comes before every load in the item
+ * (inner loops run all their iterations, so order along the nest is
+ * order in time). */
+
+/* Which nest blocks each inner loop holds: its head and the blocks that
+ * reach its latch without passing the head. */
+static void loop_blocks(nest *n) {
+  for (unsigned l = 0; l < n->nlp; l++) {
+    LLVMBasicBlockRef work[MAX_BLOCKS];
+    unsigned nw = 0;
+    n->inl[l][at(&n->map, n->lp[l].head, false)->blk] = 1;
+    int li = at(&n->map, n->lp[l].latch, false)->blk;
+    if (!n->inl[l][li]) n->inl[l][li] = 1, work[nw++] = n->lp[l].latch;
+    while (nw) {
+      LLVMBasicBlockRef b = work[--nw];
+      for (unsigned k = 0; k < n->nblk; k++)
+        if (!n->inl[l][k] && has_successor(n->blk[k], b)) n->inl[l][k] = 1, work[nw++] = n->blk[k];
+    }
+  }
+}
+
+/* pos[b]: the place of block b's top-level unit (a block, or an inner loop
+ * with all it holds) on the item's path from H0 to E. False when the nest
+ * is not such a path. */
+static bool unit_positions(nest *n, int *pos) {
+  unsigned size[MAX_LOOPS] = {0};
+  for (unsigned l = 0; l < n->nlp; l++)
+    for (unsigned k = 0; k < n->nblk; k++) size[l] += n->inl[l][k];
+  for (unsigned k = 0; k < n->nblk; k++) pos[k] = -1;
+  LLVMBasicBlockRef b = n->h0;
+  for (int p = 0; p <= (int)n->nblk; p++) {
+    if (!in_nest_block(n, b)) return false;
+    int bi = at(&n->map, b, false)->blk, top = -1;
+    for (unsigned l = 0; l < n->nlp; l++)
+      if (n->inl[l][bi] && (top < 0 || size[l] > size[top])) top = (int)l;
+    if (top >= 0) {
+      if (n->lp[top].head != b) return false;
+      for (unsigned k = 0; k < n->nblk; k++)
+        if (n->inl[top][k]) {
+          if (pos[k] >= 0) return false;
+          pos[k] = p;
+        }
+      LLVMValueRef t = LLVMGetBasicBlockTerminator(n->lp[top].latch);
+      b = LLVMGetSuccessor(t, LLVMGetSuccessor(t, 0) == b ? 1 : 0);
+      continue;
+    }
+    if (pos[bi] >= 0) return false;
+    pos[bi] = p;
+    if (b == n->e) return true;
+    LLVMValueRef t = LLVMGetBasicBlockTerminator(b);
+    if (LLVMIsConditional(t)) return false;
+    b = LLVMGetSuccessor(t, 0);
+  }
+  return false;
+}
+
+/* Marks (set) or checks (!set) the 16-byte chunks access a touches over
+ * all its iterations, offsets from lo; false when one falls outside or,
+ * checking, was not marked. */
+static bool chunks(nest *n, const saccess *a, int64_t lo, uint8_t *bits, int64_t nch, bool set,
+                   int64_t *budget) {
+  unsigned ls[MAX_LOOPS], nl = 0;
+  int64_t it[MAX_LOOPS] = {0};
+  for (unsigned l = 0; l < n->nlp; l++)
+    if (a->m[l]) ls[nl++] = l;
+  for (;;) {
+    if (--*budget < 0) return false;
+    int64_t off = a->c - lo;
+    for (unsigned q = 0; q < nl; q++) off += a->m[ls[q]] * it[q];
+    if (off < 0 || off % 16 || off / 16 >= nch) return false;
+    if (set) bits[off / 16] = 1;
+    else if (!bits[off / 16]) return false;
+    unsigned q = 0;
+    for (; q < nl; q++) {
+      if (++it[q] < n->lp[ls[q]].trips) break;
+      it[q] = 0;
+    }
+    if (q == nl) return true;
+  }
+}
+
+/* The scratch store groups (ds = dc = 0) and the load groups on them, with
+ * the proof of the comment above; false when one cannot be privatised. */
+static bool scratch_ok(nest *n) {
+  int pos[MAX_BLOCKS];
+  bool have_pos = false;
+  int64_t budget = MAX_COVER_STEPS;
+  for (unsigned gs = 0; gs < n->ng; gs++) {
+    group *G = &n->g[gs];
+    if (G->scratch_of != (int)gs) continue;
+    if (n->sa_full) return false;
+    if (!have_pos) {
+      loop_blocks(n);
+      if (!unit_positions(n, pos)) return false;
+      have_pos = true;
+    }
+    int64_t len = G->end - G->lo, nch = len / 16;
+    if (len <= 0 || len % 16 || len > MAX_SCRATCH_BYTES) return false;
+    for (unsigned g = 0; g < n->ng; g++) {
+      group *L = &n->g[g];
+      if (L->store || !same_terms(L->t, L->nt, G->t, G->nt)) continue;
+      if (L->lo < G->lo || L->end > G->end) return false;
+      L->scratch_of = (int)gs;
+    }
+    int last_store = -1, first_load = (int)n->nblk + 1;
+    for (unsigned q = 0; q < n->nsa; q++) {
+      const saccess *a = &n->sa[q];
+      if (n->g[a->g].scratch_of != (int)gs) continue;
+      bool store = LLVMIsAStoreInst(a->inst);
+      if (!is_v4f32(LLVMTypeOf(store ? LLVMGetOperand(a->inst, 0) : a->inst))) return false;
+      LLVMBasicBlockRef ab = LLVMGetInstructionParent(a->inst);
+      if (ab == n->e) return false; /* J copies E per item: no 16-lane chunk there */
+      int bi = at(&n->map, ab, false)->blk;
+      for (unsigned l = 0; l < n->nlp; l++)
+        if (a->m[l] && (!n->inl[l][bi] || a->m[l] % 16)) return false;
+      if (store && pos[bi] > last_store) last_store = pos[bi];
+      if (!store && pos[bi] < first_load) first_load = pos[bi];
+      at(&n->map, a->inst, false)->scratch = true;
+    }
+    if (last_store >= first_load) return false;
+    uint8_t bits[MAX_SCRATCH_BYTES / 16] = {0};
+    for (unsigned pass = 0; pass < 2; pass++)
+      for (unsigned q = 0; q < n->nsa; q++) {
+        const saccess *a = &n->sa[q];
+        bool store = LLVMIsAStoreInst(a->inst);
+        if (n->g[a->g].scratch_of == (int)gs && store == (pass == 0) &&
+            !chunks(n, a, G->lo, bits, nch, store, &budget))
+          return false;
+      }
+    for (int64_t c = 0; c < nch; c++)
+      if (!bits[c]) return false; /* every item writes the whole buffer */
+  }
+  return true;
+}
+
+/* Scratch loads give each item its own value: they and all that uses them
+ * depend on the item (wide in the nest). False when that reaches a value
+ * the pass needs shared or linear (an integer, a pointer, a branch). */
+static bool scratch_dependence(nest *n) {
+  bool any = false;
+  for (unsigned k = 0; k < n->nblk; k++)
+    for (LLVMValueRef i = LLVMGetFirstInstruction(n->blk[k]); i; i = LLVMGetNextInstruction(i)) {
+      slot *s = at(&n->map, i, false);
+      s->dep0 = s->dep;
+      if (s->scratch && LLVMIsALoadInst(i)) s->dep = s->wide = any = true; /* not in E */
+    }
+  if (!any) return true;
+  dependence(n);
+  for (unsigned k = 0; k < n->nblk; k++)
+    for (LLVMValueRef i = LLVMGetFirstInstruction(n->blk[k]); i; i = LLVMGetNextInstruction(i)) {
+      slot *s = at(&n->map, i, false);
+      LLVMTypeKind tk = LLVMGetTypeKind(LLVMTypeOf(i));
+      if (s->dep && !s->dep0 && !(s->scratch && LLVMIsALoadInst(i)) &&
+          (tk == LLVMIntegerTypeKind || tk == LLVMPointerTypeKind || LLVMIsATerminatorInst(i)))
+        return false;
+    }
+  return true;
+}
 
 /* Every access of the nest and E in a group; each group of stores one
  * whose items write apart (the file comment's condition; groups apart from
@@ -807,11 +1058,15 @@ static bool accesses(nest *n) {
     const group *st = &n->g[g];
     if (!st->store) continue;
     stores++;
+    if (st->ds == 0 && st->dc == 0) {
+      n->g[g].scratch_of = (int)g; /* the same bytes for every item: private copies */
+      continue;
+    }
     int64_t len = st->end - st->lo;
     if (n->d > 1 && abs64(st->dc) < len) return false;
     if (abs64(st->ds) < (n->d - 1) * abs64(st->dc) + len) return false;
   }
-  return stores > 0 && n->membase;
+  return stores > 0 && n->membase && scratch_ok(n);
 }
 
 /* ---- the transformation -------------------------------------------------------- */
@@ -883,16 +1138,20 @@ static LLVMValueRef emit_check(jam *j) {
     int64_t ks = (K - 1) * G->ds, rc = (n->d - 1) * G->dc;
     int64_t min = (ks < 0 ? ks : 0) + (rc < 0 ? rc : 0),
             max = (ks > 0 ? ks : 0) + (rc > 0 ? rc : 0);
+    n->g[g].sum = sum;
     LLVMValueRef base = LLVMBuildZExt(bd, sum, j->i64, "cj.base");
     lo[g] = LLVMBuildAdd(bd, base, c64(j, G->lo + min), "cj.lo");
     hi[g] = LLVMBuildAdd(bd, base, c64(j, G->end + max), "cj.hi");
-    ok = LLVMBuildAnd(bd, ok, LLVMBuildICmp(bd, LLVMIntSGE, lo[g], c64(j, 0), ""), "cj.ok");
+    /* X itself (before a memarg offset) must not go below 0 and wrap */
+    LLVMValueRef xlo = LLVMBuildAdd(bd, base, c64(j, (G->xlo < G->lo ? G->xlo : G->lo) + min), "");
+    ok = LLVMBuildAnd(bd, ok, LLVMBuildICmp(bd, LLVMIntSGE, xlo, c64(j, 0), ""), "cj.ok");
     ok = LLVMBuildAnd(bd, ok, LLVMBuildICmp(bd, LLVMIntULE, hi[g], size, ""), "cj.ok");
   }
   for (unsigned s = 0; s < n->ng; s++) {
     if (!n->g[s].store) continue;
     for (unsigned g = 0; g < n->ng; g++) {
       if (g == s || (n->g[g].store && g < s)) continue; /* each pair once */
+      if (n->g[g].scratch_of == (int)s) continue;       /* J reads its copies */
       LLVMValueRef apart = LLVMBuildOr(bd, LLVMBuildICmp(bd, LLVMIntULE, hi[s], lo[g], ""),
                                        LLVMBuildICmp(bd, LLVMIntULE, hi[g], lo[s], ""), "");
       ok = LLVMBuildAnd(bd, ok, apart, "cj.ok");
@@ -907,6 +1166,25 @@ static LLVMValueRef lanes_of(jam *j, LLVMValueRef w, unsigned k) {
   LLVMValueRef m[4];
   for (unsigned l = 0; l < 4; l++) m[l] = LLVMConstInt(j->i32, 4 * k + l, 0);
   return LLVMBuildShuffleVector(j->bd, w, LLVMGetUndef(j->v16), LLVMConstVector(m, 4), "cj.lanes");
+}
+
+static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k);
+
+/* Where scratch access `inst` (of the nest, not E) goes in the private
+ * copies, as a <16 x float> pointer built at the builder's place: chunk
+ * (X - terms + c - lo) / 16 of the buffer, all four items' 16 bytes. */
+static LLVMValueRef scratch_ptr(jam *j, LLVMValueRef inst) {
+  nest *n = j->n;
+  LLVMBuilderRef bd = j->bd;
+  wgc_address a;
+  wgc_address_parse(LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), &a); /* as add_access */
+  const group *G = &n->g[n->g[at(&n->map, inst, false)->group].scratch_of];
+  LLVMValueRef x = item_value(j, a.x, 0); /* shared: dS = dC = 0 */
+  LLVMValueRef off = LLVMBuildSExt(bd, LLVMBuildSub(bd, x, G->sum, ""), j->i64, "");
+  off = LLVMBuildAdd(bd, off, c64(j, (int64_t)a.c - G->lo), "");
+  off = LLVMBuildShl(bd, off, c64(j, 2), "");
+  LLVMValueRef p = LLVMBuildGEP2(bd, LLVMInt8TypeInContext(n->c), G->priv, &off, 1, "cj.priv");
+  return LLVMBuildBitCast(bd, p, LLVMPointerType(j->v16, 0), "");
 }
 
 static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k) {
@@ -992,6 +1270,11 @@ static void build_nest(jam *j, unsigned kind_loop) {
       } else if (i == LLVMGetBasicBlockTerminator(bb)) {
         s->c[0] = clone_at_end(j, i);
         LLVMSetMetadata(s->c[0], kind_loop, NULL);
+      } else if (s->wide && LLVMIsALoadInst(i) && s->scratch) { /* pointer set by link_nest */
+        s->w = LLVMBuildLoad2(j->bd, j->v16, LLVMGetUndef(LLVMPointerType(j->v16, 0)), "cj.scr");
+        LLVMSetAlignment(s->w, 64);
+      } else if (s->scratch) { /* a store: a place holder until link_nest */
+        s->c[0] = clone_at_end(j, i);
       } else if (s->wide && LLVMIsALoadInst(i)) {
         for (unsigned k = 0; k < K; k++) s->c[k] = clone_at_end(j, i);
         s->w = concat4(j, s->c);
@@ -1042,6 +1325,16 @@ static void link_nest(jam *j) {
       } else if (s->wide && !LLVMIsALoadInst(i)) {
         for (unsigned o = 0; o < 2; o++)
           LLVMSetOperand(s->w, o, wide_operand(j, LLVMGetOperand(i, o), s->w));
+      } else if (s->scratch && LLVMIsALoadInst(i)) {
+        LLVMPositionBuilderBefore(j->bd, s->w);
+        LLVMSetOperand(s->w, 0, scratch_ptr(j, i));
+      } else if (s->scratch) { /* the four items' values as one chunk store */
+        LLVMValueRef w = wide_operand(j, LLVMGetOperand(i, 0), s->c[0]);
+        LLVMPositionBuilderBefore(j->bd, s->c[0]);
+        LLVMValueRef st = LLVMBuildStore(j->bd, w, scratch_ptr(j, i));
+        LLVMSetAlignment(st, 64);
+        LLVMInstructionEraseFromParent(s->c[0]);
+        s->c[0] = st;
       } else {
         for (unsigned k = 0; k < (s->per_item || s->wide ? K : 1u); k++)
           for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(i); o < no; o++)
@@ -1086,6 +1379,57 @@ static void build_epilogue(jam *j, LLVMBasicBlockRef b_head, LLVMBasicBlockRef j
   }
 }
 
+/* After a block, the last item's copy of scratch group G back into the
+ * buffer (so that memory ends as the original order leaves it); returns
+ * the block to go on in. */
+static LLVMBasicBlockRef copy_back(jam *j, const group *G, LLVMBasicBlockRef from) {
+  nest *n = j->n;
+  LLVMBuilderRef bd = j->bd;
+  LLVMTypeRef v4 = LLVMVectorType(LLVMFloatTypeInContext(n->c), 4),
+              i8 = LLVMInt8TypeInContext(n->c);
+  LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(n->c, n->fn, "cj.back");
+  LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(n->c, n->fn, "cj.backed");
+  LLVMBuildBr(bd, loop);
+  LLVMPositionBuilderAtEnd(bd, loop);
+  LLVMValueRef c = LLVMBuildPhi(bd, j->i64, "cj.chunk");
+  LLVMValueRef src = LLVMBuildAdd(bd, LLVMBuildShl(bd, c, c64(j, 6), ""), c64(j, 16 * (K - 1)), "");
+  src =
+      LLVMBuildBitCast(bd, LLVMBuildGEP2(bd, i8, G->priv, &src, 1, ""), LLVMPointerType(v4, 0), "");
+  LLVMValueRef v = LLVMBuildLoad2(bd, v4, src, "");
+  LLVMSetAlignment(v, 16);
+  LLVMValueRef dst =
+      LLVMBuildAdd(bd, LLVMBuildZExt(bd, G->sum, j->i64, ""),
+                   LLVMBuildAdd(bd, LLVMBuildShl(bd, c, c64(j, 4), ""), c64(j, G->lo), ""), "");
+  dst = LLVMBuildBitCast(bd, LLVMBuildGEP2(bd, i8, n->membase, &dst, 1, ""), LLVMPointerType(v4, 0),
+                         "");
+  LLVMSetAlignment(LLVMBuildStore(bd, v, dst), 1);
+  LLVMValueRef next = LLVMBuildAdd(bd, c, c64(j, 1), "");
+  LLVMValueRef in[2] = {c64(j, 0), next};
+  LLVMBasicBlockRef inb[2] = {from, loop};
+  LLVMAddIncoming(c, in, inb, 2);
+  LLVMBuildCondBr(bd, LLVMBuildICmp(bd, LLVMIntNE, next, c64(j, (G->end - G->lo) / 16), ""), loop,
+                  after);
+  LLVMPositionBuilderAtEnd(bd, after);
+  return after;
+}
+
+/* The private copies of each scratch group, in the function's entry. */
+static void scratch_allocas(jam *j) {
+  nest *n = j->n;
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(n->c);
+  LLVMPositionBuilderBefore(eb, LLVMGetFirstInstruction(LLVMGetEntryBasicBlock(n->fn)));
+  LLVMTypeRef i8 = LLVMInt8TypeInContext(n->c);
+  for (unsigned g = 0; g < n->ng; g++) {
+    group *G = &n->g[g];
+    if (G->scratch_of != (int)g) continue;
+    LLVMValueRef a =
+        LLVMBuildAlloca(eb, LLVMArrayType(i8, (unsigned)(K * (G->end - G->lo))), "cj.copies");
+    LLVMSetAlignment(a, 64);
+    G->priv = LLVMBuildBitCast(eb, a, LLVMPointerType(i8, 0), "");
+  }
+  LLVMDisposeBuilder(eb);
+}
+
 static bool transform(nest *n, unsigned kind_loop) {
   jam j = {.n = n, .bd = LLVMCreateBuilderInContext(n->c)};
   j.v16 = LLVMVectorType(LLVMFloatTypeInContext(n->c), 16);
@@ -1097,6 +1441,7 @@ static bool transform(nest *n, unsigned kind_loop) {
   for (unsigned q = 0; q < n->nind; q++)
     j.bphi[q] = LLVMBuildPhi(bd, LLVMTypeOf(n->ind[q]), "cj.b");
   LLVMValueRef ok = emit_check(&j); /* not NULL: try_latch checked wgc_memory_of */
+  scratch_allocas(&j);
   for (unsigned b = 0; b < n->nblk; b++)
     at(&n->map, n->blk[b], false)->jb = LLVMAppendBasicBlockInContext(n->c, n->fn, "cj.jam");
   LLVMBasicBlockRef jx = LLVMAppendBasicBlockInContext(n->c, n->fn, "cj.next");
@@ -1119,6 +1464,9 @@ static bool transform(nest *n, unsigned kind_loop) {
   build_epilogue(&j, head, jx);
   /* the next block, or the loop's end */
   LLVMPositionBuilderAtEnd(bd, jx);
+  LLVMBasicBlockRef tail = jx;
+  for (unsigned g = 0; g < n->ng; g++)
+    if (n->g[g].scratch_of == (int)g) tail = copy_back(&j, &n->g[g], tail);
   LLVMValueRef bnext[MAX_IND];
   for (unsigned q = 0; q < n->nind; q++)
     bnext[q] = LLVMBuildAdd(
@@ -1129,7 +1477,7 @@ static bool transform(nest *n, unsigned kind_loop) {
   for (unsigned q = 0; q < n->nind; q++) {
     unsigned from_e = LLVMGetIncomingBlock(n->ind[q], 0) == n->e ? 0 : 1;
     LLVMValueRef v[3] = {LLVMGetIncomingValue(n->ind[q], 1 - from_e), n->ind_next[q], bnext[q]};
-    LLVMBasicBlockRef from[3] = {n->pre, n->e, jx};
+    LLVMBasicBlockRef from[3] = {n->pre, n->e, tail};
     LLVMAddIncoming(j.bphi[q], v, from, 3);
   }
   LLVMValueRef pt = LLVMGetBasicBlockTerminator(n->pre);
@@ -1182,7 +1530,8 @@ static bool try_latch(cj_state *s, LLVMValueRef fn, LLVMBasicBlockRef e) {
   if (count_preds(n, n->h0, &n->pre, n->e) != 2 || !n->pre || in_nest_block(n, n->pre)) goto out;
   if (!item_inductions(n) || !inner_loops(n) || !instructions_ok(n)) goto out;
   dependence(n);
-  if (!find_divisor(n) || !classify(n) || !accesses(n)) goto out;
+  /* accesses before classify: the scratch loads it finds are per item */
+  if (!find_divisor(n) || !accesses(n) || !scratch_dependence(n) || !classify(n)) goto out;
   LLVMTypeRef mt;
   LLVMValueRef slot_p;
   if (!wgc_memory_of(n->m, n->membase, &mt, &slot_p)) goto out;

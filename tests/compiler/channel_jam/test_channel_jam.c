@@ -8,7 +8,11 @@
  * load from block q (per item). The epilogue adds block q's bias and stores
  * the positions at xout + 48 i. One case also stores, in the latch of the
  * input-block loop, position 0's running sum at xout + 3000 + 64 i + 16 c
- * (a store in an inner block, and a second group of stores).
+ * (a store in an inner block, and a second group of stores). The scratch
+ * cases store the P accumulators into a buffer at xout2 that every item
+ * shares (as TVM's kernels store a row tile), then an epilogue loop reads
+ * them back, adds the bias and stores the outputs: J must give each item a
+ * private copy and leave the buffer as the last item leaves it.
  *
  * The pass runs on one copy; the first block of its jammed copy counts its
  * entries (D = 3 per block of 4D items) in @cj_count. Both copies run under
@@ -48,17 +52,22 @@ typedef void (*kernel_fn)(memory **, int32_t, int32_t, int32_t, int32_t, int32_t
 /* What a case changes in the kernel. */
 typedef struct kcase {
   const char *name;
-  bool jammed;          /* expected */
-  const char *features; /* the function's, NULL: the host's */
-  unsigned positions;   /* accumulators (P); 0: 3 */
-  int out_row;          /* bytes between items' outputs; 0: OUT_ROW */
-  bool no_rows;         /* D = 1: no sdiv, every item reads the same input */
-  bool rem_as_sub;      /* r = i - 3q instead of srem */
-  bool x_per_item;      /* the input also depends on q */
-  bool inner_store;     /* a store inside the inner loop */
-  bool item_branch;     /* the inner loop's bound depends on the item */
-  bool used_after;      /* a value of the loop is used after it */
-  bool second_out;      /* also store position 0's running sum per input block */
+  bool jammed;             /* expected */
+  const char *features;    /* the function's, NULL: the host's */
+  unsigned positions;      /* accumulators (P); 0: 3 */
+  int out_row;             /* bytes between items' outputs; 0: OUT_ROW */
+  bool no_rows;            /* D = 1: no sdiv, every item reads the same input */
+  bool rem_as_sub;         /* r = i - 3q instead of srem */
+  bool x_per_item;         /* the input also depends on q */
+  bool inner_store;        /* a store inside the inner loop */
+  bool item_branch;        /* the inner loop's bound depends on the item */
+  bool used_after;         /* a value of the loop is used after it */
+  bool second_out;         /* also store position 0's running sum per input block */
+  bool scratch;            /* the tile goes through a shared buffer at xout2 */
+  bool scratch_flag;       /* ... read back by a 2-trip loop on an i1 phi */
+  bool scratch_gap;        /* ... whose last chunk no item writes (it reads it) */
+  bool scratch_read_first; /* ... which an item reads before it writes it */
+  bool scratch_holes;      /* ... written and read every other chunk */
 } kcase;
 
 #define FMUL "call <4 x float> @llvm.experimental.constrained.fmul.v4f32"
@@ -167,29 +176,94 @@ static char *kernel_ir(const kcase *k) {
       "  %%pin.next = add i32 %%pin, %d\n"
       "  %%pw.next = add i32 %%pw, 64\n"
       "  %%done1 = icmp eq i32 %%c1.next, 4\n"
-      "  br i1 %%done1, label %%epi, label %%outer\n"
-      /* E: bias, the tile out, then the next item */
-      "epi:\n"
-      "  %%bq = shl i32 %%q, 4\n"
-      "  %%ba = add i32 %%bq, %%xb\n"
-      "  %%bz = zext i32 %%ba to i64\n"
-      "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
-      "  %%bpv = bitcast i8* %%bp to <4 x float>*\n"
-      "  %%bias = load <4 x float>, <4 x float>* %%bpv, align 1\n"
-      "  %%o = mul i32 %%i, %d\n"
-      "  %%oa = add i32 %%o, %%xout\n"
-      "  %%oz = zext i32 %%oa to i64\n",
-      IN_BLOCK, out_row);
-  for (unsigned p = 0; p < P; p++)
+      "  br i1 %%done1, label %%%s, label %%outer\n",
+      IN_BLOCK, k->scratch ? "stile" : "epi");
+  if (k->scratch) {
+    /* the tile into the buffer, then a loop of T trips reads back U chunks
+     * per trip, adds the bias and stores the outputs */
+    unsigned U = k->scratch_flag ? P / 2 : 1, T = P / U;
     put(&b,
-        "  %%g%u = " FADD "(<4 x float> %%acc%u.in, <4 x float> %%bias, " STRICT
-        "\n"
-        "  %%h%u = call <4 x float> @llvm.fabs.v4f32(<4 x float> %%g%u)\n"
-        "  %%os%u = add i64 %%oz, %u\n"
-        "  %%op%u = getelementptr inbounds i8, i8* %%data, i64 %%os%u\n"
-        "  %%oq%u = bitcast i8* %%op%u to <4 x float>*\n"
-        "  store <4 x float> %s%u, <4 x float>* %%oq%u, align 1\n",
-        p, p, p, p, p, 16 * p, p, p, p, p, p & 1 ? "%h" : "%g", p, p);
+        "stile:\n"
+        "  %%sz = zext i32 %%xout2 to i64\n"
+        "  %%bq = shl i32 %%q, 4\n"
+        "  %%ba = add i32 %%bq, %%xb\n"
+        "  %%bz = zext i32 %%ba to i64\n"
+        "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
+        "  %%bpv = bitcast i8* %%bp to <4 x float>*\n"
+        "  %%bias = load <4 x float>, <4 x float>* %%bpv, align 1\n"
+        "  %%o = mul i32 %%i, %d\n"
+        "  %%oa = add i32 %%o, %%xout\n",
+        out_row);
+    if (k->scratch_read_first)
+      put(&b,
+          "  %%pp = getelementptr inbounds i8, i8* %%data, i64 %%sz\n"
+          "  %%ppv = bitcast i8* %%pp to <4 x float>*\n"
+          "  %%pre = load <4 x float>, <4 x float>* %%ppv, align 1\n");
+    for (unsigned p = 0; p < P - (k->scratch_gap ? 1u : 0u); p++)
+      put(&b,
+          "  %%ts%u = add i64 %%sz, %u\n"
+          "  %%tp%u = getelementptr inbounds i8, i8* %%data, i64 %%ts%u\n"
+          "  %%tq%u = bitcast i8* %%tp%u to <4 x float>*\n"
+          "  store <4 x float> %%acc%u.in, <4 x float>* %%tq%u, align 1\n",
+          p, (k->scratch_holes ? 32 : 16) * p, p, p, p, p, p, p);
+    put(&b, "  br label %%eloop\neloop:\n");
+    if (k->scratch_flag)
+      put(&b,
+          "  %%ef = phi i1 [ false, %%stile ], [ true, %%eloop ]\n"
+          "  %%c3 = phi i32 [ 0, %%stile ], [ 1, %%eloop ]\n");
+    else put(&b, "  %%c3 = phi i32 [ 0, %%stile ], [ %%c3.next, %%eloop ]\n");
+    put(&b, "  %%e16 = mul i32 %%c3, %u\n  %%o16 = mul i32 %%c3, %u\n",
+        (k->scratch_holes ? 32 : 16) * U, 16 * U);
+    for (unsigned u = 0; u < U; u++)
+      put(&b,
+          "  %%ls%u = add i32 %%e16, %%xout2\n"
+          "  %%lz%u = zext i32 %%ls%u to i64\n"
+          "  %%lo%u = add i64 %%lz%u, %u\n"
+          "  %%lp%u = getelementptr inbounds i8, i8* %%data, i64 %%lo%u\n"
+          "  %%lq%u = bitcast i8* %%lp%u to <4 x float>*\n"
+          "  %%sv%u = load <4 x float>, <4 x float>* %%lq%u, align 1\n"
+          "  %%g%u = " FADD "(<4 x float> %%sv%u, <4 x float> %%bias, " STRICT
+          "\n"
+          "  %%os%u = add i32 %%o16, %%oa\n"
+          "  %%oz%u = zext i32 %%os%u to i64\n"
+          "  %%oo%u = add i64 %%oz%u, %u\n"
+          "  %%op%u = getelementptr inbounds i8, i8* %%data, i64 %%oo%u\n"
+          "  %%oq%u = bitcast i8* %%op%u to <4 x float>*\n"
+          "  store <4 x float> %%g%u, <4 x float>* %%oq%u, align 1\n",
+          u, u, u, u, u, 16 * u, u, u, u, u, u, u, u, u, u, u, u, u, u, 16 * u, u, u, u, u, u, u);
+    if (k->scratch_flag) put(&b, "  br i1 %%ef, label %%epi, label %%eloop\n");
+    else
+      put(&b,
+          "  %%c3.next = add i32 %%c3, 1\n"
+          "  %%done3 = icmp eq i32 %%c3.next, %u\n"
+          "  br i1 %%done3, label %%epi, label %%eloop\n",
+          T);
+    put(&b, "epi:\n");
+  } else {
+    /* E: bias, the tile out, then the next item */
+    put(&b,
+        "epi:\n"
+        "  %%bq = shl i32 %%q, 4\n"
+        "  %%ba = add i32 %%bq, %%xb\n"
+        "  %%bz = zext i32 %%ba to i64\n"
+        "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
+        "  %%bpv = bitcast i8* %%bp to <4 x float>*\n"
+        "  %%bias = load <4 x float>, <4 x float>* %%bpv, align 1\n"
+        "  %%o = mul i32 %%i, %d\n"
+        "  %%oa = add i32 %%o, %%xout\n"
+        "  %%oz = zext i32 %%oa to i64\n",
+        out_row);
+    for (unsigned p = 0; p < P; p++)
+      put(&b,
+          "  %%g%u = " FADD "(<4 x float> %%acc%u.in, <4 x float> %%bias, " STRICT
+          "\n"
+          "  %%h%u = call <4 x float> @llvm.fabs.v4f32(<4 x float> %%g%u)\n"
+          "  %%os%u = add i64 %%oz, %u\n"
+          "  %%op%u = getelementptr inbounds i8, i8* %%data, i64 %%os%u\n"
+          "  %%oq%u = bitcast i8* %%op%u to <4 x float>*\n"
+          "  store <4 x float> %s%u, <4 x float>* %%oq%u, align 1\n",
+          p, p, p, p, p, 16 * p, p, p, p, p, p & 1 ? "%h" : "%g", p, p);
+  }
   put(&b,
       "  %%i.next = add i32 %%i, 1\n"
       "  %%done = icmp eq i32 %%i.next, %%end\n"
@@ -264,6 +338,7 @@ typedef struct placement {
   unsigned rows;   /* entries of the jammed copy: D per block */
   unsigned blocks; /* the same with D = 1 (blocks of 4 items, any start) */
   int32_t out2;    /* the second output at xout + out2 (0: 3000; only with second_out) */
+  bool scratch;    /* only for the scratch cases (out2: where the buffer lies) */
 } placement;
 
 static void run_case(const kcase *k) {
@@ -296,29 +371,40 @@ static void run_case(const kcase *k) {
   const unsigned d = k->no_rows ? 1 : D;
   const int32_t w8 = 8 * W_BLOCK; /* the weights of channel blocks 0..7 */
   placement pl[] = {
-      {"two blocks", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 6, 6, 0},
-      {"unaligned start and a tail", 1, 25, 1024, 8192, 4096, 20000, MEM, false, 3, 6, 0},
-      {"one block and one item", 0, 13, 1024, 8192, 4096, 20000, MEM, false, 3, 3, 0},
-      {"fewer items than a block", 0, 11, 1024, 8192, 4096, 20000, MEM, false, 0, 2, 0},
+      {"two blocks", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 6, 6, 0, false},
+      {"unaligned start and a tail", 1, 25, 1024, 8192, 4096, 20000, MEM, false, 3, 6, 0, false},
+      {"one block and one item", 0, 13, 1024, 8192, 4096, 20000, MEM, false, 3, 3, 0, false},
+      {"fewer items than a block", 0, 11, 1024, 8192, 4096, 20000, MEM, false, 0, 2, 0, false},
       /* block 7's weights end 8 bytes past the memory: the second block runs
        * item by item, and item 21 faults after item 20's stores (D = 1: items
        * 4-6 alone, item 7 faults) */
-      {"weights past the end", 0, 24, 1024, MEM - w8 + 8, 4096, 20000, MEM, true, 3, 1, 0},
+      {"weights past the end", 0, 24, 1024, MEM - w8 + 8, 4096, 20000, MEM, true, 3, 1, 0, false},
       /* the same against a `size` below the mapping: no fault, no jam there */
-      {"size below the mapping", 0, 24, 1024, 30000 - w8 + 8, 4096, 20000, 30000, false, 3, 1, 0},
+      {"size below the mapping", 0, 24, 1024, 30000 - w8 + 8, 4096, 20000, 30000, false, 3, 1, 0,
+       false},
       /* the first block's outputs land on the second block's weights (D = 1:
        * the blocks starting at items 1-6 meet their weights; 0, 7, 11, 15, 19
        * do not) */
       {"stores meet a later block's weights", 0, 24, 1024, 8192, 4096, 8192 + 4 * W_BLOCK + 100,
-       MEM, false, 3, 5, 0},
-      /* the outputs of items 0-12 land on the inputs (D = 1: the blocks at
-       * items 13 and 17 are clear of them) */
-      {"stores over the inputs", 0, 24, 1024, 8192, 4096, 1024, MEM, false, 0, 2, 0},
+       MEM, false, 3, 5, 0, false},
+      /* the outputs run from below the inputs into them (D = 1: the blocks at
+       * items 0 and 4 end below them) */
+      {"stores over the inputs", 0, 24, 1024, 8192, 4096, 624, MEM, false, 0, 2, 0, false},
       /* with second_out: the second output overlaps the first */
-      {"the two outputs overlap", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 0, 0, 24},
+      {"the two outputs overlap", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 0, 0, 24, false},
+      /* the buffer on the inputs: never jammed (and every item reads what
+       * the previous one left there) */
+      {"scratch over the inputs", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 0, 0,
+       1024 + 16 - 20000, true},
+      /* the buffer on the outputs of items 20-23 */
+      {"scratch over later outputs", 0, 24, 1024, 8192, 4096, 20000, MEM, false, 3, 3, 20 * 64 + 8,
+       true},
+      /* the buffer's last chunk 4 bytes past the memory: item 0 faults */
+      {"scratch past the end", 0, 24, 1024, 8192, 4096, 20000, MEM, true, 0, 0, MEM - 60 - 20000,
+       true},
   };
   for (unsigned p = 0; f0 && f1 && count && p < sizeof pl / sizeof *pl; p++) {
-    if (pl[p].out2 && !k->second_out) continue;
+    if (pl[p].scratch ? !k->scratch : pl[p].out2 && !k->second_out) continue;
     for (unsigned i = 0; i < MEM; i++) g_init[i] = (uint8_t)(ir_rnd() >> 7);
     /* finite floats: exponent bits cleared in every 4th byte */
     for (unsigned i = 3; i < MEM; i += 4) g_init[i] &= 0x3f;
@@ -366,6 +452,17 @@ int main(void) {
       {.name = "row as i - 3q", .jammed = true, .rem_as_sub = true},
       {.name = "no rows: 4 consecutive items", .jammed = true, .no_rows = true},
       {.name = "a second output stored in an inner block", .jammed = true, .second_out = true},
+      {.name = "a row tile through a shared buffer",
+       .jammed = true,
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true},
+      {.name = "a shared buffer read back by a 2-trip flag loop",
+       .jammed = true,
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .scratch_flag = true},
       /* left alone */
       {.name = "AVX2 only", .features = "+avx,+avx2"},
       {.name = "the input depends on the channel block", .x_per_item = true},
@@ -377,6 +474,22 @@ int main(void) {
       {.name = "29 accumulators", .positions = 29, .out_row = 29 * 16},
       /* a dense layer's shape: 4 loads joined per multiply would not pay */
       {.name = "1 position", .positions = 1},
+      {.name = "a shared buffer with a chunk no item writes",
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .scratch_gap = true},
+      {.name = "a shared buffer read before it is written",
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .scratch_read_first = true},
+      /* what the items never write would come back from the private copies */
+      {.name = "a shared buffer with holes",
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .scratch_holes = true},
   };
   bool avx512 = __builtin_cpu_supports("avx512f");
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
