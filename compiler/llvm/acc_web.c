@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pass_util.h" /* wgc_verify_after */
+#include "pass_util.h" /* wgc_verify_after, wgc_hash_ptr */
 
 bool wgc_acc_grow(void **p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return true;
@@ -68,12 +68,7 @@ static void acc_web_free(acc_web *w) {
 
 /* ---- the value -> (group, lane) map ------------------------------------- */
 
-static size_t hash_ptr(LLVMValueRef v, size_t cap) {
-  uint64_t x = (uint64_t)(uintptr_t)v;
-  x ^= x >> 17;
-  x *= 0x9E3779B97F4A7C15ull;
-  return (size_t)(x >> 20) & (cap - 1);
-}
+static size_t hash_ptr(LLVMValueRef v, size_t cap) { return wgc_hash_ptr(v) & (cap - 1); }
 
 int32_t wgc_acc_web_lookup(const acc_web *w, LLVMValueRef v, int32_t *lane) {
   if (!w->map_cap || !v) return ACC_NOT_LANE;

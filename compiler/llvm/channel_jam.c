@@ -108,16 +108,9 @@ typedef struct vmap {
   size_t cap;
 } vmap;
 
-static size_t hash_ptr(const void *p) {
-  uintptr_t x = (uintptr_t)p;
-  x ^= x >> 17;
-  x *= UINT64_C(0x9E3779B97F4A7C15);
-  return (size_t)(x ^ (x >> 29));
-}
-
 /* The slot of key, created when `make` (NULL when absent, or full). */
 static slot *at(vmap *m, const void *key, bool make) {
-  for (size_t i = hash_ptr(key) & (m->cap - 1), n = 0; n < m->cap;
+  for (size_t i = wgc_hash_ptr(key) & (m->cap - 1), n = 0; n < m->cap;
        i = (i + 1) & (m->cap - 1), n++) {
     if (m->s[i].key == key) return &m->s[i];
     if (!m->s[i].key) {

@@ -78,12 +78,7 @@ typedef struct cfg {
   size_t *pred_at, *preds;
 } cfg;
 
-static size_t hash_ptr(const void *p, size_t cap) {
-  uintptr_t x = (uintptr_t)p;
-  x ^= x >> 17;
-  x *= (uintptr_t)0x9E3779B97F4A7C15ull;
-  return (size_t)(x >> 7) & (cap - 1);
-}
+static size_t hash_ptr(const void *p, size_t cap) { return wgc_hash_ptr(p) & (cap - 1); }
 
 static size_t cfg_index(const cfg *g, LLVMBasicBlockRef bb) {
   for (size_t h = hash_ptr(bb, g->cap);; h = (h + 1) & (g->cap - 1)) {

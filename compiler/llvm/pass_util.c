@@ -196,6 +196,13 @@ static LLVMValueRef induction_of_next(LLVMValueRef next, int64_t *step) {
   return NULL;
 }
 
+size_t wgc_hash_ptr(const void *p) {
+  uint64_t x = (uint64_t)(uintptr_t)p;
+  x ^= x >> 17;
+  x *= UINT64_C(0x9E3779B97F4A7C15);
+  return (size_t)(x ^ (x >> 29));
+}
+
 int64_t wgc_loop_trip_count(LLVMBasicBlockRef bb, LLVMValueRef br, LLVMValueRef *induction) {
   return wgc_loop_trip_count_at(bb, bb, br, induction);
 }

@@ -153,6 +153,10 @@ LLVMValueRef wgc_tree_lane(LLVMValueRef v, unsigned lane, bool *undef);
  * build x86 intrinsics. */
 bool wgc_module_is_x86_64(LLVMModuleRef m);
 
+/* A hash of a pointer for the passes' open-addressing maps (mask it by a
+ * power-of-two table size): every bit of the pointer reaches the low bits. */
+size_t wgc_hash_ptr(const void *p);
+
 /* Whether v is an integer constant; *out gets its value sign-extended
  * (a NULL v is not one). */
 bool wgc_const_int(LLVMValueRef v, int64_t *out);

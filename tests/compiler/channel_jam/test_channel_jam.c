@@ -74,6 +74,20 @@ typedef struct kcase {
 #define FADD "call <4 x float> @llvm.experimental.constrained.fadd.v4f32"
 #define STRICT "metadata !\"round.dynamic\", metadata !\"fpexcept.ignore\") #1"
 
+/* Block q's bias (%bias) and item i's output address (%oa). */
+static void put_bias_and_out(sbuf *b, int out_row) {
+  put(b,
+      "  %%bq = shl i32 %%q, 4\n"
+      "  %%ba = add i32 %%bq, %%xb\n"
+      "  %%bz = zext i32 %%ba to i64\n"
+      "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
+      "  %%bpv = bitcast i8* %%bp to <4 x float>*\n"
+      "  %%bias = load <4 x float>, <4 x float>* %%bpv, align 1\n"
+      "  %%o = mul i32 %%i, %d\n"
+      "  %%oa = add i32 %%o, %%xout\n",
+      out_row);
+}
+
 static char *kernel_ir(const kcase *k) {
   unsigned P = k->positions ? k->positions : 3;
   int out_row = k->out_row ? k->out_row : OUT_ROW;
@@ -182,18 +196,8 @@ static char *kernel_ir(const kcase *k) {
     /* the tile into the buffer, then a loop of T trips reads back U chunks
      * per trip, adds the bias and stores the outputs */
     unsigned U = k->scratch_flag ? P / 2 : 1, T = P / U;
-    put(&b,
-        "stile:\n"
-        "  %%sz = zext i32 %%xout2 to i64\n"
-        "  %%bq = shl i32 %%q, 4\n"
-        "  %%ba = add i32 %%bq, %%xb\n"
-        "  %%bz = zext i32 %%ba to i64\n"
-        "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
-        "  %%bpv = bitcast i8* %%bp to <4 x float>*\n"
-        "  %%bias = load <4 x float>, <4 x float>* %%bpv, align 1\n"
-        "  %%o = mul i32 %%i, %d\n"
-        "  %%oa = add i32 %%o, %%xout\n",
-        out_row);
+    put(&b, "stile:\n  %%sz = zext i32 %%xout2 to i64\n");
+    put_bias_and_out(&b, out_row);
     if (k->scratch_read_first)
       put(&b,
           "  %%pp = getelementptr inbounds i8, i8* %%data, i64 %%sz\n"
@@ -241,18 +245,9 @@ static char *kernel_ir(const kcase *k) {
     put(&b, "epi:\n");
   } else {
     /* E: bias, the tile out, then the next item */
-    put(&b,
-        "epi:\n"
-        "  %%bq = shl i32 %%q, 4\n"
-        "  %%ba = add i32 %%bq, %%xb\n"
-        "  %%bz = zext i32 %%ba to i64\n"
-        "  %%bp = getelementptr inbounds i8, i8* %%data, i64 %%bz\n"
-        "  %%bpv = bitcast i8* %%bp to <4 x float>*\n"
-        "  %%bias = load <4 x float>, <4 x float>* %%bpv, align 1\n"
-        "  %%o = mul i32 %%i, %d\n"
-        "  %%oa = add i32 %%o, %%xout\n"
-        "  %%oz = zext i32 %%oa to i64\n",
-        out_row);
+    put(&b, "epi:\n");
+    put_bias_and_out(&b, out_row);
+    put(&b, "  %%oz = zext i32 %%oa to i64\n");
     for (unsigned p = 0; p < P; p++)
       put(&b,
           "  %%g%u = " FADD "(<4 x float> %%acc%u.in, <4 x float> %%bias, " STRICT
