@@ -961,6 +961,11 @@ static bool chunks(nest *n, const saccess *a, int64_t lo, uint8_t *bits, int64_t
   }
 }
 
+/* A constant zero of 16 bytes (a cleared chunk, whatever its lane type). */
+static bool zero_chunk(nest *n, LLVMValueRef v) {
+  return LLVMIsAConstant(v) && LLVMIsNull(v) && LLVMStoreSizeOfType(n->td, LLVMTypeOf(v)) == 16;
+}
+
 /* The scratch store groups (ds = dc = 0) and the load groups on them, with
  * the proof of the comment above; false when one cannot be privatised. */
 static bool scratch_ok(nest *n) {
@@ -989,10 +994,10 @@ static bool scratch_ok(nest *n) {
       const saccess *a = &n->sa[q];
       if (n->g[a->g].scratch_of != (int)gs) continue;
       bool store = LLVMIsAStoreInst(a->inst);
-      if (!is_v4f32(LLVMTypeOf(store ? LLVMGetOperand(a->inst, 0) : a->inst))) return false;
-      LLVMBasicBlockRef ab = LLVMGetInstructionParent(a->inst);
-      if (ab == n->e) return false; /* J copies E per item: no 16-lane chunk there */
-      int bi = at(&n->map, ab, false)->blk;
+      if (!is_v4f32(LLVMTypeOf(store ? LLVMGetOperand(a->inst, 0) : a->inst)) &&
+          !(store && zero_chunk(n, LLVMGetOperand(a->inst, 0))))
+        return false;
+      int bi = at(&n->map, LLVMGetInstructionParent(a->inst), false)->blk;
       for (unsigned l = 0; l < n->nlp; l++)
         if (a->m[l] && (!n->inl[l][bi] || a->m[l] % 16)) return false;
       if (store && pos[bi] > last_store) last_store = pos[bi];
@@ -1024,7 +1029,10 @@ static bool scratch_dependence(nest *n) {
     for (LLVMValueRef i = LLVMGetFirstInstruction(n->blk[k]); i; i = LLVMGetNextInstruction(i)) {
       slot *s = at(&n->map, i, false);
       s->dep0 = s->dep;
-      if (s->scratch && LLVMIsALoadInst(i)) s->dep = s->wide = any = true; /* not in E */
+      if (s->scratch && LLVMIsALoadInst(i)) {
+        s->dep = any = true;
+        s->wide = n->blk[k] != n->e; /* J copies E per item */
+      }
     }
   if (!any) return true;
   dependence(n);
@@ -1163,21 +1171,23 @@ static LLVMValueRef lanes_of(jam *j, LLVMValueRef w, unsigned k) {
 
 static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k);
 
-/* Where scratch access `inst` (of the nest, not E) goes in the private
- * copies, as a <16 x float> pointer built at the builder's place: chunk
- * (X - terms + c - lo) / 16 of the buffer, all four items' 16 bytes. */
-static LLVMValueRef scratch_ptr(jam *j, LLVMValueRef inst) {
+/* Where scratch access `inst` goes in the private copies, as a pointer to
+ * vt built at the builder's place: chunk (X - terms + c - lo) / 16 of the
+ * buffer, all four items' 16 bytes (k < 0, in the nest) or item k's (in
+ * E, which J runs once per item). */
+static LLVMValueRef scratch_ptr(jam *j, LLVMValueRef inst, int k, LLVMTypeRef vt) {
   nest *n = j->n;
   LLVMBuilderRef bd = j->bd;
   wgc_address a;
   wgc_address_parse(LLVMGetOperand(inst, LLVMIsAStoreInst(inst) ? 1 : 0), &a); /* as add_access */
   const group *G = &n->g[n->g[at(&n->map, inst, false)->group].scratch_of];
-  LLVMValueRef x = item_value(j, a.x, 0); /* shared: dS = dC = 0 */
+  LLVMValueRef x = item_value(j, a.x, k < 0 ? 0 : (unsigned)k); /* the same for all k */
   LLVMValueRef off = LLVMBuildSExt(bd, LLVMBuildSub(bd, x, G->sum, ""), j->i64, "");
   off = LLVMBuildAdd(bd, off, c64(j, (int64_t)a.c - G->lo), "");
   off = LLVMBuildShl(bd, off, c64(j, 2), "");
+  if (k > 0) off = LLVMBuildAdd(bd, off, c64(j, 16 * k), "");
   LLVMValueRef p = LLVMBuildGEP2(bd, LLVMInt8TypeInContext(n->c), G->priv, &off, 1, "cj.priv");
-  return LLVMBuildBitCast(bd, p, LLVMPointerType(j->v16, 0), "");
+  return LLVMBuildBitCast(bd, p, LLVMPointerType(vt, 0), "");
 }
 
 static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k) {
@@ -1320,11 +1330,11 @@ static void link_nest(jam *j) {
           LLVMSetOperand(s->w, o, wide_operand(j, LLVMGetOperand(i, o), s->w));
       } else if (s->scratch && LLVMIsALoadInst(i)) {
         LLVMPositionBuilderBefore(j->bd, s->w);
-        LLVMSetOperand(s->w, 0, scratch_ptr(j, i));
+        LLVMSetOperand(s->w, 0, scratch_ptr(j, i, -1, j->v16));
       } else if (s->scratch) { /* the four items' values as one chunk store */
         LLVMValueRef w = wide_operand(j, LLVMGetOperand(i, 0), s->c[0]);
         LLVMPositionBuilderBefore(j->bd, s->c[0]);
-        LLVMValueRef st = LLVMBuildStore(j->bd, w, scratch_ptr(j, i));
+        LLVMValueRef st = LLVMBuildStore(j->bd, w, scratch_ptr(j, i, -1, j->v16));
         LLVMSetAlignment(st, 64);
         LLVMInstructionEraseFromParent(s->c[0]);
         s->c[0] = st;
@@ -1352,6 +1362,12 @@ static void build_epilogue(jam *j, LLVMBasicBlockRef b_head, LLVMBasicBlockRef j
       for (unsigned o = 0, no = (unsigned)LLVMGetNumOperands(i); o < no; o++)
         if (!(LLVMIsACallInst(i) && o == no - 1))
           LLVMSetOperand(c, o, item_value(j, LLVMGetOperand(i, o), k));
+      if (at(&n->map, i, false)->scratch) { /* item k's 16 bytes of its chunk */
+        unsigned po = LLVMIsAStoreInst(i) ? 1 : 0;
+        LLVMTypeRef vt = LLVMGetElementType(LLVMTypeOf(LLVMGetOperand(i, po)));
+        LLVMSetOperand(c, po, scratch_ptr(j, i, (int)k, vt));
+        LLVMSetAlignment(c, 16);
+      }
       LLVMInsertIntoBuilder(bd, c);
       at(&n->map, i, false)->c[k] = c;
     }

@@ -68,6 +68,8 @@ typedef struct kcase {
   bool scratch_gap;        /* ... whose last chunk no item writes (it reads it) */
   bool scratch_read_first; /* ... which an item reads before it writes it */
   bool scratch_holes;      /* ... written and read every other chunk */
+  bool scratch_zero;       /* ... with one more chunk cleared as <2 x i64>, read back too */
+  bool scratch_in_e;       /* ... read back in E itself (no loop) */
 } kcase;
 
 #define FMUL "call <4 x float> @llvm.experimental.constrained.fmul.v4f32"
@@ -195,7 +197,8 @@ static char *kernel_ir(const kcase *k) {
   if (k->scratch) {
     /* the tile into the buffer, then a loop of T trips reads back U chunks
      * per trip, adds the bias and stores the outputs */
-    unsigned U = k->scratch_flag ? P / 2 : 1, T = P / U;
+    unsigned U = k->scratch_in_e ? P : k->scratch_flag ? P / 2 : 1;
+    unsigned T = (P + (k->scratch_zero ? 1u : 0u)) / U;
     put(&b, "stile:\n  %%sz = zext i32 %%xout2 to i64\n");
     put_bias_and_out(&b, out_row);
     if (k->scratch_read_first)
@@ -210,14 +213,25 @@ static char *kernel_ir(const kcase *k) {
           "  %%tq%u = bitcast i8* %%tp%u to <4 x float>*\n"
           "  store <4 x float> %%acc%u.in, <4 x float>* %%tq%u, align 1\n",
           p, (k->scratch_holes ? 32 : 16) * p, p, p, p, p, p, p);
-    put(&b, "  br label %%eloop\neloop:\n");
-    if (k->scratch_flag)
+    if (k->scratch_zero)
       put(&b,
-          "  %%ef = phi i1 [ false, %%stile ], [ true, %%eloop ]\n"
-          "  %%c3 = phi i32 [ 0, %%stile ], [ 1, %%eloop ]\n");
-    else put(&b, "  %%c3 = phi i32 [ 0, %%stile ], [ %%c3.next, %%eloop ]\n");
-    put(&b, "  %%e16 = mul i32 %%c3, %u\n  %%o16 = mul i32 %%c3, %u\n",
-        (k->scratch_holes ? 32 : 16) * U, 16 * U);
+          "  %%zs = add i64 %%sz, %u\n"
+          "  %%zp = getelementptr inbounds i8, i8* %%data, i64 %%zs\n"
+          "  %%zq = bitcast i8* %%zp to <2 x i64>*\n"
+          "  store <2 x i64> zeroinitializer, <2 x i64>* %%zq, align 1\n",
+          16 * P);
+    if (k->scratch_in_e) {
+      put(&b, "  br label %%epi\nepi:\n  %%e16 = add i32 0, 0\n  %%o16 = add i32 0, 0\n");
+    } else {
+      put(&b, "  br label %%eloop\neloop:\n");
+      if (k->scratch_flag)
+        put(&b,
+            "  %%ef = phi i1 [ false, %%stile ], [ true, %%eloop ]\n"
+            "  %%c3 = phi i32 [ 0, %%stile ], [ 1, %%eloop ]\n");
+      else put(&b, "  %%c3 = phi i32 [ 0, %%stile ], [ %%c3.next, %%eloop ]\n");
+      put(&b, "  %%e16 = mul i32 %%c3, %u\n  %%o16 = mul i32 %%c3, %u\n",
+          (k->scratch_holes ? 32 : 16) * U, 16 * U);
+    }
     for (unsigned u = 0; u < U; u++)
       put(&b,
           "  %%ls%u = add i32 %%e16, %%xout2\n"
@@ -235,14 +249,17 @@ static char *kernel_ir(const kcase *k) {
           "  %%oq%u = bitcast i8* %%op%u to <4 x float>*\n"
           "  store <4 x float> %%g%u, <4 x float>* %%oq%u, align 1\n",
           u, u, u, u, u, 16 * u, u, u, u, u, u, u, u, u, u, u, u, u, u, 16 * u, u, u, u, u, u, u);
-    if (k->scratch_flag) put(&b, "  br i1 %%ef, label %%epi, label %%eloop\n");
-    else
+    if (k->scratch_in_e) {
+    } else if (k->scratch_flag) {
+      put(&b, "  br i1 %%ef, label %%epi, label %%eloop\nepi:\n");
+    } else {
       put(&b,
           "  %%c3.next = add i32 %%c3, 1\n"
           "  %%done3 = icmp eq i32 %%c3.next, %u\n"
-          "  br i1 %%done3, label %%epi, label %%eloop\n",
+          "  br i1 %%done3, label %%epi, label %%eloop\n"
+          "epi:\n",
           T);
-    put(&b, "epi:\n");
+    }
   } else {
     /* E: bias, the tile out, then the next item */
     put(&b, "epi:\n");
@@ -377,11 +394,11 @@ static void run_case(const kcase *k) {
       /* the same against a `size` below the mapping: no fault, no jam there */
       {"size below the mapping", 0, 24, 1024, 30000 - w8 + 8, 4096, 20000, 30000, false, 3, 1, 0,
        false},
-      /* the first block's outputs land on the second block's weights (D = 1:
-       * the blocks starting at items 1-6 meet their weights; 0, 7, 11, 15, 19
-       * do not) */
-      {"stores meet a later block's weights", 0, 24, 1024, 8192, 4096, 8192 + 4 * W_BLOCK + 100,
-       MEM, false, 3, 5, 0, false},
+      /* the first block's outputs land on the second block's weights, and so
+       * do the second's (D = 1: the blocks starting at items 1-5 meet their
+       * weights; 0, 6, 10, 14, 18 do not) */
+      {"stores meet a later block's weights", 0, 24, 1024, 8192, 4096, 8192 + 4 * W_BLOCK + 32, MEM,
+       false, 3, 5, 0, false},
       /* the outputs run from below the inputs into them (D = 1: the blocks at
        * items 0 and 4 end below them) */
       {"stores over the inputs", 0, 24, 1024, 8192, 4096, 624, MEM, false, 0, 2, 0, false},
@@ -458,6 +475,18 @@ int main(void) {
        .out_row = 64,
        .scratch = true,
        .scratch_flag = true},
+      {.name = "a shared buffer read back in the epilogue block",
+       .jammed = true,
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .scratch_in_e = true},
+      {.name = "a shared buffer with a chunk cleared as <2 x i64>",
+       .jammed = true,
+       .positions = 4,
+       .out_row = 80,
+       .scratch = true,
+       .scratch_zero = true},
       /* left alone */
       {.name = "AVX2 only", .features = "+avx,+avx2"},
       {.name = "the input depends on the channel block", .x_per_item = true},
