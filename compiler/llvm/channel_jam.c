@@ -878,11 +878,12 @@ static int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
  * reads only bytes it wrote itself before (then no item sees another's
  * data, in either order) and every item writes the whole buffer (then the
  * buffer ends as the last item leaves it, in either order). Both are
- * proven here: every access is a whole <4 x float> chunk at an exact
- * offset c + sum m_l n_l, the stores' offsets cover the buffer, the loads'
- * lie among them, and every store comes before every load in the item
- * (inner loops run all their iterations, so order along the nest is
- * order in time). */
+ * proven here: every access is a whole <4 x float> chunk (or a store of
+ * 16 zero bytes of any type) at an exact offset c + sum m_l n_l, the
+ * stores' offsets cover the buffer, the loads' lie among them, and every
+ * store comes before every load in the item (inner loops run all their
+ * iterations, so order along the nest is order in time). In E, which J
+ * runs once per item, an access takes item k's 16 bytes of its chunk. */
 
 /* Which nest blocks each inner loop holds: its head and the blocks that
  * reach its latch without passing the head. */
