@@ -1145,7 +1145,7 @@ static LLVMValueRef emit_check(jam *j) {
     lo[g] = LLVMBuildAdd(bd, base, c64(j, G->lo + min), "cj.lo");
     hi[g] = LLVMBuildAdd(bd, base, c64(j, G->end + max), "cj.hi");
     /* X itself (before a memarg offset) must not go below 0 and wrap */
-    LLVMValueRef xlo = LLVMBuildAdd(bd, base, c64(j, (G->xlo < G->lo ? G->xlo : G->lo) + min), "");
+    LLVMValueRef xlo = LLVMBuildAdd(bd, base, c64(j, G->xlo + min), ""); /* xlo <= lo: c >= 0 */
     ok = LLVMBuildAnd(bd, ok, LLVMBuildICmp(bd, LLVMIntSGE, xlo, c64(j, 0), ""), "cj.ok");
     ok = LLVMBuildAnd(bd, ok, LLVMBuildICmp(bd, LLVMIntULE, hi[g], size, ""), "cj.ok");
   }
@@ -1162,7 +1162,6 @@ static LLVMValueRef emit_check(jam *j) {
   return ok;
 }
 
-/* Item k's version of operand v in J's nest copy (shared values: c[0]). */
 /* Item k's 4 lanes of 16-lane value w, at the builder's position. */
 static LLVMValueRef lanes_of(jam *j, LLVMValueRef w, unsigned k) {
   LLVMValueRef m[4];
@@ -1191,6 +1190,7 @@ static LLVMValueRef scratch_ptr(jam *j, LLVMValueRef inst, int k, LLVMTypeRef vt
   return LLVMBuildBitCast(bd, p, LLVMPointerType(vt, 0), "");
 }
 
+/* Item k's version of operand v in J's nest copy (shared values: c[0]). */
 static LLVMValueRef item_value(jam *j, LLVMValueRef v, unsigned k) {
   nest *n = j->n;
   if (!in_nest(n, v)) return v;
