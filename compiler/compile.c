@@ -407,8 +407,8 @@ static wasmgraph_status build(wgc_ctx *ctx, job *j) {
   free(w2c);
   if (st != WASMGRAPH_OK) return st;
   if (ctx->opts->verbose > 0 && rw.applied)
-    wgc_log(ctx, "memory rewrite: %u functions, %u SIMD accesses, %u refreshes", rw.functions,
-            rw.simd_accesses, rw.refreshes);
+    wgc_log(ctx, "memory rewrite: %u functions, %u SIMD accesses, %u refreshes, %u memsets inline",
+            rw.functions, rw.simd_accesses, rw.refreshes, rw.memsets);
   /* the A/B switch of the kernel-shape passes also keeps wasm2c's own
    * conversions, so that build is the reference the others must equal */
   if (ctx->opts->no_tile_vectorize) {

@@ -194,6 +194,7 @@ typedef struct wgc_rewrite_stats {
   unsigned functions;     /* functions using a local copy of the memory struct */
   unsigned skipped;       /* functions left as they were (unexpected shape) */
   unsigned refreshes;     /* copy refreshes after calls and memory.grow */
+  unsigned memsets;       /* memset imports inlined (WG_MEMSET) */
   unsigned simd_accesses; /* SIMD accesses moved to the _default32 helpers */
   bool applied;           /* false: the file was left unchanged (see log) */
   const char *first_skip; /* why the first skipped function was skipped */

@@ -6,6 +6,15 @@
  * means a worker thread never shares one with another. Any pointer other
  * than the most recent block is refused, so a hostile kernel cannot corrupt
  * the arena.
+ *
+ * The compiler relies on three properties (compiler/llvm/jam_prep.c moves a
+ * kernel's per-item Alloc/Free pair out of its item loop on them): freeing
+ * the block just allocated restores the arena exactly as it was before the
+ * allocation; an allocation's result depends only on that state and the
+ * size; and neither call reads, writes, moves or grows guest memory, nor
+ * runs guest code, and both return in constant time (so the compiled code
+ * neither refreshes its view of the memory nor polls for interrupts after
+ * them). A change here that breaks one must change that pass too.
  */
 #include <stdio.h>
 

@@ -61,6 +61,14 @@
  * their order. A group of stores with dS = dC = 0 (a scratch buffer every
  * item writes and reads back) instead goes to private copies in J; the
  * section "scratch buffers" says when and why that is exact.
+ *
+ * Before reading an item loop whose inner blocks multiply <4 x float>, the
+ * pass reshapes three things it could not read, in that loop only
+ * (jam_prep.c: the same program): a workspace block allocated and freed by
+ * the host per item becomes one block for the loop; a memset of a buffer
+ * at a fixed address in the item header becomes 16-byte zero stores (a
+ * cleared scratch buffer); an inner loop that leaves from its header
+ * becomes one that leaves from its latch followed by a copy of the header.
  */
 #include "channel_jam.h"
 
@@ -68,6 +76,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jam_prep.h"
 #include "pass_util.h"
 
 enum {
@@ -270,6 +279,27 @@ static bool find_region(nest *n) {
   for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(n->fn); b; b = LLVMGetNextBasicBlock(b))
     if (in_nest_block(n, b)) at(&n->map, b, false)->blk = (int)k, n->blk[k++] = b;
   return k == n->nblk;
+}
+
+/* The region again, after jam_prep.c changed its blocks. */
+static bool refind_region(nest *n) {
+  memset(n->map.s, 0, n->map.cap * sizeof *n->map.s);
+  n->nblk = 0;
+  return find_region(n);
+}
+
+/* Whether a block of the region other than H0 and E multiplies <4 x float>
+ * (the reduction the jam widens): the reshaping of jam_prep.c is for such
+ * loops only, so that it leaves other kernels' code (integer ones) as it was. */
+static bool has_inner_fmul(nest *n) {
+  for (unsigned k = 0; k < n->nblk; k++) {
+    if (n->blk[k] == n->h0 || n->blk[k] == n->e) continue;
+    for (LLVMValueRef i = LLVMGetFirstInstruction(n->blk[k]); i; i = LLVMGetNextInstruction(i)) {
+      const char *name = LLVMIsACallInst(i) ? wgc_callee_name(i) : NULL;
+      if (name && strcmp(name, "llvm.experimental.constrained.fmul.v4f32") == 0) return true;
+    }
+  }
+  return false;
 }
 
 static unsigned count_preds(nest *n, LLVMBasicBlockRef b, LLVMBasicBlockRef *other,
@@ -734,41 +764,80 @@ static unsigned low_zero_bits(nest *n, LLVMValueRef v, unsigned depth) {
   }
 }
 
-/* X (i32) as terms + c + inner inductions, each term scaled by coef. */
-static bool decompose(nest *n, LLVMValueRef v, int64_t coef, lin *x, unsigned depth) {
+/* X (i32) as terms + c + inner inductions, each term scaled by coef. An
+ * item induction other than the counter is written through the counter:
+ * both step once per item from the preheader, so ind = S + step (ctr - S_ctr)
+ * exactly modulo 2^32 (S, S_ctr their values from the preheader, split
+ * `outside`: sums, differences and constant multiples of values from before
+ * the loop, the rest terms). Then the same address reached through an
+ * induction (TVM's running output pointer) and through the counter
+ * (i * stride) has the same terms: one group, not two the check would find
+ * overlapping. */
+static bool linear(nest *n, LLVMValueRef v, int64_t coef, lin *x, unsigned depth, bool outside) {
   if (depth > MAX_DEPTH || !in_range(coef)) return false;
   int64_t k;
   if (wgc_const_int(v, &k)) {
     x->c += coef * (int64_t)(int32_t)k;
     return in_range(x->c);
   }
-  if (!in_nest(n, v) || LLVMGetInstructionParent(v) == n->h0) return add_term(x, v, coef);
+  unsigned q;
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(n->c);
+  if (outside) {
+    if (in_nest(n, v)) return false;
+    if (!LLVMIsAInstruction(v) || LLVMTypeOf(v) != i32) return add_term(x, v, coef);
+  } else if (in_nest(n, v) && is_ind(n, v, &q) && q != n->ctr && LLVMTypeOf(v) == i32 && n->pre) {
+    LLVMValueRef ctr = n->ind[n->ctr];
+    int64_t step = coef * n->ind_step[q];
+    for (unsigned p = 0; p < 2; p++)
+      for (unsigned r = 0; r < 2; r++)
+        if (LLVMGetIncomingBlock(v, p) == n->pre && LLVMGetIncomingBlock(ctr, r) == n->pre)
+          return in_range(step) && add_term(x, ctr, step) &&
+                 linear(n, LLVMGetIncomingValue(v, p), coef, x, depth + 1, true) &&
+                 linear(n, LLVMGetIncomingValue(ctr, r), -step, x, depth + 1, true);
+    return false;
+  } else if (!in_nest(n, v) || LLVMGetInstructionParent(v) == n->h0) {
+    return add_term(x, v, coef);
+  }
+  /* what is no sum or constant multiple: a term before the loop, else refused */
   LLVMValueRef o0 = LLVMGetNumOperands(v) > 0 ? LLVMGetOperand(v, 0) : NULL;
   LLVMValueRef o1 = LLVMGetNumOperands(v) > 1 ? LLVMGetOperand(v, 1) : NULL;
   switch (LLVMGetInstructionOpcode(v)) {
     case LLVMAdd:
-      return decompose(n, o0, coef, x, depth + 1) && decompose(n, o1, coef, x, depth + 1);
+      return linear(n, o0, coef, x, depth + 1, outside) &&
+             linear(n, o1, coef, x, depth + 1, outside);
     case LLVMSub:
-      return decompose(n, o0, coef, x, depth + 1) && decompose(n, o1, -coef, x, depth + 1);
+      return linear(n, o0, coef, x, depth + 1, outside) &&
+             linear(n, o1, -coef, x, depth + 1, outside);
     case LLVMMul:
       if (wgc_const_int(o1, &k) && in_range(k))
-        return decompose(n, o0, coef * (int64_t)(int32_t)k, x, depth + 1);
+        return linear(n, o0, coef * (int64_t)(int32_t)k, x, depth + 1, outside);
       if (wgc_const_int(o0, &k) && in_range(k))
-        return decompose(n, o1, coef * (int64_t)(int32_t)k, x, depth + 1);
-      return false;
+        return linear(n, o1, coef * (int64_t)(int32_t)k, x, depth + 1, outside);
+      return outside && add_term(x, v, coef);
     case LLVMShl:
       if (wgc_const_int(o1, &k) && k >= 0 && k < 31)
-        return decompose(n, o0, coef * (INT64_C(1) << k), x, depth + 1);
-      return false;
+        return linear(n, o0, coef * (INT64_C(1) << k), x, depth + 1, outside);
+      return outside && add_term(x, v, coef);
+    default:
+      if (outside) return outside && add_term(x, v, coef);
+      break;
+  }
+  switch (LLVMGetInstructionOpcode(v)) {
     case LLVMOr: /* x | k that is x + k: k below x's known zero low bits */
       if (wgc_const_int(o1, &k) && k >= 0 && k < (INT64_C(1) << low_zero_bits(n, o0, 0)))
-        return decompose(n, o0, coef, x, depth + 1) && decompose(n, o1, coef, x, depth + 1);
+        return linear(n, o0, coef, x, depth + 1, false) && linear(n, o1, coef, x, depth + 1, false);
       return false;
-    case LLVMTrunc: /* an inner i64 induction's low half (it stays below 2^40) */
-      return LLVMIsAPHINode(o0) && decompose(n, o0, coef, x, depth + 1);
+    case LLVMTrunc: /* an inner i64 induction's low half (it stays below 2^40), or of
+                     * the induction plus (or |) a small constant */
+      if (!LLVMIsAPHINode(o0) && LLVMIsAInstruction(o0) &&
+          (LLVMGetInstructionOpcode(o0) == LLVMAdd || LLVMGetInstructionOpcode(o0) == LLVMOr) &&
+          LLVMIsAPHINode(LLVMGetOperand(o0, 0)) && wgc_const_int(LLVMGetOperand(o0, 1), &k) &&
+          k >= 0 && k < (INT64_C(1) << 20))
+        return linear(n, o0, coef, x, depth + 1, false);
+      return LLVMIsAPHINode(o0) && linear(n, o0, coef, x, depth + 1, false);
     case LLVMPHI: {
       if (LLVMCountIncoming(v) == 1)
-        return decompose(n, LLVMGetIncomingValue(v, 0), coef, x, depth + 1);
+        return linear(n, LLVMGetIncomingValue(v, 0), coef, x, depth + 1, false);
       slot *hs = at(&n->map, LLVMGetInstructionParent(v), false);
       LLVMValueRef start;
       int64_t step;
@@ -780,11 +849,15 @@ static bool decompose(nest *n, LLVMValueRef v, int64_t coef, lin *x, unsigned de
       if (!in_range(x->m[hs->loop])) return false;
       if (span < 0) x->lo += span;
       else x->hi += span;
-      return in_range(x->lo) && in_range(x->hi) && decompose(n, start, coef, x, depth + 1);
+      return in_range(x->lo) && in_range(x->hi) && linear(n, start, coef, x, depth + 1, false);
     }
     default:
       return false;
   }
+}
+
+static bool decompose(nest *n, LLVMValueRef v, int64_t coef, lin *x, unsigned depth) {
+  return linear(n, v, coef, x, depth, false);
 }
 
 /* Whether two term lists hold the same terms (each value once per list,
@@ -1530,11 +1603,27 @@ static bool try_latch(cj_state *s, LLVMValueRef fn, LLVMBasicBlockRef e) {
     goto out;
   }
   n->c = s->c, n->m = s->m, n->td = s->td, n->fn = fn, n->e = e;
-  for (unsigned q = 0; q < 2 && !n->h0; q++) {
-    LLVMBasicBlockRef h = LLVMGetSuccessor(br, q);
-    if (h != e && LLVMIsAPHINode(LLVMGetFirstInstruction(h))) n->h0 = h;
+  /* the successor with phis above e (the exit may have phis too) */
+  for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(fn); b && b != e && !n->h0;
+       b = LLVMGetNextBasicBlock(b))
+    if ((b == LLVMGetSuccessor(br, 0) || b == LLVMGetSuccessor(br, 1)) &&
+        LLVMIsAPHINode(LLVMGetFirstInstruction(b)))
+      n->h0 = b;
+  if (!n->h0 || !find_region(n) || !has_inner_fmul(n)) goto out;
+  /* reshape what the jam could not read otherwise (jam_prep.c), in this loop
+   * only, then find it again */
+  if (wgc_jam_hoist_workspace(fn, e, n->h0)) { /* a workspace block per item */
+    s->st->hoisted++;
+    if (!refind_region(n)) goto out;
   }
-  if (!n->h0 || !find_region(n)) goto out;
+  if (wgc_jam_split_memset(fn, n->h0, n->blk, n->nblk)) { /* a cleared scratch buffer */
+    s->st->cleared++;
+    if (!refind_region(n)) goto out;
+  }
+  unsigned peeled = wgc_jam_peel_header_exits(fn, n->blk, n->nblk, &s->oom);
+  if (s->oom) goto out;
+  s->st->peeled += peeled;
+  if (peeled && !refind_region(n)) goto out;
   n->exit = LLVMGetSuccessor(br, LLVMGetSuccessor(br, 0) == n->h0 ? 1 : 0);
   if (in_nest_block(n, n->exit) || LLVMIsAPHINode(LLVMGetFirstInstruction(n->exit))) goto out;
   if (count_preds(n, n->h0, &n->pre, n->e) != 2 || !n->pre || in_nest_block(n, n->pre)) goto out;

@@ -18,6 +18,9 @@ enum { WGC_CHANNEL_JAM_ITEMS = 4, WGC_CHANNEL_JAM_MAX_ACCUMULATORS = 28 };
 typedef struct wgc_channel_jam_stats {
   unsigned jammed;    /* item loops given a jammed copy */
   unsigned functions; /* functions with at least one */
+  unsigned peeled;    /* loops leaving from their header, rewritten (jam_prep.c) */
+  unsigned hoisted;   /* item loops' workspace blocks allocated once (jam_prep.c) */
+  unsigned cleared;   /* memsets in item loop headers as zero stores (jam_prep.c) */
 } wgc_channel_jam_stats;
 
 /* Gives every item loop of `m` of the shape channel_jam.c describes, in a

@@ -733,37 +733,6 @@ typedef struct placer {
   unsigned prof_kind;
 } placer;
 
-/* Replaces every phi of `bb` by one that names `to` where it named `from`
- * (once: `to` has a single edge into bb). */
-static void retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
-                          LLVMBasicBlockRef to) {
-  LLVMValueRef i = LLVMGetFirstInstruction(bb);
-  while (i && LLVMIsAPHINode(i)) {
-    LLVMValueRef nexti = LLVMGetNextInstruction(i);
-    LLVMPositionBuilderBefore(b, i);
-    size_t len = 0;
-    const char *name = LLVMGetValueName2(i, &len);
-    char nm[128];
-    snprintf(nm, sizeof nm, "%.*s", (int)(len < sizeof nm ? len : sizeof nm - 1), name);
-    LLVMValueRef phi = LLVMBuildPhi(b, LLVMTypeOf(i), "");
-    bool done = false;
-    for (unsigned k = 0; k < LLVMCountIncoming(i); k++) {
-      LLVMBasicBlockRef ib = LLVMGetIncomingBlock(i, k);
-      LLVMValueRef iv = LLVMGetIncomingValue(i, k);
-      if (ib == from) {
-        if (done) continue;
-        done = true;
-        ib = to;
-      }
-      LLVMAddIncoming(phi, &iv, &ib, 1);
-    }
-    LLVMReplaceAllUsesWith(i, phi);
-    LLVMInstructionEraseFromParent(i);
-    LLVMSetValueName2(phi, nm, strlen(nm));
-    i = nexti;
-  }
-}
-
 /* Puts a check on every edge from `from` to `to`. False if from's
  * terminator is not a br or switch. */
 static bool check_edge(placer *pl, LLVMBasicBlockRef from, LLVMBasicBlockRef to) {
@@ -789,7 +758,7 @@ static bool check_edge(placer *pl, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
   LLVMSetMetadata(br, pl->prof_kind, pl->prof);
   for (unsigned k = 0; k < LLVMGetNumSuccessors(t); k++)
     if (LLVMGetSuccessor(t, k) == to) LLVMSetSuccessor(t, k, chk);
-  retarget_phis(pl->b, to, from, chk);
+  wgc_retarget_phis(pl->b, to, from, chk);
   return true;
 }
 

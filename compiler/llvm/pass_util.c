@@ -5,6 +5,7 @@
 #include "pass_util.h"
 
 #include <llvm-c/Analysis.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 const char *wgc_trap_proof_unmet(bool guard_pages, uint32_t memory_max_pages) {
@@ -514,4 +515,35 @@ bool wgc_is_fp_const(LLVMValueRef v, double want) {
   if (!v || !LLVMIsAConstantFP(v)) return false;
   LLVMBool lost = 0;
   return LLVMConstRealGetDouble(v, &lost) == want && !lost;
+}
+
+/* Replaces every phi of `bb` by one that names `to` where it named `from`
+ * (once: `to` has a single edge into bb). */
+void wgc_retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
+                       LLVMBasicBlockRef to) {
+  LLVMValueRef i = LLVMGetFirstInstruction(bb);
+  while (i && LLVMIsAPHINode(i)) {
+    LLVMValueRef nexti = LLVMGetNextInstruction(i);
+    LLVMPositionBuilderBefore(b, i);
+    size_t len = 0;
+    const char *name = LLVMGetValueName2(i, &len);
+    char nm[128];
+    snprintf(nm, sizeof nm, "%.*s", (int)(len < sizeof nm ? len : sizeof nm - 1), name);
+    LLVMValueRef phi = LLVMBuildPhi(b, LLVMTypeOf(i), "");
+    bool done = false;
+    for (unsigned k = 0; k < LLVMCountIncoming(i); k++) {
+      LLVMBasicBlockRef ib = LLVMGetIncomingBlock(i, k);
+      LLVMValueRef iv = LLVMGetIncomingValue(i, k);
+      if (ib == from) {
+        if (done) continue;
+        done = true;
+        ib = to;
+      }
+      LLVMAddIncoming(phi, &iv, &ib, 1);
+    }
+    LLVMReplaceAllUsesWith(i, phi);
+    LLVMInstructionEraseFromParent(i);
+    LLVMSetValueName2(phi, nm, strlen(nm));
+    i = nexti;
+  }
 }

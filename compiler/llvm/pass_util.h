@@ -225,6 +225,12 @@ bool wgc_is_fp_const(LLVMValueRef v, double want);
  * exception argument: "round.dynamic", "fpexcept.ignore", "oge"). */
 LLVMValueRef wgc_md_string(LLVMContextRef c, const char *s);
 
+/* Replaces every phi of `bb` by one that names `to` where it named `from`
+ * (once: `to` has a single edge into bb); the C API cannot change a phi's
+ * incoming block. Moves the builder. */
+void wgc_retarget_phis(LLVMBuilderRef b, LLVMBasicBlockRef bb, LLVMBasicBlockRef from,
+                       LLVMBasicBlockRef to);
+
 /* Verifies m when `verify` (always in builds without NDEBUG): OK, or
  * WASMGRAPH_ERR_UNSUPPORTED "<pass> produced invalid IR: ..." (a bug in the
  * pass; the module must not be used). */

@@ -13,8 +13,12 @@
  *     roundf and round: they return in constant time, the pipeline inlines
  *     them (compiler/llvm/inline_round.c), and a check after each would only
  *     split the caller's code between the four lanes of a vector that TVM
- *     rounds one by one, which round_lanes.c then cannot join; the next loop
- *     edge or function entry still checks;
+ *     rounds one by one, which round_lanes.c then cannot join; nor after
+ *     TVMBackendAllocWorkspace and TVMBackendFreeWorkspace, which return in
+ *     constant time too and would otherwise split a kernel's item loop
+ *     (compiler/llvm/jam_prep.c); the next loop edge or function entry still
+ *     checks. (memset no longer appears as an import call: memory_rewrite.c
+ *     writes it inline);
  *   - WASM_RT_CHECK_INTERRUPT_LOOP(...) right after every loop label
  *     (`var_L<n>:`). wasm2c's C has no other cycles: a wasm `loop` is a label
  *     at its start and `goto`s back to it, `block` labels sit at the block's
@@ -97,7 +101,9 @@ static unsigned import_calls(const char *s, size_t n) {
  * that get no check after them (see the top of the file). */
 static bool unchecked_import(const char *s, size_t n) {
   static const char *const names[] = {"w2c_env_roundf(instance->w2c_env_instance",
-                                      "w2c_env_round(instance->w2c_env_instance"};
+                                      "w2c_env_round(instance->w2c_env_instance",
+                                      "w2c_env_TVMBackendAllocWorkspace(instance->w2c_env_instance",
+                                      "w2c_env_TVMBackendFreeWorkspace(instance->w2c_env_instance"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     const char *p = wgc_text_find(s, n, names[i]);
     if (p && (p == s || !wgc_ident_char(p[-1]))) return true;

@@ -16,8 +16,9 @@
  *   wasm2c's keep-alive asm barriers otherwise force a reload of
  *   instance->w2c_env_memory and ->data after every load. The memory can only
  *   move or grow inside a call (guest, host import, call_indirect) or
- *   memory.grow, so the copy is refreshed after every statement holding one;
- *   the argument of wasm_rt_grow_memory stays the real struct.
+ *   memory.grow, so the copy is refreshed after every statement holding one
+ *   (but for the workspace imports, which do neither); the argument of
+ *   wasm_rt_grow_memory stays the real struct.
  *
  * Fail-safe: the rewrite knows the shapes wasm2c 1.0.39 emits and nothing
  * else. A file without the expected anchors is left unchanged; a function
@@ -45,10 +46,21 @@ static bool starts_with(const char *s, size_t n, const char *p) {
   return n >= k && memcmp(s, p, k) == 0;
 }
 
+/* The host imports that neither run guest code nor move or grow the memory
+ * (runtime/workspace.c): a call of one needs no refresh after it. */
+static bool still_import(const char *name, size_t n) {
+  static const char *const names[] = {"w2c_env_TVMBackendAllocWorkspace",
+                                      "w2c_env_TVMBackendFreeWorkspace"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0) return true;
+  return false;
+}
+
 /* True if [s, s+n) calls something that may run guest or host code or move
  * the memory: w2c_<anything>( (guest functions and host imports),
- * CALL_INDIRECT( or wasm_rt_grow_memory(. */
-static bool has_call(const char *s, size_t n) {
+ * CALL_INDIRECT( or wasm_rt_grow_memory(; with `moving`, only what may move
+ * the memory (not the still imports). */
+static bool has_call_of(const char *s, size_t n, bool moving) {
   for (size_t i = 0; i < n; i++) {
     if (i && wgc_ident_char(s[i - 1])) continue;
     size_t k = 0;
@@ -57,10 +69,12 @@ static bool has_call(const char *s, size_t n) {
     else if (starts_with(s + i, n - i, "wasm_rt_grow_memory(")) return true;
     if (!k) continue;
     while (i + k < n && wgc_ident_char(s[i + k])) k++;
-    if (i + k < n && s[i + k] == '(') return true;
+    if (i + k < n && s[i + k] == '(' && !(moving && still_import(s + i, k))) return true;
   }
   return false;
 }
+
+static bool has_call(const char *s, size_t n) { return has_call_of(s, n, false); }
 
 /* ---- the file-level anchors --------------------------------------------- */
 
@@ -197,6 +211,30 @@ static void emit_line(wgc_text_buf *o, const line *l, bool splat, bool copy, con
   wgc_text_put(o, s, (size_t)(e - s));
 }
 
+/* memset: a statement `X = w2c_env_memset(instance->w2c_env_instance, D, V, N);`
+ * becomes `X = WG_MEMSET(wg_mem, instance->w2c_env_instance, D, V, N);`
+ * (wasm-rt.h): the host import's range check against the copy, then libc's
+ * memset on the guest's bytes, which LLVM sees as llvm.memset. The host
+ * import can neither move the memory nor run guest code, so the line needs
+ * no refresh, and interrupt_rewrite.c, no longer seeing an import call, puts
+ * no check after it (a memset returns in time bounded by its length; the
+ * next loop edge or function entry checks). A bad range still calls the
+ * import, which records its error and traps exactly as before. Only a line
+ * whose one call is the memset is rewritten. */
+static bool inline_memset(wgc_text_buf *o, const line *l) {
+  static const char call[] = "w2c_env_memset(instance->w2c_env_instance,";
+  const char *s = l->s, *e = l->s + l->n;
+  const char *p = wgc_text_find(s, l->n, call);
+  if (!p || (p > s && wgc_ident_char(p[-1])) || l->n == 0 || e[-1] != ';') return false;
+  const char *rest = p + sizeof call - 1;
+  if (has_call(s, (size_t)(p - s)) || has_call(rest, (size_t)(e - rest))) return false;
+  wgc_text_put(o, s, (size_t)(p - s));
+  wgc_text_puts(o, "WG_MEMSET(wg_mem, instance->w2c_env_instance,");
+  wgc_text_put(o, rest, (size_t)(e - rest));
+  wgc_text_put(o, "\n", 1);
+  return true;
+}
+
 /* ---- the whole file ----------------------------------------------------- */
 
 /* Function definitions: "<type> w2c_<M>_<name>(w2c_<M>* instance...) {". */
@@ -283,9 +321,13 @@ static char *rewrite(const char *text, size_t len, const char *m, bool splat, wg
                         "; wasm_rt_memory_t *const wg_mem = &wg_memv;\n");
     }
     for (size_t i = 0; i < count; i++) {
+      if (copy && !body[i].segue && inline_memset(&o, &body[i])) {
+        st->memsets++;
+        continue;
+      }
       emit_line(&o, &body[i], splat, copy, text, len, st, splat_ok);
       wgc_text_put(&o, "\n", 1);
-      if (copy && !body[i].segue && has_call(body[i].s, body[i].n)) {
+      if (copy && !body[i].segue && has_call_of(body[i].s, body[i].n, true)) {
         wgc_text_puts(&o, "  wg_memv = *" MEM ";\n");
         st->refreshes++;
       }

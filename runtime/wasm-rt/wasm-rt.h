@@ -299,6 +299,24 @@ WASM_RT_EXPORT WASM_RT_NO_RETURN __attribute__((cold)) void wasm_rt_interrupt_tr
 #define WASM_RT_CHECK_INTERRUPT_LOOP(mem) WASM_RT_CHECK_INTERRUPT(mem)
 #endif
 
+/* The guest's memset import inline (compiler/translate/memory_rewrite.c
+ * writes it in place of `w2c_env_memset(env, d, v, n)`): the same range check
+ * as the host import (runtime/host_libc.c) against the function's copy of the
+ * memory struct, then libc's memset, so that LLVM sees an llvm.memset of a
+ * known length. A bad range calls the import, which records its error and
+ * traps before writing anything; it never returns, and the trap after it only
+ * tells the compiler so. Evaluates to d, as the import returns it. */
+#define WG_MEMSET(mem, env, d, v, n)                                           \
+  ({                                                                           \
+    uint32_t wg_ms_d = (d), wg_ms_v = (v), wg_ms_n = (n);                      \
+    if (UNLIKELY((uint64_t)wg_ms_d + wg_ms_n > (mem)->size)) {                 \
+      w2c_env_memset((env), wg_ms_d, wg_ms_v, wg_ms_n);                        \
+      wasm_rt_trap(WASM_RT_TRAP_OOB);                                          \
+    }                                                                          \
+    memset((mem)->data + wg_ms_d, (int)(wg_ms_v & 0xffu), wg_ms_n);            \
+    wg_ms_d;                                                                   \
+  })
+
 #ifdef __cplusplus
 }
 #endif

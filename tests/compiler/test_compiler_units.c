@@ -709,7 +709,9 @@ static void test_memory_rewrite(void) {
       "  u32 var_i0, var_i1;\n"
       "  v128 var_o0;\n"
       "  var_i0 = i32_load_default32(instance->w2c_env_memory, (u64)(var_p0) + 4u);\n"
+      "  var_i0 = w2c_env_TVMBackendParallelLaunch(instance->w2c_env_instance, var_i0, 1u);\n"
       "  var_i0 = w2c_env_TVMBackendAllocWorkspace(instance->w2c_env_instance, var_i0, 1u);\n"
+      "  var_i1 = w2c_env_memset(instance->w2c_env_instance, var_i0, 0u, 448u);\n"
       "  var_i1 = (*instance->w2c_env_memory).pages;\n"
       "  var_i1 = wasm_rt_grow_memory(instance->w2c_env_memory, var_i1);\n"
       "  var_o0 = v128_load32_splat(instance->w2c_env_memory, (u64)(var_i1));\n"
@@ -733,13 +735,21 @@ static void test_memory_rewrite(void) {
   char *out = rewrite(rw_head, good, &st, &why);
   CHECK(out != NULL && st.applied);
   CHECK(st.functions == 1 && st.skipped == 0); /* g touches no memory: left alone */
-  CHECK(st.simd_accesses == 2 && st.refreshes == 4 && !st.no_splat);
+  CHECK(st.simd_accesses == 2 && st.refreshes == 4 && st.memsets == 1 && !st.no_splat);
   CHECK_STR_CONTAINS(out,
                      "u32 w2c_my__net_f(w2c_my__net* instance, u32 var_p0) {\n"
                      "  wasm_rt_memory_t wg_memv = *instance->w2c_env_memory; "
                      "wasm_rt_memory_t *const wg_mem = &wg_memv;\n  FUNC_PROLOGUE;\n");
   CHECK_STR_CONTAINS(out, "i32_load_default32(wg_mem, (u64)(var_p0) + 4u);\n");
-  CHECK_STR_CONTAINS(out, "var_i0, 1u);\n  wg_memv = *instance->w2c_env_memory;\n");
+  /* a host import may move the memory: refresh; the workspace imports
+   * cannot, and memset runs inline on the copy */
+  CHECK_STR_CONTAINS(out,
+                     "ParallelLaunch(instance->w2c_env_instance, var_i0, 1u);\n"
+                     "  wg_memv = *instance->w2c_env_memory;\n"
+                     "  var_i0 = w2c_env_TVMBackendAllocWorkspace(instance->w2c_env_instance, "
+                     "var_i0, 1u);\n"
+                     "  var_i1 = WG_MEMSET(wg_mem, instance->w2c_env_instance, var_i0, 0u, 448u);\n"
+                     "  var_i1 = (*wg_mem).pages;\n");
   CHECK_STR_CONTAINS(out, "var_i1 = (*wg_mem).pages;\n");
   /* memory.grow changes the real struct, then the copy is refreshed */
   CHECK_STR_CONTAINS(out,

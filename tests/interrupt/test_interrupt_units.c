@@ -71,6 +71,10 @@ static const char k_good_c[] = ANCHOR
     "    var_L2: \n"
     "      var_i0 = w2c_env_expf(instance->w2c_env_instance, var_i0);\n"
     "      var_i1 = w2c_env_roundf(instance->w2c_env_instance, var_i0);\n"
+    "      var_i1 = w2c_env_TVMBackendAllocWorkspace(instance->w2c_env_instance, 1u, var_i0, 8ull, "
+    "2u, 32u);\n"
+    "      var_i1 = w2c_env_TVMBackendFreeWorkspace(instance->w2c_env_instance, 1u, var_i0, "
+    "var_i1);\n"
     "      if (var_i0) {goto var_L2;}\n"
     "    if (var_i0) {goto var_B3;}\n"
     "    goto var_L1;\n"
@@ -109,8 +113,14 @@ static void test_rewrite_good(void) {
          name, "check after an import");
   EXPECT(strstr(out,
                 "      var_i1 = w2c_env_roundf(instance->w2c_env_instance, var_i0);\n"
-                "      if (var_i0) {goto var_L2;}\n"),
+                "      var_i1 = w2c_env_TVMBackendAllocWorkspace("),
          name, "no check after roundf (constant time, inlined)");
+  EXPECT(strstr(out,
+                "2u, 32u);\n"
+                "      var_i1 = w2c_env_TVMBackendFreeWorkspace(instance->w2c_env_instance, 1u, "
+                "var_i0, var_i1);\n"
+                "      if (var_i0) {goto var_L2;}\n"),
+         name, "no check after the workspace imports (constant time)");
   EXPECT(strstr(out, "    u32 var_p2) {\n  FUNC_PROLOGUE;\n  WASM_RT_CHECK_INTERRUPT("), name,
          "entry check in a function whose parameter list wasm2c wrapped");
   EXPECT(strstr(out, "var_p1) {\n  FUNC_PROLOGUE;\n  WASM_RT_CHECK_INTERRUPT("), name,

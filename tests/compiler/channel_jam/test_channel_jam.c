@@ -47,7 +47,8 @@ typedef struct memory {
   const uint32_t *interrupt;
 } memory;
 
-typedef void (*kernel_fn)(memory **, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+typedef int32_t (*kernel_fn)(memory **, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t,
+                             int32_t);
 
 /* What a case changes in the kernel. */
 typedef struct kcase {
@@ -70,6 +71,11 @@ typedef struct kcase {
   bool scratch_holes;      /* ... written and read every other chunk */
   bool scratch_zero;       /* ... with one more chunk cleared as <2 x i64>, read back too */
   bool scratch_in_e;       /* ... read back in E itself (no loop) */
+  bool scratch_memset;     /* ... cleared by an llvm.memset in H0 first */
+  bool scratch_hexit;      /* ... read back by a loop that leaves from its header */
+  bool workspace;          /* ... a workspace block each item allocates and frees */
+  bool workspace_per_item; /* ... of a size that depends on the item */
+  bool out_induction;      /* positions 1.. stored through a running output pointer */
 } kcase;
 
 #define FMUL "call <4 x float> @llvm.experimental.constrained.fmul.v4f32"
@@ -92,6 +98,7 @@ static void put_bias_and_out(sbuf *b, int out_row) {
 
 static char *kernel_ir(const kcase *k) {
   unsigned P = k->positions ? k->positions : 3;
+  const char *buf = k->workspace ? "%wsb" : "%xout2"; /* the shared buffer */
   int out_row = k->out_row ? k->out_row : OUT_ROW;
   sbuf b = {0};
   put(&b,
@@ -102,6 +109,56 @@ static char *kernel_ir(const kcase *k) {
       "declare <4 x float> @llvm.experimental.constrained.fadd.v4f32(<4 x float>, <4 x float>, "
       "metadata, metadata)\n"
       "declare <4 x float> @llvm.fabs.v4f32(<4 x float>)\n"
+      "declare void @llvm.memset.p0i8.i64(i8*, i8, i64, i1)\n"
+      /* runtime/workspace.c's arena in miniature: a stack of block starts,
+       * blocks on 64-byte boundaries up to @ws_end; a free of anything but
+       * the last block fails */
+      "@envslot = global i8* null\n"
+      "@ws_top = global i32 0\n"
+      "@ws_end = global i32 0\n"
+      "@ws_depth = global i32 0\n"
+      "@ws_stack = global [8 x i32] zeroinitializer\n"
+      "define i32 @w2c_env_TVMBackendAllocWorkspace(i8* %%env, i32 %%t, i32 %%id, i64 %%n, "
+      "i32 %%c, i32 %%bits) noinline {\n"
+      "  %%top = load i32, i32* @ws_top\n"
+      "  %%t63 = add i32 %%top, 63\n"
+      "  %%st = and i32 %%t63, -64\n"
+      "  %%n32 = trunc i64 %%n to i32\n"
+      "  %%nt = add i32 %%st, %%n32\n"
+      "  %%end = load i32, i32* @ws_end\n"
+      "  %%d = load i32, i32* @ws_depth\n"
+      "  %%full = icmp uge i32 %%d, 8\n"
+      "  %%over = icmp ugt i32 %%nt, %%end\n"
+      "  %%bad = or i1 %%full, %%over\n"
+      "  br i1 %%bad, label %%no, label %%yes\n"
+      "no:\n  ret i32 0\n"
+      "yes:\n"
+      "  %%slot = getelementptr [8 x i32], [8 x i32]* @ws_stack, i32 0, i32 %%d\n"
+      "  store i32 %%top, i32* %%slot\n"
+      "  %%d1 = add i32 %%d, 1\n"
+      "  store i32 %%d1, i32* @ws_depth\n"
+      "  store i32 %%nt, i32* @ws_top\n"
+      "  ret i32 %%st\n"
+      "}\n"
+      "define i32 @w2c_env_TVMBackendFreeWorkspace(i8* %%env, i32 %%t, i32 %%id, i32 %%p) "
+      "noinline {\n"
+      "  %%d = load i32, i32* @ws_depth\n"
+      "  %%none = icmp eq i32 %%d, 0\n"
+      "  br i1 %%none, label %%no, label %%some\n"
+      "no:\n  ret i32 -1\n"
+      "some:\n"
+      "  %%d1 = sub i32 %%d, 1\n"
+      "  %%slot = getelementptr [8 x i32], [8 x i32]* @ws_stack, i32 0, i32 %%d1\n"
+      "  %%top = load i32, i32* %%slot\n"
+      "  %%t63 = add i32 %%top, 63\n"
+      "  %%st = and i32 %%t63, -64\n"
+      "  %%last = icmp eq i32 %%st, %%p\n"
+      "  br i1 %%last, label %%pop, label %%no\n"
+      "pop:\n"
+      "  store i32 %%d1, i32* @ws_depth\n"
+      "  store i32 %%top, i32* @ws_top\n"
+      "  ret i32 0\n"
+      "}\n"
       "define i32 @k(%%struct.wasm_rt_memory_t** %%ms, i32 %%start, i32 %%end, i32 %%xin, "
       "i32 %%xw, i32 %%xb, i32 %%xout, i32 %%xout2) #0 {\n"
       "entry:\n"
@@ -109,11 +166,60 @@ static char *kernel_ir(const kcase *k) {
       "  %%dp = getelementptr %%struct.wasm_rt_memory_t, %%struct.wasm_rt_memory_t* %%mem, "
       "i32 0, i32 0\n"
       "  %%data = load i8*, i8** %%dp\n"
-      "  %%any = icmp slt i32 %%start, %%end\n"
-      "  br i1 %%any, label %%item, label %%exit\n"
-      /* H0: the item's channel block q and row r */
+      "  %%any = icmp slt i32 %%start, %%end\n");
+  if (k->workspace) /* the arena starts at xout2 and ends at the memory's size */
+    put(&b,
+        "  store i32 %%xout2, i32* @ws_top\n"
+        "  %%wszp = getelementptr %%struct.wasm_rt_memory_t, %%struct.wasm_rt_memory_t* %%mem, "
+        "i32 0, i32 3\n"
+        "  %%wsz = load i64, i64* %%wszp\n"
+        "  %%wend = trunc i64 %%wsz to i32\n"
+        "  store i32 %%wend, i32* @ws_end\n"
+        "  store i32 0, i32* @ws_depth\n");
+  if (k->scratch_memset && !k->workspace)
+    /* as WG_MEMSET leaves it once LLVM has moved its range check out of the
+     * loop: a buffer past `size` returns before the loop (a workspace block
+     * is inside memory, or its allocation fails) */
+    put(&b,
+        "  %%msz = zext i32 %%xout2 to i64\n"
+        "  %%mp = getelementptr inbounds i8, i8* %%data, i64 %%msz\n"
+        "  %%mend = add i64 %%msz, %u\n"
+        "  %%szp = getelementptr %%struct.wasm_rt_memory_t, %%struct.wasm_rt_memory_t* %%mem, "
+        "i32 0, i32 3\n"
+        "  %%size = load i64, i64* %%szp\n"
+        "  %%fits = icmp ule i64 %%mend, %%size\n"
+        "  %%go = and i1 %%any, %%fits\n"
+        "  br i1 %%go, label %%%s, label %%exit\n",
+        16 * P, k->workspace ? "wpre" : "item");
+  else {
+    if (k->out_induction)
+      put(&b, "  %%orun.s = mul i32 %%start, %d\n  %%orun0 = add i32 %%orun.s, %%xout\n", out_row);
+    put(&b, "  br i1 %%any, label %%%s, label %%exit\n", k->workspace ? "wpre" : "item");
+  }
+  /* a preheader, as LLVM's loop passes leave one */
+  if (k->workspace) put(&b, "wpre:\n  br label %%item\n");
+  /* H0: the item's channel block q and row r */
+  put(&b,
       "item:\n"
-      "  %%i = phi i32 [ %%start, %%entry ], [ %%i.next, %%epi ]\n");
+      "  %%i = phi i32 [ %%start, %%%s ], [ %%i.next, %%%s ]\n",
+      k->workspace ? "wpre" : "entry", k->workspace ? "latch" : "epi");
+  if (k->out_induction) /* as TVM keeps it: xout + start * out_row, then + out_row per item */
+    put(&b, "  %%orun = phi i32 [ %%orun0, %%entry ], [ %%orun.next, %%epi ]\n");
+  if (k->workspace)
+    put(&b,
+        "  %%wenv = load i8*, i8** @envslot\n"
+        "  %%wsb = call i32 @w2c_env_TVMBackendAllocWorkspace(i8* %%wenv, i32 1, i32 %s, i64 %u, "
+        "i32 2, i32 32)\n"
+        "  %%wz = icmp eq i32 %%wsb, 0\n"
+        "  br i1 %%wz, label %%after, label %%item.b\n"
+        "item.b:\n",
+        k->workspace_per_item ? "%i" : "0", 16 * P);
+  if (k->scratch_memset && k->workspace)
+    put(&b,
+        "  %%msz = zext i32 %%wsb to i64\n"
+        "  %%mp = getelementptr inbounds i8, i8* %%data, i64 %%msz\n");
+  if (k->scratch_memset)
+    put(&b, "  call void @llvm.memset.p0i8.i64(i8* %%mp, i8 0, i64 %u, i1 false)\n", 16 * P);
   if (k->no_rows) put(&b, "  %%q = add i32 %%i, 0\n  %%r = add i32 0, 0\n");
   else if (k->rem_as_sub)
     put(&b, "  %%q = sdiv i32 %%i, %d\n  %%q3 = mul nsw i32 %%q, -%d\n  %%r = add i32 %%q3, %%i\n",
@@ -130,17 +236,19 @@ static char *kernel_ir(const kcase *k) {
       "  br label %%outer\n",
       IN_ROW, k->x_per_item ? "%qin" : "0", W_BLOCK);
   /* 4 input blocks */
+  const char *h0 = k->workspace ? "%item.b" : "%item"; /* where the item's values come from */
   put(&b, "outer:\n");
   for (unsigned p = 0; p < P; p++)
-    put(&b, "  %%acc%u = phi <4 x float> [ zeroinitializer, %%item ], [ %%acc%u.in, %%olatch ]\n",
-        p, p);
+    put(&b, "  %%acc%u = phi <4 x float> [ zeroinitializer, %s ], [ %%acc%u.in, %%olatch ]\n", p,
+        h0, p);
   put(&b,
-      "  %%c1 = phi i32 [ 0, %%item ], [ %%c1.next, %%olatch ]\n"
-      "  %%pin = phi i32 [ %%in0, %%item ], [ %%pin.next, %%olatch ]\n"
-      "  %%pw = phi i32 [ %%w0, %%item ], [ %%pw.next, %%olatch ]\n"
+      "  %%c1 = phi i32 [ 0, %s ], [ %%c1.next, %%olatch ]\n"
+      "  %%pin = phi i32 [ %%in0, %s ], [ %%pin.next, %%olatch ]\n"
+      "  %%pw = phi i32 [ %%w0, %s ], [ %%pw.next, %%olatch ]\n"
       "  br label %%inner\n"
       /* 4 input lanes */
-      "inner:\n");
+      "inner:\n",
+      h0, h0, h0);
   for (unsigned p = 0; p < P; p++)
     put(&b, "  %%a%u = phi <4 x float> [ %%acc%u, %%outer ], [ %%a%u.next, %%inner ]\n", p, p, p);
   put(&b,
@@ -199,7 +307,7 @@ static char *kernel_ir(const kcase *k) {
      * per trip, adds the bias and stores the outputs */
     unsigned U = k->scratch_in_e ? P : k->scratch_flag ? P / 2 : 1;
     unsigned T = (P + (k->scratch_zero ? 1u : 0u)) / U;
-    put(&b, "stile:\n  %%sz = zext i32 %%xout2 to i64\n");
+    put(&b, "stile:\n  %%sz = zext i32 %s to i64\n", buf);
     put_bias_and_out(&b, out_row);
     if (k->scratch_read_first)
       put(&b,
@@ -222,6 +330,15 @@ static char *kernel_ir(const kcase *k) {
           16 * P);
     if (k->scratch_in_e) {
       put(&b, "  br label %%epi\nepi:\n  %%e16 = add i32 0, 0\n  %%o16 = add i32 0, 0\n");
+    } else if (k->scratch_hexit) {
+      /* chunk c3 in the header, which leaves when c3 | 1 is P (P odd), and
+       * chunk c3 | 1 in the latch: the header runs once more than the latch */
+      put(&b,
+          "  br label %%eloop\n"
+          "eloop:\n"
+          "  %%c3 = phi i32 [ 0, %%stile ], [ %%c3.next, %%elatch ]\n"
+          "  %%e16 = mul i32 %%c3, 16\n"
+          "  %%o16 = mul i32 %%c3, 16\n");
     } else {
       put(&b, "  br label %%eloop\neloop:\n");
       if (k->scratch_flag)
@@ -234,7 +351,7 @@ static char *kernel_ir(const kcase *k) {
     }
     for (unsigned u = 0; u < U; u++)
       put(&b,
-          "  %%ls%u = add i32 %%e16, %%xout2\n"
+          "  %%ls%u = add i32 %%e16, %s\n"
           "  %%lz%u = zext i32 %%ls%u to i64\n"
           "  %%lo%u = add i64 %%lz%u, %u\n"
           "  %%lp%u = getelementptr inbounds i8, i8* %%data, i64 %%lo%u\n"
@@ -248,8 +365,32 @@ static char *kernel_ir(const kcase *k) {
           "  %%op%u = getelementptr inbounds i8, i8* %%data, i64 %%oo%u\n"
           "  %%oq%u = bitcast i8* %%op%u to <4 x float>*\n"
           "  store <4 x float> %%g%u, <4 x float>* %%oq%u, align 1\n",
-          u, u, u, u, u, 16 * u, u, u, u, u, u, u, u, u, u, u, u, u, u, 16 * u, u, u, u, u, u, u);
+          u, buf, u, u, u, u, 16 * u, u, u, u, u, u, u, u, u, u, u, u, u, u, 16 * u, u, u, u, u, u,
+          u);
     if (k->scratch_in_e) {
+    } else if (k->scratch_hexit) {
+      put(&b,
+          "  %%c3.1 = or i32 %%c3, 1\n"
+          "  %%last = icmp eq i32 %%c3.1, %u\n"
+          "  br i1 %%last, label %%epi, label %%elatch\n"
+          "elatch:\n"
+          "  %%f16 = shl i32 %%c3.1, 4\n"
+          "  %%fs = add i32 %%f16, %s\n"
+          "  %%fz = zext i32 %%fs to i64\n"
+          "  %%fp = getelementptr inbounds i8, i8* %%data, i64 %%fz\n"
+          "  %%fq = bitcast i8* %%fp to <4 x float>*\n"
+          "  %%fv = load <4 x float>, <4 x float>* %%fq, align 1\n"
+          "  %%fg = " FADD "(<4 x float> %%fv, <4 x float> %%bias, " STRICT
+          "\n"
+          "  %%ft = add i32 %%f16, %%oa\n"
+          "  %%fo = zext i32 %%ft to i64\n"
+          "  %%fop = getelementptr inbounds i8, i8* %%data, i64 %%fo\n"
+          "  %%foq = bitcast i8* %%fop to <4 x float>*\n"
+          "  store <4 x float> %%fg, <4 x float>* %%foq, align 1\n"
+          "  %%c3.next = add i32 %%c3, 2\n"
+          "  br label %%eloop\n"
+          "epi:\n",
+          P, buf);
     } else if (k->scratch_flag) {
       put(&b, "  br i1 %%ef, label %%epi, label %%eloop\nepi:\n");
     } else {
@@ -265,29 +406,48 @@ static char *kernel_ir(const kcase *k) {
     put(&b, "epi:\n");
     put_bias_and_out(&b, out_row);
     put(&b, "  %%oz = zext i32 %%oa to i64\n");
+    if (k->out_induction)
+      put(&b,
+          "  %%oiz = zext i32 %%orun to i64\n"
+          "  %%orun.next = add i32 %%orun, %d\n",
+          out_row);
     for (unsigned p = 0; p < P; p++)
       put(&b,
           "  %%g%u = " FADD "(<4 x float> %%acc%u.in, <4 x float> %%bias, " STRICT
           "\n"
           "  %%h%u = call <4 x float> @llvm.fabs.v4f32(<4 x float> %%g%u)\n"
-          "  %%os%u = add i64 %%oz, %u\n"
+          "  %%os%u = add i64 %s, %u\n"
           "  %%op%u = getelementptr inbounds i8, i8* %%data, i64 %%os%u\n"
           "  %%oq%u = bitcast i8* %%op%u to <4 x float>*\n"
           "  store <4 x float> %s%u, <4 x float>* %%oq%u, align 1\n",
-          p, p, p, p, p, 16 * p, p, p, p, p, p & 1 ? "%h" : "%g", p, p);
+          p, p, p, p, p, k->out_induction && p ? "%oiz" : "%oz", 16 * p, p, p, p, p,
+          p & 1 ? "%h" : "%g", p, p);
   }
+  if (k->workspace)
+    put(&b,
+        "  br label %%wfree\n"
+        "wfree:\n"
+        "  %%wfenv = load i8*, i8** @envslot\n"
+        "  %%wfr = call i32 @w2c_env_TVMBackendFreeWorkspace(i8* %%wfenv, i32 1, i32 0, i32 "
+        "%%wsb)\n"
+        "  %%wfz = icmp eq i32 %%wfr, 0\n"
+        "  br i1 %%wfz, label %%latch, label %%after\n"
+        "latch:\n");
   put(&b,
       "  %%i.next = add i32 %%i, 1\n"
       "  %%done = icmp eq i32 %%i.next, %%end\n"
       "  br i1 %%done, label %%after, label %%item\n"
       "after:\n"
-      "  %%u = add i32 %s, 1\n"
+      "%s"
+      "  %%u = add i32 %s, %s\n"
       "  br label %%exit\n"
       "exit:\n"
       "  %%res = phi i32 [ 0, %%entry ], [ %%u, %%after ]\n"
       "  ret i32 %%res\n"
       "}\n",
-      k->used_after ? "%o" : "%end");
+      /* how the loop ended: a failed allocation, a failed free, or done */
+      k->workspace ? "  %wres = phi i32 [ -100, %item ], [ -200, %wfree ], [ 1, %latch ]\n" : "",
+      k->used_after ? "%o" : "%end", k->workspace ? "%wres" : "1");
   if (k->features)
     put(&b, "attributes #0 = { strictfp \"target-features\"=\"%s\" }\n", k->features);
   else put(&b, "attributes #0 = { strictfp %s }\n", host_attrs);
@@ -303,22 +463,32 @@ static uint8_t g_init[MEM], g_after0[MEM];
 typedef struct kcall {
   kernel_fn f;
   memory *slot;
-  int32_t start, end, xin, xw, xb, xout, xout2;
+  int32_t start, end, xin, xw, xb, xout, xout2, ret;
 } kcall;
 static void kthunk(void *arg) {
   kcall *c = arg;
-  c->f(&c->slot, c->start, c->end, c->xin, c->xw, c->xb, c->xout, c->xout2);
+  c->ret = c->f(&c->slot, c->start, c->end, c->xin, c->xw, c->xb, c->xout, c->xout2);
 }
 
 /* Runs c from g_init with the memory's size field `size`; false if it
- * faulted. */
-static bool run(kcall c, uint64_t size) {
+ * faulted. *ret: what the kernel returned. */
+static bool run(kcall c, uint64_t size, int32_t *ret) {
   static const uint32_t no_interrupt = 0;
   memory mem = {
       .data = g_mem, .pages = 1, .max_pages = 1, .size = size, .interrupt = &no_interrupt};
   memcpy(g_mem, g_init, MEM);
   c.slot = &mem;
-  return ir_call_guarded(kthunk, &c);
+  c.ret = -7;
+  bool ok = ir_call_guarded(kthunk, &c);
+  *ret = c.ret;
+  return ok;
+}
+
+/* The workspace arena's depth and top after a run (0, 0 without one). */
+static void arena(LLVMExecutionEngineRef ee, uint32_t out[2]) {
+  uint32_t *d = (uint32_t *)(uintptr_t)LLVMGetGlobalValueAddress(ee, "ws_depth");
+  uint32_t *t = (uint32_t *)(uintptr_t)LLVMGetGlobalValueAddress(ee, "ws_top");
+  out[0] = d ? *d : 0, out[1] = t ? *t : 0;
 }
 
 /* After the pass: count the entries of the jammed copy in @cj_count. */
@@ -364,6 +534,9 @@ static void run_case(const kcase *k) {
   check_verifies(P.m[1], k->name);
   check(st.jammed == (k->jammed ? 1u : 0u) && st.functions == st.jammed, k->name,
         "stats (jammed / functions)");
+  check(st.peeled == (k->scratch_hexit ? 1u : 0u), k->name, "stats (loops peeled)");
+  check(st.hoisted == (k->workspace && k->jammed ? 1u : 0u), k->name, "stats (workspaces hoisted)");
+  check(st.cleared == (k->scratch_memset ? 1u : 0u), k->name, "stats (memsets cleared)");
   if (!k->jammed) {
     char *after = LLVMPrintModuleToString(P.m[1]);
     check(strcmp(after, P.orig) == 0, k->name, "the IR changed");
@@ -428,17 +601,27 @@ static void run_case(const kcase *k) {
                .xb = pl[p].xb,
                .xout = pl[p].xout,
                .xout2 = pl[p].xout + (pl[p].out2 ? pl[p].out2 : 3000)};
+    /* a cleared buffer past the end: the range check returns first */
+    bool fault = pl[p].fault && !((k->scratch_memset || k->workspace) && pl[p].scratch);
     c.f = f0;
-    bool ok0 = run(c, pl[p].size);
+    int32_t ret0, ret1;
+    uint32_t ws0[2], ws1[2];
+    bool ok0 = run(c, pl[p].size, &ret0);
     memcpy(g_after0, g_mem, MEM);
+    arena(P.ee[0], ws0);
     *count = 0;
     c.f = f1;
-    bool ok1 = run(c, pl[p].size);
+    bool ok1 = run(c, pl[p].size, &ret1);
+    arena(P.ee[1], ws1);
     char what[200];
     snprintf(what, sizeof what, "%s: loop %s, pass %s, want %s", pl[p].what,
-             ok0 ? "ran" : "faulted", ok1 ? "ran" : "faulted",
-             pl[p].fault ? "a fault" : "no fault");
-    check(ok0 == ok1 && ok0 == !pl[p].fault, k->name, what);
+             ok0 ? "ran" : "faulted", ok1 ? "ran" : "faulted", fault ? "a fault" : "no fault");
+    check(ok0 == ok1 && ok0 == !fault, k->name, what);
+    snprintf(what, sizeof what, "%s: returned %d, the loop %d", pl[p].what, ret1, ret0);
+    check(!ok0 || ret0 == ret1, k->name, what);
+    snprintf(what, sizeof what, "%s: arena depth %u top %u, the loop's %u %u", pl[p].what, ws1[0],
+             ws1[1], ws0[0], ws0[1]);
+    check(ws0[0] == ws1[0] && ws0[1] == ws1[1], k->name, what);
     snprintf(what, sizeof what, "%s: memory differs from the loop's", pl[p].what);
     check(memcmp(g_after0, g_mem, MEM) == 0, k->name, what);
     snprintf(what, sizeof what, "%s: the jammed copy ran %u times, want %u", pl[p].what, *count,
@@ -487,6 +670,44 @@ int main(void) {
        .out_row = 80,
        .scratch = true,
        .scratch_zero = true},
+      /* the same tensor through the counter and through an induction: one
+       * group of stores (else the check finds the two overlapping) */
+      {.name = "outputs through a running pointer and through i * stride",
+       .jammed = true,
+       .out_induction = true},
+      {.name = "a shared buffer cleared by a memset",
+       .jammed = true,
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .scratch_memset = true},
+      {.name = "a shared buffer read back by a loop leaving from its header",
+       .jammed = true,
+       .positions = 5,
+       .out_row = 80,
+       .scratch = true,
+       .scratch_hexit = true},
+      {.name = "both: cleared, then read back by such a loop",
+       .jammed = true,
+       .positions = 5,
+       .out_row = 80,
+       .scratch = true,
+       .scratch_memset = true,
+       .scratch_hexit = true},
+      {.name = "a workspace block per item as the shared buffer",
+       .jammed = true,
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .workspace = true},
+      {.name = "all three: a workspace block, cleared, read back by a header-exit loop",
+       .jammed = true,
+       .positions = 5,
+       .out_row = 80,
+       .scratch = true,
+       .scratch_memset = true,
+       .scratch_hexit = true,
+       .workspace = true},
       /* left alone */
       {.name = "AVX2 only", .features = "+avx,+avx2"},
       {.name = "the input depends on the channel block", .x_per_item = true},
@@ -509,6 +730,12 @@ int main(void) {
        .scratch = true,
        .scratch_read_first = true},
       /* what the items never write would come back from the private copies */
+      {.name = "a workspace block allocated with the item as device id",
+       .positions = 4,
+       .out_row = 64,
+       .scratch = true,
+       .workspace = true,
+       .workspace_per_item = true},
       {.name = "a shared buffer with holes",
        .positions = 4,
        .out_row = 64,
